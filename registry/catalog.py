@@ -1,0 +1,380 @@
+"""The registry's data model, in RDF with standard vocabularies, and the reads over it.
+
+* a *community* (`foaf:Organization`) owns IRI namespaces (`reg:namespace`);
+* a *profile* series (`prof:Profile`, `dcat:Resource`) has versions (`dcat:hasVersion`,
+  `dcat:hasCurrentVersion`); each version (`prof:Profile`, `dcat:version`, `dcat:previousVersion`,
+  `adms:status`) has resource descriptors (`prof:hasResource` → `prof:ResourceDescriptor` with
+  `prof:hasRole` role:validation / role:vocabulary / role:schema / role:example / role:guidance,
+  `dct:format`, `dct:conformsTo`, `prof:hasArtifact`) and `prof:isProfileOf` a base profile version;
+* a *vocabulary* series (`dcat:Dataset` whose `foaf:primaryTopic` is a `skos:ConceptScheme`) has
+  versions the same way.
+
+W3C PROF (https://www.w3.org/TR/dx-prof/) section 5; DCAT 3 (https://www.w3.org/TR/vocab-dcat-3/)
+section 11 (versioning); ADMS status for draft / published / deprecated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from registry.errors import NotFound
+from registry.ids import SemVer, check_id
+from registry.namespaces import SPARQL_PREFIXES, STATUS_IRIS, STATUS_NAMES, IriScheme
+from registry.store.base import RegistryStore
+
+PUBLIC_STATUSES = ("published", "deprecated")
+
+
+def _text(term) -> str | None:
+    return term.value if term is not None else None
+
+
+def _lang_map(rows, key: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for row in rows:
+        term = row.get(key)
+        if isinstance(term, ox.Literal):
+            out.setdefault(term.language or "", term.value)
+    return out
+
+
+@dataclass
+class Community:
+    id: str
+    iri: str
+    name: str
+    namespaces: list[str]
+
+    def owns(self, iri: str) -> bool:
+        return any(iri.startswith(ns) for ns in self.namespaces)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "iri": self.iri, "name": self.name, "namespaces": self.namespaces}
+
+
+@dataclass
+class VersionInfo:
+    """One version of a profile or vocabulary, as the catalog describes it."""
+
+    kind: str  # "profile" | "vocabulary"
+    id: str
+    version: str
+    iri: str
+    series_iri: str
+    status: str
+    community: str
+    issued: str | None = None
+    modified: str | None = None
+    title: dict[str, str] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+    content_hash: str | None = None
+    graph: str | None = None  # shapes graph (profile) or concepts graph (vocabulary)
+    context_graph: str | None = None
+    previous_version: str | None = None
+    is_profile_of: str | None = None  # IRI of the base profile version
+    scheme: str | None = None  # vocabulary: the skos:ConceptScheme IRI
+    vocabularies: list[str] = field(default_factory=list)  # profile: vocabulary version IRIs used
+    triples: int | None = None
+
+    @property
+    def public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "id": self.id,
+            "version": self.version,
+            "iri": self.iri,
+            "status": self.status,
+            "community": self.community,
+            "issued": self.issued,
+            "modified": self.modified,
+            "title": self.title,
+            "description": self.description,
+            "content_hash": self.content_hash,
+            "previous_version": self.previous_version,
+        }
+        if self.kind == "profile":
+            out.update(
+                shapes_graph=self.graph,
+                is_profile_of=self.is_profile_of,
+                vocabularies=self.vocabularies,
+                context=self.context_graph,
+            )
+        else:
+            out.update(concept_scheme=self.scheme, concepts_graph=self.graph, triples=self.triples)
+        return out
+
+
+class Catalog:
+    """Reads of the catalog. Cheap queries over the catalog and version graphs."""
+
+    def __init__(self, store: RegistryStore, iris: IriScheme):
+        self.store = store
+        self.iris = iris
+
+    # --- communities ---------------------------------------------------------------------------
+
+    def communities(self) -> list[Community]:
+        rows = self.store.select(
+            SPARQL_PREFIXES
+            + """SELECT ?c ?id ?name ?ns WHERE { GRAPH $catalog {
+                   ?c a foaf:Organization ; dct:identifier ?id ; foaf:name ?name .
+                   OPTIONAL { ?c reg:namespace ?ns } } } ORDER BY ?id ?ns""",
+            bindings={"catalog": ox.NamedNode(self.iris.catalog)},
+            union_default_graph=True,
+        )
+        by_id: dict[str, Community] = {}
+        for row in rows:
+            cid = row["id"].value
+            community = by_id.setdefault(cid, Community(cid, row["c"].value, row["name"].value, []))
+            if "ns" in row and row["ns"].value not in community.namespaces:
+                community.namespaces.append(row["ns"].value)
+        return list(by_id.values())
+
+    def community(self, cid: str) -> Community:
+        check_id(cid, "community id")
+        for community in self.communities():
+            if community.id == cid:
+                return community
+        raise NotFound(f"no community {cid!r}", code="community-not-found")
+
+    def community_of_namespace(self, iri: str) -> Community | None:
+        for community in self.communities():
+            if community.owns(iri) or any(ns.startswith(iri) for ns in community.namespaces):
+                return community
+        return None
+
+    # --- versions ------------------------------------------------------------------------------
+
+    def _series_iri(self, kind: str, sid: str) -> str:
+        return self.iris.profile(sid) if kind == "profile" else self.iris.vocabulary(sid)
+
+    def versions(self, kind: str, sid: str, *, include_drafts: bool = True) -> list[VersionInfo]:
+        """All versions of a series, oldest first (SemVer precedence)."""
+        check_id(sid, f"{kind} id")
+        series = self._series_iri(kind, sid)
+        rows = self.store.select(
+            SPARQL_PREFIXES
+            + """SELECT ?v ?version ?status ?publisher ?issued ?modified ?hash ?graph ?ctx ?prev ?base ?scheme ?triples
+                 WHERE { GRAPH ?v {
+                   $series dcat:hasVersion ?v .
+                   ?v dcat:version ?version ; adms:status ?status ; dct:publisher ?publisher .
+                   OPTIONAL { ?v dct:issued ?issued }
+                   OPTIONAL { ?v dct:modified ?modified }
+                   OPTIONAL { ?v reg:contentHash ?hash }
+                   OPTIONAL { ?v reg:graph ?graph }
+                   OPTIONAL { ?v reg:contextGraph ?ctx }
+                   OPTIONAL { ?v dcat:previousVersion ?prev }
+                   OPTIONAL { ?v prof:isProfileOf ?base }
+                   OPTIONAL { ?v foaf:primaryTopic ?scheme }
+                   OPTIONAL { ?v void:triples ?triples }
+                 } }""",
+            bindings={"series": ox.NamedNode(series)},
+            union_default_graph=True,
+        )
+        if not rows:
+            return []
+        communities = {c.iri: c.id for c in self.communities()}
+        labels = self._labels([row["v"].value for row in rows])
+        vocab_links = self._vocabulary_links([row["v"].value for row in rows]) if kind == "profile" else {}
+        out = []
+        for row in rows:
+            status = STATUS_NAMES.get(row["status"].value, "draft")
+            if not include_drafts and status == "draft":
+                continue
+            v = row["v"].value
+            out.append(
+                VersionInfo(
+                    kind=kind,
+                    id=sid,
+                    version=row["version"].value,
+                    iri=v,
+                    series_iri=series,
+                    status=status,
+                    community=communities.get(row["publisher"].value, row["publisher"].value),
+                    issued=_text(row.get("issued")),
+                    modified=_text(row.get("modified")),
+                    title=labels.get(v, {}).get("title", {}),
+                    description=labels.get(v, {}).get("description", {}),
+                    content_hash=_text(row.get("hash")),
+                    graph=_text(row.get("graph")),
+                    context_graph=_text(row.get("ctx")),
+                    previous_version=_text(row.get("prev")),
+                    is_profile_of=_text(row.get("base")),
+                    scheme=_text(row.get("scheme")),
+                    vocabularies=vocab_links.get(v, []),
+                    triples=int(row["triples"].value) if row.get("triples") is not None else None,
+                )
+            )
+        out.sort(key=lambda info: SemVer(info.version))
+        return out
+
+    def _labels(self, version_iris: list[str]) -> dict[str, dict[str, dict[str, str]]]:
+        out: dict[str, dict[str, dict[str, str]]] = {}
+        for v in version_iris:
+            rows = self.store.select(
+                SPARQL_PREFIXES
+                + "SELECT ?t ?d WHERE { { $v dct:title ?t } UNION { $v dct:description ?d } }",
+                bindings={"v": ox.NamedNode(v)},
+                default_graph=[v],
+            )
+            out[v] = {"title": _lang_map(rows, "t"), "description": _lang_map(rows, "d")}
+        return out
+
+    def _vocabulary_links(self, version_iris: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for v in version_iris:
+            rows = self.store.select(
+                SPARQL_PREFIXES
+                + """SELECT DISTINCT ?voc WHERE { $v prof:hasResource ?r . ?r prof:hasRole role:vocabulary ;
+                       prof:hasArtifact ?voc } ORDER BY ?voc""",
+                bindings={"v": ox.NamedNode(v)},
+                default_graph=[v],
+            )
+            out[v] = [row["voc"].value for row in rows]
+        return out
+
+    def version(self, kind: str, sid: str, version: str | None = None, *, include_drafts: bool = True) -> VersionInfo:
+        """One version; `None` means the latest published (then deprecated) one."""
+        versions = self.versions(kind, sid)
+        if not versions:
+            raise NotFound(f"no {kind} {sid!r}", code=f"{kind}-not-found")
+        if version is None:
+            latest = self.latest(versions)
+            if latest is None:
+                raise NotFound(f"{kind} {sid!r} has no published version", code="version-not-found")
+            return latest
+        SemVer(version)
+        for info in versions:
+            if info.version == version and (include_drafts or info.public):
+                return info
+        raise NotFound(f"{kind} {sid!r} has no version {version!r}", code="version-not-found")
+
+    @staticmethod
+    def latest(versions: list[VersionInfo]) -> VersionInfo | None:
+        published = [v for v in versions if v.status == "published"]
+        if published:
+            return published[-1]
+        deprecated = [v for v in versions if v.status == "deprecated"]
+        return deprecated[-1] if deprecated else None
+
+    def version_by_iri(self, iri: str) -> VersionInfo | None:
+        for kind, prefix in (("profile", self.iris.base + "profiles/"), ("vocabulary", self.iris.base + "vocabularies/")):
+            if iri.startswith(prefix):
+                rest = iri[len(prefix):].split("/")
+                if len(rest) == 2:
+                    try:
+                        return self.version(kind, rest[0], rest[1])
+                    except Exception:
+                        return None
+        return None
+
+    # --- series --------------------------------------------------------------------------------
+
+    def series_ids(self, kind: str) -> list[str]:
+        cls = "prof:Profile" if kind == "profile" else "dcat:Dataset"
+        prefix = self.iris.profile("") if kind == "profile" else self.iris.vocabulary("")
+        rows = self.store.select(
+            SPARQL_PREFIXES
+            + f"SELECT ?id WHERE {{ GRAPH $catalog {{ ?s a {cls} ; dct:identifier ?id . "
+            "FILTER(STRSTARTS(STR(?s), $prefix)) } } ORDER BY ?id",
+            bindings={"catalog": ox.NamedNode(self.iris.catalog), "prefix": ox.Literal(prefix)},
+            union_default_graph=True,
+        )
+        return [row["id"].value for row in rows]
+
+    def series_community(self, kind: str, sid: str) -> str | None:
+        rows = self.store.select(
+            SPARQL_PREFIXES + "SELECT ?c WHERE { GRAPH $catalog { $s dct:publisher ?c } }",
+            bindings={"catalog": ox.NamedNode(self.iris.catalog), "s": ox.NamedNode(self._series_iri(kind, sid))},
+            union_default_graph=True,
+        )
+        return rows[0]["c"].value if rows else None
+
+    def summaries(self, kind: str, *, include_drafts: bool = False) -> list[dict[str, Any]]:
+        out = []
+        for sid in self.series_ids(kind):
+            versions = self.versions(kind, sid)
+            visible = [v for v in versions if include_drafts or v.public]
+            if not visible:
+                continue
+            latest = self.latest(versions) or visible[-1]
+            item = {
+                "id": sid,
+                "iri": self._series_iri(kind, sid),
+                "title": latest.title,
+                "description": latest.description,
+                "community": latest.community,
+                "latest_version": latest.version if latest.public else None,
+                "versions": [{"version": v.version, "status": v.status, "iri": v.iri} for v in visible],
+            }
+            if kind == "profile":
+                item["is_profile_of"] = latest.is_profile_of
+            else:
+                item["concept_scheme"] = latest.scheme
+            out.append(item)
+        return out
+
+    # --- what validation, SPARQL and linked data need ------------------------------------------
+
+    def profile_chain(self, pid: str, version: str | None = None) -> list[VersionInfo]:
+        """The profile version and every profile version it is `prof:isProfileOf`, transitively
+        (nearest first). Cycles cannot be published, but are cut here anyway."""
+        chain = [self.version("profile", pid, version)]
+        seen = {chain[0].iri}
+        while chain[-1].is_profile_of:
+            base = self.version_by_iri(chain[-1].is_profile_of)
+            if base is None or base.iri in seen:
+                break
+            seen.add(base.iri)
+            chain.append(base)
+        return chain
+
+    def published_schemes(self) -> dict[str, VersionInfo]:
+        """Concept scheme IRI → latest published version of the vocabulary that holds it."""
+        out: dict[str, VersionInfo] = {}
+        for vid in self.series_ids("vocabulary"):
+            latest = self.latest(self.versions("vocabulary", vid))
+            if latest is not None and latest.scheme:
+                out[latest.scheme] = latest
+        return out
+
+    def public_graphs(self) -> list[str]:
+        """Graphs anyone may read: the catalog, and the metadata and artifact graphs of every
+        published or deprecated version. Drafts and the system graph never appear."""
+        rows = self.store.select(
+            SPARQL_PREFIXES
+            + """SELECT ?v ?g ?ctx WHERE { GRAPH ?v { ?v adms:status ?status ; dcat:version ?ver .
+                   OPTIONAL { ?v reg:graph ?g } OPTIONAL { ?v reg:contextGraph ?ctx } }
+                   FILTER(?status IN ($published, $deprecated)) }""",
+            bindings={
+                "published": ox.NamedNode(STATUS_IRIS["published"]),
+                "deprecated": ox.NamedNode(STATUS_IRIS["deprecated"]),
+            },
+            union_default_graph=True,
+        )
+        graphs = {self.iris.catalog}
+        for row in rows:
+            for key in ("v", "g", "ctx"):
+                if key in row:
+                    graphs.add(row[key].value)
+        return sorted(graphs)
+
+    def referenced_graphs(self) -> set[str]:
+        """Every graph the catalog points at (any status); anything else is an orphan."""
+        rows = self.store.select(
+            SPARQL_PREFIXES
+            + """SELECT ?v ?g ?ctx WHERE { GRAPH ?v { ?s dcat:hasVersion ?v .
+                   OPTIONAL { ?v reg:graph ?g } OPTIONAL { ?v reg:contextGraph ?ctx } } }""",
+            union_default_graph=True,
+        )
+        graphs = {self.iris.catalog}
+        for row in rows:
+            for key in ("v", "g", "ctx"):
+                if key in row:
+                    graphs.add(row[key].value)
+        return graphs

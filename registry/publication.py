@@ -1,0 +1,617 @@
+"""Publishing profile and vocabulary versions: checks, immutability, ordering, all-or-nothing.
+
+The flow of one publication (under the store's writer lock):
+
+1. ids, version and ownership are checked (a series belongs to the community that created it;
+   every IRI subject of the artifact must be in one of that community's namespaces);
+2. the artifact is parsed (shapes, small, in memory) or bulk-loaded into its own graph
+   (vocabularies, possibly millions of triples) that nothing references yet;
+3. the publish-time checks run (`registry.publishing`); any error drops the new graphs and
+   raises `CheckFailed` — the store is exactly as before;
+4. one SPARQL update writes the version's metadata graph and the catalog changes, so the
+   version appears whole or not at all. A crash before that leaves only unreferenced graphs,
+   which `recover()` drops at start-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from registry import publishing
+from registry.auth import require_owner
+from registry.catalog import Catalog, Community, VersionInfo
+from registry.errors import CheckFailed, Conflict, InvalidInput, NotFound, PayloadTooLarge, RdfSyntaxError
+from registry.ids import SemVer, check_id
+from registry.namespaces import (
+    ADMS, DCAT, DCTERMS, FOAF, PROF, RDF, REG, ROLE, SKOS, SH, STATUS_IRIS, SYSTEM_GRAPH, VOID, XSD, IriScheme,
+)
+from registry.publishing import Finding
+from registry.rdf import _syntax_error, content_hash, parse_triples, prepare_input, to_rdflib_graph
+from registry.store.base import RegistryStore
+
+TURTLE_MEDIA = "https://www.iana.org/assignments/media-types/text/turtle"
+JSONLD_MEDIA = "https://www.iana.org/assignments/media-types/application/ld+json"
+JSONLD_SPEC = "https://www.w3.org/TR/json-ld11/"
+SHACL_SPEC = "https://www.w3.org/TR/shacl/"
+SKOS_SPEC = "https://www.w3.org/TR/skos-reference/"
+
+
+def _n(iri) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def _now() -> ox.Literal:
+    return ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=_n(XSD.dateTime))
+
+
+@dataclass
+class VocabularySubmission:
+    id: str
+    version: str
+    source: bytes | Path
+    format: ox.RdfFormat
+    title: dict[str, str] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+    status: str = "published"
+    name: str = "the vocabulary"
+
+
+@dataclass
+class ProfileSubmission:
+    id: str
+    version: str
+    shapes: bytes
+    format: ox.RdfFormat
+    title: dict[str, str] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+    is_profile_of: str | None = None  # "id" (latest published) or "id@X.Y.Z"
+    status: str = "published"
+    context: dict | None = None  # a JSON-LD context document ({"@context": ...})
+    guidance: list[str] = field(default_factory=list)  # IRIs of guidance documents
+    examples: list[str] = field(default_factory=list)  # IRIs of example records
+    vocabularies: list[VocabularySubmission] = field(default_factory=list)  # published together
+
+
+@dataclass
+class PublishResult:
+    kind: str
+    id: str
+    version: str
+    iri: str
+    status: str
+    created: bool  # False when the same content was already there (a no-op)
+    findings: list[Finding] = field(default_factory=list)
+    vocabularies: list["PublishResult"] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "kind": self.kind,
+            "id": self.id,
+            "version": self.version,
+            "iri": self.iri,
+            "status": self.status,
+            "created": self.created,
+            "warnings": [f.to_json() for f in self.findings if f.severity != "error"],
+        }
+        if self.vocabularies:
+            out["vocabularies"] = [v.to_json() for v in self.vocabularies]
+        return out
+
+
+def _check_status(status: str) -> str:
+    if status not in ("draft", "published"):
+        raise InvalidInput(f"status {status!r}: a new version is 'draft' or 'published'", code="invalid-status")
+    return status
+
+
+def _check_languages(values: dict[str, str], what: str) -> None:
+    for lang, text in values.items():
+        if len(lang) > 20 or len(text) > 5000:
+            raise InvalidInput(f"{what} in {lang!r} is too long", code="invalid-metadata")
+        try:
+            ox.Literal(text, language=lang) if lang else ox.Literal(text)
+        except ValueError:
+            raise InvalidInput(f"{what}: {lang!r} is not a language tag", code="invalid-metadata") from None
+
+
+@dataclass
+class _Staged:
+    """What one submission will write once every check has passed."""
+
+    kind: str
+    sid: str
+    version: str
+    iri: str
+    status: str
+    graphs_loaded: list[str]
+    metadata: list[ox.Quad]
+    catalog_insert: list[ox.Quad]
+    catalog_delete: list[ox.Quad]
+    drop_graphs: list[str]
+    result: PublishResult
+    scheme: str | None = None
+    noop: bool = False
+
+
+class PublicationService:
+    def __init__(self, store: RegistryStore, iris: IriScheme):
+        self.store = store
+        self.iris = iris
+        self.catalog = Catalog(store, iris)
+
+    # --- public operations ---------------------------------------------------------------------
+
+    def publish_vocabulary(self, community: Community, sub: VocabularySubmission) -> PublishResult:
+        with self.store.writing():
+            staged = []
+            try:
+                staged.append(self._stage_vocabulary(community, sub, {}))
+                self._commit(staged)
+            except BaseException:
+                self._discard(staged)
+                raise
+        return staged[0].result
+
+    def publish_profile(self, community: Community, sub: ProfileSubmission) -> PublishResult:
+        with self.store.writing():
+            staged: list[_Staged] = []
+            try:
+                in_publication: dict[str, _Staged] = {}
+                for vocab in sub.vocabularies:
+                    item = self._stage_vocabulary(community, vocab, in_publication)
+                    staged.append(item)
+                    if item.scheme:
+                        in_publication[item.scheme] = item
+                profile = self._stage_profile(community, sub, in_publication)
+                staged.append(profile)
+                self._commit(staged)
+            except BaseException:
+                self._discard(staged)
+                raise
+        result = profile.result
+        result.vocabularies = [s.result for s in staged[:-1]]
+        return result
+
+    def set_status(self, community: Community, kind: str, sid: str, version: str, status: str) -> VersionInfo:
+        """draft → published, published ⇄ deprecated. A published version never goes back to draft."""
+        if status not in STATUS_IRIS:
+            raise InvalidInput(f"unknown status {status!r}; use draft, published or deprecated", code="invalid-status")
+        with self.store.writing():
+            info = self.catalog.version(kind, sid, version)
+            require_owner(community, self.catalog.series_community(kind, sid), f"{kind} {sid!r}")
+            if info.status == status:
+                return info
+            if status == "draft":
+                raise Conflict(f"{kind} {sid} {version} is {info.status}; it cannot become a draft again", code="immutable")
+            v = _n(info.iri)
+            quads_del = [ox.Quad(v, _n(ADMS.status), _n(STATUS_IRIS[info.status]), v)]
+            quads_ins = [
+                ox.Quad(v, _n(ADMS.status), _n(STATUS_IRIS[status]), v),
+                ox.Quad(v, _n(DCTERMS.modified), _now(), v),
+            ]
+            cat_del, cat_ins = self._current_version_change(kind, sid, override={info.iri: status})
+            self.store.commit(delete=quads_del + cat_del, insert=quads_ins + cat_ins)
+        return self.catalog.version(kind, sid, version)
+
+    def recover(self) -> list[str]:
+        """Drop graphs no catalog entry references (left by a crash between load and commit)."""
+        with self.store.writing():
+            referenced = self.catalog.referenced_graphs() | {SYSTEM_GRAPH}
+            orphans = [g for g in self.store.graph_names() if g not in referenced]
+            for graph in orphans:
+                self.store.drop_graph(graph)
+        return orphans
+
+    # --- staging -------------------------------------------------------------------------------
+
+    def _prepare(self, community: Community, kind: str, sid: str, version: str, status: str):
+        check_id(sid, f"{kind} id")
+        semver = SemVer(version)
+        _check_status(status)
+        owner = self.catalog.series_community(kind, sid)
+        require_owner(community, owner, f"{kind} {sid!r}")
+        versions = self.catalog.versions(kind, sid)
+        existing = next((v for v in versions if v.version == version), None)
+        if existing is None and versions:
+            newest = max(versions, key=lambda v: SemVer(v.version))
+            if SemVer(newest.version) > semver:
+                raise Conflict(
+                    f"{kind} {sid} already has version {newest.version}; a new version must be greater",
+                    code="version-not-newer",
+                )
+        previous = None
+        older = [v for v in versions if SemVer(v.version) < semver]
+        if older:
+            previous = max(older, key=lambda v: SemVer(v.version))
+        return owner, existing, previous
+
+    def _stage_vocabulary(self, community: Community, sub: VocabularySubmission, _in_publication) -> _Staged:
+        _check_languages(sub.title, "title")
+        _check_languages(sub.description, "description")
+        owner, existing, previous = self._prepare(community, "vocabulary", sub.id, sub.version, sub.status)
+        version_iri = self.iris.vocabulary_version(sub.id, sub.version)
+        final_graph = self.iris.concepts_graph(version_iri)
+        # A new version loads straight into its final graph (nothing references it yet); replacing
+        # a draft loads beside it first, so the old draft stays whole until the switch.
+        graph = final_graph if existing is None else f"urn:registry:staging:{uuid.uuid4()}"
+        self.store.drop_graph(graph)  # an orphan left by a crash
+        loaded = [graph]
+        source = sub.source
+        try:
+            if isinstance(source, bytes):
+                self.store.load_graph(graph, prepare_input(source, sub.format), sub.format)
+            elif sub.format == ox.RdfFormat.RDF_XML:
+                self.store.load_graph(graph, prepare_input(source.read_bytes(), sub.format), sub.format)
+            else:
+                self.store.load_graph(graph, source, sub.format)
+        except SyntaxError as exc:
+            self.store.drop_graph(graph)
+            raise _syntax_error(exc, sub.name) from None
+        except MemoryError:
+            self.store.drop_graph(graph)
+            raise RdfSyntaxError(f"{sub.name} contains a token too large to parse", code="rdf-token-too-large") from None
+        except RdfSyntaxError:
+            self.store.drop_graph(graph)
+            raise
+        staged = _Staged(
+            kind="vocabulary", sid=sub.id, version=sub.version, iri=version_iri, status=sub.status,
+            graphs_loaded=loaded, metadata=[], catalog_insert=[], catalog_delete=[], drop_graphs=[],
+            result=PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True),
+        )
+        findings: list[Finding] = []
+        scheme_rows = self.store.select(
+            "SELECT DISTINCT ?s WHERE { ?s a <http://www.w3.org/2004/02/skos/core#ConceptScheme> } LIMIT 2",
+            default_graph=[graph],
+        )
+        findings += publishing.check_vocabulary(lambda q: self.store.query(q, default_graph=[graph]))
+        findings += self._namespace_findings(community, graph)
+        if publishing.has_errors(findings):
+            raise CheckFailed(
+                f"vocabulary {sub.id} {sub.version} did not pass the checks",
+                findings=[f.to_json() for f in findings],
+            )
+        scheme = scheme_rows[0]["s"].value if len(scheme_rows) == 1 else None
+        digest = self._graph_hash(graph)
+        staged.scheme = scheme
+        result = PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True, findings)
+        staged.result = result
+        if existing is not None:
+            if existing.content_hash == digest and existing.status == sub.status:
+                staged.noop = True
+                result.created = False
+                result.status = existing.status
+                return staged
+            if existing.status != "draft":
+                raise Conflict(
+                    f"vocabulary {sub.id} {sub.version} is {existing.status} and immutable; "
+                    "publish a new version instead",
+                    code="immutable",
+                )
+            staged.drop_graphs = [final_graph]
+            # the staging graph's content becomes the final graph in the commit's update
+        triples = self.store.count(graph)
+        v, series = _n(version_iri), _n(self.iris.vocabulary(sub.id))
+        meta = [
+            (series, DCAT.hasVersion, v),
+            (v, RDF.type, DCAT.Dataset),
+            (v, RDF.type, DCAT.Resource),
+            (v, DCTERMS.identifier, ox.Literal(f"{sub.id}@{sub.version}")),
+            (v, DCAT.version, ox.Literal(sub.version)),
+            (v, DCTERMS.isVersionOf, series),
+            (v, ADMS.status, _n(STATUS_IRIS[sub.status])),
+            (v, DCTERMS.publisher, _n(community.iri)),
+            (v, DCTERMS.issued, _now()),
+            (v, REG.contentHash, ox.Literal(digest)),
+            (v, REG.graph, _n(final_graph)),
+            (v, VOID.triples, ox.Literal(str(triples), datatype=_n(XSD.integer))),
+            (v, DCAT.distribution, _n(final_graph)),
+            (_n(final_graph), RDF.type, DCAT.Distribution),
+            (_n(final_graph), DCAT.mediaType, _n(TURTLE_MEDIA)),
+            (_n(final_graph), DCTERMS.conformsTo, _n(SKOS_SPEC)),
+        ]
+        if scheme:
+            meta.append((v, FOAF.primaryTopic, _n(scheme)))
+        if previous is not None:
+            meta.append((v, DCAT.previousVersion, _n(previous.iri)))
+        meta += self._labels(v, sub.title, sub.description)
+        staged.metadata = [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in meta]
+        staged.catalog_insert, staged.catalog_delete = self._series_quads(
+            "vocabulary", sub.id, community, sub.title, sub.description, owner is None
+        )
+        if existing is not None:
+            # replace the draft's metadata graph too
+            staged.drop_graphs.append(version_iri)
+        return staged
+
+    def _stage_profile(self, community: Community, sub: ProfileSubmission, in_publication: dict[str, _Staged]) -> _Staged:
+        _check_languages(sub.title, "title")
+        _check_languages(sub.description, "description")
+        owner, existing, previous = self._prepare(community, "profile", sub.id, sub.version, sub.status)
+        version_iri = self.iris.profile_version(sub.id, sub.version)
+        triples = parse_triples(sub.shapes, sub.format, what="the shapes graph")
+        shapes = to_rdflib_graph(triples)
+        findings: list[Finding] = []
+        findings += publishing.lint_shapes(shapes)
+        findings += publishing.check_shapes(shapes)
+        subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+        findings += publishing.check_namespace(subjects, community.namespaces)
+        published = self.catalog.published_schemes()
+        known = set(published) | set(in_publication)
+        findings += publishing.check_vocabulary_references(shapes, known)
+        base = None
+        if sub.is_profile_of:
+            base_id, _, base_version = sub.is_profile_of.partition("@")
+            try:
+                base = self.catalog.version("profile", base_id, base_version or None, include_drafts=False)
+            except NotFound as exc:
+                raise InvalidInput(f"is_profile_of {sub.is_profile_of!r}: {exc.detail}", code="unknown-base-profile") from None
+            if base.id == sub.id:
+                raise InvalidInput("a profile cannot be a profile of itself", code="unknown-base-profile")
+        if sub.context is not None:
+            if not isinstance(sub.context, dict) or "@context" not in sub.context:
+                findings.append(Finding("error", "invalid-context", "the JSON-LD context must be a JSON object with an @context member"))
+            else:
+                findings += _lint_context(sub.context)
+        if publishing.has_errors(findings):
+            raise CheckFailed(
+                f"profile {sub.id} {sub.version} did not pass the checks", findings=[f.to_json() for f in findings]
+            )
+        digest = content_hash(triples)
+        if sub.context is not None:
+            digest = digest + "+ctx:" + hashlib.sha256(json.dumps(sub.context, sort_keys=True).encode()).hexdigest()[:16]
+        result = PublishResult("profile", sub.id, sub.version, version_iri, sub.status, True, findings)
+        shapes_graph = self.iris.shapes_graph(version_iri)
+        context_graph = self.iris.context_graph(version_iri)
+        staged = _Staged(
+            kind="profile", sid=sub.id, version=sub.version, iri=version_iri, status=sub.status,
+            graphs_loaded=[], metadata=[], catalog_insert=[], catalog_delete=[], drop_graphs=[], result=result,
+        )
+        if existing is not None:
+            if existing.content_hash == digest and existing.status == sub.status and (
+                base is None or existing.is_profile_of == base.iri
+            ):
+                staged.noop = True
+                result.created = False
+                result.status = existing.status
+                return staged
+            if existing.status != "draft":
+                raise Conflict(
+                    f"profile {sub.id} {sub.version} is {existing.status} and immutable; publish a new version instead",
+                    code="immutable",
+                )
+            staged.drop_graphs = [shapes_graph, context_graph, version_iri]
+        # shapes are small: they go into the store inside the commit's update
+        staged.graphs_loaded = []
+        v, series = _n(version_iri), _n(self.iris.profile(sub.id))
+        meta: list[tuple] = [
+            (series, DCAT.hasVersion, v),
+            (v, RDF.type, PROF.Profile),
+            (v, RDF.type, DCAT.Resource),
+            (v, DCTERMS.identifier, ox.Literal(f"{sub.id}@{sub.version}")),
+            (v, DCAT.version, ox.Literal(sub.version)),
+            (v, DCTERMS.isVersionOf, series),
+            (v, ADMS.status, _n(STATUS_IRIS[sub.status])),
+            (v, DCTERMS.publisher, _n(community.iri)),
+            (v, DCTERMS.issued, _now()),
+            (v, REG.contentHash, ox.Literal(digest)),
+            (v, REG.graph, _n(shapes_graph)),
+        ]
+        if previous is not None:
+            meta.append((v, DCAT.previousVersion, _n(previous.iri)))
+        if base is not None:
+            meta.append((v, PROF.isProfileOf, _n(base.iri)))
+        meta += self._labels(v, sub.title, sub.description)
+        meta += _descriptor(version_iri, "validation", ROLE.validation, shapes_graph, TURTLE_MEDIA, SHACL_SPEC)
+        for scheme in sorted(publishing.referenced_schemes(shapes)):
+            if scheme in in_publication:
+                vocab_iri = in_publication[scheme].iri
+            else:
+                vocab_iri = published[scheme].iri
+            name = "vocabulary-" + hashlib.sha256(scheme.encode()).hexdigest()[:10]
+            meta += _descriptor(version_iri, name, ROLE.vocabulary, vocab_iri, TURTLE_MEDIA, SKOS_SPEC)
+            meta.append((_n(vocab_iri), FOAF.primaryTopic, _n(scheme)))
+        if sub.context is not None:
+            meta.append((v, REG.contextGraph, _n(context_graph)))
+            meta += _descriptor(version_iri, "context", ROLE.schema, context_graph, JSONLD_MEDIA, JSONLD_SPEC)
+        for i, iri in enumerate(sub.examples):
+            meta += _descriptor(version_iri, f"example-{i + 1}", ROLE.example, iri, TURTLE_MEDIA, None)
+        for i, iri in enumerate(sub.guidance):
+            meta += _descriptor(version_iri, f"guidance-{i + 1}", ROLE.guidance, iri, None, None)
+        staged.metadata = [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in meta]
+        g_shapes = _n(shapes_graph)
+        staged.metadata += [ox.Quad(t.subject, t.predicate, t.object, g_shapes) for t in triples]
+        if sub.context is not None:
+            staged.metadata.append(
+                ox.Quad(
+                    _n(context_graph),
+                    _n(REG.jsonld),
+                    ox.Literal(json.dumps(sub.context, ensure_ascii=False), datatype=_n(str(RDF) + "JSON")),
+                    _n(context_graph),
+                )
+            )
+        staged.catalog_insert, staged.catalog_delete = self._series_quads(
+            "profile", sub.id, community, sub.title, sub.description, owner is None,
+            base_series=self.iris.profile(base.id) if base is not None else None,
+        )
+        return staged
+
+    # --- commit and helpers --------------------------------------------------------------------
+
+    def _commit(self, staged: list[_Staged]) -> None:
+        inserts: list[ox.Quad] = []
+        deletes: list[ox.Quad] = []
+        drops: list[str] = []
+        renames: list[tuple[str, str]] = []
+        for item in staged:
+            if item.noop:
+                continue
+            inserts += item.metadata + item.catalog_insert
+            deletes += item.catalog_delete
+            drops += item.drop_graphs
+            for graph in item.graphs_loaded:
+                if graph.startswith("urn:registry:staging:"):
+                    renames.append((graph, self.iris.concepts_graph(item.iri)))
+        changed = [s for s in staged if not s.noop]
+        if not changed:
+            self._discard(staged)
+            return
+        # The current-version pointers depend on every staged status: compute them last.
+        override = {s.iri: s.status for s in changed}
+        for kind, sid in {(s.kind, s.sid) for s in changed}:
+            d, i = self._current_version_change(kind, sid, override=override, extra={s.iri: s for s in changed if s.kind == kind and s.sid == sid})
+            deletes += d
+            inserts += i
+        self._apply(deletes, drops, renames, inserts)
+        for item in changed:
+            item.graphs_loaded = []  # now owned by the catalog
+        self._discard(staged)  # what no-op items loaded
+        self.store.flush()
+
+    def _apply(self, deletes, drops, renames, inserts) -> None:
+        from registry.store.base import _quad_pattern
+
+        ops = []
+        if deletes:
+            ops.append("DELETE DATA { " + " ".join(_quad_pattern(q) for q in deletes) + " }")
+        for graph in drops:
+            ops.append(f"DROP SILENT GRAPH {_n(graph)}")
+        for source, target in renames:
+            ops.append(f"MOVE SILENT GRAPH {_n(source)} TO {_n(target)}")
+        if inserts:
+            ops.append("INSERT DATA { " + " ".join(_quad_pattern(q) for q in inserts) + " }")
+        self.store.update(" ;\n".join(ops))
+
+    def _discard(self, staged: list[_Staged]) -> None:
+        for item in staged:
+            for graph in item.graphs_loaded:
+                self.store.drop_graph(graph)
+            item.graphs_loaded = []
+
+    def _current_version_change(self, kind: str, sid: str, *, override: dict[str, str], extra: dict | None = None):
+        """Quads to delete/insert so `dcat:hasCurrentVersion` names the latest published version."""
+        series_iri = self.iris.profile(sid) if kind == "profile" else self.iris.vocabulary(sid)
+        catalog = _n(self.iris.catalog)
+        versions = {v.iri: (v.version, override.get(v.iri, v.status)) for v in self.catalog.versions(kind, sid)}
+        for iri, item in (extra or {}).items():
+            versions[iri] = (item.version, override.get(iri, item.status))
+        published = [(SemVer(ver), iri) for iri, (ver, status) in versions.items() if status == "published"]
+        current = max(published)[1] if published else None
+        rows = self.store.select(
+            "SELECT ?c WHERE { $s <http://www.w3.org/ns/dcat#hasCurrentVersion> ?c }",
+            bindings={"s": _n(series_iri)},
+            default_graph=[self.iris.catalog],
+        )
+        old = [row["c"].value for row in rows]
+        delete = [ox.Quad(_n(series_iri), _n(DCAT.hasCurrentVersion), _n(o), catalog) for o in old if o != current]
+        insert = [ox.Quad(_n(series_iri), _n(DCAT.hasCurrentVersion), _n(current), catalog)] if current and current not in old else []
+        return delete, insert
+
+    def _series_quads(self, kind, sid, community, title, description, is_new, base_series=None):
+        series = _n(self.iris.profile(sid) if kind == "profile" else self.iris.vocabulary(sid))
+        catalog = _n(self.iris.catalog)
+        insert: list[ox.Quad] = []
+        delete: list[ox.Quad] = []
+        if is_new:
+            types = [PROF.Profile, DCAT.Resource] if kind == "profile" else [DCAT.Dataset, DCAT.Resource]
+            insert += [ox.Quad(series, _n(RDF.type), _n(t), catalog) for t in types]
+            insert += [
+                ox.Quad(series, _n(DCTERMS.identifier), ox.Literal(sid), catalog),
+                ox.Quad(series, _n(DCTERMS.publisher), _n(community.iri), catalog),
+                ox.Quad(_n(self.iris.catalog), _n(DCAT.resource), series, catalog),
+            ]
+        if title or description:
+            # the series shows the latest submission's title and description
+            for row in self.store.select(
+                "SELECT ?p ?o WHERE { $s ?p ?o FILTER(?p IN (<http://purl.org/dc/terms/title>, <http://purl.org/dc/terms/description>)) }",
+                bindings={"s": series},
+                default_graph=[self.iris.catalog],
+            ):
+                delete.append(ox.Quad(series, row["p"], row["o"], catalog))
+            insert += [ox.Quad(series, _n(p), o, catalog) for _, p, o in self._labels(series, title, description)]
+        if base_series:
+            insert.append(ox.Quad(series, _n(PROF.isProfileOf), _n(base_series), catalog))
+        # never delete and insert the same quad
+        keep = set(insert)
+        delete = [q for q in delete if q not in keep]
+        return insert, delete
+
+    @staticmethod
+    def _labels(subject, title: dict[str, str], description: dict[str, str]):
+        out = []
+        for lang, text in title.items():
+            out.append((subject, DCTERMS.title, ox.Literal(text, language=lang) if lang else ox.Literal(text)))
+        for lang, text in description.items():
+            out.append((subject, DCTERMS.description, ox.Literal(text, language=lang) if lang else ox.Literal(text)))
+        return out
+
+    def _namespace_findings(self, community: Community, graph: str) -> list[Finding]:
+        bindings = {f"ns{i}": ox.Literal(ns) for i, ns in enumerate(community.namespaces)}
+        condition = " && ".join(f"!STRSTARTS(STR(?s), $ns{i})" for i in range(len(community.namespaces))) or "true"
+        rows = self.store.select(
+            f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && {condition}) }} LIMIT 21",
+            bindings=bindings,
+            default_graph=[graph],
+        )
+        return publishing.check_namespace([row["s"].value for row in rows], community.namespaces)
+
+    def _graph_hash(self, graph: str) -> str:
+        """Order-independent hash of a (possibly large) graph, computed in one streaming pass.
+
+        Sum of per-triple SHA-256 modulo 2^256 (a multiset hash), so no sort of a million
+        triples is needed. Blank-node labels count as written by the store: re-publishing the
+        same file gives the same hash.
+        """
+        total = 0
+        for triple in self.store.triples(graph):
+            total = (total + int.from_bytes(hashlib.sha256(str(triple).encode()).digest(), "big")) % (1 << 256)
+        return f"msh256:{total:064x}"
+
+
+def _coerce(o):
+    if isinstance(o, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+        return o
+    return _n(o)
+
+
+def _descriptor(version_iri: str, name: str, role, artifact: str, media: str | None, conforms: str | None):
+    d = _n(IriScheme.resource(version_iri, name))
+    out = [
+        (_n(version_iri), PROF.hasResource, d),
+        (d, RDF.type, PROF.ResourceDescriptor),
+        (d, PROF.hasRole, role),
+        (d, PROF.hasArtifact, _n(artifact)),
+    ]
+    if media:
+        out.append((d, DCTERMS.format, _n(media)))
+    if conforms:
+        out.append((d, DCTERMS.conformsTo, _n(conforms)))
+    return out
+
+
+def _lint_context(document: dict) -> list[Finding]:
+    """A stored JSON-LD context must be self-contained: no remote `@context` or `@import`."""
+    findings = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("@import",) or (key == "@context" and isinstance(value, str)):
+                    findings.append(Finding("error", "context-remote", f"remote JSON-LD {key} at {path} is refused", value=str(value)[:200]))
+                walk(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str) and path.endswith("@context"):
+                    findings.append(Finding("error", "context-remote", f"remote JSON-LD context at {path}[{i}] is refused", value=value[:200]))
+                walk(value, f"{path}[{i}]")
+
+    walk(document, "")
+    return findings

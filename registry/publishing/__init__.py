@@ -1,0 +1,23 @@
+"""Publish-time checks of profiles (SHACL shapes) and vocabularies (SKOS).
+
+Every check returns a list of :class:`Finding`; a publication with any error is rejected.
+"""
+
+from .findings import Finding, has_errors
+from .lint import check_namespace, check_vocabulary_references, lint_shapes, referenced_schemes
+from .resources import shapes_dir
+from .shacl_checks import check_shapes
+from .skos_checks import check_scheme_count, check_vocabulary
+
+__all__ = [
+    "Finding",
+    "has_errors",
+    "check_shapes",
+    "lint_shapes",
+    "check_vocabulary_references",
+    "referenced_schemes",
+    "check_namespace",
+    "check_vocabulary",
+    "check_scheme_count",
+    "shapes_dir",
+]

@@ -1,0 +1,108 @@
+"""What a publication may point at: known vocabularies and the community's namespaces."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import rdflib
+from rdflib.namespace import RDF, SH, SKOS
+
+from .findings import Finding, error
+
+MAX_LIST_LENGTH = 100_000
+MAX_LISTED_OFFENDERS = 20
+
+
+def _node_id(node: rdflib.term.Node) -> str:
+    return f"_:{node}" if isinstance(node, rdflib.BNode) else str(node)
+
+
+def rdf_list_items(graph: rdflib.Graph, head: rdflib.term.Node) -> list[rdflib.term.Node]:
+    """Members of an RDF list, stopping at a cycle, a fork or ``MAX_LIST_LENGTH`` (never loops)."""
+    items, seen, node = [], set(), head
+    while node != RDF.nil and node not in seen and len(items) < MAX_LIST_LENGTH:
+        seen.add(node)
+        first = graph.value(node, RDF.first)
+        if first is None:
+            break
+        items.append(first)
+        node = graph.value(node, RDF.rest) or RDF.nil
+    return items
+
+
+def _scheme_references(shapes: rdflib.Graph) -> dict[str, set[str]]:
+    """scheme IRI -> ids of the property shapes that reference it."""
+    refs: dict[str, set[str]] = {}
+    for shape in set(shapes.subjects(SH.path, SKOS.inScheme)):
+        values = list(shapes.objects(shape, SH.hasValue))
+        for lst in shapes.objects(shape, SH["in"]):
+            values.extend(rdf_list_items(shapes, lst))
+        for v in values:
+            if isinstance(v, rdflib.URIRef):
+                refs.setdefault(str(v), set()).add(_node_id(shape))
+    return refs
+
+
+def referenced_schemes(shapes: rdflib.Graph) -> set[str]:
+    """IRIs of the concept schemes a shapes graph references.
+
+    The registry's convention: a property whose values must come from a vocabulary is written
+    ``sh:node [ sh:property [ sh:path skos:inScheme ; sh:hasValue <scheme> ] ]`` (or
+    ``sh:in ( <scheme> ... )`` on that ``skos:inScheme`` path, for a choice of schemes)."""
+    return set(_scheme_references(shapes))
+
+
+def check_vocabulary_references(shapes: rdflib.Graph, known_schemes: set[str]) -> list[Finding]:
+    """``unknown-vocabulary`` error for each referenced scheme that is neither in the registry nor in
+    the same publication (``known_schemes`` is the union of both, computed by the caller)."""
+    findings = []
+    for scheme, shape_ids in sorted(_scheme_references(shapes).items()):
+        if scheme in known_schemes:
+            continue
+        for shape_id in sorted(shape_ids):
+            findings.append(
+                error(
+                    "unknown-vocabulary",
+                    f"Shape {shape_id} requires values in concept scheme <{scheme}>, which is neither "
+                    "registered nor part of this publication.",
+                    focus=shape_id,
+                    path=str(SKOS.inScheme),
+                    value=scheme,
+                )
+            )
+    return findings
+
+
+def check_namespace(graph_subject_iris: Iterable[str], namespaces: list[str]) -> list[Finding]:
+    """``namespace-outside-community`` error for each subject IRI that starts with none of the
+    community's namespaces (blank nodes, given as ``_:id``, are skipped). The first
+    ``MAX_LISTED_OFFENDERS`` are listed, then one finding with the count of the others."""
+    prefixes = tuple(ns for ns in namespaces if ns)
+    findings: list[Finding] = []
+    extra = 0
+    seen: set[str] = set()
+    for iri in graph_subject_iris:
+        if iri.startswith("_:") or iri in seen:
+            continue
+        seen.add(iri)
+        if prefixes and iri.startswith(prefixes):
+            continue
+        if len(findings) < MAX_LISTED_OFFENDERS:
+            allowed = ", ".join(f"<{ns}>" for ns in prefixes) or "(the community has no namespace)"
+            findings.append(
+                error(
+                    "namespace-outside-community",
+                    f"<{iri}> is outside the community's namespaces: {allowed}.",
+                    focus=iri,
+                )
+            )
+        else:
+            extra += 1
+    if extra:
+        findings.append(
+            error(
+                "namespace-outside-community",
+                f"... and {extra} more subject IRIs outside the community's namespaces.",
+            )
+        )
+    return findings

@@ -1,0 +1,322 @@
+"""SKOS integrity conditions (errors) and qSKOS-style quality issues (warnings) of a vocabulary.
+
+Every check is one SPARQL SELECT with a LIMIT, run in the store by the ``query`` callable over
+exactly the vocabulary being published (the caller binds the default graph to the staging graph),
+so that checks stay fast on a 1M-triple vocabulary: nothing is copied into Python but the first
+offending rows. The queries are constants: no publisher-supplied text is ever spliced into them.
+
+References:
+  * SKOS Simple Knowledge Organization System Reference, W3C Recommendation 18 August 2009,
+    https://www.w3.org/TR/skos-reference/ (integrity conditions S9 §4.4, S13 and S14 §5.4,
+    S27 §8.4, S37 §9.4, S46 §10.4; Appendix B lists them all);
+  * qSKOS quality issues, C. Mader, B. Haslhofer, A. Isaac, "Finding Quality Issues in SKOS
+    Vocabularies" (TPDL 2012) and https://github.com/cmader/qSKOS/wiki/Quality-Issues .
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph
+
+from .findings import Finding, Severity
+
+QueryFn = Callable[[str], "pyoxigraph.QuerySolutions"]
+
+PREFIXES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+"""
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+BROADER_PATH = "(skos:broader|^skos:narrower|skos:broaderTransitive|^skos:narrowerTransitive)"
+LABELS = "skos:prefLabel skos:altLabel skos:hiddenLabel"
+NOTES = "skos:note skos:definition skos:scopeNote skos:example skos:historyNote skos:editorialNote skos:changeNote"
+DEFAULT_COUNT_CAP = 10_000
+
+
+def _term(t) -> str | None:
+    if t is None:
+        return None
+    if isinstance(t, pyoxigraph.NamedNode):
+        return t.value
+    if isinstance(t, pyoxigraph.BlankNode):
+        return f"_:{t.value}"
+    if isinstance(t, pyoxigraph.Literal):
+        return f'"{t.value}"@{t.language}' if t.language else f'"{t.value}"'
+    return str(t)
+
+
+def _rows(query: QueryFn, body: str, limit: int) -> Iterator[dict[str, str | None]]:
+    solutions = query(f"{PREFIXES}{body}\nLIMIT {int(limit)}")
+    names = [v.value for v in solutions.variables]
+    for sol in solutions:
+        yield {n: _term(sol[n]) for n in names}
+
+
+@dataclass(frozen=True)
+class _Check:
+    code: str
+    severity: Severity
+    sparql: str
+    describe: Callable[[dict], str]  # one offending row -> message
+    what: str  # plural noun phrase for the aggregated message
+    focus: str = "s"
+    path: str | None = None
+    value: str | None = None
+    always_aggregate: bool = False
+    expensive: bool = False  # bounded at limit+1 rows even for warnings (no full count)
+
+
+def _lbl(p: str | None) -> str:
+    return p.replace(SKOS, "skos:") if p else "?"
+
+
+# --- Errors: SKOS integrity conditions -------------------------------------------------------------
+
+S9 = _Check(
+    "skos-S9", "error",
+    "SELECT ?s WHERE { ?s a skos:ConceptScheme . ?s a skos:Concept }",
+    lambda r: f"{r['s']} is both a skos:ConceptScheme and a skos:Concept (SKOS S9, §4.4).",
+    "resources typed both skos:ConceptScheme and skos:Concept",
+)
+"""S9 (SKOS Reference §4.4): skos:ConceptScheme is disjoint with skos:Concept."""
+
+S13 = _Check(
+    "skos-S13", "error",
+    f"""SELECT ?s ?p1 ?p2 ?l WHERE {{
+  VALUES (?p1 ?p2) {{ (skos:prefLabel skos:altLabel) (skos:prefLabel skos:hiddenLabel)
+                      (skos:altLabel skos:hiddenLabel) }}
+  ?s ?p1 ?l . ?s ?p2 ?l }}""",
+    lambda r: f"{r['s']} has {r['l']} as both {_lbl(r['p1'])} and {_lbl(r['p2'])} (SKOS S13, §5.4).",
+    "labels used with two of prefLabel/altLabel/hiddenLabel",
+    path="p2", value="l",
+)
+"""S13 (SKOS Reference §5.4): skos:prefLabel, skos:altLabel and skos:hiddenLabel are pairwise
+disjoint properties (the same literal cannot be two kinds of label of one resource)."""
+
+S14 = _Check(
+    "skos-S14", "error",
+    """SELECT ?s ?l1 ?l2 WHERE {
+  ?s skos:prefLabel ?l1 . ?s skos:prefLabel ?l2 .
+  FILTER(LCASE(LANG(?l1)) = LCASE(LANG(?l2)) && (STR(?l1) < STR(?l2)
+         || (STR(?l1) = STR(?l2) && STR(DATATYPE(?l1)) < STR(DATATYPE(?l2))))) }""",
+    lambda r: f"{r['s']} has two skos:prefLabel in one language: {r['l1']} and {r['l2']} (SKOS S14, §5.4).",
+    "resources with two prefLabels in one language",
+    path=SKOS + "prefLabel", value="l2",
+)
+"""S14 (SKOS Reference §5.4): a resource has no more than one value of skos:prefLabel per
+language tag (tags compared case-insensitively, BCP 47)."""
+
+S27 = _Check(
+    "skos-S27", "error",
+    f"""SELECT ?s ?o WHERE {{
+  ?s skos:related ?o .
+  {{ ?s {BROADER_PATH}+ ?o }} UNION {{ ?o {BROADER_PATH}+ ?s }} }}""",
+    lambda r: f"{r['s']} is skos:related to {r['o']}, which is also one of its broader or narrower "
+              "concepts (SKOS S27, §8.4).",
+    "related concepts that are also hierarchically linked",
+    path=SKOS + "related", value="o",
+)
+"""S27 (SKOS Reference §8.4): skos:related is disjoint with skos:broaderTransitive. Since
+skos:related is symmetric (S23) and skos:narrower the inverse of skos:broader (S25), the
+transitive closure is walked both ways over broader, inverse narrower and the explicit
+transitive properties."""
+
+S37 = _Check(
+    "skos-S37", "error",
+    """SELECT ?s ?t WHERE {
+  VALUES ?k { skos:Collection skos:OrderedCollection } ?s a ?k .
+  VALUES ?t { skos:Concept skos:ConceptScheme } ?s a ?t }""",
+    lambda r: f"{r['s']} is a skos:Collection and also a {_lbl(r['t'])} (SKOS S37, §9.4).",
+    "collections typed as concept or concept scheme",
+    value="t",
+)
+"""S37 (SKOS Reference §9.4): skos:Collection is disjoint with each of skos:Concept and
+skos:ConceptScheme (skos:OrderedCollection is a sub-class of skos:Collection, S29)."""
+
+S46 = _Check(
+    "skos-S46", "error",
+    """SELECT ?s ?p ?o WHERE {
+  ?s skos:exactMatch ?o .
+  VALUES ?p { skos:broadMatch skos:narrowMatch skos:relatedMatch }
+  { ?s ?p ?o } UNION { ?o ?p ?s } }""",
+    lambda r: f"{r['s']} skos:exactMatch {r['o']} but they are also linked by {_lbl(r['p'])} "
+              "(SKOS S46, §10.4).",
+    "exact matches that are also broad/narrow/related matches",
+    path="p", value="o",
+)
+"""S46 (SKOS Reference §10.4): skos:exactMatch is disjoint with each of skos:broadMatch and
+skos:relatedMatch (exactMatch and relatedMatch are symmetric, narrowMatch the inverse of
+broadMatch, S44-S45, so both directions are checked)."""
+
+# --- Warnings: quality issues ----------------------------------------------------------------------
+
+MISSING_PREFLABEL = _Check(
+    "qskos-missing-preflabel", "warning",
+    "SELECT ?s WHERE { ?s a skos:Concept FILTER NOT EXISTS { ?s skos:prefLabel ?l } }",
+    lambda r: f"Concept {r['s']} has no skos:prefLabel.",
+    "concepts without skos:prefLabel",
+)
+"""qSKOS "Missing Labels" (ml): a concept without a preferred label."""
+
+ORPHAN = _Check(
+    "qskos-orphan-concept", "warning",
+    """SELECT ?s WHERE { ?s a skos:Concept FILTER NOT EXISTS {
+  ?s skos:broader|skos:narrower|^skos:broader|^skos:narrower|skos:topConceptOf|^skos:hasTopConcept
+     |skos:related|^skos:related|skos:broaderTransitive|skos:narrowerTransitive
+     |^skos:broaderTransitive|^skos:narrowerTransitive ?x } }""",
+    lambda r: f"Concept {r['s']} is an orphan: no broader, narrower, related or top-concept link.",
+    "orphan concepts (no broader/narrower/related/top-concept link)",
+)
+"""qSKOS "Orphan Concepts" (oc): a concept with no hierarchical or associative relation and not
+a top concept of a scheme."""
+
+CYCLE = _Check(
+    "qskos-cyclic-hierarchy", "warning",
+    f"SELECT ?s WHERE {{ ?s skos:broader ?b . ?b {BROADER_PATH}* ?s }}",
+    lambda r: f"Concept {r['s']} is its own broader concept (cycle in the broader hierarchy).",
+    "concepts on broader cycles",
+    expensive=True,
+)
+"""qSKOS "Cyclic Hierarchical Relations" (chr); SKOS Reference §8.6.7 notes that a cycle
+in skos:broaderTransitive is not inconsistent but is a problem for most applications."""
+
+WHITESPACE = _Check(
+    "qskos-label-whitespace", "warning",
+    f"""SELECT ?s ?p ?l WHERE {{ VALUES ?p {{ {LABELS} }} ?s ?p ?l
+  FILTER(isLiteral(?l) && REGEX(STR(?l), "^\\\\s|\\\\s$|\\\\s\\\\s")) }}""",
+    lambda r: f"{_lbl(r['p'])} {r['l']} of {r['s']} has leading, trailing or repeated whitespace.",
+    "labels with leading, trailing or repeated whitespace",
+    path="p", value="l",
+)
+"""qSKOS label syntax issues ("Extra whitespace in labels", in the spirit of "Empty Labels" (el)
+and "Unprintable Characters in Labels" (ucil))."""
+
+NOT_IN_SCHEME = _Check(
+    "concept-not-in-scheme", "warning",
+    """SELECT ?s WHERE { ?s a skos:Concept
+  FILTER NOT EXISTS { ?s skos:inScheme|skos:topConceptOf|^skos:hasTopConcept ?x } }""",
+    lambda r: f"Concept {r['s']} is in no concept scheme (no skos:inScheme or skos:topConceptOf).",
+    "concepts in no concept scheme",
+)
+"""SKOS Reference §4 (Concept Schemes) and qSKOS "Omitted Top Concepts"/scheme membership:
+every concept of a published vocabulary should state skos:inScheme."""
+
+NO_LANG = _Check(
+    "qskos-missing-language-tag", "warning",
+    f"""SELECT ?s ?p ?l WHERE {{ VALUES ?p {{ {LABELS} {NOTES} }} ?s ?p ?l
+  FILTER(isLiteral(?l) && LANG(?l) = "") }}""",
+    lambda r: f"{_lbl(r['p'])} {r['l']} of {r['s']} has no language tag.",
+    "labels or notes without a language tag",
+    path="p", value="l",
+)
+"""qSKOS "Omitted or Invalid Language Tags" (oilt); invalid tags are already refused by the
+parser (BCP 47)."""
+
+UNDOCUMENTED = _Check(
+    "qskos-undocumented-concept", "warning",
+    f"""SELECT ?s WHERE {{ ?s a skos:Concept
+  FILTER NOT EXISTS {{ ?s {'|'.join(NOTES.split())} ?d }} }}""",
+    lambda r: f"Concept {r['s']} has no definition, scope note or other note.",
+    "concepts without documentation (skos:definition, skos:scopeNote or other skos:note)",
+    always_aggregate=True,
+)
+"""qSKOS "Undocumented Concepts" (uc): no skos:note nor any of its sub-properties (§7)."""
+
+TOP_WITH_BROADER = _Check(
+    "qskos-top-concept-with-broader", "warning",
+    """SELECT ?s ?o WHERE { { ?s skos:topConceptOf ?scheme } UNION { ?scheme skos:hasTopConcept ?s }
+  ?s skos:broader|^skos:narrower ?o }""",
+    lambda r: f"Top concept {r['s']} has a broader concept {r['o']}.",
+    "top concepts that have broader concepts",
+    value="o",
+)
+"""qSKOS "Top Concepts Having Broader Concepts" (tchbc)."""
+
+DEPRECATED = _Check(
+    "deprecated-without-replacement", "warning",
+    """SELECT ?s WHERE { ?s owl:deprecated ?d FILTER(STR(?d) IN ("true", "1"))
+  FILTER NOT EXISTS { ?s dct:isReplacedBy ?r } }""",
+    lambda r: f"{r['s']} is owl:deprecated but has no dct:isReplacedBy (for information).",
+    "deprecated resources without dct:isReplacedBy",
+)
+"""Deprecation practice (SKOS Primer §4.6 / OWL 2 owl:deprecated, DCMI dct:isReplacedBy): a
+deprecated concept should point to its replacement. Informational."""
+
+ERROR_CHECKS = (S9, S13, S14, S27, S37, S46)
+WARNING_CHECKS = (MISSING_PREFLABEL, ORPHAN, CYCLE, WHITESPACE, NOT_IN_SCHEME, NO_LANG, UNDOCUMENTED,
+                  TOP_WITH_BROADER, DEPRECATED)
+
+
+def _field(row: dict, spec: str | None) -> str | None:
+    if spec is None:
+        return None
+    return row.get(spec) if spec in row else spec  # a variable name, or a constant IRI
+
+
+def _dedupe_key(check: _Check, row: dict) -> tuple:
+    if check is S14:  # one finding per resource and language
+        lang = (row.get("l1") or "").rpartition("@")[2] if '"@' in (row.get("l1") or "") else ""
+        return (row["s"], lang)
+    return tuple(sorted(row.items()))
+
+
+def _run_check(query: QueryFn, check: _Check, limit: int, count_cap: int) -> list[Finding]:
+    bounded = check.severity == "error" or check.expensive
+    cap = limit + 1 if bounded else max(count_cap, limit) + 1
+    rows: list[dict] = []
+    seen: set[tuple] = set()
+    for row in _rows(query, check.sparql, cap):
+        key = _dedupe_key(check, row)
+        if key not in seen:
+            seen.add(key)
+            rows.append(row)
+    more = len(rows) > limit if bounded else len(rows) >= cap
+    if check.severity == "error" or (not check.always_aggregate and len(rows) <= limit):
+        findings = [
+            Finding(check.severity, check.code, check.describe(r), focus=_field(r, check.focus),
+                    path=_field(r, check.path), value=_field(r, check.value))
+            for r in rows[:limit]
+        ]
+        if len(rows) > limit:
+            findings.append(Finding(check.severity, check.code,
+                                    f"(and more) Only the first {limit} {check.what} are listed."))
+        return findings
+    if not rows:
+        return []
+    count = f"more than {cap - 1}" if more else str(len(rows))
+    examples = ", ".join(str(r[check.focus]) for r in rows[:5])
+    return [Finding(check.severity, check.code,
+                    f"{count} {check.what}, e.g. {examples}.", value=count)]
+
+
+def check_scheme_count(query: QueryFn) -> list[Finding]:
+    """Registry rule: a published vocabulary holds exactly one skos:ConceptScheme (SKOS Reference
+    §4), so that a profile can point at it with ``skos:inScheme``."""
+    schemes = [r["s"] for r in _rows(query, "SELECT ?s WHERE { ?s a skos:ConceptScheme }", 21)]
+    if len(schemes) == 1:
+        return []
+    if not schemes:
+        msg = "The vocabulary has no skos:ConceptScheme; it must have exactly one."
+    else:
+        shown = ", ".join(str(s) for s in schemes[:20]) + (" (and more)" if len(schemes) > 20 else "")
+        msg = f"The vocabulary has {len(schemes) if len(schemes) <= 20 else 'more than 20'} " \
+              f"concept schemes ({shown}); it must have exactly one."
+    return [Finding("error", "vocabulary-scheme-count", msg, value=str(len(schemes)))]
+
+
+def check_vocabulary(query: QueryFn, *, limit_per_check: int = 20,
+                     count_cap: int = DEFAULT_COUNT_CAP) -> list[Finding]:
+    """All SKOS checks of a vocabulary: errors first (scheme count, S9, S13, S14, S27, S37, S46),
+    then quality warnings. ``query(sparql)`` runs a SELECT over exactly the vocabulary.
+
+    Each check lists at most ``limit_per_check`` offenders; errors beyond that get one
+    "(and more)" finding; a warning with more hits (and the undocumented-concepts warning always)
+    becomes a single finding with the number of hits, counted up to ``count_cap``.
+    """
+    findings = check_scheme_count(query)
+    for check in ERROR_CHECKS + WARNING_CHECKS:
+        findings.extend(_run_check(query, check, limit_per_check, count_cap))
+    return findings

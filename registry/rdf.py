@@ -1,0 +1,279 @@
+"""Reading untrusted RDF and writing RDF back.
+
+Untrusted RDF is parsed by pyoxigraph only (FACTS: rdflib's parsers are slow on hostile input and
+its JSON-LD parser fetches remote contexts and reads files). pyoxigraph refuses JSON-LD remote
+contexts; RDF/XML with a DOCTYPE is first expanded by lxml with network, DTD loading and external
+entities off and libxml2's amplification guard on, because Oxigraph 0.5 expands internal entities
+without limit ("billion laughs").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+
+from registry.errors import RdfSyntaxError, UnsupportedFormat
+
+# Media types accepted for uploads, mapped to pyoxigraph formats (an allow-list).
+UPLOAD_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+EXTENSIONS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+# Formats offered for download, in preference order for content negotiation.
+GRAPH_OUTPUT_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+# Aliases clients send (SPARQLWrapper among them).
+MEDIA_TYPE_ALIASES = {
+    "application/turtle": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
+    "application/json": "application/ld+json",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+    "text/plain": "application/n-triples",
+}
+
+
+def base_media_type(content_type: str | None) -> str:
+    """`text/turtle; charset=UTF-8` → `text/turtle` (parameters dropped, lower-cased)."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def format_for_media_type(content_type: str | None) -> ox.RdfFormat:
+    media = base_media_type(content_type)
+    fmt = UPLOAD_MEDIA_TYPES.get(media)
+    if fmt is None:
+        allowed = ", ".join(sorted(UPLOAD_MEDIA_TYPES))
+        raise UnsupportedFormat(f"media type {media or '(none)'!r} is not accepted; use one of: {allowed}")
+    return fmt
+
+
+def format_for_filename(name: str) -> ox.RdfFormat:
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    fmt = EXTENSIONS.get(ext)
+    if fmt is None:
+        raise UnsupportedFormat(
+            f"cannot tell the RDF syntax of {name!r} from its extension; use one of: "
+            + ", ".join("." + e for e in sorted(EXTENSIONS))
+        )
+    return fmt
+
+
+def negotiate_rdf(accept: str | None, default: str = "text/turtle") -> tuple[str, ox.RdfFormat] | None:
+    """Pick an output RDF syntax for an Accept header (RFC 9110 12.5.1 q-values).
+
+    Returns None when the client accepts none of the RDF syntaxes offered.
+    """
+    if not accept:
+        return default, GRAPH_OUTPUT_FORMATS[default]
+    best: tuple[float, int, str] | None = None
+    for order, item in enumerate(accept.split(",")):
+        parts = [p.strip() for p in item.split(";")]
+        media = parts[0].lower()
+        q = 1.0
+        for param in parts[1:]:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        media = MEDIA_TYPE_ALIASES.get(media, media)
+        if media in ("*/*", "application/*", "text/*"):
+            media = default
+        if media in GRAPH_OUTPUT_FORMATS and q > 0:
+            key = (q, -order, media)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    if best is None:
+        return None
+    return best[2], GRAPH_OUTPUT_FORMATS[best[2]]
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+_POSITION = re.compile(r"line (\d+) between columns (\d+)")
+
+
+def _syntax_error(exc: BaseException, what: str) -> RdfSyntaxError:
+    line = getattr(exc, "lineno", None)
+    column = getattr(exc, "offset", None)
+    message = getattr(exc, "msg", None) or str(exc)
+    if line is None:
+        match = _POSITION.search(str(exc))
+        if match:
+            line, column = int(match.group(1)), int(match.group(2))
+    where = f" at line {line}, column {column}" if line is not None else ""
+    return RdfSyntaxError(f"{what} is not valid RDF{where}: {message}", line=line, column=column)
+
+
+def sanitize_rdf_xml(data: bytes) -> bytes:
+    """Expand the internal entities of an RDF/XML document safely, refusing external ones.
+
+    Documents without a DOCTYPE are returned unchanged. libxml2 refuses entity amplification
+    ("billion laughs") and, with `no_network` and `load_dtd=False`, never reaches the network or
+    the disk; an external entity or DTD is reported as an error rather than silently dropped.
+    """
+    head = data[:65536]
+    if b"<!DOCTYPE" not in head and b"<!doctype" not in head:
+        return data
+    from lxml import etree
+
+    if re.search(rb"<!ENTITY\s+%?\s*[^\s>]+\s+(SYSTEM|PUBLIC)", data) or re.search(
+        rb"<!DOCTYPE[^>\[]*(SYSTEM|PUBLIC)", data
+    ):
+        raise RdfSyntaxError(
+            "RDF/XML with an external entity or external DTD is refused (the registry never "
+            "reads files or the network on behalf of a document)",
+            code="rdf-external-entity",
+        )
+    parser = etree.XMLParser(
+        resolve_entities="internal", no_network=True, load_dtd=False, huge_tree=False, dtd_validation=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        line, column = (exc.position if exc.position else (None, None))
+        raise RdfSyntaxError(
+            f"RDF/XML is not valid XML at line {line}, column {column}: {exc.msg}", line=line, column=column
+        ) from None
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def prepare_input(data: bytes, fmt: ox.RdfFormat) -> bytes:
+    return sanitize_rdf_xml(data) if fmt == ox.RdfFormat.RDF_XML else data
+
+
+def parse_triples(
+    data: bytes, fmt: ox.RdfFormat, *, base_iri: str | None = None, what: str = "the document", max_triples: int | None = None
+) -> list[ox.Triple]:
+    """Parse a graph document completely (raising `RdfSyntaxError` with line and column).
+
+    Named graphs are refused: profiles, vocabularies and records are single graphs.
+    """
+    data = prepare_input(data, fmt)
+    triples: list[ox.Triple] = []
+    try:
+        for quad in ox.parse(data, format=fmt, base_iri=base_iri, without_named_graphs=True):
+            triples.append(quad.triple)
+            if max_triples is not None and len(triples) > max_triples:
+                from registry.errors import PayloadTooLarge
+
+                raise PayloadTooLarge(f"{what} has more than {max_triples} triples", code="too-many-triples")
+    except SyntaxError as exc:
+        raise _syntax_error(exc, what) from None
+    except MemoryError:
+        raise RdfSyntaxError(f"{what} contains a token too large to parse", code="rdf-token-too-large") from None
+    return triples
+
+
+def parse_quads(
+    data: bytes | IO[bytes], fmt: ox.RdfFormat, *, base_iri: str | None = None, what: str = "the document"
+) -> Iterator[ox.Quad]:
+    """Stream quads from a dataset document; syntax errors become `RdfSyntaxError`."""
+    try:
+        yield from ox.parse(data, format=fmt, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise _syntax_error(exc, what) from None
+
+
+def check_syntax(data: bytes | IO[bytes], fmt: ox.RdfFormat, *, base_iri: str | None = None, what: str = "the document") -> int:
+    """Parse without keeping anything; return the number of triples."""
+    count = 0
+    for _ in parse_quads(data, fmt, base_iri=base_iri, what=what):
+        count += 1
+    return count
+
+
+def serialize(triples: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) and prefixes:
+        return ox.serialize(triples, format=fmt, prefixes=prefixes)
+    return ox.serialize(triples, format=fmt)
+
+
+# --- pyoxigraph ⇄ rdflib ---------------------------------------------------------------------
+
+
+def to_rdflib_term(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def to_rdflib_graph(triples: Iterable[ox.Triple], graph: Graph | None = None) -> Graph:
+    graph = graph if graph is not None else Graph()
+    add = graph.add
+    for t in triples:
+        add((to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object)))
+    return graph
+
+
+def content_hash(triples: Iterable[ox.Triple]) -> str:
+    """A hash of a graph that does not depend on serialization order.
+
+    Graphs with blank nodes are canonicalised with RDFC-1.0 first (W3C RDF Dataset
+    Canonicalization), so two serialisations of the same graph hash alike.
+    """
+    triples = list(triples)
+    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        lines = sorted(str(q.triple) for q in dataset)
+    else:
+        lines = sorted(str(t) for t in triples)
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8"))
+        digest.update(b"\n")
+    return "sha256:" + digest.hexdigest()
+
+
+@dataclass
+class Upload:
+    """One RDF document received from a user (body part or file)."""
+
+    data: bytes
+    format: ox.RdfFormat
+    name: str = "the document"
+
+    @property
+    def stream(self) -> IO[bytes]:
+        return io.BytesIO(self.data)

@@ -1,0 +1,57 @@
+"""The registry's services, built once per process from the settings and a store.
+
+The app factory and the CLI both build a `Registry`; routers and commands reach services
+through it (FastAPI: `registry.web.deps`). Nothing here is a module-level global.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from registry.auth import Communities, FailedAuthLimiter
+from registry.catalog import Catalog
+from registry.config import Settings
+from registry.namespaces import IriScheme
+from registry.publication import PublicationService
+from registry.store import RegistryStore, open_store
+
+
+@dataclass
+class Registry:
+    settings: Settings
+    store: RegistryStore
+    iris: IriScheme
+    catalog: Catalog
+    communities: Communities
+    publication: PublicationService
+    auth_limiter: FailedAuthLimiter = field(default_factory=FailedAuthLimiter)
+    #: Later services (validation, vocabulary search, SPARQL workers) register here by name.
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings, store: RegistryStore | None = None) -> "Registry":
+        store = store if store is not None else open_store(settings)
+        iris = IriScheme(settings.base_iri)
+        return cls(
+            settings=settings,
+            store=store,
+            iris=iris,
+            catalog=Catalog(store, iris),
+            communities=Communities(store, iris),
+            publication=PublicationService(store, iris),
+        )
+
+    def is_empty(self) -> bool:
+        return not self.catalog.communities()
+
+    def start(self) -> None:
+        """Start-up work: drop what a crash left half-written, then first-run content."""
+        self.publication.recover()
+        if self.settings.load_bundled and self.is_empty():
+            from registry.bundled import bundled_dir, load_folder
+
+            load_folder(self, self.settings.bundled_dir or bundled_dir())
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,20 @@
+"""Storage: one interface (`RegistryStore`), an embedded pyoxigraph implementation, and a remote
+SPARQL 1.1 implementation (see `registry.store.sparql`). `open_store` picks one from the settings."""
+
+from __future__ import annotations
+
+from registry.config import Settings
+from registry.store.base import RegistryStore
+
+
+def open_store(settings: Settings) -> RegistryStore:
+    if settings.store_is_remote:
+        from registry.store.sparql import RemoteSparqlStore  # issue 8
+
+        return RemoteSparqlStore.from_settings(settings)
+    from registry.store.oxigraph import OxigraphStore
+
+    return OxigraphStore(None if settings.store_is_memory else settings.store)
+
+
+__all__ = ["RegistryStore", "open_store"]

@@ -1,0 +1,189 @@
+"""The store interface every part of the registry uses.
+
+Data model on the store (see docs/architecture.md):
+
+* the catalog graph holds communities and profile / vocabulary series;
+* each artifact version has a metadata graph named by its version IRI and one artifact graph
+  (`…/shapes`, `…/concepts`, `…/context`); a version becomes visible only when the catalog
+  update that references it commits, so a half-loaded artifact is never seen;
+* the system graph holds tokens and is never exposed.
+
+Writers are serialised by `writing()`; readers never wait for it (pyoxigraph gives snapshot
+isolation; a remote store gives what it gives, see docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+_PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class RegistryStore(ABC):
+    """A quad store with SPARQL 1.1 query and update, named-graph loading and export.
+
+    `bindings` fill the `$name` placeholders of a query with RDF terms. A term is written in its
+    N-Triples form as pyoxigraph serialises it (IRIs validated, literals escaped), so a value from
+    a user can never change the query's structure. (pyoxigraph's own SEP-0007 `substitutions`
+    only bind projected variables, which rules out `GRAPH $g` and FILTER constants.)
+    """
+
+    def __init__(self) -> None:
+        self._write_lock = threading.RLock()
+        #: Bumped after every committed write; caches keyed on it never serve stale data.
+        self.generation = 0
+
+    # --- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Serialise writers: a publish runs check-and-write under this lock."""
+        with self._write_lock:
+            try:
+                yield
+            finally:
+                self.generation += 1
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL 1.1 Update atomically (all of its operations or none).
+
+        Only the registry's own updates go through here, never user text.
+        """
+
+    def commit(
+        self,
+        *,
+        insert: Iterable[ox.Quad] = (),
+        delete: Iterable[ox.Quad] = (),
+        drop_graphs: Iterable[str] = (),
+    ) -> None:
+        """Apply deletions, graph drops and insertions in ONE update, so readers see all or none.
+
+        Terms are written in their N-Triples form as pyoxigraph serialises them (validated IRIs,
+        escaped literals), which is how user-supplied values can appear here safely.
+        """
+        parts = []
+        delete = list(delete)
+        insert = list(insert)
+        if delete:
+            parts.append("DELETE DATA { " + " ".join(_quad_pattern(q) for q in delete) + " }")
+        for graph in drop_graphs:
+            parts.append(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
+        if insert:
+            parts.append("INSERT DATA { " + " ".join(_quad_pattern(q) for q in insert) + " }")
+        if parts:
+            self.update(" ;\n".join(parts))
+
+    @abstractmethod
+    def load_graph(
+        self, graph: str, source: bytes | IO[bytes] | Path, fmt: ox.RdfFormat, *, base_iri: str | None = None
+    ) -> None:
+        """Bulk-load a whole document into `graph` (which should be empty): all or nothing."""
+
+    @abstractmethod
+    def add_triples(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Add triples to `graph` in one transaction."""
+
+    @abstractmethod
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph and its triples (no error if absent)."""
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Replace the content of `graph`. Default: drop then add (override to make it atomic)."""
+        self.drop_graph(graph)
+        self.add_triples(graph, triples)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graph: list[str] | None = None,
+        union_default_graph: bool = False,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query.
+
+        `default_graph`: the named graphs whose union is the query's default graph; `union_default_graph`:
+        all graphs. Neither: the store's default graph (unused by the registry).
+        """
+
+    @abstractmethod
+    def has_graph(self, graph: str) -> bool: ...
+
+    @abstractmethod
+    def graph_names(self) -> set[str]: ...
+
+    @abstractmethod
+    def triples(self, graph: str) -> Iterator[ox.Triple]: ...
+
+    def count(self, graph: str) -> int:
+        rows = list(self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[graph]))
+        return int(rows[0]["n"].value)
+
+    @abstractmethod
+    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graphs: list[str]) -> None:
+        """Write the given named graphs as a dataset (N-Quads or TriG)."""
+
+    def flush(self) -> None:
+        """Make committed writes durable (fsync) where the backend needs it."""
+
+    def close(self) -> None:
+        """Release the backend."""
+
+    # --- helpers shared by implementations -----------------------------------------------------
+
+    @staticmethod
+    def bind(sparql: str, bindings: Mapping[str, Term] | None) -> str:
+        """Replace each `$name` placeholder by the N-Triples form of `bindings[name]`."""
+        if not bindings:
+            return sparql
+
+        def term(match: re.Match) -> str:
+            name = match.group(1)
+            if name not in bindings:
+                raise KeyError(f"no binding for ${name}")
+            value = bindings[name]
+            if not isinstance(value, (ox.NamedNode, ox.Literal)):
+                raise TypeError(f"${name}: bind a pyoxigraph NamedNode or Literal, not {type(value).__name__}")
+            return str(value)
+
+        return _PLACEHOLDER.sub(term, sparql)
+
+    def select(self, sparql: str, **kwargs) -> list[dict[str, Term]]:
+        """Run a SELECT and return its rows as dicts of bound variables."""
+        result = self.query(sparql, **kwargs)
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            rows.append(row)
+        return rows
+
+    def ask(self, sparql: str, **kwargs) -> bool:
+        return bool(self.query(sparql, **kwargs))
+
+
+def _quad_pattern(quad: ox.Quad) -> str:
+    graph = quad.graph_name
+    triple = f"{quad.subject} {quad.predicate} {quad.object} ."
+    if isinstance(graph, ox.DefaultGraph):
+        return triple
+    return f"GRAPH {graph} {{ {triple} }}"

@@ -1,0 +1,65 @@
+"""The app factory. `create_app(settings)` builds everything; nothing is global."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import registry
+from registry.config import Settings
+from registry.services import Registry
+from registry.store.base import RegistryStore
+from registry.web.errors import install_error_handlers
+from registry.web.limits import BodyLimitMiddleware
+from registry.web.routes import catalog, publish
+
+
+def create_app(settings: Settings | None = None, *, store: RegistryStore | None = None) -> FastAPI:
+    """Build the API. `store` lets a caller (tests, the CLI) hand over an opened store."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        services = Registry.build(settings, store)
+        services.start()
+        app.state.registry = services
+        try:
+            yield
+        finally:
+            if store is None:
+                services.close()
+
+    app = FastAPI(
+        title="Research metadata profile registry",
+        version=registry.__version__,
+        description="Profiles (SHACL + SKOS, described with W3C PROF and DCAT): publish, validate, query.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware, default_limit=settings.max_body_bytes, large_limit=settings.max_vocabulary_bytes
+    )
+    app.include_router(catalog.router)
+    app.include_router(publish.router)
+    for extension in _extensions():
+        extension(app, settings)
+    return app
+
+
+def _extensions():
+    """Routers added by later parts (validation, SPARQL, vocabulary services, web pages).
+
+    Each module exposes `install(app, settings)`; a missing module is simply not installed yet.
+    """
+    import importlib
+
+    for name in ("registry.validation.routes", "registry.sparql.routes", "registry.vocab.routes", "registry.web.pages"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        yield module.install

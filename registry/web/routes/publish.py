@@ -1,0 +1,223 @@
+"""Writes: publish a profile or vocabulary version, change a version's status.
+
+Bodies are RDF (Turtle, N-Triples, RDF/XML, JSON-LD; chosen by Content-Type) or multipart with
+several files. Parsing and checking run in a worker thread; the event loop only moves bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.datastructures import UploadFile
+
+from registry.errors import InvalidInput
+from registry.publication import ProfileSubmission, VocabularySubmission
+from registry.rdf import base_media_type, format_for_filename, format_for_media_type
+from registry.web.deps import CommunityDep, IdPath, RegistryDep, VersionPath
+
+router = APIRouter(tags=["publishing"])
+
+MEMORY_LIMIT = 8 * 1024 * 1024  # larger vocabulary bodies are spooled to a temporary file
+
+
+class Metadata(BaseModel):
+    """Metadata of a submission (multipart field `metadata`, JSON)."""
+
+    title: dict[str, str] = {}
+    description: dict[str, str] = {}
+    is_profile_of: str | None = None
+    status: Literal["draft", "published"] = "published"
+    vocabularies: list[dict[str, Any]] = []  # [{"id", "version", "file", "title"}]
+
+
+def _metadata_from_query(title: str | None, description: str | None, lang: str, is_profile_of: str | None, status: str) -> Metadata:
+    return Metadata(
+        title={lang: title} if title else {},
+        description={lang: description} if description else {},
+        is_profile_of=is_profile_of,
+        status=status,
+    )
+
+
+def _parse_metadata(raw: Any) -> Metadata:
+    if raw is None:
+        return Metadata()
+    text = raw if isinstance(raw, str) else None
+    if text is None:
+        raise InvalidInput("the metadata field must be JSON text", code="invalid-metadata")
+    try:
+        return Metadata.model_validate(json.loads(text))
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(f"the metadata field is not valid: {exc}", code="invalid-metadata") from None
+
+
+async def _read_upload(upload: UploadFile) -> bytes:
+    return await upload.read()
+
+
+def _upload_format(upload: UploadFile):
+    if upload.content_type and base_media_type(upload.content_type) not in ("application/octet-stream", ""):
+        try:
+            return format_for_media_type(upload.content_type)
+        except Exception:
+            pass
+    return format_for_filename(upload.filename or "")
+
+
+StatusQuery = Annotated[Literal["draft", "published"], Query(description="draft (replaceable) or published (immutable)")]
+
+
+@router.put(
+    "/profiles/{pid}/versions/{version}",
+    summary="Publish a profile version (shapes as the body, or multipart: shapes, metadata, context, vocabulary files)",
+    status_code=201,
+    responses={200: {"description": "the same content was already published: nothing changed"}},
+)
+async def publish_profile(
+    pid: IdPath,
+    version: VersionPath,
+    request: Request,
+    registry: RegistryDep,
+    community: CommunityDep,
+    title: Annotated[str | None, Query(max_length=500)] = None,
+    description: Annotated[str | None, Query(max_length=5000)] = None,
+    lang: Annotated[str, Query(pattern=r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$")] = "en",
+    is_profile_of: Annotated[str | None, Query(max_length=200)] = None,
+    status: StatusQuery = "published",
+):
+    content_type = request.headers.get("content-type", "")
+    context = None
+    vocabularies: list[VocabularySubmission] = []
+    if base_media_type(content_type) == "multipart/form-data":
+        form = await request.form(max_files=50, max_fields=50)
+        shapes_part = form.get("shapes")
+        if not isinstance(shapes_part, UploadFile):
+            raise InvalidInput("multipart publication needs a file field 'shapes'", code="missing-shapes")
+        meta = _parse_metadata(form.get("metadata"))
+        shapes, shapes_format = await _read_upload(shapes_part), _upload_format(shapes_part)
+        context_part = form.get("context")
+        if context_part is not None:
+            raw = await _read_upload(context_part) if isinstance(context_part, UploadFile) else context_part.encode()
+            try:
+                context = json.loads(raw)
+            except ValueError as exc:
+                raise InvalidInput(f"the context is not JSON: {exc}", code="invalid-context") from None
+        for item in meta.vocabularies:
+            part = form.get(str(item.get("file", "")))
+            if not isinstance(part, UploadFile):
+                raise InvalidInput(f"vocabulary {item.get('id')!r}: no file field named {item.get('file')!r}", code="missing-file")
+            vocabularies.append(
+                VocabularySubmission(
+                    id=str(item.get("id", "")), version=str(item.get("version", "")), source=await _read_upload(part),
+                    format=_upload_format(part), title=dict(item.get("title") or {}),
+                    description=dict(item.get("description") or {}), status=meta.status, name=part.filename or "vocabulary",
+                )
+            )
+    else:
+        shapes_format = format_for_media_type(content_type)
+        shapes = await request.body()
+        meta = _metadata_from_query(title, description, lang, is_profile_of, status)
+    submission = ProfileSubmission(
+        id=pid, version=version, shapes=shapes, format=shapes_format, title=meta.title,
+        description=meta.description, is_profile_of=meta.is_profile_of, status=meta.status, context=context,
+        vocabularies=vocabularies,
+    )
+    result = await run_in_threadpool(registry.publication.publish_profile, community, submission)
+    return JSONResponse(result.to_json(), status_code=201 if result.created else 200, headers={"Location": result.iri})
+
+
+@router.put(
+    "/vocabularies/{vid}/versions/{version}",
+    summary="Publish a vocabulary version (SKOS as the body, or multipart: vocabulary, metadata)",
+    status_code=201,
+    responses={200: {"description": "the same content was already published: nothing changed"}},
+)
+async def publish_vocabulary(
+    vid: IdPath,
+    version: VersionPath,
+    request: Request,
+    registry: RegistryDep,
+    community: CommunityDep,
+    title: Annotated[str | None, Query(max_length=500)] = None,
+    description: Annotated[str | None, Query(max_length=5000)] = None,
+    lang: Annotated[str, Query(pattern=r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$")] = "en",
+    status: StatusQuery = "published",
+):
+    content_type = request.headers.get("content-type", "")
+    workdir = Path(tempfile.mkdtemp(prefix="registry-upload-"))
+    try:
+        if base_media_type(content_type) == "multipart/form-data":
+            form = await request.form(max_files=2, max_fields=10)
+            part = form.get("vocabulary")
+            if not isinstance(part, UploadFile):
+                raise InvalidInput("multipart publication needs a file field 'vocabulary'", code="missing-vocabulary")
+            meta = _parse_metadata(form.get("metadata"))
+            fmt = _upload_format(part)
+            path = workdir / "upload"
+            with path.open("wb") as out:
+                shutil.copyfileobj(part.file, out, 1 << 20)
+            source: bytes | Path = path
+        else:
+            fmt = format_for_media_type(content_type)
+            meta = _metadata_from_query(title, description, lang, None, status)
+            source = await _spool(request, workdir / "upload")
+        submission = VocabularySubmission(
+            id=vid, version=version, source=source, format=fmt, title=meta.title, description=meta.description,
+            status=meta.status, name="the vocabulary",
+        )
+        result = await run_in_threadpool(registry.publication.publish_vocabulary, community, submission)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return JSONResponse(result.to_json(), status_code=201 if result.created else 200, headers={"Location": result.iri})
+
+
+async def _spool(request: Request, path: Path) -> bytes | Path:
+    """Keep a small body in memory; write a large one to disk as it arrives (bounded memory)."""
+    chunks: list[bytes] = []
+    size = 0
+    out = None
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if out is None and size > MEMORY_LIMIT:
+                out = path.open("wb")
+                for c in chunks:
+                    out.write(c)
+                chunks = []
+            if out is not None:
+                out.write(chunk)
+            else:
+                chunks.append(chunk)
+    finally:
+        if out is not None:
+            out.close()
+    return path if out is not None else b"".join(chunks)
+
+
+class StatusChange(BaseModel):
+    status: Literal["draft", "published", "deprecated"]
+
+
+def _status_route(kind: str, plural: str) -> None:
+    @router.patch(
+        f"/{plural}/{{sid}}/versions/{{version}}",
+        summary=f"Change the status of a {kind} version (publish a draft, deprecate)",
+        name=f"set_{kind}_status",
+    )
+    def set_status(
+        sid: IdPath, version: VersionPath, change: Annotated[StatusChange, Body()], registry: RegistryDep, community: CommunityDep
+    ) -> dict:
+        info = registry.publication.set_status(community, kind, sid, version, change.status)
+        return info.to_json()
+
+
+_status_route("profile", "profiles")
+_status_route("vocabulary", "vocabularies")
