@@ -350,6 +350,23 @@ def export(
             sys.stdout.buffer.flush()
 
 
+def _install_extensions() -> None:
+    """Commands that live with their feature (e.g. `validate` in registry.validation.cli)."""
+    import importlib
+
+    for name in ("registry.validation.cli", "registry.vocab.cli"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and name.startswith(exc.name):
+                continue
+            raise
+        module.install(app)
+
+
+_install_extensions()
+
+
 def main() -> None:
     app()
 

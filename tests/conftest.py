@@ -1,0 +1,100 @@
+"""Shared fixtures: a real on-disk store in a temporary directory, the real app, real clients.
+
+Backends: by default the embedded Oxigraph store. `REGISTRY_TEST_BACKEND=remote` runs the same
+tests on a real `oxigraph serve` process (see tests/store/ and issue 8).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from registry.config import Settings
+from registry.services import Registry
+from registry.web.app import create_app
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+BASE = "http://testserver/"
+TEST_NAMESPACE = "https://w3id.org/test/"
+OTHER_NAMESPACE = "https://w3id.org/other/"
+
+
+def pytest_report_header(config):
+    return f"registry test backend: {os.environ.get('REGISTRY_TEST_BACKEND', 'embedded')}"
+
+
+@pytest.fixture
+def store_location(tmp_path) -> str:
+    """Where the registry's store lives for one test (a directory, or a remote store URL)."""
+    backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
+    if backend == "embedded":
+        return str(tmp_path / "store")
+    raise pytest.UsageError(f"unknown REGISTRY_TEST_BACKEND {backend!r}")
+
+
+@pytest.fixture
+def settings(store_location) -> Settings:
+    return Settings(store=store_location, base_iri=BASE, load_bundled=False)
+
+
+@pytest.fixture
+def services(settings):
+    """The registry's services on a fresh store (closed after the test)."""
+    registry = Registry.build(settings)
+    yield registry
+    registry.close()
+
+
+class Actors:
+    """Two communities with tokens, created through the admin service."""
+
+    def __init__(self, registry: Registry):
+        registry.communities.create("test", "Test community", [TEST_NAMESPACE])
+        registry.communities.create("other", "Other community", [OTHER_NAMESPACE])
+        self.test_token = registry.communities.create_token("test").token
+        self.other_token = registry.communities.create_token("other").token
+
+    @property
+    def test(self) -> dict:
+        return {"Authorization": f"Bearer {self.test_token}"}
+
+    @property
+    def other(self) -> dict:
+        return {"Authorization": f"Bearer {self.other_token}"}
+
+
+@pytest.fixture
+def app_with_actors(settings):
+    """(app factory input) an app on a store that has two communities and their tokens."""
+    registry = Registry.build(settings)
+    actors = Actors(registry)
+    registry.close()
+    return create_app(settings), actors
+
+
+@pytest.fixture
+def client(app_with_actors):
+    app, actors = app_with_actors
+    with TestClient(app) as test_client:
+        test_client.actors = actors
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def bundled_settings(tmp_path_factory) -> Settings:
+    """A store with the bundled profiles and vocabularies loaded once for the session."""
+    backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
+    if backend != "embedded":
+        raise pytest.UsageError("bundled_settings: remote backend fixture not wired yet")
+    return Settings(store=str(tmp_path_factory.mktemp("bundled") / "store"), base_iri=BASE, load_bundled=True)
+
+
+@pytest.fixture(scope="session")
+def bundled_client(bundled_settings):
+    """A client on the app with the bundled content (read-only use: do not publish here)."""
+    with TestClient(create_app(bundled_settings)) as test_client:
+        yield test_client
