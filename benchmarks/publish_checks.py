@@ -89,8 +89,10 @@ def run(n_triples: int) -> str:
             t_check, findings = median_time(lambda: check_vocabulary(query))
             rows.append((kind, len(store), t_load, t_check, findings))
             if kind == "disk":
+                hierarchy = skos_checks.hierarchy_path(query)
                 checks = (skos_checks.check_scheme_count,) + tuple(
-                    (lambda c: (lambda q: skos_checks._run_check(q, c, 20, skos_checks.DEFAULT_COUNT_CAP)))(c)
+                    (lambda c: (lambda q: skos_checks._run_check(q, c, 20, skos_checks.DEFAULT_COUNT_CAP,
+                                                                 hierarchy)))(c)
                     for c in skos_checks.ERROR_CHECKS + skos_checks.WARNING_CHECKS)
                 names = ["vocabulary-scheme-count"] + [c.code for c in skos_checks.ERROR_CHECKS + skos_checks.WARNING_CHECKS]
                 for name, fn in zip(names, checks):

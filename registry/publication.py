@@ -235,6 +235,15 @@ class PublicationService:
         return owner, existing, previous
 
     def _stage_vocabulary(self, community: Community, sub: VocabularySubmission, _in_publication) -> _Staged:
+        graphs: list[str] = []
+        try:
+            return self._stage_vocabulary_into(community, sub, graphs)
+        except BaseException:
+            for graph in graphs:  # checks failed after the load: leave the store as it was
+                self.store.drop_graph(graph)
+            raise
+
+    def _stage_vocabulary_into(self, community: Community, sub: VocabularySubmission, loaded: list[str]) -> _Staged:
         _check_languages(sub.title, "title")
         _check_languages(sub.description, "description")
         owner, existing, previous = self._prepare(community, "vocabulary", sub.id, sub.version, sub.status)
@@ -244,7 +253,7 @@ class PublicationService:
         # a draft loads beside it first, so the old draft stays whole until the switch.
         graph = final_graph if existing is None else f"urn:registry:staging:{uuid.uuid4()}"
         self.store.drop_graph(graph)  # an orphan left by a crash
-        loaded = [graph]
+        loaded.append(graph)
         source = sub.source
         try:
             if isinstance(source, bytes):
@@ -264,7 +273,7 @@ class PublicationService:
             raise
         staged = _Staged(
             kind="vocabulary", sid=sub.id, version=sub.version, iri=version_iri, status=sub.status,
-            graphs_loaded=loaded, metadata=[], catalog_insert=[], catalog_delete=[], drop_graphs=[],
+            graphs_loaded=list(loaded), metadata=[], catalog_insert=[], catalog_delete=[], drop_graphs=[],
             result=PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True),
         )
         findings: list[Finding] = []

@@ -98,3 +98,22 @@ def bundled_client(bundled_settings):
     """A client on the app with the bundled content (read-only use: do not publish here)."""
     with TestClient(create_app(bundled_settings)) as test_client:
         yield test_client
+
+
+def store_snapshot(store) -> list[str]:
+    """Every quad of the store as sorted N-Quads lines: equal snapshots mean an unchanged store."""
+    lines = []
+    for graph in sorted(store.graph_names()):
+        lines.extend(f"{t} <{graph}>" for t in store.triples(graph))
+    return sorted(lines)
+
+
+@pytest.fixture
+def snapshot():
+    """`snapshot(client_or_store)` → the store's content, to prove a refused request changed nothing."""
+
+    def take(target) -> list[str]:
+        store = target.app.state.registry.store if hasattr(target, "app") else target
+        return store_snapshot(store)
+
+    return take

@@ -30,6 +30,7 @@ PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+#: The full hierarchical step; :func:`hierarchy_path` drops the alternatives a vocabulary does not need.
 BROADER_PATH = "(skos:broader|^skos:narrower|skos:broaderTransitive|^skos:narrowerTransitive)"
 LABELS = "skos:prefLabel skos:altLabel skos:hiddenLabel"
 NOTES = "skos:note skos:definition skos:scopeNote skos:example skos:historyNote skos:editorialNote skos:changeNote"
@@ -69,6 +70,11 @@ class _Check:
     expensive: bool = False  # bounded at limit+1 rows even for warnings (no full count)
 
 
+def _plain(v: str | None) -> str:
+    """The lexical form of a simple literal as rendered by :func:`_term`."""
+    return v[1:-1] if v and len(v) >= 2 and v[0] == v[-1] == '"' else (v or "")
+
+
 def _lbl(p: str | None) -> str:
     return p.replace(SKOS, "skos:") if p else "?"
 
@@ -85,10 +91,13 @@ S9 = _Check(
 
 S13 = _Check(
     "skos-S13", "error",
-    f"""SELECT ?s ?p1 ?p2 ?l WHERE {{
-  VALUES (?p1 ?p2) {{ (skos:prefLabel skos:altLabel) (skos:prefLabel skos:hiddenLabel)
-                      (skos:altLabel skos:hiddenLabel) }}
-  ?s ?p1 ?l . ?s ?p2 ?l }}""",
+    """SELECT ?s ?p1 ?p2 ?l WHERE {
+  { ?s skos:altLabel ?l FILTER EXISTS { ?s skos:prefLabel ?l }
+    BIND(skos:prefLabel AS ?p1) BIND(skos:altLabel AS ?p2) }
+  UNION
+  { ?s skos:hiddenLabel ?l BIND(skos:hiddenLabel AS ?p2)
+    OPTIONAL { ?s ?p1 ?l VALUES ?p1 { skos:prefLabel skos:altLabel } }
+    FILTER(BOUND(?p1)) } }""",
     lambda r: f"{r['s']} has {r['l']} as both {_lbl(r['p1'])} and {_lbl(r['p2'])} (SKOS S13, §5.4).",
     "labels used with two of prefLabel/altLabel/hiddenLabel",
     path="p2", value="l",
@@ -98,13 +107,13 @@ disjoint properties (the same literal cannot be two kinds of label of one resour
 
 S14 = _Check(
     "skos-S14", "error",
-    """SELECT ?s ?l1 ?l2 WHERE {
-  ?s skos:prefLabel ?l1 . ?s skos:prefLabel ?l2 .
-  FILTER(LCASE(LANG(?l1)) = LCASE(LANG(?l2)) && (STR(?l1) < STR(?l2)
-         || (STR(?l1) = STR(?l2) && STR(DATATYPE(?l1)) < STR(DATATYPE(?l2))))) }""",
-    lambda r: f"{r['s']} has two skos:prefLabel in one language: {r['l1']} and {r['l2']} (SKOS S14, §5.4).",
+    """SELECT ?s ?lang (COUNT(*) AS ?n) WHERE {
+  ?s skos:prefLabel ?l BIND(LCASE(LANG(?l)) AS ?lang) }
+GROUP BY ?s ?lang HAVING (COUNT(*) > 1)""",
+    lambda r: f"{r['s']} has {_plain(r['n'])} skos:prefLabel values in language "
+              f"{_plain(r['lang']) or '(none)'} (SKOS S14, §5.4).",
     "resources with two prefLabels in one language",
-    path=SKOS + "prefLabel", value="l2",
+    path=SKOS + "prefLabel", value="lang",
 )
 """S14 (SKOS Reference §5.4): a resource has no more than one value of skos:prefLabel per
 language tag (tags compared case-insensitively, BCP 47)."""
@@ -113,7 +122,7 @@ S27 = _Check(
     "skos-S27", "error",
     f"""SELECT ?s ?o WHERE {{
   ?s skos:related ?o .
-  {{ ?s {BROADER_PATH}+ ?o }} UNION {{ ?o {BROADER_PATH}+ ?s }} }}""",
+  {{ ?s {{H}}+ ?o }} UNION {{ ?o {{H}}+ ?s }} }}""",
     lambda r: f"{r['s']} is skos:related to {r['o']}, which is also one of its broader or narrower "
               "concepts (SKOS S27, §8.4).",
     "related concepts that are also hierarchically linked",
@@ -163,10 +172,12 @@ MISSING_PREFLABEL = _Check(
 
 ORPHAN = _Check(
     "qskos-orphan-concept", "warning",
-    """SELECT ?s WHERE { ?s a skos:Concept FILTER NOT EXISTS {
-  ?s skos:broader|skos:narrower|^skos:broader|^skos:narrower|skos:topConceptOf|^skos:hasTopConcept
+    """SELECT ?s WHERE { ?s a skos:Concept
+  FILTER NOT EXISTS { ?s skos:broader ?x }
+  FILTER NOT EXISTS {
+  ?s skos:narrower|^skos:broader|^skos:narrower|skos:topConceptOf|^skos:hasTopConcept
      |skos:related|^skos:related|skos:broaderTransitive|skos:narrowerTransitive
-     |^skos:broaderTransitive|^skos:narrowerTransitive ?x } }""",
+     |^skos:broaderTransitive|^skos:narrowerTransitive ?y } }""",
     lambda r: f"Concept {r['s']} is an orphan: no broader, narrower, related or top-concept link.",
     "orphan concepts (no broader/narrower/related/top-concept link)",
 )
@@ -175,7 +186,7 @@ a top concept of a scheme."""
 
 CYCLE = _Check(
     "qskos-cyclic-hierarchy", "warning",
-    f"SELECT ?s WHERE {{ ?s skos:broader ?b . ?b {BROADER_PATH}* ?s }}",
+    "SELECT ?s WHERE { ?s {H} ?b . ?b {H}* ?s }",
     lambda r: f"Concept {r['s']} is its own broader concept (cycle in the broader hierarchy).",
     "concepts on broader cycles",
     expensive=True,
@@ -197,7 +208,8 @@ and "Unprintable Characters in Labels" (ucil))."""
 NOT_IN_SCHEME = _Check(
     "concept-not-in-scheme", "warning",
     """SELECT ?s WHERE { ?s a skos:Concept
-  FILTER NOT EXISTS { ?s skos:inScheme|skos:topConceptOf|^skos:hasTopConcept ?x } }""",
+  FILTER NOT EXISTS { ?s skos:inScheme ?x }
+  FILTER NOT EXISTS { ?s skos:topConceptOf|^skos:hasTopConcept ?y } }""",
     lambda r: f"Concept {r['s']} is in no concept scheme (no skos:inScheme or skos:topConceptOf).",
     "concepts in no concept scheme",
 )
@@ -218,7 +230,8 @@ parser (BCP 47)."""
 UNDOCUMENTED = _Check(
     "qskos-undocumented-concept", "warning",
     f"""SELECT ?s WHERE {{ ?s a skos:Concept
-  FILTER NOT EXISTS {{ ?s {'|'.join(NOTES.split())} ?d }} }}""",
+  FILTER NOT EXISTS {{ ?s skos:definition ?d1 }}
+  FILTER NOT EXISTS {{ ?s {'|'.join(n for n in NOTES.split() if n != 'skos:definition')} ?d2 }} }}""",
     lambda r: f"Concept {r['s']} has no definition, scope note or other note.",
     "concepts without documentation (skos:definition, skos:scopeNote or other skos:note)",
     always_aggregate=True,
@@ -257,18 +270,36 @@ def _field(row: dict, spec: str | None) -> str | None:
 
 
 def _dedupe_key(check: _Check, row: dict) -> tuple:
-    if check is S14:  # one finding per resource and language
-        lang = (row.get("l1") or "").rpartition("@")[2] if '"@' in (row.get("l1") or "") else ""
-        return (row["s"], lang)
-    return tuple(sorted(row.items()))
+    return tuple(sorted((k, v or "") for k, v in row.items()))
 
 
-def _run_check(query: QueryFn, check: _Check, limit: int, count_cap: int) -> list[Finding]:
+def hierarchy_path(query: QueryFn) -> str:
+    """The SPARQL path of one hierarchical step (child to parent) that this vocabulary needs.
+
+    skos:narrower is the inverse of skos:broader (S25) and skos:broaderTransitive its transitive
+    super-property (S22-S24). Walking ``^skos:narrower`` and the transitive properties doubles or
+    quadruples the cost of closures, so they are only included when the vocabulary states a
+    narrower link without the matching broader, or uses the transitive properties at all."""
+    alternatives = ["skos:broader"]
+    probes = (
+        ("^skos:narrower", "SELECT ?a WHERE { ?a skos:narrower ?b FILTER NOT EXISTS { ?b skos:broader ?a } }"),
+        ("skos:broaderTransitive", "SELECT ?a WHERE { ?a skos:broaderTransitive ?b }"),
+        ("^skos:narrowerTransitive", "SELECT ?a WHERE { ?a skos:narrowerTransitive ?b }"),
+    )
+    for step, probe in probes:
+        if next(iter(_rows(query, probe, 1)), None) is not None:
+            alternatives.append(step)
+    return alternatives[0] if len(alternatives) == 1 else "(" + "|".join(alternatives) + ")"
+
+
+def _run_check(query: QueryFn, check: _Check, limit: int, count_cap: int,
+               hierarchy: str = BROADER_PATH) -> list[Finding]:
     bounded = check.severity == "error" or check.expensive
     cap = limit + 1 if bounded else max(count_cap, limit) + 1
     rows: list[dict] = []
     seen: set[tuple] = set()
-    for row in _rows(query, check.sparql, cap):
+    sparql = check.sparql.replace("{H}", hierarchy)
+    for row in _rows(query, sparql, cap):
         key = _dedupe_key(check, row)
         if key not in seen:
             seen.add(key)
@@ -317,6 +348,7 @@ def check_vocabulary(query: QueryFn, *, limit_per_check: int = 20,
     becomes a single finding with the number of hits, counted up to ``count_cap``.
     """
     findings = check_scheme_count(query)
+    hierarchy = hierarchy_path(query)
     for check in ERROR_CHECKS + WARNING_CHECKS:
-        findings.extend(_run_check(query, check, limit_per_check, count_cap))
+        findings.extend(_run_check(query, check, limit_per_check, count_cap, hierarchy))
     return findings

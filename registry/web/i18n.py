@@ -1,0 +1,327 @@
+"""The pages' languages: French and English.
+
+The language of a page is, in order: `?lang=fr|en` (which also sets the `lang` cookie), the `lang`
+cookie, the best match in Accept-Language, English. Messages live in `MESSAGES` below, one entry per
+key with both languages side by side (a test checks that every key has both); templates call
+`t("key", name=value)` which formats with `str.format`.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+LANGUAGES = ("en", "fr")
+DEFAULT = "en"
+COOKIE = "lang"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # layout
+    "site.name": {"en": "Metadata profile registry", "fr": "Registre de profils de métadonnées"},
+    "site.tagline": {
+        "en": "Research metadata profiles (SHACL) and vocabularies (SKOS), published by communities.",
+        "fr": "Profils de métadonnées de recherche (SHACL) et vocabulaires (SKOS), publiés par les communautés.",
+    },
+    "nav.label": {"en": "Main menu", "fr": "Menu principal"},
+    "nav.home": {"en": "Home", "fr": "Accueil"},
+    "nav.profiles": {"en": "Profiles", "fr": "Profils"},
+    "nav.vocabularies": {"en": "Vocabularies", "fr": "Vocabulaires"},
+    "nav.validate": {"en": "Validate", "fr": "Valider"},
+    "nav.query": {"en": "Query", "fr": "Interroger"},
+    "nav.community": {"en": "Community area", "fr": "Espace communauté"},
+    "nav.api": {"en": "API", "fr": "API"},
+    "skip": {"en": "Skip to content", "fr": "Aller au contenu"},
+    "lang.switch": {"en": "Français", "fr": "English"},
+    "lang.switch_label": {"en": "Lire cette page en français", "fr": "Read this page in English"},
+    "breadcrumb": {"en": "Breadcrumb", "fr": "Fil d'Ariane"},
+    "footer.api": {"en": "Every page is a view of the API: ask for JSON or RDF with the Accept header.",
+                   "fr": "Chaque page est une vue de l'API : demandez du JSON ou du RDF avec l'en-tête Accept."},
+    # home
+    "home.title": {"en": "What the registry holds", "fr": "Ce que contient le registre"},
+    "home.communities": {"en": "communities", "fr": "communautés"},
+    "home.profiles": {"en": "profiles", "fr": "profils"},
+    "home.vocabularies": {"en": "vocabularies", "fr": "vocabulaires"},
+    "home.concepts": {"en": "concepts", "fr": "concepts"},
+    "home.search": {"en": "Search profiles and concepts", "fr": "Rechercher des profils et des concepts"},
+    "home.do": {"en": "What you can do", "fr": "Que faire ici"},
+    "home.do.validate": {"en": "Validate a metadata record against a profile", "fr": "Valider une fiche de métadonnées selon un profil"},
+    "home.do.query": {"en": "Query everything with SPARQL", "fr": "Tout interroger en SPARQL"},
+    "home.do.browse": {"en": "Browse the profiles and their fields", "fr": "Parcourir les profils et leurs champs"},
+    "home.do.vocab": {"en": "Browse the vocabularies", "fr": "Parcourir les vocabulaires"},
+    "home.do.publish": {"en": "Publish a profile or a vocabulary (communities)", "fr": "Publier un profil ou un vocabulaire (communautés)"},
+    # search
+    "search.label": {"en": "Search", "fr": "Rechercher"},
+    "search.placeholder": {"en": "e.g. microscopy, tension…", "fr": "ex. microscopie, tension…"},
+    "search.button": {"en": "Search", "fr": "Rechercher"},
+    "search.title": {"en": "Search", "fr": "Recherche"},
+    "search.results_for": {"en": "Results for “{q}”", "fr": "Résultats pour « {q} »"},
+    "search.profiles": {"en": "Profiles", "fr": "Profils"},
+    "search.concepts": {"en": "Concepts", "fr": "Concepts"},
+    "search.none": {"en": "Nothing found.", "fr": "Aucun résultat."},
+    "search.hint": {"en": "Type at least 2 characters; suggestions appear as you type (arrow keys to choose).",
+                    "fr": "Saisissez au moins 2 caractères ; des suggestions s'affichent (flèches pour choisir)."},
+    "search.suggestions": {"en": "{n} suggestions", "fr": "{n} suggestions"},
+    "search.in_vocabulary": {"en": "in {v}", "fr": "dans {v}"},
+    # profiles
+    "profiles.title": {"en": "Profiles", "fr": "Profils"},
+    "profiles.intro": {"en": "Each profile is a SHACL shapes graph, versioned; a profile may extend another one.",
+                       "fr": "Chaque profil est un graphe de formes SHACL, versionné ; un profil peut en étendre un autre."},
+    "profiles.none": {"en": "No profile has been published yet.", "fr": "Aucun profil n'a encore été publié."},
+    "col.profile": {"en": "Profile", "fr": "Profil"},
+    "col.community": {"en": "Community", "fr": "Communauté"},
+    "col.latest": {"en": "Latest version", "fr": "Dernière version"},
+    "col.extends": {"en": "Extends", "fr": "Étend"},
+    "col.versions": {"en": "Versions", "fr": "Versions"},
+    "profile.version": {"en": "Version {v}", "fr": "Version {v}"},
+    "profile.extends": {"en": "Profile of", "fr": "Profil de"},
+    "profile.iri": {"en": "IRI", "fr": "IRI"},
+    "profile.status": {"en": "Status", "fr": "Statut"},
+    "profile.issued": {"en": "Issued", "fr": "Publié le"},
+    "profile.modified": {"en": "Modified", "fr": "Modifié le"},
+    "profile.community": {"en": "Community", "fr": "Communauté"},
+    "profile.fields": {"en": "Fields", "fr": "Champs"},
+    "profile.fields_intro": {
+        "en": "Generated from the SHACL shapes of this version and of the profiles it extends.",
+        "fr": "Généré à partir des formes SHACL de cette version et des profils qu'elle étend.",
+    },
+    "profile.no_fields": {"en": "This profile declares no fields.", "fr": "Ce profil ne déclare aucun champ."},
+    "profile.history": {"en": "Version history", "fr": "Historique des versions"},
+    "profile.downloads": {"en": "Downloads", "fr": "Téléchargements"},
+    "profile.download_shapes": {"en": "SHACL shapes", "fr": "Formes SHACL"},
+    "profile.download_description": {"en": "PROF/DCAT description", "fr": "Description PROF/DCAT"},
+    "profile.download_context": {"en": "JSON-LD context", "fr": "Contexte JSON-LD"},
+    "profile.validate_with": {"en": "Validate a record with this version", "fr": "Valider une fiche avec cette version"},
+    "profile.vocabularies": {"en": "Vocabularies used", "fr": "Vocabulaires utilisés"},
+    "profile.target": {"en": "Applies to", "fr": "S'applique à"},
+    "profile.deprecated_note": {"en": "This version is deprecated.", "fr": "Cette version est dépréciée."},
+    "profile.draft_note": {"en": "This version is a draft, visible to its community only.",
+                           "fr": "Cette version est un brouillon, visible de sa seule communauté."},
+    "field.label": {"en": "Field", "fr": "Champ"},
+    "field.description": {"en": "Description", "fr": "Description"},
+    "field.property": {"en": "Property", "fr": "Propriété"},
+    "field.requirement": {"en": "Obligation", "fr": "Obligation"},
+    "field.cardinality": {"en": "Cardinality", "fr": "Cardinalité"},
+    "field.values": {"en": "Values", "fr": "Valeurs"},
+    "field.unit_range": {"en": "Unit and range", "fr": "Unité et plage"},
+    "field.origin": {"en": "From", "fr": "Origine"},
+    "field.inherited_from": {"en": "inherited from {p}", "fr": "hérité de {p}"},
+    "field.refines": {"en": "refines {p}", "fr": "précise {p}"},
+    "field.own": {"en": "this profile", "fr": "ce profil"},
+    "field.vocabulary": {"en": "concept from {v}", "fr": "concept de {v}"},
+    "field.one_of": {"en": "one of", "fr": "parmi"},
+    "field.class": {"en": "instance of {c}", "fr": "instance de {c}"},
+    "field.see": {"en": "see {g}", "fr": "voir {g}"},
+    "field.pattern": {"en": "pattern", "fr": "motif"},
+    "req.required": {"en": "required", "fr": "obligatoire"},
+    "req.recommended": {"en": "recommended", "fr": "recommandé"},
+    "req.optional": {"en": "optional", "fr": "facultatif"},
+    "status.published": {"en": "published", "fr": "publiée"},
+    "status.deprecated": {"en": "deprecated", "fr": "dépréciée"},
+    "status.draft": {"en": "draft", "fr": "brouillon"},
+    "col.version": {"en": "Version", "fr": "Version"},
+    "col.status": {"en": "Status", "fr": "Statut"},
+    "col.issued": {"en": "Issued", "fr": "Publiée le"},
+    "col.modified": {"en": "Modified", "fr": "Modifiée le"},
+    "col.actions": {"en": "Actions", "fr": "Actions"},
+    "current": {"en": "(this version)", "fr": "(cette version)"},
+    # vocabularies
+    "vocabs.title": {"en": "Vocabularies", "fr": "Vocabulaires"},
+    "vocabs.intro": {"en": "SKOS concept schemes whose concepts profiles use as allowed values.",
+                     "fr": "Schémas de concepts SKOS dont les concepts servent de valeurs autorisées aux profils."},
+    "vocabs.none": {"en": "No vocabulary has been published yet.", "fr": "Aucun vocabulaire n'a encore été publié."},
+    "col.vocabulary": {"en": "Vocabulary", "fr": "Vocabulaire"},
+    "col.concepts": {"en": "Concepts", "fr": "Concepts"},
+    "vocab.tree": {"en": "Concepts", "fr": "Concepts"},
+    "vocab.expand_all": {"en": "Expand all", "fr": "Tout déplier"},
+    "vocab.collapse_all": {"en": "Collapse all", "fr": "Tout replier"},
+    "vocab.scheme": {"en": "Concept scheme", "fr": "Schéma de concepts"},
+    "vocab.search": {"en": "Search this vocabulary", "fr": "Rechercher dans ce vocabulaire"},
+    "vocab.download": {"en": "Download the concepts", "fr": "Télécharger les concepts"},
+    "vocab.no_concepts": {"en": "No concepts.", "fr": "Aucun concept."},
+    "vocab.truncated": {"en": "Only the first {n} concepts are shown; use the search.",
+                        "fr": "Seuls les {n} premiers concepts sont affichés ; utilisez la recherche."},
+    "concept.title": {"en": "Concept", "fr": "Concept"},
+    "concept.pref": {"en": "Preferred labels", "fr": "Libellés préférentiels"},
+    "concept.alt": {"en": "Alternative labels", "fr": "Libellés alternatifs"},
+    "concept.definition": {"en": "Definition", "fr": "Définition"},
+    "concept.notation": {"en": "Notation", "fr": "Notation"},
+    "concept.broader": {"en": "Broader", "fr": "Plus générique"},
+    "concept.narrower": {"en": "Narrower", "fr": "Plus spécifiques"},
+    "concept.related": {"en": "Related", "fr": "Associés"},
+    "concept.mappings": {"en": "Mappings", "fr": "Alignements"},
+    "concept.in_scheme": {"en": "In vocabulary", "fr": "Dans le vocabulaire"},
+    "concept.iri": {"en": "IRI", "fr": "IRI"},
+    # validate
+    "validate.title": {"en": "Validate a record", "fr": "Valider une fiche"},
+    "validate.intro": {
+        "en": "Check a metadata record (Turtle, JSON-LD or plain JSON) against a profile version. Nothing is stored.",
+        "fr": "Vérifiez une fiche de métadonnées (Turtle, JSON-LD ou JSON) selon une version de profil. Rien n'est conservé.",
+    },
+    "validate.profile": {"en": "Profile and version", "fr": "Profil et version"},
+    "validate.latest": {"en": "latest", "fr": "dernière"},
+    "validate.format": {"en": "Format of the record", "fr": "Format de la fiche"},
+    "validate.format.auto": {"en": "from the file name (or Turtle)", "fr": "d'après le nom du fichier (ou Turtle)"},
+    "validate.record": {"en": "Record (paste it here)", "fr": "Fiche (collez-la ici)"},
+    "validate.file": {"en": "…or upload a file", "fr": "…ou déposez un fichier"},
+    "validate.submit": {"en": "Validate", "fr": "Valider"},
+    "validate.report": {"en": "Validation report", "fr": "Rapport de validation"},
+    "validate.conforms": {"en": "The record conforms to {p}.", "fr": "La fiche est conforme à {p}."},
+    "validate.not_conforms": {"en": "The record does not conform to {p}.", "fr": "La fiche n'est pas conforme à {p}."},
+    "validate.counts": {"en": "{v} violations, {w} warnings, {i} notes",
+                        "fr": "{v} violations, {w} avertissements, {i} remarques"},
+    "validate.value": {"en": "Value", "fr": "Valeur"},
+    "validate.focus": {"en": "Node", "fr": "Nœud"},
+    "validate.message": {"en": "Message", "fr": "Message"},
+    "validate.severity": {"en": "Severity", "fr": "Gravité"},
+    "validate.other": {"en": "Other results", "fr": "Autres résultats"},
+    "validate.download": {"en": "Download the report", "fr": "Télécharger le rapport"},
+    "validate.download_json": {"en": "JSON", "fr": "JSON"},
+    "validate.download_ttl": {"en": "Turtle (SHACL report)", "fr": "Turtle (rapport SHACL)"},
+    "validate.error": {"en": "The record could not be validated", "fr": "La fiche n'a pas pu être validée"},
+    "validate.empty": {"en": "Paste a record or choose a file.", "fr": "Collez une fiche ou choisissez un fichier."},
+    "validate.unavailable": {"en": "Validation is not available on this server yet.",
+                             "fr": "La validation n'est pas encore disponible sur ce serveur."},
+    "severity.Violation": {"en": "violation", "fr": "violation"},
+    "severity.Warning": {"en": "warning", "fr": "avertissement"},
+    "severity.Info": {"en": "note", "fr": "remarque"},
+    # query
+    "query.title": {"en": "Query with SPARQL", "fr": "Interroger en SPARQL"},
+    "query.intro": {
+        "en": "The default graph is the union of everything published. Choose an example or write your own query.",
+        "fr": "Le graphe par défaut est l'union de tout ce qui est publié. Choisissez un exemple ou écrivez votre requête.",
+    },
+    "query.examples": {"en": "Example queries", "fr": "Exemples de requêtes"},
+    "query.endpoint": {"en": "Endpoint", "fr": "Point d'accès"},
+    "query.editor": {"en": "SPARQL query", "fr": "Requête SPARQL"},
+    "query.run": {"en": "Run the query", "fr": "Lancer la requête"},
+    "query.results": {"en": "Results", "fr": "Résultats"},
+    "query.rows": {"en": "{n} rows", "fr": "{n} lignes"},
+    "query.fallback": {"en": "The interactive editor needs JavaScript; this form works without it.",
+                       "fr": "L'éditeur interactif demande JavaScript ; ce formulaire fonctionne sans."},
+    "query.unavailable": {"en": "The SPARQL endpoint is not available on this server yet.",
+                          "fr": "Le point d'accès SPARQL n'est pas encore disponible sur ce serveur."},
+    "query.error": {"en": "The query failed", "fr": "La requête a échoué"},
+    "q.profiles": {"en": "Profiles and their latest version", "fr": "Les profils et leur dernière version"},
+    "q.concepts": {"en": "Concepts whose French label starts with “micro”", "fr": "Concepts dont le libellé français commence par « micro »"},
+    "q.fields": {"en": "Fields (property shapes) of every profile", "fr": "Champs (formes de propriétés) de tous les profils"},
+    "q.vocabs": {"en": "Vocabularies and their number of concepts", "fr": "Vocabulaires et leur nombre de concepts"},
+    "q.top": {"en": "Top concepts of each concept scheme", "fr": "Concepts de tête de chaque schéma"},
+    # community
+    "community.title": {"en": "Community area", "fr": "Espace communauté"},
+    "community.intro": {
+        "en": "Communities publish and maintain their profiles and vocabularies here. Sign in with a token issued by the registry's administrators.",
+        "fr": "Les communautés publient et maintiennent ici leurs profils et vocabulaires. Connectez-vous avec un jeton délivré par l'administration du registre.",
+    },
+    "community.token": {"en": "Token", "fr": "Jeton"},
+    "community.token_help": {"en": "The token is kept in a cookie for this browser session only.",
+                             "fr": "Le jeton est conservé dans un cookie pour cette session du navigateur seulement."},
+    "community.sign_in": {"en": "Sign in", "fr": "Se connecter"},
+    "community.sign_out": {"en": "Sign out", "fr": "Se déconnecter"},
+    "community.signed_in": {"en": "Signed in as {c}", "fr": "Connecté en tant que {c}"},
+    "community.bad_token": {"en": "This token is not valid.", "fr": "Ce jeton n'est pas valide."},
+    "community.upload": {"en": "Upload a new version", "fr": "Déposer une nouvelle version"},
+    "community.kind": {"en": "Kind", "fr": "Nature"},
+    "community.kind.profile": {"en": "Profile (SHACL shapes)", "fr": "Profil (formes SHACL)"},
+    "community.kind.vocabulary": {"en": "Vocabulary (SKOS)", "fr": "Vocabulaire (SKOS)"},
+    "community.id": {"en": "Identifier", "fr": "Identifiant"},
+    "community.id_help": {"en": "lower-case letters, digits and hyphens, e.g. metsa-sem",
+                          "fr": "minuscules, chiffres et tirets, ex. metsa-sem"},
+    "community.version": {"en": "Version", "fr": "Version"},
+    "community.version_help": {"en": "semantic version, e.g. 1.1.0", "fr": "version sémantique, ex. 1.1.0"},
+    "community.title_en": {"en": "Title (English)", "fr": "Titre (anglais)"},
+    "community.title_fr": {"en": "Title (French)", "fr": "Titre (français)"},
+    "community.description_en": {"en": "Description (English)", "fr": "Description (anglais)"},
+    "community.description_fr": {"en": "Description (French)", "fr": "Description (français)"},
+    "community.is_profile_of": {"en": "Profile of (optional)", "fr": "Profil de (facultatif)"},
+    "community.is_profile_of_help": {"en": "id or id@version of the base profile", "fr": "id ou id@version du profil de base"},
+    "community.file": {"en": "File (Turtle, N-Triples, RDF/XML, JSON-LD)", "fr": "Fichier (Turtle, N-Triples, RDF/XML, JSON-LD)"},
+    "community.context": {"en": "JSON-LD context (optional, profiles)", "fr": "Contexte JSON-LD (facultatif, profils)"},
+    "community.check": {"en": "Check", "fr": "Vérifier"},
+    "community.check_help": {
+        "en": "The upload is checked and kept as a draft, invisible to the public, until you confirm.",
+        "fr": "Le dépôt est vérifié et gardé comme brouillon, invisible du public, jusqu'à votre confirmation.",
+    },
+    "community.checks": {"en": "Check results", "fr": "Résultats des vérifications"},
+    "community.errors": {"en": "Errors", "fr": "Erreurs"},
+    "community.warnings": {"en": "Warnings", "fr": "Avertissements"},
+    "community.no_findings": {"en": "No errors and no warnings.", "fr": "Ni erreur ni avertissement."},
+    "community.refused": {"en": "The upload was refused: fix the errors and upload again.",
+                          "fr": "Le dépôt a été refusé : corrigez les erreurs et déposez à nouveau."},
+    "community.draft_ready": {"en": "{k} {id} {v} passed the checks and is saved as a draft.",
+                              "fr": "{k} {id} {v} a passé les vérifications et est enregistré comme brouillon."},
+    "community.confirm": {"en": "Confirm and publish", "fr": "Confirmer et publier"},
+    "community.confirm_help": {"en": "A published version is immutable.", "fr": "Une version publiée est immuable."},
+    "community.published": {"en": "{k} {id} {v} is published.", "fr": "{k} {id} {v} est publié."},
+    "community.deprecated": {"en": "{k} {id} {v} is deprecated.", "fr": "{k} {id} {v} est déprécié."},
+    "community.deprecate": {"en": "Deprecate", "fr": "Déprécier"},
+    "community.deprecate_label": {"en": "Deprecate {id} {v}", "fr": "Déprécier {id} {v}"},
+    "community.publish_label": {"en": "Publish {id} {v}", "fr": "Publier {id} {v}"},
+    "community.publish": {"en": "Publish", "fr": "Publier"},
+    "community.yours": {"en": "Your profiles and vocabularies", "fr": "Vos profils et vocabulaires"},
+    "community.none": {"en": "Nothing published yet.", "fr": "Rien de publié pour l'instant."},
+    "community.failed": {"en": "The operation failed", "fr": "L'opération a échoué"},
+    "community.kind_label.profile": {"en": "Profile", "fr": "Profil"},
+    "community.kind_label.vocabulary": {"en": "Vocabulary", "fr": "Vocabulaire"},
+    "community.session_expired": {"en": "Your session has expired; sign in again.",
+                                  "fr": "Votre session a expiré ; reconnectez-vous."},
+    # errors
+    "error.title": {"en": "Error", "fr": "Erreur"},
+    "error.not_found": {"en": "Not found", "fr": "Introuvable"},
+    "error.back": {"en": "Back to the home page", "fr": "Retour à l'accueil"},
+    "error.csrf": {"en": "The form has expired; reload the page and try again.",
+                   "fr": "Le formulaire a expiré ; rechargez la page et réessayez."},
+}
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The best of LANGUAGES for an Accept-Language header (q-values honoured), or None."""
+    if not accept_language:
+        return None
+    best: tuple[float, int, str] | None = None
+    for order, item in enumerate(accept_language.split(",")[:20]):
+        parts = [p.strip() for p in item.split(";")]
+        tag = parts[0].lower()
+        q = 1.0
+        for param in parts[1:]:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        primary = tag.split("-")[0]
+        if primary in LANGUAGES and q > 0:
+            key = (q, -order, primary)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return best[2] if best else None
+
+
+def request_language(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    cookie = request.cookies.get(COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return negotiate(request.headers.get("accept-language")) or DEFAULT
+
+
+class Translator:
+    def __init__(self, lang: str):
+        self.lang = lang if lang in LANGUAGES else DEFAULT
+
+    def __call__(self, key: str, **values) -> str:
+        entry = MESSAGES.get(key)
+        if entry is None:
+            text = key
+        else:
+            text = entry.get(self.lang) or entry.get(DEFAULT) or key
+        return text.format(**values) if values else text
+
+    def pick(self, values: dict[str, str] | None, default: str = "") -> str:
+        """A language map's text in this language, else English, else untagged, else any."""
+        if not values:
+            return default
+        for key in (self.lang, DEFAULT, ""):
+            if values.get(key):
+                return values[key]
+        return next(iter(values.values()), default)

@@ -1,0 +1,76 @@
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from registry.errors import RdfSyntaxError, UnsupportedFormat
+from registry.rdf import content_hash, format_for_media_type, negotiate_rdf, parse_triples
+
+
+def test_syntax_error_names_line_and_column():
+    with pytest.raises(RdfSyntaxError) as info:
+        parse_triples(b"@prefix x: <http://x/> .\nx:a x:b x:c .\nx:d x:e \"open .\n", ox.RdfFormat.TURTLE)
+    assert info.value.line == 3
+    assert info.value.column is not None
+    assert "line 3" in info.value.detail
+
+
+def test_media_type_parameters_are_ignored_and_unknown_types_refused():
+    assert format_for_media_type("text/turtle; charset=UTF-8") == ox.RdfFormat.TURTLE
+    assert format_for_media_type("application/ld+json") == ox.RdfFormat.JSON_LD
+    with pytest.raises(UnsupportedFormat):
+        format_for_media_type("application/x-yaml")
+
+
+def test_accept_negotiation_honours_q_values_and_aliases():
+    assert negotiate_rdf("application/rdf+xml;q=0.5, text/turtle")[0] == "text/turtle"
+    assert negotiate_rdf("application/xml")[0] == "application/rdf+xml"
+    assert negotiate_rdf("*/*")[0] == "text/turtle"
+    assert negotiate_rdf("image/png") is None
+
+
+def test_jsonld_remote_context_is_not_fetched():
+    doc = b'{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "http://a", "http://p": "x"}'
+    with pytest.raises(RdfSyntaxError):
+        parse_triples(doc, ox.RdfFormat.JSON_LD)
+
+
+def test_rdf_xml_external_entity_is_refused():
+    doc = b"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
+  <rdf:Description rdf:about="http://example.org/a"><ex:p>&x;</ex:p></rdf:Description>
+</rdf:RDF>"""
+    with pytest.raises(RdfSyntaxError) as info:
+        parse_triples(doc, ox.RdfFormat.RDF_XML)
+    assert info.value.code == "rdf-external-entity"
+
+
+def test_rdf_xml_billion_laughs_is_refused_fast():
+    entities = '<!ENTITY a0 "lol">' + "".join(f'<!ENTITY a{i} "{("&a%d;" % (i - 1)) * 10}">' for i in range(1, 10))
+    doc = f"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ {entities} ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
+  <rdf:Description rdf:about="http://example.org/a"><ex:p>&a9;</ex:p></rdf:Description>
+</rdf:RDF>""".encode()
+    started = time.monotonic()
+    with pytest.raises(RdfSyntaxError):
+        parse_triples(doc, ox.RdfFormat.RDF_XML)
+    assert time.monotonic() - started < 5
+
+
+def test_rdf_xml_ordinary_internal_entities_still_work():
+    doc = b"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY ex "http://example.org/"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
+  <rdf:Description rdf:about="&ex;a"><ex:p>v</ex:p></rdf:Description>
+</rdf:RDF>"""
+    triples = parse_triples(doc, ox.RdfFormat.RDF_XML)
+    assert [t.subject.value for t in triples] == ["http://example.org/a"]
+
+
+def test_content_hash_ignores_order_and_blank_node_labels():
+    a = parse_triples(b'<http://a> <http://p> _:x . _:x <http://q> "1" .', ox.RdfFormat.TURTLE)
+    b = parse_triples(b'_:y <http://q> "1" . <http://a> <http://p> _:y .', ox.RdfFormat.TURTLE)
+    c = parse_triples(b'_:y <http://q> "2" . <http://a> <http://p> _:y .', ox.RdfFormat.TURTLE)
+    assert content_hash(a) == content_hash(b) != content_hash(c)
