@@ -346,30 +346,24 @@ class Catalog:
     def public_graphs(self) -> list[str]:
         """Graphs anyone may read: the catalog, and the metadata and artifact graphs of every
         published or deprecated version. Drafts and the system graph never appear."""
+        return sorted(self._version_graphs(public_only=True))
+
+    def referenced_graphs(self) -> set[str]:
+        """Every graph the catalog points at (any status); anything else is an orphan."""
+        return self._version_graphs(public_only=False)
+
+    def _version_graphs(self, *, public_only: bool) -> set[str]:
+        status_filter = "FILTER(?status IN ($published, $deprecated))" if public_only else ""
         rows = self.store.select(
             SPARQL_PREFIXES
-            + """SELECT ?v ?g ?ctx WHERE { GRAPH ?v { ?v adms:status ?status ; dcat:version ?ver .
-                   OPTIONAL { ?v reg:graph ?g } OPTIONAL { ?v reg:contextGraph ?ctx } }
-                   FILTER(?status IN ($published, $deprecated)) }""",
+            + """SELECT ?v ?g ?ctx WHERE { GRAPH ?v { ?series dcat:hasVersion ?v . ?v adms:status ?status .
+                   OPTIONAL { ?v reg:graph ?g } OPTIONAL { ?v reg:contextGraph ?ctx } } """
+            + status_filter
+            + " }",
             bindings={
                 "published": ox.NamedNode(STATUS_IRIS["published"]),
                 "deprecated": ox.NamedNode(STATUS_IRIS["deprecated"]),
             },
-            union_default_graph=True,
-        )
-        graphs = {self.iris.catalog}
-        for row in rows:
-            for key in ("v", "g", "ctx"):
-                if key in row:
-                    graphs.add(row[key].value)
-        return sorted(graphs)
-
-    def referenced_graphs(self) -> set[str]:
-        """Every graph the catalog points at (any status); anything else is an orphan."""
-        rows = self.store.select(
-            SPARQL_PREFIXES
-            + """SELECT ?v ?g ?ctx WHERE { GRAPH ?v { ?s dcat:hasVersion ?v .
-                   OPTIONAL { ?v reg:graph ?g } OPTIONAL { ?v reg:contextGraph ?ctx } } }""",
             union_default_graph=True,
         )
         graphs = {self.iris.catalog}

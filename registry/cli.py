@@ -352,15 +352,9 @@ def export(
 
 def _install_extensions() -> None:
     """Commands that live with their feature (e.g. `validate` in registry.validation.cli)."""
-    import importlib
+    from registry.features import CLI_FEATURES, feature_modules
 
-    for name in ("registry.validation.cli", "registry.vocab.cli"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
+    for module in feature_modules(CLI_FEATURES):
         module.install(app)
 
 

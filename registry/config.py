@@ -27,6 +27,32 @@ class Settings(BaseSettings):
     load_bundled: bool = Field(True, description="Load the bundled profiles and vocabularies into an empty store.")
     bundled_dir: Path | None = Field(None, description="Folder with shapes/ and vocabularies/ (default: the bundled one).")
 
+    # --- remote SPARQL 1.1 store (REGISTRY_STORE=sparql+http(s)://…; see docs/deployment.md) ---
+    store_update_url: str | None = Field(
+        None, description="SPARQL Update endpoint (default: the query URL with /query → /update, else the query URL)."
+    )
+    store_gsp_url: str | None = Field(
+        None,
+        description="Graph Store Protocol endpoint (default: /query → /store, as Oxigraph server); "
+        "'none' uploads with a streamed INSERT DATA through the update endpoint instead.",
+    )
+    store_user: str | None = Field(None, description="User for HTTP authentication to the remote store.")
+    store_password: str | None = Field(None, description="Password for HTTP authentication to the remote store.")
+    store_auth: str = Field("basic", description="HTTP authentication scheme: basic or digest.")
+    store_timeout_s: float = Field(30.0, description="Timeout of one request to the remote store (uploads: per chunk).")
+    store_retries: int = Field(3, description="Retries (exponential backoff) of an idempotent read on a connection error or 502/503/504.")
+    store_union_default_graph: str = Field(
+        "auto",
+        description="How a query over all graphs is sent: 'param' (Oxigraph's union-default-graph parameter), "
+        "'graphs' (one default-graph-uri per named graph), 'native' (the store's default graph is the union), "
+        "'auto' (param on Oxigraph server, else graphs).",
+    )
+    store_lock_ttl_s: float = Field(60.0, description="Lifetime of the writer lease held in the remote store (renewed while held).")
+    store_lock_wait_s: float = Field(600.0, description="How long a writer waits for the lease before answering 503.")
+    store_revision_ttl_s: float = Field(
+        0.0, description="How long a worker trusts its last read of the store revision (0: read it at every cache check)."
+    )
+
     max_body_bytes: int = Field(10 * MiB, description="Largest request body for records and profiles.")
     max_vocabulary_bytes: int = Field(1024 * MiB, description="Largest vocabulary upload.")
     max_triples_per_record: int = 100_000

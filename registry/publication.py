@@ -308,19 +308,11 @@ class PublicationService:
             staged.drop_graphs = [final_graph]
             # the staging graph's content becomes the final graph in the commit's update
         triples = self.store.count(graph)
-        v, series = _n(version_iri), _n(self.iris.vocabulary(sub.id))
-        meta = [
-            (series, DCAT.hasVersion, v),
-            (v, RDF.type, DCAT.Dataset),
-            (v, RDF.type, DCAT.Resource),
-            (v, DCTERMS.identifier, ox.Literal(f"{sub.id}@{sub.version}")),
-            (v, DCAT.version, ox.Literal(sub.version)),
-            (v, DCTERMS.isVersionOf, series),
-            (v, ADMS.status, _n(STATUS_IRIS[sub.status])),
-            (v, DCTERMS.publisher, _n(community.iri)),
-            (v, DCTERMS.issued, _now()),
-            (v, REG.contentHash, ox.Literal(digest)),
-            (v, REG.graph, _n(final_graph)),
+        v = _n(version_iri)
+        meta = self._version_description(
+            v, _n(self.iris.vocabulary(sub.id)), DCAT.Dataset, sub.id, sub.version, sub.status, community,
+            digest, final_graph, previous, sub.title, sub.description,
+        ) + [
             (v, VOID.triples, ox.Literal(str(triples), datatype=_n(XSD.integer))),
             (v, DCAT.distribution, _n(final_graph)),
             (_n(final_graph), RDF.type, DCAT.Distribution),
@@ -329,9 +321,6 @@ class PublicationService:
         ]
         if scheme:
             meta.append((v, FOAF.primaryTopic, _n(scheme)))
-        if previous is not None:
-            meta.append((v, DCAT.previousVersion, _n(previous.iri)))
-        meta += self._labels(v, sub.title, sub.description)
         staged.metadata = [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in meta]
         staged.catalog_insert, staged.catalog_delete = self._series_quads(
             "vocabulary", sub.id, community, sub.title, sub.description, owner is None
@@ -400,25 +389,13 @@ class PublicationService:
             staged.drop_graphs = [shapes_graph, context_graph, version_iri]
         # shapes are small: they go into the store inside the commit's update
         staged.graphs_loaded = []
-        v, series = _n(version_iri), _n(self.iris.profile(sub.id))
-        meta: list[tuple] = [
-            (series, DCAT.hasVersion, v),
-            (v, RDF.type, PROF.Profile),
-            (v, RDF.type, DCAT.Resource),
-            (v, DCTERMS.identifier, ox.Literal(f"{sub.id}@{sub.version}")),
-            (v, DCAT.version, ox.Literal(sub.version)),
-            (v, DCTERMS.isVersionOf, series),
-            (v, ADMS.status, _n(STATUS_IRIS[sub.status])),
-            (v, DCTERMS.publisher, _n(community.iri)),
-            (v, DCTERMS.issued, _now()),
-            (v, REG.contentHash, ox.Literal(digest)),
-            (v, REG.graph, _n(shapes_graph)),
-        ]
-        if previous is not None:
-            meta.append((v, DCAT.previousVersion, _n(previous.iri)))
+        v = _n(version_iri)
+        meta = self._version_description(
+            v, _n(self.iris.profile(sub.id)), PROF.Profile, sub.id, sub.version, sub.status, community,
+            digest, shapes_graph, previous, sub.title, sub.description,
+        )
         if base is not None:
             meta.append((v, PROF.isProfileOf, _n(base.iri)))
-        meta += self._labels(v, sub.title, sub.description)
         meta += _descriptor(version_iri, "validation", ROLE.validation, shapes_graph, TURTLE_MEDIA, SHACL_SPEC)
         for scheme in sorted(publishing.referenced_schemes(shapes)):
             if scheme in in_publication:
@@ -552,6 +529,27 @@ class PublicationService:
         keep = set(insert)
         delete = [q for q in delete if q not in keep]
         return insert, delete
+
+    def _version_description(
+        self, v, series, cls, sid, version, status, community, digest, graph, previous, title, description
+    ) -> list[tuple]:
+        """What every version says of itself (DCAT 3 versioning, ADMS status, provenance)."""
+        meta = [
+            (series, DCAT.hasVersion, v),
+            (v, RDF.type, cls),
+            (v, RDF.type, DCAT.Resource),
+            (v, DCTERMS.identifier, ox.Literal(f"{sid}@{version}")),
+            (v, DCAT.version, ox.Literal(version)),
+            (v, DCTERMS.isVersionOf, series),
+            (v, ADMS.status, _n(STATUS_IRIS[status])),
+            (v, DCTERMS.publisher, _n(community.iri)),
+            (v, DCTERMS.issued, _now()),
+            (v, REG.contentHash, ox.Literal(digest)),
+            (v, REG.graph, _n(graph)),
+        ]
+        if previous is not None:
+            meta.append((v, DCAT.previousVersion, _n(previous.iri)))
+        return meta + self._labels(v, title, description)
 
     @staticmethod
     def _labels(subject, title: dict[str, str], description: dict[str, str]):

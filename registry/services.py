@@ -54,4 +54,10 @@ class Registry:
             load_folder(self, self.settings.bundled_dir or bundled_dir())
 
     def close(self) -> None:
+        """Close the features' per-process state (worker pools, indexes), then the store."""
+        for extension in list(self.extensions.values()):
+            close = getattr(extension, "close", None)
+            if callable(close):
+                close()
+        self.extensions.clear()
         self.store.close()

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 import registry
 from registry.config import Settings
+from registry.features import WEB_FEATURES, feature_modules
 from registry.services import Registry
 from registry.store.base import RegistryStore
 from registry.web.errors import install_error_handlers
@@ -49,17 +50,7 @@ def create_app(settings: Settings | None = None, *, store: RegistryStore | None 
 
 
 def _extensions():
-    """Routers added by later parts (validation, SPARQL, vocabulary services, web pages).
-
-    Each module exposes `install(app, settings)`; a missing module is simply not installed yet.
-    """
-    import importlib
-
-    for name in ("registry.validation.routes", "registry.sparql.routes", "registry.vocab.routes", "registry.web.pages"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
+    """Routers of the feature modules listed in `registry.features.WEB_FEATURES`
+    (validation, SPARQL, vocabulary services, linked data, web pages): each `install(app, settings)`."""
+    for module in feature_modules(WEB_FEATURES):
         yield module.install

@@ -50,7 +50,8 @@ NESTING = (SH.node, SH.qualifiedValueShape)
 LOGICAL = (SH["or"], SH["and"], SH.xone)
 MAX_DEPTH = 6
 
-_CURIE_PREFIXES = {**PREFIXES, "qudt": str(QUDT), "unit": str(UNIT), "schema": "https://schema.org/",
+_CURIE_PREFIXES = {**PREFIXES, "qudt": str(QUDT), "unit": str(UNIT), "schema": "https://schema.org/", "schemas": "http://schema.org/",
+                   "vcard": "http://www.w3.org/2006/vcard/ns#",
                    "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/"}
 
 
@@ -106,13 +107,20 @@ class Field:
     schemes: list[str] = field(default_factory=list)
     units: list[str] = field(default_factory=list)
     range: dict[str, str] = field(default_factory=dict)  # minInclusive, maxInclusive, minExclusive, maxExclusive
+    unit_ranges: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (unit IRI, its range)
+    notes: list[dict[str, str]] = field(default_factory=list)  # descriptions of further shapes on the path
     pattern: str | None = None
     node_group: str | None = None  # key of the group describing nested values
     order: float | None = None
     shape_id: str = ""
-    source: Source | None = None
+    source: Source | None = None  # the (farthest) profile version that declares the field
     inherited: bool = False
-    refines: Source | None = None  # the ancestor whose field this one redefines
+    refined_by: list[Source] = field(default_factory=list)  # nearer versions adding constraints
+
+    @property
+    def refines(self) -> Source | None:
+        """The ancestor whose field this version constrains further (None if not refined here)."""
+        return self.source if self.refined_by else None
 
     def label(self, lang: str) -> str:
         return pick(self.name, lang, curie(self.path) if self.path_is_iri else self.path)
@@ -128,21 +136,13 @@ class Field:
 
     @property
     def range_text(self) -> str:
-        low = self.range.get("minInclusive")
-        low_op = "≤"
-        if low is None and "minExclusive" in self.range:
-            low, low_op = self.range["minExclusive"], "<"
-        high = self.range.get("maxInclusive")
-        high_op = "≤"
-        if high is None and "maxExclusive" in self.range:
-            high, high_op = self.range["maxExclusive"], "<"
-        if low is not None and high is not None:
-            return f"{low} {low_op} x {high_op} {high}"
-        if low is not None:
-            return f"x {'≥' if low_op == '≤' else '>'} {low}"
-        if high is not None:
-            return f"x {high_op} {high}"
-        return ""
+        return range_text(self.range)
+
+    def unit_range_texts(self) -> list[tuple[str, str]]:
+        """(unit IRI, range text) for each unit the field accepts."""
+        if self.unit_ranges:
+            return [(unit, range_text(r)) for unit, r in self.unit_ranges]
+        return [(unit, self.range_text) for unit in self.units]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -159,13 +159,32 @@ class Field:
             "node_kind": self.node_kind,
             "values": self.values,
             "schemes": self.schemes,
-            "units": self.units,
+            "units": [{"unit": u, "range": r} for u, r in self.unit_ranges] or self.units,
             "range": self.range,
             "pattern": self.pattern,
             "source": self.source.to_json() if self.source else None,
             "inherited": self.inherited,
-            "refines": self.refines.to_json() if self.refines else None,
+            "refined_by": [s.to_json() for s in self.refined_by],
         }
+
+
+def range_text(rng: dict[str, str]) -> str:
+    """`{"minInclusive": "0", "maxInclusive": "10"}` → `0 ≤ x ≤ 10`."""
+    low = rng.get("minInclusive")
+    low_op = "≤"
+    if low is None and "minExclusive" in rng:
+        low, low_op = rng["minExclusive"], "<"
+    high = rng.get("maxInclusive")
+    high_op = "≤"
+    if high is None and "maxExclusive" in rng:
+        high, high_op = rng["maxExclusive"], "<"
+    if low is not None and high is not None:
+        return f"{low} {low_op} x {high_op} {high}"
+    if low is not None:
+        return f"x {'≥' if low_op == '≤' else '>'} {low}"
+    if high is not None:
+        return f"x {high_op} {high}"
+    return ""
 
 
 @dataclass
@@ -186,7 +205,7 @@ class Group:
         return curie(self.key)
 
     @property
-    def anchor(self) -> str:
+    def anchor(self) -> str:  # an HTML id
         return "g-" + "".join(ch if ch.isalnum() else "-" for ch in curie(self.key)).strip("-").lower()
 
     def to_json(self) -> dict[str, Any]:
@@ -261,12 +280,13 @@ def _shape_members(graph: rdflib.Graph, shape) -> list:
 
 
 def _fill_constraints(graph: rdflib.Graph, shape, f: Field, depth: int = 0, seen: set | None = None,
-                      groups: dict | None = None) -> None:
+                      groups: dict | None = None, rng: dict | None = None) -> None:
     """Add what `shape` (a property shape, or a shape nested in one) says about the values."""
     seen = seen if seen is not None else set()
     if shape in seen or depth > MAX_DEPTH:
         return
     seen.add(shape)
+    rng = f.range if rng is None else rng
     for dt in graph.objects(shape, SH.datatype):
         if str(dt) not in f.datatypes:
             f.datatypes.append(str(dt))
@@ -278,13 +298,15 @@ def _fill_constraints(graph: rdflib.Graph, shape, f: Field, depth: int = 0, seen
         f.node_kind = curie(str(kind))
     for key in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
         value = graph.value(shape, SH[key])
-        if value is not None and key not in f.range:
-            f.range[key] = str(value)
+        if value is not None and key not in rng:
+            rng[key] = str(value)
     pattern = graph.value(shape, SH.pattern)
     if pattern is not None and f.pattern is None:
         f.pattern = str(pattern)
     if depth > 0:
         # a nested shape's property shapes describe the value: vocabulary, unit, number
+        units: list[str] = []
+        local: dict[str, str] = {}
         for prop in graph.objects(shape, SH.property):
             path = graph.value(prop, SH.path)
             values = list(graph.objects(prop, SH.hasValue))
@@ -293,17 +315,23 @@ def _fill_constraints(graph: rdflib.Graph, shape, f: Field, depth: int = 0, seen
             if path == SKOS.inScheme:
                 f.schemes.extend(str(v) for v in values if isinstance(v, URIRef) and str(v) not in f.schemes)
             elif path in UNIT_PATHS:
-                f.units.extend(str(v) for v in values if isinstance(v, URIRef) and str(v) not in f.units)
+                units.extend(str(v) for v in values if isinstance(v, URIRef))
             elif path in VALUE_PATHS:
-                _fill_constraints(graph, prop, f, depth + 1, seen, groups)
-        if groups is not None and isinstance(shape, URIRef) and str(shape) in groups and f.node_group is None:
-            f.node_group = str(shape)
+                _fill_constraints(graph, prop, f, depth + 1, seen, groups, local)
+        for unit in units:
+            if unit not in f.units:
+                f.units.append(unit)
+            f.unit_ranges.append((unit, dict(local)))
+        if not units:
+            for key, value in local.items():
+                rng.setdefault(key, value)
+        if groups is not None and isinstance(shape, URIRef) and _node_id(shape) in groups and f.node_group is None:
+            f.node_group = _node_id(shape)
     for member in _shape_members(graph, shape):
         _fill_constraints(graph, member, f, depth + 1, seen, groups)
-    for lst in graph.objects(shape, SH["in"]):
-        if depth == 0:
-            f.values.extend(_node_id(v) if not isinstance(v, Literal) else str(v) for v in rdf_list_items(graph, lst))
     if depth == 0:
+        for lst in graph.objects(shape, SH["in"]):
+            f.values.extend(_node_id(v) if not isinstance(v, Literal) else str(v) for v in rdf_list_items(graph, lst))
         for v in graph.objects(shape, SH.hasValue):
             f.values.append(str(v))
 
@@ -331,10 +359,17 @@ def _group_shapes(graph: rdflib.Graph) -> list:
     for shape in graph.subjects(RDF.type, SH.NodeShape):
         if isinstance(shape, URIRef):
             candidates.add(shape)
+    conditions = set()  # members of sh:or / sh:and / sh:xone and sh:not: conditions, not tables
+    for predicate in LOGICAL:
+        for lst in graph.objects(None, predicate):
+            conditions.update(rdf_list_items(graph, lst))
+    conditions.update(graph.objects(None, SH["not"]))
     out = []
     for shape in candidates:
         if graph.value(shape, SH.path) is not None:
             continue  # a property shape with a target: not a table
+        if shape in conditions and not any(graph.value(shape, t) is not None for t in TARGETS):
+            continue
         if any(_is_field_shape(graph, p) for p in graph.objects(shape, SH.property)):
             out.append(shape)
     return sorted(out, key=_node_id)
@@ -370,6 +405,50 @@ def _field(graph: rdflib.Graph, prop, groups: dict) -> Field | None:
     return f
 
 
+_STRENGTH = {"optional": 0, "recommended": 1, "required": 2}
+
+
+def _merge(into: Field, other: Field) -> None:
+    """Two property shapes on the same path of the same class: SHACL applies both."""
+    if other.min_count and (into.min_count or 0) < other.min_count:
+        into.min_count = other.min_count
+    if other.max_count is not None and (into.max_count is None or other.max_count < into.max_count):
+        into.max_count = other.max_count
+    if _STRENGTH[other.requirement] > _STRENGTH[into.requirement]:
+        into.requirement, into.severity = other.requirement, other.severity
+    for attr in ("datatypes", "classes", "values", "schemes", "units"):
+        target = getattr(into, attr)
+        target.extend(v for v in getattr(other, attr) if v not in target)
+    into.unit_ranges.extend(ur for ur in other.unit_ranges if ur not in into.unit_ranges)
+    for key, value in other.range.items():
+        into.range.setdefault(key, value)
+    into.node_kind = into.node_kind or other.node_kind
+    into.pattern = into.pattern or other.pattern
+    into.node_group = into.node_group or other.node_group
+    if into.order is None:
+        into.order = other.order
+    for note in [other.description] + other.notes:
+        if note and note != into.description and note not in into.notes:
+            into.notes.append(note)
+
+
+def _primary_first(fields: list[Field]) -> list[Field]:
+    """The shape that names a field best: one with sh:minCount (the "presence" shape), else the
+    first by shape id."""
+    return sorted(fields, key=lambda f: (not f.min_count, f.shape_id))
+
+
+def _group_key(graph: rdflib.Graph, shape) -> tuple[str, list[str]]:
+    classes = sorted(str(c) for c in graph.objects(shape, SH.targetClass))
+    if classes:
+        return classes[0], classes
+    for predicate, word in ((SH.targetObjectsOf, "objects of"), (SH.targetSubjectsOf, "subjects of")):
+        prop = graph.value(shape, predicate)
+        if prop is not None:
+            return f"{word} {curie(str(prop))}", []
+    return _node_id(shape), []
+
+
 def profile_fields(chain: Iterable[tuple[Source, Iterable[ox.Triple]]]) -> list[Group]:
     """Groups of fields of a profile version.
 
@@ -390,52 +469,53 @@ def profile_fields(chain: Iterable[tuple[Source, Iterable[ox.Triple]]]) -> list[
 
     groups: dict[str, Group] = {}
     shape_group: dict[str, str] = {}
-    # farthest ancestor first, so a refinement replaces what it refines
+    # farthest ancestor first: a group and a field belong to the version that first declares them
     for source, graph in reversed(per_source):
         for shape in _group_shapes(graph):
-            classes = [str(c) for c in graph.objects(shape, SH.targetClass)]
-            key = classes[0] if classes else _node_id(shape)
+            key, classes = _group_key(graph, shape)
             group = groups.get(key)
             if group is None:
                 group = groups[key] = Group(key=key, target_classes=classes, source=source)
             if _node_id(shape) not in group.shape_ids:
                 group.shape_ids.append(_node_id(shape))
             name = _lang_values(graph, shape, SH.name) or _lang_values(graph, shape, RDFS.label)
-            if name:
+            if name and (not group.name or group.source is source):
                 group.name = name
             description = _lang_values(graph, shape, SH.description) or _lang_values(graph, shape, RDFS.comment)
-            if description:
+            if description and (not group.description or group.source is source):
                 group.description = description
             shape_group[_node_id(shape)] = key
     for source, graph in reversed(per_source):
-        for shape in _group_shapes(graph):
-            group = groups[shape_group[_node_id(shape)]]
-            for prop in graph.objects(shape, SH.property):
-                if not _is_field_shape(graph, prop):
+        for key, group in groups.items():
+            new: dict[str, list[Field]] = {}
+            for shape in _group_shapes(graph):
+                if shape_group[_node_id(shape)] != key:
                     continue
-                # constraints are read from the merged graph (nested shapes may be in an ancestor)
-                f = _field(merged, prop, shape_group)
-                if f is None:
-                    continue
-                if f.node_group:
-                    f.node_group = shape_group.get(f.node_group, f.node_group)
-                f.source = source
-                f.inherited = source.iri != own.iri
-                previous = next((i for i, g in enumerate(group.fields) if g.path == f.path), None)
-                if previous is not None:
-                    old = group.fields[previous]
-                    if old.source and old.source.iri != source.iri:
-                        f.refines = old.source
-                        # a refinement keeps what it does not restate
-                        f.name = f.name or old.name
-                        f.description = f.description or old.description
-                    group.fields[previous] = f
+                for prop in graph.objects(shape, SH.property):
+                    if not _is_field_shape(graph, prop):
+                        continue
+                    # constraints are read from the merged graph (nested shapes may be elsewhere)
+                    f = _field(merged, prop, shape_group)
+                    if f is not None:
+                        new.setdefault(f.path, []).append(f)
+            for path, found in new.items():
+                primary, *others = _primary_first(found)
+                for other in others:
+                    _merge(primary, other)
+                if primary.node_group:
+                    primary.node_group = shape_group.get(primary.node_group, primary.node_group)
+                existing = next((g for g in group.fields if g.path == path), None)
+                if existing is None:
+                    primary.source = source
+                    primary.inherited = source.iri != own.iri
+                    group.fields.append(primary)
                 else:
-                    group.fields.append(f)
+                    _merge(existing, primary)
+                    existing.refined_by.append(source)
     out = list(groups.values())
     for group in out:
         group.fields.sort(key=lambda f: (f.order is None, f.order or 0))
-    # groups with a target class first, then nested ones; each in order of appearance
+    # groups with a target class first, then the others
     out.sort(key=lambda g: (not g.target_classes,))
     return out
 

@@ -1,0 +1,213 @@
+"""SPARQL 1.1 Protocol: reading the request, choosing the response format.
+
+https://www.w3.org/TR/sparql11-protocol/ section 2.1 (query operation): GET with `query`,
+POST form (`application/x-www-form-urlencoded`, any charset parameter), POST direct
+(`application/sparql-query`); `default-graph-uri` / `named-graph-uri` may be repeated.
+Parameters SPARQL clients add for other endpoints (`format`, `output`, `results`, `timeout`)
+are ignored; the response format comes from Accept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from registry.errors import RegistryError, UnsupportedFormat
+from registry.sparql.guard import UpdateRefused
+
+
+class ProtocolError(RegistryError):
+    status = 400
+    code = "sparql-protocol"
+    title = "Malformed SPARQL protocol request"
+
+
+class NotAcceptable(RegistryError):
+    status = 406
+    code = "not-acceptable"
+    title = "Not acceptable"
+
+
+# media type → (kind, worker format name); first of each kind is the default.
+RESULT_MEDIA = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+RESULT_ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "text/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "text/tsv": "text/tab-separated-values",
+}
+GRAPH_MEDIA = {
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/rdf+xml": "rdfxml",
+    "application/ld+json": "jsonld",
+}
+GRAPH_ALIASES = {
+    "application/turtle": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
+    "application/json": "application/ld+json",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
+    "text/plain": "application/n-triples",
+}
+
+
+def parse_media_type(value: str | None) -> tuple[str, dict[str, str]]:
+    """`application/x-www-form-urlencoded; charset=UTF-8` → (type, {"charset": "utf-8"})."""
+    if not value:
+        return "", {}
+    head, *params = value.split(";")
+    out: dict[str, str] = {}
+    for param in params:
+        name, _, val = param.partition("=")
+        out[name.strip().lower()] = val.strip().strip('"').lower()
+    return head.strip().lower(), out
+
+
+def parse_accept(accept: str | None) -> list[tuple[str, float, int]]:
+    """Accept → [(media type, q, position)], most preferred first (RFC 9110 section 12.5.1)."""
+    items = []
+    for order, item in enumerate((accept or "").split(",")):
+        media, params = parse_media_type(item)
+        if not media:
+            continue
+        try:
+            q = float(params.get("q", "1"))
+        except ValueError:
+            q = 0.0
+        specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
+        items.append((media, q, order, specificity))
+    items.sort(key=lambda x: (-x[1], -x[3], x[2]))
+    return [(m, q, o) for m, q, o, _ in items]
+
+
+def negotiate(accept: str | None, offers: dict[str, str], aliases: dict[str, str]) -> tuple[str, str] | None:
+    """(media type, format name) for the best offer, None if nothing acceptable.
+
+    No Accept, or one that only says `*/*`, gets the first offer.
+    """
+    if not accept or not accept.strip():
+        media = next(iter(offers))
+        return media, offers[media]
+    for media, q, _ in parse_accept(accept):
+        if q <= 0:
+            continue
+        media = aliases.get(media, media)
+        if media in offers:
+            return media, offers[media]
+        if media == "*/*" or (media.endswith("/*") and any(o.startswith(media[:-1]) for o in offers)):
+            prefix = "" if media == "*/*" else media[:-1]
+            for offer in offers:
+                if offer.startswith(prefix):
+                    return offer, offers[offer]
+    return None
+
+
+def choose_format(accept: str | None, form: str) -> tuple[str, str, str]:
+    """(kind, media type, format name) for a query form, or 406."""
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        kind, offers, aliases = "graph", GRAPH_MEDIA, GRAPH_ALIASES
+    else:
+        kind, offers, aliases = "results", RESULT_MEDIA, RESULT_ALIASES
+    chosen = negotiate(accept, offers, aliases)
+    if chosen is None:
+        raise NotAcceptable(
+            f"a {form} query can be answered as: " + ", ".join(offers) + f"; the request accepts {accept!r}",
+        )
+    return kind, chosen[0], chosen[1]
+
+
+@dataclass
+class QueryRequest:
+    query: str | None
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    params: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _collect(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in pairs:
+        out.setdefault(name, []).append(value)
+    return out
+
+
+def decode_form(body: bytes, charset: str | None) -> dict[str, list[str]]:
+    """Decode an urlencoded body: %-escapes are bytes in `charset` (default UTF-8)."""
+    encoding = charset or "utf-8"
+    try:
+        "".encode(encoding)
+    except LookupError:
+        raise UnsupportedFormat(f"unknown charset {charset!r}", code="unsupported-charset") from None
+    try:
+        text = body.decode("ascii")
+    except UnicodeDecodeError:
+        # Not every client escapes non-ASCII characters; accept them in the declared charset.
+        text = _decode_text(body, encoding)
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False, encoding=encoding, errors="strict")
+    except UnicodeDecodeError:
+        raise ProtocolError(f"the form body is not valid {encoding}", code="bad-encoding") from None
+    return _collect(pairs)
+
+
+def _decode_text(body: bytes, encoding: str) -> str:
+    try:
+        return body.decode(encoding)
+    except UnicodeDecodeError:
+        raise ProtocolError(f"the request body is not valid {encoding}", code="bad-encoding") from None
+
+
+def build_request(params: dict[str, list[str]], direct_query: str | None = None) -> QueryRequest:
+    """Validate the parameters of a query operation (common to GET and POST)."""
+    if "update" in params or "using-graph-uri" in params or "using-named-graph-uri" in params:
+        if "query" in params or direct_query is not None:
+            raise ProtocolError("a request carries either a query or an update, not both", code="query-and-update")
+        raise UpdateRefused("SPARQL Update is not accepted; this endpoint is read-only")
+    queries = params.get("query", [])
+    if direct_query is not None:
+        if queries:
+            raise ProtocolError(
+                "with Content-Type application/sparql-query the query is the body; "
+                "a query parameter is not allowed as well",
+                code="query-twice",
+            )
+        queries = [direct_query]
+    if len(queries) > 1:
+        raise ProtocolError("exactly one query parameter is allowed", code="query-twice")
+    query = queries[0] if queries else None
+    return QueryRequest(
+        query=query,
+        default_graphs=params.get("default-graph-uri") or None,
+        named_graphs=params.get("named-graph-uri") or None,
+        params=params,
+    )
+
+
+def read_post_body(content_type: str | None, body: bytes) -> QueryRequest:
+    media, mparams = parse_media_type(content_type)
+    charset = mparams.get("charset")
+    if media == "application/x-www-form-urlencoded":
+        return build_request(decode_form(body, charset))
+    if media == "application/sparql-query":
+        if charset and charset not in ("utf-8", "utf8"):
+            try:
+                text = body.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                raise ProtocolError(f"the query is not valid {charset}", code="bad-encoding") from None
+        else:
+            text = _decode_text(body, "utf-8")
+        return QueryRequest(query=text)
+    if media == "application/sparql-update":
+        raise UpdateRefused("SPARQL Update is not accepted; this endpoint is read-only")
+    raise UnsupportedFormat(
+        f"a SPARQL query is POSTed as application/x-www-form-urlencoded or application/sparql-query, not {media or '(none)'!r}"
+    )

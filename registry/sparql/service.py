@@ -1,0 +1,278 @@
+"""The SPARQL query service of one registry process.
+
+`SparqlService.answer(checked, request, kind, fmt)` runs a guarded query through an executor
+and returns the serialized bytes. It owns:
+
+* the executor — `EmbeddedExecutor` (worker processes on store snapshots) for the embedded store;
+  a remote back-end (issue 8) plugs in another `QueryExecutor` that forwards to the remote
+  store's query URL with the same time limit;
+* a cache of results keyed by snapshot: a snapshot never changes, so a result computed on it is
+  valid until the next publication (the cache is cleared when a new snapshot is made);
+* the per-client concurrency cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+
+from registry.errors import RegistryError, StoreUnavailable, TooManyRequests
+from registry.sparql.guard import CheckedQuery, GuardLimits
+from registry.sparql.pool import PoolBusy, PoolOptions, Snapshots, WorkerCrashed, WorkerPool, WorkerTimeout
+
+
+class QueryTimeout(RegistryError):
+    status = 503
+    code = "query-timeout"
+    title = "Query time limit exceeded"
+
+
+class QueryAborted(RegistryError):
+    status = 400
+    code = "query-aborted"
+    title = "The query engine gave up on this query"
+
+
+class QueryFailed(RegistryError):
+    status = 400
+    code = "query-syntax"
+    title = "The query could not be run"
+
+
+class ResultTooLarge(RegistryError):
+    status = 422
+    code = "result-too-large"
+    title = "Result too large"
+
+
+@dataclass
+class SparqlOptions:
+    timeout_s: float = 30.0
+    max_rows: int = 100_000
+    max_bytes: int = 64 * 1024 * 1024
+    per_client: int = 4
+    workers: int = 2
+    extra_workers: int = 2
+    memory_bytes: int | None = 2 * 1024**3
+    guard: GuardLimits = GuardLimits()
+    cache_bytes: int = 64 * 1024 * 1024
+    cache_entry_bytes: int = 1024 * 1024
+
+    @classmethod
+    def from_settings(cls, settings) -> "SparqlOptions":
+        memory_mb = getattr(settings, "query_memory_mb", 2048)
+        return cls(
+            timeout_s=settings.query_timeout_s,
+            max_rows=settings.query_max_rows,
+            max_bytes=getattr(settings, "query_max_bytes", 64 * 1024 * 1024),
+            per_client=settings.query_max_concurrency_per_client,
+            workers=max(1, settings.query_workers),
+            memory_bytes=memory_mb * 1024 * 1024 if memory_mb else None,
+        )
+
+
+class QueryExecutor(ABC):
+    """Runs one guarded query; returns the serialized body or raises a `RegistryError`."""
+
+    @abstractmethod
+    async def run(
+        self, query: str, default_graphs: list[str] | None, named_graphs: list[str] | None, kind: str, fmt: str
+    ) -> tuple[str, bytes]:
+        """Return (cache scope, body): results with the same scope and inputs are equal."""
+
+    def close(self) -> None:
+        pass
+
+
+class EmbeddedExecutor(QueryExecutor):
+    def __init__(self, store, settings, options: SparqlOptions):
+        self.options = options
+        root = Path(store.path).with_name(Path(store.path).name + ".sparql-snapshots") if store.path else None
+        if root is None:
+            import tempfile
+
+            root = Path(tempfile.mkdtemp(prefix="registry-sparql-"))
+        self.snapshots = Snapshots(store, root)
+        self.pool = WorkerPool(
+            PoolOptions(
+                base_iri=settings.base_iri,
+                size=options.workers,
+                extra=options.extra_workers,
+                queue_timeout=max(1.0, options.timeout_s),
+                memory_bytes=options.memory_bytes,
+            )
+        )
+        self.on_new_snapshot = None
+
+    async def snapshot(self) -> str:
+        snapshots = self.snapshots
+        if snapshots.current is not None and snapshots.generation == snapshots.store.generation:
+            return snapshots.current
+        path, new = await anyio.to_thread.run_sync(snapshots.ensure)
+        if new and self.on_new_snapshot is not None:
+            self.on_new_snapshot()
+        return path
+
+    async def run(self, query, default_graphs, named_graphs, kind, fmt):
+        snapshot = await self.snapshot()
+        job = (snapshot, query, default_graphs, named_graphs, kind, fmt, self.options.max_rows, self.options.max_bytes)
+        try:
+            reply = await self.pool.run(job, self.options.timeout_s)
+        except WorkerTimeout:
+            raise QueryTimeout(
+                f"the query ran longer than the limit of {self.options.timeout_s:g} s and was stopped",
+                limit_s=self.options.timeout_s,
+            ) from None
+        except WorkerCrashed as exc:
+            raise QueryAborted(
+                "the query exhausted the query engine's resources (memory or stack) and was stopped "
+                f"({exc.signal_name}); simplify it (less nesting, smaller ORDER BY / joins, a LIMIT)",
+            ) from None
+        except PoolBusy as exc:
+            raise TooManyRequests(f"{exc}; retry shortly", code="sparql-busy", retry_after=2) from None
+        finally:
+            self.snapshots.collect(self.pool.held_snapshots())
+        if reply[0] == "ok":
+            return snapshot, reply[1]
+        _, code, message = reply
+        if code == "query-syntax":
+            raise QueryFailed(message)
+        if code == "result-too-large":
+            raise ResultTooLarge(message)
+        if code == "snapshot-unavailable":
+            raise StoreUnavailable(message, code="snapshot-unavailable")
+        raise QueryFailed(message, code=code)
+
+    def close(self) -> None:
+        self.pool.close()
+        self.snapshots.close()
+
+
+class UnsupportedBackend(QueryExecutor):
+    """Placeholder for store back-ends that have no query executor yet."""
+
+    def __init__(self, store):
+        self.name = type(store).__name__
+
+    async def run(self, query, default_graphs, named_graphs, kind, fmt):
+        raise StoreUnavailable(f"the SPARQL endpoint is not available on the {self.name} back-end yet", code="sparql-unavailable")
+
+
+class ResultCache:
+    def __init__(self, max_bytes: int, max_entry: int):
+        self.max_bytes = max_bytes
+        self.max_entry = max_entry
+        self.size = 0
+        self.entries: OrderedDict[tuple, bytes] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple) -> bytes | None:
+        body = self.entries.get(key)
+        if body is None:
+            self.misses += 1
+            return None
+        self.entries.move_to_end(key)
+        self.hits += 1
+        return body
+
+    def put(self, key: tuple, body: bytes) -> None:
+        if len(body) > self.max_entry or key in self.entries:
+            return
+        self.entries[key] = body
+        self.size += len(body)
+        while self.size > self.max_bytes and self.entries:
+            _, old = self.entries.popitem(last=False)
+            self.size -= len(old)
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+
+
+class ClientLimiter:
+    """At most `limit` queries in flight per client; the next one gets 429 + Retry-After."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.in_flight: dict[str, int] = {}
+
+    def enter(self, client: str) -> None:
+        count = self.in_flight.get(client, 0)
+        if count >= self.limit:
+            raise TooManyRequests(
+                f"at most {self.limit} queries at a time per client; retry when one has finished",
+                code="sparql-concurrency",
+                retry_after=1,
+            )
+        self.in_flight[client] = count + 1
+
+    def leave(self, client: str) -> None:
+        count = self.in_flight.get(client, 1) - 1
+        if count <= 0:
+            self.in_flight.pop(client, None)
+        else:
+            self.in_flight[client] = count
+
+
+class SparqlService:
+    def __init__(self, registry, settings, options: SparqlOptions | None = None):
+        self.registry = registry
+        self.options = options or SparqlOptions.from_settings(settings)
+        self.cache = ResultCache(self.options.cache_bytes, self.options.cache_entry_bytes)
+        self.limiter = ClientLimiter(self.options.per_client)
+        store = registry.store
+        from registry.store.oxigraph import OxigraphStore
+
+        if isinstance(store, OxigraphStore):
+            self.executor: QueryExecutor = EmbeddedExecutor(store, settings, self.options)
+            self.executor.on_new_snapshot = self.cache.clear
+        else:
+            self.executor = UnsupportedBackend(store)
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def cache_key(self, scope_hint, query: str, default_graphs, named_graphs, fmt: str) -> tuple:
+        return (
+            scope_hint,
+            query,
+            tuple(default_graphs) if default_graphs else None,
+            tuple(named_graphs) if named_graphs else None,
+            fmt,
+        )
+
+    def current_scope(self):
+        """The cache scope valid now (the current snapshot), or None when unknown."""
+        executor = self.executor
+        if isinstance(executor, EmbeddedExecutor):
+            snaps = executor.snapshots
+            if snaps.current is not None and snaps.generation == snaps.store.generation:
+                return snaps.current
+        return None
+
+    def cached(self, query: str, default_graphs, named_graphs, fmt: str) -> bytes | None:
+        scope = self.current_scope()
+        if scope is None:
+            return None
+        return self.cache.get(self.cache_key(scope, query, default_graphs, named_graphs, fmt))
+
+    async def answer(self, checked: CheckedQuery, default_graphs, named_graphs, kind: str, fmt: str, client: str) -> bytes:
+        self.limiter.enter(client)
+        try:
+            scope, body = await self.executor.run(checked.text, default_graphs, named_graphs, kind, fmt)
+        finally:
+            self.limiter.leave(client)
+        self.cache.put(self.cache_key(scope, checked.text, default_graphs, named_graphs, fmt), body)
+        return body
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.executor.close()

@@ -1,0 +1,208 @@
+"""The query worker: a separate process that runs user queries on a read-only snapshot.
+
+Why a process: pyoxigraph has no timeout and no cancellation from Python, and a few small hostile
+queries end the process (stack overflow on deep nesting: SIGSEGV; allocation failure on a huge
+ORDER BY: SIGABRT). A worker can be killed (SIGKILL) when its query runs past the time limit, and
+a worker that dies takes nothing with it: the registry answers that one request with a problem
+and starts another worker.
+
+Why a snapshot: only the registry process may open the store read-write, and opening it
+read-only beside the writer is undefined behaviour (FACTS). The registry makes a hard-linked
+checkpoint (`Store.backup`) after each publication; workers open checkpoints read-only. The
+graphs a query may see (the public graphs) are computed here, from the same snapshot, so the
+dataset and the list of public graphs can never disagree.
+
+The protocol on the pipe is pickled tuples:
+
+* job: ``(snapshot_path, query, default_graphs | None, named_graphs | None, kind, format_name,
+  max_rows, max_bytes)`` — graphs are IRIs; None means "all public graphs";
+* reply: ``("ok", body_bytes)`` or ``("error", code, message)``.
+
+`execute()` is also usable in-process (tests, remote back-ends that return pyoxigraph results).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import resource
+import signal
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from registry.namespaces import PREFIXES
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+EMPTY_GRAPH = ox.NamedNode("urn:registry:empty")
+
+
+class CapExceeded(Exception):
+    pass
+
+
+class CappedWriter(io.RawIOBase):
+    """A binary sink that stops the serializer (and so the lazy evaluation) at a cap.
+
+    Lines are rows in TSV results and triples in N-Triples, so the newline count is exact.
+    """
+
+    def __init__(self, max_lines: int, max_bytes: int):
+        super().__init__()
+        self.max_lines = max_lines
+        self.max_bytes = max_bytes
+        self.lines = 0
+        self.size = 0
+        self.chunks: list[bytes] = []
+        self.exceeded: str | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        data = bytes(data)
+        self.size += len(data)
+        self.lines += data.count(b"\n")
+        if self.lines > self.max_lines:
+            self.exceeded = "rows"
+            raise CapExceeded()
+        if self.size > self.max_bytes:
+            self.exceeded = "bytes"
+            raise CapExceeded()
+        self.chunks.append(data)
+        return len(data)
+
+    def value(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+def _graphs(requested: list[str] | None, public: set[str]) -> list[ox.NamedNode]:
+    names = public if requested is None else [g for g in requested if g in public]
+    return [ox.NamedNode(g) for g in sorted(names)]
+
+
+def execute(store: ox.Store, public: set[str], job: tuple) -> tuple:
+    """Run one job on an opened store; return the reply tuple (never raises for query errors)."""
+    _snapshot, query, default_graphs, named_graphs, kind, fmt_name, max_rows, max_bytes = job
+    default = _graphs(default_graphs, public) or [EMPTY_GRAPH]
+    named = _graphs(named_graphs, public)
+    try:
+        result = store.query(query, default_graph=default, named_graphs=named)
+        if isinstance(result, ox.QueryBoolean):
+            if kind != "results":
+                return ("error", "wrong-form", "an ASK query gives a boolean result")
+            return ("ok", result.serialize(format=RESULT_FORMATS[fmt_name]))
+        if isinstance(result, ox.QuerySolutions):
+            if kind != "results":
+                return ("error", "wrong-form", "a SELECT query gives a table of results")
+            sink = CappedWriter(max_rows + 1, max_bytes)  # + the header line
+            result.serialize(sink, format=ox.QueryResultsFormat.TSV)
+            tsv = sink.value()
+            if fmt_name == "tsv":
+                return ("ok", tsv)
+            table = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+            return ("ok", table.serialize(format=RESULT_FORMATS[fmt_name]))
+        if kind != "graph":
+            return ("error", "wrong-form", "a CONSTRUCT or DESCRIBE query gives a graph")
+        sink = CappedWriter(max_rows, max_bytes)
+        result.serialize(sink, format=ox.RdfFormat.N_TRIPLES)
+        nt = sink.value()
+        if fmt_name == "ntriples":
+            return ("ok", nt)
+        fmt = GRAPH_FORMATS[fmt_name]
+        triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+        if fmt == ox.RdfFormat.TURTLE:
+            return ("ok", ox.serialize(triples, format=fmt, prefixes=PREFIXES))
+        return ("ok", ox.serialize(triples, format=fmt))
+    except SyntaxError as exc:
+        return ("error", "query-syntax", str(exc))
+    except Exception as exc:  # noqa: BLE001 - the cap is reported through the sink
+        sink_exceeded = getattr(locals().get("sink"), "exceeded", None)
+        if sink_exceeded == "rows":
+            return ("error", "result-too-large", f"the result has more than {max_rows} rows; add a LIMIT")
+        if sink_exceeded == "bytes":
+            return ("error", "result-too-large", f"the result is larger than {max_bytes} bytes; add a LIMIT")
+        if isinstance(exc, MemoryError):
+            return ("error", "query-out-of-memory", "the query needed more memory than a query may use")
+        return ("error", "query-failed", f"{type(exc).__name__}: {exc}")
+
+
+def public_graphs(store: ox.Store, base_iri: str) -> set[str]:
+    """The public graphs of a snapshot, by the catalog's own definition."""
+    from registry.catalog import Catalog
+    from registry.namespaces import IriScheme
+    from registry.store.oxigraph import OxigraphStore
+
+    class _Snapshot(OxigraphStore):
+        def __init__(self, raw: ox.Store):  # noqa: D401 - wraps an opened store
+            super(OxigraphStore, self).__init__()
+            self.path = None
+            self._store = raw
+
+    return set(Catalog(_Snapshot(store), IriScheme(base_iri)).public_graphs())
+
+
+def open_snapshot(path: str, attempts: int = 3) -> ox.Store:
+    last: Exception | None = None
+    for _ in range(attempts):
+        try:
+            return ox.Store.read_only(path)
+        except OSError as exc:  # FACTS: rare transient RocksDB errors on open
+            last = exc
+    raise last  # type: ignore[misc]
+
+
+def _limit_resources(memory_bytes: int | None) -> None:
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):
+        pass
+    if memory_bytes:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        except (ValueError, OSError):
+            pass
+
+
+def worker_main(conn, base_iri: str, memory_bytes: int | None) -> None:
+    """Entry point of a worker process: serve jobs until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
+    _limit_resources(memory_bytes)
+    store: ox.Store | None = None
+    current: str | None = None
+    public: set[str] = set()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            break
+        if job is None:
+            break
+        snapshot = job[0]
+        if snapshot != current:
+            store = None
+            try:
+                store = open_snapshot(snapshot)
+                public = public_graphs(store, base_iri)
+                current = snapshot
+            except Exception as exc:  # noqa: BLE001
+                current = None
+                conn.send(("error", "snapshot-unavailable", f"cannot open the query snapshot: {exc}"))
+                continue
+        conn.send(execute(store, public, job))
+    os._exit(0)
+
+
+def snapshot_exists(path: str) -> bool:
+    return Path(path).is_dir()

@@ -1,0 +1,659 @@
+"""The remote store: any SPARQL 1.1 store (Oxigraph server, Fuseki, GraphDB, Virtuoso, QLever, Neptune).
+
+Protocols:
+
+* reads: SPARQL 1.1 Query with SPARQLWrapper (POST, form-encoded, so long queries and long
+  `default-graph-uri` lists fit); SELECT/ASK come back as SPARQL JSON, CONSTRUCT/DESCRIBE as
+  N-Triples, and both are parsed by pyoxigraph so callers get the embedded store's types
+  (`QuerySolutions`, `QueryBoolean`, `QueryTriples`);
+* writes: SPARQL 1.1 Update with SPARQLWrapper (POST, `application/sparql-update`);
+* bulk loads and graph reads: the SPARQL 1.1 Graph Store HTTP Protocol with httpx. A load is
+  converted to N-Triples by pyoxigraph first (which validates it, so a syntax error never reaches
+  the store), spooled to a temporary file, then sent as ONE streamed request (chunked transfer
+  encoding, 1 MiB chunks): one request keeps blank nodes whole (a store gives each request its
+  own blank-node scope) and is one transaction on stores that have them.
+
+Reads are retried with exponential backoff on connection errors and 502/503/504 (they are
+idempotent); writes are not (an update is sent at most once, except when the connection was
+refused, i.e. nothing was sent).
+
+Several processes share one remote store, so two things that the embedded store keeps in the
+process live in the store itself, in the system graph (never exposed):
+
+* the *writer lease*: `writing()` takes the in-process lock, then a lease claim
+  `<urn:registry:lease:UUID> reg:leaseExpires <epoch seconds>` written by a conditional update
+  and checked by reading the live claims back (so stores without serialisable updates are safe
+  too); a background thread renews it while held; an expired claim (a crashed worker) is taken over;
+* the *revision*: every update this class sends carries, in the same request, a change of
+  `<urn:registry:revision> reg:revision "UUID"`. `generation` reads it (cheaply) and moves when
+  another process wrote, so per-process caches keyed on `generation` never serve stale data.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import random
+import shutil
+import socket
+import tempfile
+import threading
+import time
+import urllib.error
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pyoxigraph as ox
+from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
+from SPARQLWrapper import SPARQLExceptions
+
+from registry.errors import StoreUnavailable
+from registry.namespaces import SYSTEM_GRAPH
+from registry.store.base import QueryResult, RegistryStore
+
+log = logging.getLogger(__name__)
+
+REG_NS = "https://w3id.org/profile-registry/ns#"
+REVISION_SUBJECT = "urn:registry:revision"
+REVISION_PREDICATE = REG_NS + "revision"
+LEASE_PREFIX = "urn:registry:lease:"
+LEASE_PREDICATE = REG_NS + "leaseExpires"
+EMPTY_GRAPH = "urn:registry:empty"
+CHUNK = 1 << 20
+RETRY_STATUS = {502, 503, 504}
+UNION_MODES = ("auto", "param", "graphs", "native")
+
+_SYS = f"<{SYSTEM_GRAPH}>"
+_REVISION_READ = f"SELECT ?r WHERE {{ GRAPH {_SYS} {{ <{REVISION_SUBJECT}> <{REVISION_PREDICATE}> ?r }} }}"
+
+_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+}
+_GRAPH_FORMATS = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+_ACCEPT = (
+    "application/sparql-results+json, application/n-triples, "
+    "application/sparql-results+xml;q=0.8, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+)
+
+
+class _Transient(Exception):
+    """A failure worth retrying (for an idempotent request)."""
+
+
+def _is_refused(exc: BaseException) -> bool:
+    reason = getattr(exc, "reason", exc)
+    return isinstance(reason, ConnectionRefusedError) or isinstance(exc, ConnectionRefusedError)
+
+
+class RemoteSparqlStore(RegistryStore):
+    """`RegistryStore` over SPARQL 1.1 Query, Update and the Graph Store HTTP Protocol."""
+
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        auth: str = "basic",
+        timeout_s: float = 30.0,
+        retries: int = 3,
+        backoff_s: float = 0.1,
+        union_default_graph: str = "auto",
+        lock_ttl_s: float = 60.0,
+        lock_wait_s: float = 600.0,
+        revision_ttl_s: float = 0.0,
+        upload_timeout_s: float = 3600.0,
+    ):
+        super().__init__()
+        if union_default_graph not in UNION_MODES:
+            raise ValueError(f"store_union_default_graph must be one of {', '.join(UNION_MODES)}")
+        if auth not in ("basic", "digest"):
+            raise ValueError("store_auth must be basic or digest")
+        self.query_url = query_url
+        self.update_url = update_url or _sibling(query_url, "update") or query_url
+        if gsp_url is None:
+            gsp_url = _sibling(query_url, "store")
+        self.gsp_url = None if gsp_url in ("", "none") else gsp_url
+        self.user, self.password, self.auth = user, password, auth
+        self.timeout_s = timeout_s
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.union_mode = union_default_graph
+        self.lock_ttl_s = lock_ttl_s
+        self.lock_wait_s = lock_wait_s
+        self.revision_ttl_s = revision_ttl_s
+        self.upload_timeout_s = upload_timeout_s
+        http_auth = None
+        if user is not None:
+            http_auth = httpx.DigestAuth(user, password or "") if auth == "digest" else httpx.BasicAuth(user, password or "")
+        self._http = httpx.Client(auth=http_auth, timeout=httpx.Timeout(timeout_s), follow_redirects=False)
+        self._depth = 0
+        self._lease: _Lease | None = None
+        self._rev_lock = threading.Lock()
+        self._last_revision: str | None = None
+        self._revision_checked = 0.0
+        self._server: str | None = None
+        self._closed = False
+
+    @classmethod
+    def from_settings(cls, settings) -> "RemoteSparqlStore":
+        scheme, rest = settings.store.split("+", 1)
+        if scheme != "sparql" or not rest.startswith(("http://", "https://")):
+            raise ValueError("a remote store is sparql+http://… or sparql+https://…")
+        return cls(
+            rest,
+            update_url=settings.store_update_url,
+            gsp_url=settings.store_gsp_url,
+            user=settings.store_user,
+            password=settings.store_password,
+            auth=settings.store_auth,
+            timeout_s=settings.store_timeout_s,
+            retries=settings.store_retries,
+            union_default_graph=settings.store_union_default_graph,
+            lock_ttl_s=settings.store_lock_ttl_s,
+            lock_wait_s=settings.store_lock_wait_s,
+            revision_ttl_s=settings.store_revision_ttl_s,
+        )
+
+    def __repr__(self) -> str:
+        return f"RemoteSparqlStore({self.query_url!r}, update={self.update_url!r}, gsp={self.gsp_url!r})"
+
+    # --- generation: moves when ANY process writes --------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        if getattr(self, "_closed", True) or not hasattr(self, "_http"):
+            return self.__dict__.get("_generation", 0)
+        now = time.monotonic()
+        if self.revision_ttl_s <= 0 or now - self._revision_checked >= self.revision_ttl_s:
+            try:
+                rows = list(self._select(_REVISION_READ))
+                revision = rows[0]["r"].value if rows else None
+            except StoreUnavailable:
+                revision = self._last_revision  # reads will fail loudly anyway
+            with self._rev_lock:
+                self._revision_checked = now
+                if revision != self._last_revision:
+                    self._last_revision = revision
+                    self.__dict__["_generation"] = self.__dict__.get("_generation", 0) + 1
+        return self.__dict__.get("_generation", 0)
+
+    @generation.setter
+    def generation(self, value: int) -> None:
+        with getattr(self, "_rev_lock", threading.Lock()):
+            self.__dict__["_generation"] = value
+
+    def revision(self) -> str | None:
+        """The store's revision: a new UUID after every write by any registry process."""
+        rows = list(self._select(_REVISION_READ))
+        return rows[0]["r"].value if rows else None
+
+    # --- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """In-process lock, then the store-wide writer lease (outermost call only)."""
+        with self._write_lock:
+            self._depth += 1
+            try:
+                if self._depth == 1:
+                    self._lease = _Lease(self)
+                    self._lease.acquire()
+                try:
+                    yield
+                finally:
+                    if self._depth == 1 and self._lease is not None:
+                        self._lease.release()
+                        self._lease = None
+            finally:
+                self._depth -= 1
+                self.generation += 1
+
+    def update(self, sparql: str) -> None:
+        revision = str(uuid.uuid4())
+        self._raw_update(sparql.rstrip().rstrip(";") + " ;\n" + _revision_update(revision))
+        self._saw_own_revision(revision)
+
+    def _saw_own_revision(self, revision: str) -> None:
+        with self._rev_lock:
+            self._last_revision = revision
+            self._revision_checked = time.monotonic()
+            self.__dict__["_generation"] = self.__dict__.get("_generation", 0) + 1
+
+    def _raw_update(self, sparql: str) -> None:
+        wrapper = self._wrapper(self.update_url)
+        wrapper.setRequestMethod(POSTDIRECTLY)
+        wrapper.setQuery(sparql)
+        attempt = 0
+        while True:
+            try:
+                response = wrapper.query().response
+                response.read()
+                response.close()
+                return
+            except SPARQLExceptions.QueryBadFormed as exc:
+                raise SyntaxError(_message(exc)) from None
+            except (SPARQLExceptions.SPARQLWrapperException, urllib.error.HTTPError) as exc:
+                raise _unavailable(exc, self.update_url) from None
+            except (urllib.error.URLError, OSError) as exc:
+                # only a refused connection is known not to have reached the store
+                if _is_refused(exc) and attempt < self.retries:
+                    self._sleep(attempt)
+                    attempt += 1
+                    continue
+                raise _unavailable(exc, self.update_url) from None
+
+    def load_graph(self, graph, source, fmt, *, base_iri=None) -> None:
+        """Validate and convert with pyoxigraph, then send ONE streamed request (GSP PUT, or a
+        streamed INSERT DATA when no GSP endpoint is configured). On failure the graph is dropped."""
+        with tempfile.TemporaryFile() as spool:
+            kwargs = {"format": fmt, "base_iri": base_iri, "without_named_graphs": True}
+            if isinstance(source, Path):
+                quads = ox.parse(path=str(source), **kwargs)
+            else:
+                quads = ox.parse(source, **kwargs)
+            ox.serialize((q.triple for q in quads), spool, format=ox.RdfFormat.N_TRIPLES)
+            self._send_ntriples(graph, spool)
+
+    def add_triples(self, graph, triples: Iterable[ox.Triple]) -> None:
+        with tempfile.TemporaryFile() as spool:
+            ox.serialize(triples, spool, format=ox.RdfFormat.N_TRIPLES)
+            self._send_ntriples(graph, spool, replace=False)
+
+    def _send_ntriples(self, graph: str, spool: IO[bytes], *, replace: bool = True) -> None:
+        size = spool.tell()
+        spool.seek(0)
+        g = ox.NamedNode(graph)
+        revision = str(uuid.uuid4())
+        try:
+            if size == 0:
+                if replace:
+                    self.update(f"DROP SILENT GRAPH {g}")
+                return
+            if self.gsp_url is not None:
+                self._gsp_send("PUT" if replace else "POST", graph, _chunks(spool))
+                self.update(f"INSERT DATA {{ GRAPH {_SYS} {{ }} }}")  # bump the revision
+            else:
+                head = (f"DROP SILENT GRAPH {g} ;\n" if replace else "") + f"INSERT DATA {{ GRAPH {g} {{\n"
+                tail = "} } ;\n" + _revision_update(revision)
+
+                def body():
+                    yield head.encode()
+                    yield from _chunks(spool)
+                    yield tail.encode()
+
+                self._stream_post(self.update_url, body(), "application/sparql-update")
+                self._saw_own_revision(revision)
+        except BaseException:
+            if replace:
+                try:
+                    self.drop_graph(graph)
+                except Exception:  # the store is gone: recover() drops the orphan at start-up
+                    log.warning("could not drop %s after a failed load", graph)
+            raise
+
+    def _gsp_send(self, method: str, graph: str, body) -> None:
+        self._stream_request(method, self.gsp_url, body, "application/n-triples", params={"graph": graph})
+
+    def _stream_post(self, url: str, body, content_type: str) -> None:
+        self._stream_request("POST", url, body, content_type)
+
+    def _stream_request(self, method, url, body, content_type, params=None) -> None:
+        timeout = httpx.Timeout(self.timeout_s, read=self.upload_timeout_s)
+        try:
+            response = self._http.request(
+                method, url, params=params, content=body, headers={"Content-Type": content_type}, timeout=timeout
+            )
+        except httpx.TimeoutException as exc:
+            raise StoreUnavailable(f"the remote store did not answer in time ({url})", code="store-timeout") from exc
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"the remote store is unreachable ({url}): {exc}", code="store-unavailable") from exc
+        if response.status_code == 400:
+            raise SyntaxError(response.text[:2000])
+        if response.status_code >= 300:
+            raise StoreUnavailable(
+                f"the remote store refused the upload ({response.status_code}): {response.text[:500]}",
+                code="store-error",
+            )
+
+    def drop_graph(self, graph) -> None:
+        self.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
+
+    def replace_graph(self, graph, triples: Iterable[ox.Triple]) -> None:
+        with tempfile.TemporaryFile() as spool:
+            ox.serialize(triples, spool, format=ox.RdfFormat.N_TRIPLES)
+            self._send_ntriples(graph, spool, replace=True)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def query(self, sparql, *, bindings=None, default_graph=None, union_default_graph=False) -> QueryResult:
+        params: list[tuple[str, str]] = []
+        if default_graph is not None:
+            params += [("default-graph-uri", ox.NamedNode(g).value) for g in (default_graph or [EMPTY_GRAPH])]
+        elif union_default_graph:
+            mode = self._union_mode()
+            if mode == "param":
+                params.append(("union-default-graph", "true"))
+            elif mode == "graphs":
+                params += [("default-graph-uri", g) for g in sorted(self.graph_names()) or [EMPTY_GRAPH]]
+        return self._read_query(self.bind(sparql, bindings), params)
+
+    def _select(self, sparql: str) -> ox.QuerySolutions:
+        return self._read_query(sparql, [])
+
+    def _read_query(self, text: str, params: list[tuple[str, str]]) -> QueryResult:
+        body, content_type, server = self._retrying(lambda: self._post_query(text, params))
+        if self._server is None:
+            self._server = server or ""
+        media = content_type.split(";")[0].strip().lower()
+        if media in _RESULT_FORMATS:
+            return ox.parse_query_results(body, format=_RESULT_FORMATS[media])
+        if media in _GRAPH_FORMATS:
+            return _as_query_triples(ox.parse(body, format=_GRAPH_FORMATS[media]))
+        raise StoreUnavailable(f"the remote store answered with an unexpected media type {media!r}", code="store-error")
+
+    def _post_query(self, text: str, params: list[tuple[str, str]]) -> tuple[bytes, str, str]:
+        wrapper = self._wrapper(self.query_url)
+        wrapper.setQuery(text)
+        for name, value in params:
+            wrapper.addParameter(name, value)
+        wrapper.addCustomHttpHeader("Accept", _ACCEPT)
+        try:
+            response = wrapper.query().response
+            try:
+                body = response.read()
+                headers = response.info()
+            finally:
+                response.close()
+        except SPARQLExceptions.QueryBadFormed as exc:
+            raise SyntaxError(_message(exc)) from None
+        except urllib.error.HTTPError as exc:
+            if exc.code in RETRY_STATUS:
+                raise _Transient(exc) from exc
+            raise _unavailable(exc, self.query_url) from None
+        except SPARQLExceptions.SPARQLWrapperException as exc:
+            raise _unavailable(exc, self.query_url) from None
+        except (TimeoutError, socket.timeout) as exc:
+            raise StoreUnavailable(
+                f"the remote store did not answer within {self.timeout_s} s", code="store-timeout"
+            ) from exc
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+                raise StoreUnavailable(
+                    f"the remote store did not answer within {self.timeout_s} s", code="store-timeout"
+                ) from exc
+            raise _Transient(exc) from exc
+        except (ConnectionError, OSError, EOFError) as exc:  # reset, closed mid-body, remote disconnected
+            raise _Transient(exc) from exc
+        return body, headers.get("Content-Type", ""), headers.get("Server", "")
+
+    def _retrying(self, call):
+        attempt = 0
+        while True:
+            try:
+                return call()
+            except _Transient as exc:
+                if attempt >= self.retries:
+                    cause = exc.args[0] if exc.args else exc
+                    raise StoreUnavailable(
+                        f"the remote store is unreachable ({self.query_url}) after {attempt + 1} attempts: {cause}",
+                        code="store-unavailable",
+                    ) from None
+                self._sleep(attempt)
+                attempt += 1
+
+    def _sleep(self, attempt: int) -> None:
+        delay = self.backoff_s * (2**attempt)
+        time.sleep(delay + random.uniform(0, delay / 2))
+
+    def _union_mode(self) -> str:
+        if self.union_mode != "auto":
+            return self.union_mode
+        if self._server is None:
+            self._read_query("ASK {}", [])
+        return "param" if (self._server or "").lower().startswith("oxigraph") else "graphs"
+
+    def has_graph(self, graph) -> bool:
+        return bool(self._read_query(f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ }} }}", []))
+
+    def graph_names(self) -> set[str]:
+        rows = self._read_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", [])
+        return {row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)}
+
+    def triples(self, graph) -> Iterator[ox.Triple]:
+        g = ox.NamedNode(graph)
+        if self.gsp_url is None:
+            yield from self._read_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}", [])
+            return
+        response = self._retrying(lambda: self._gsp_get(graph))
+        if response is None:
+            return
+        try:
+            media = response.headers.get("content-type", "application/n-triples").split(";")[0].strip().lower()
+            fmt = _GRAPH_FORMATS.get(media, ox.RdfFormat.N_TRIPLES)
+            for quad in ox.parse(_ResponseReader(response), format=fmt):
+                yield quad.triple
+        finally:
+            response.close()
+
+    def _gsp_get(self, graph: str) -> httpx.Response | None:
+        request = self._http.build_request(
+            "GET", self.gsp_url, params={"graph": graph}, headers={"Accept": "application/n-triples"}
+        )
+        try:
+            response = self._http.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            raise StoreUnavailable(f"the remote store did not answer within {self.timeout_s} s", code="store-timeout") from exc
+        except httpx.TransportError as exc:
+            raise _Transient(exc) from exc
+        if response.status_code == 404:
+            response.close()
+            return None
+        if response.status_code in RETRY_STATUS:
+            response.close()
+            raise _Transient(f"HTTP {response.status_code}")
+        if response.status_code >= 300:
+            response.read()
+            response.close()
+            raise StoreUnavailable(
+                f"the remote store answered {response.status_code} to a graph read: {response.text[:300]}",
+                code="store-error",
+            )
+        return response
+
+    def dump(self, output: IO[bytes], fmt, graphs) -> None:
+        def quads():
+            for graph in graphs:
+                g = ox.NamedNode(graph)
+                for t in self.triples(graph):
+                    yield ox.Quad(t.subject, t.predicate, t.object, g)
+
+        ox.serialize(quads(), output, format=fmt)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        if self._lease is not None:
+            self._lease.release()
+            self._lease = None
+        self._closed = True
+        self._http.close()
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _wrapper(self, url: str) -> SPARQLWrapper:
+        """A fresh SPARQLWrapper per request (they are not thread-safe)."""
+        wrapper = SPARQLWrapper(url, updateEndpoint=self.update_url, agent="profile-registry")
+        wrapper.setMethod(POST)
+        wrapper.setOnlyConneg(True)  # no format/output/results parameters
+        wrapper.timeout = self.timeout_s  # setTimeout() truncates to int; urlopen takes a float
+        if self.user is not None:
+            wrapper.setHTTPAuth("DIGEST" if self.auth == "digest" else "BASIC")
+            wrapper.setCredentials(self.user, self.password or "")
+        return wrapper
+
+
+class _Lease:
+    """The store-wide writer lease (see the module docstring)."""
+
+    def __init__(self, store: RemoteSparqlStore):
+        self.store = store
+        self.claim = ox.NamedNode(LEASE_PREFIX + str(uuid.uuid4()))
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.lost = False
+
+    def acquire(self) -> None:
+        store = self.store
+        deadline = time.monotonic() + store.lock_wait_s
+        delay = 0.02
+        while True:
+            now = time.time()
+            expires = _decimal(now + store.lock_ttl_s)
+            # drop expired claims and add ours, unless a live claim exists
+            store._raw_update(
+                f"""DELETE {{ GRAPH {_SYS} {{ ?old <{LEASE_PREDICATE}> ?e }} }}
+                INSERT {{ GRAPH {_SYS} {{ {self.claim} <{LEASE_PREDICATE}> {expires} }} }}
+                WHERE {{
+                  OPTIONAL {{ GRAPH {_SYS} {{ ?old <{LEASE_PREDICATE}> ?e FILTER(?e < {_decimal(now)}) }} }}
+                  FILTER NOT EXISTS {{ GRAPH {_SYS} {{ ?live <{LEASE_PREDICATE}> ?x FILTER(?x >= {_decimal(now)}) }} }}
+                }}"""
+            )
+            live = self._live_claims(now)
+            if live == [self.claim.value]:
+                self._start_renewal()
+                return
+            if self.claim.value in live:  # two writers claimed at once: both step back
+                self._delete_claim()
+            if time.monotonic() > deadline:
+                raise StoreUnavailable(
+                    "another registry process holds the store's writer lease; try again later",
+                    code="store-busy",
+                )
+            time.sleep(delay + random.uniform(0, delay))
+            delay = min(delay * 2, 1.0)
+
+    def _live_claims(self, now: float) -> list[str]:
+        rows = self.store._read_query(
+            f"SELECT ?c WHERE {{ GRAPH {_SYS} {{ ?c <{LEASE_PREDICATE}> ?e FILTER(?e >= {_decimal(now)}) }} }}", []
+        )
+        return sorted(row["c"].value for row in rows)
+
+    def _delete_claim(self) -> None:
+        self.store._raw_update(f"DELETE WHERE {{ GRAPH {_SYS} {{ {self.claim} <{LEASE_PREDICATE}> ?e }} }}")
+
+    def _start_renewal(self) -> None:
+        self._thread = threading.Thread(target=self._renew, name="registry-lease", daemon=True)
+        self._thread.start()
+
+    def _renew(self) -> None:
+        interval = max(self.store.lock_ttl_s / 3, 0.05)
+        while not self._stop.wait(interval):
+            try:
+                expires = _decimal(time.time() + self.store.lock_ttl_s)
+                self.store._raw_update(
+                    f"""DELETE {{ GRAPH {_SYS} {{ {self.claim} <{LEASE_PREDICATE}> ?e }} }}
+                    INSERT {{ GRAPH {_SYS} {{ {self.claim} <{LEASE_PREDICATE}> {expires} }} }}
+                    WHERE {{ GRAPH {_SYS} {{ {self.claim} <{LEASE_PREDICATE}> ?e }} }}"""
+                )
+            except Exception as exc:  # the store is down: the writer's own requests will fail
+                log.warning("could not renew the writer lease: %s", exc)
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        try:
+            self._delete_claim()
+        except Exception as exc:
+            log.warning("could not release the writer lease (it expires by itself): %s", exc)
+
+
+class _ResponseReader(io.RawIOBase):
+    """A file-like view of a streamed httpx response, for pyoxigraph's streaming parser."""
+
+    def __init__(self, response: httpx.Response):
+        self._chunks = response.iter_bytes(CHUNK)
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        if not self._buffer:
+            self._buffer = next(self._chunks, b"")
+        n = min(len(target), len(self._buffer))
+        target[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    while True:
+        block = spool.read(CHUNK)
+        if not block:
+            return
+        yield block
+
+
+def _as_query_triples(quads) -> ox.QueryTriples:
+    """Wrap parsed triples in pyoxigraph's own `QueryTriples` (as the embedded store returns)."""
+    scratch = ox.Store()
+    scratch.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+
+
+def _revision_update(revision: str) -> str:
+    return (
+        f"DELETE WHERE {{ GRAPH {_SYS} {{ <{REVISION_SUBJECT}> <{REVISION_PREDICATE}> ?r }} }} ;\n"
+        f'INSERT DATA {{ GRAPH {_SYS} {{ <{REVISION_SUBJECT}> <{REVISION_PREDICATE}> "{revision}" }} }}'
+    )
+
+
+def _decimal(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def _sibling(url: str, name: str) -> str | None:
+    """`…/query` → `…/<name>` (Oxigraph server's layout); None for any other URL."""
+    parts = urlsplit(url)
+    if not parts.path.endswith("/query"):
+        return None
+    return urlunsplit(parts._replace(path=parts.path[: -len("query")] + name, query=""))
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc)
+    return text[:2000]
+
+
+def _unavailable(exc: BaseException, url: str) -> StoreUnavailable:
+    if isinstance(exc, SPARQLExceptions.Unauthorized) or getattr(exc, "code", None) in (401, 403):
+        return StoreUnavailable(f"the remote store refused the registry's credentials ({url})", code="store-auth")
+    if isinstance(exc, SPARQLExceptions.EndPointNotFound):
+        return StoreUnavailable(f"no SPARQL endpoint at {url}", code="store-not-found")
+    if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, (TimeoutError, socket.timeout)):
+        return StoreUnavailable(f"the remote store did not answer in time ({url})", code="store-timeout")
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return StoreUnavailable(f"the remote store did not answer in time ({url})", code="store-timeout")
+    return StoreUnavailable(f"the remote store failed ({url}): {_message(exc)}", code="store-error")
+
+
+__all__ = ["RemoteSparqlStore"]

@@ -1,0 +1,322 @@
+"""What a validation needs from the store: the profile's shapes (with its ancestors') and the
+vocabulary subset a record reaches.
+
+* `ProfileBundle`: for one profile version, the merged shapes graph of the version and every
+  profile version it is `prof:isProfileOf` (transitively, W3C PROF §5 "isProfileOf"): SHACL
+  validation of a record against a profile means validation against the union of these shapes
+  graphs (SHACL §3.1: a shapes graph may be the merge of several). It also pins the vocabulary
+  versions that validation reads, so a report can name them. Versions are immutable once
+  published: bundles are cached by version IRI, never invalidated. Drafts are keyed by content
+  hash.
+* `vocabulary_subset`: the vocabulary triples reachable from the record's nodes along the
+  predicates the shapes' property paths use (SHACL §2.3.1), plus the class hierarchy (`sh:class`,
+  §4.1.1 uses `rdf:type/rdfs:subClassOf*`) and the SKOS hierarchy / membership predicates, by ONE
+  SPARQL query in the store over the pinned concept graphs only. Its size depends on the record,
+  not on the vocabulary's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
+
+from registry.catalog import Catalog, VersionInfo
+from registry.namespaces import REG
+from registry.publishing.references import rdf_list_items
+from registry.store.base import RegistryStore
+from registry.validation.engine import encode_triples_ox
+
+#: Predicates always walked from a record's nodes into vocabularies: membership and hierarchy.
+WALK_ALWAYS = (
+    str(RDF.type), str(RDFS.subClassOf), str(SKOS.inScheme), str(SKOS.topConceptOf),
+    str(SKOS.broader), str(SKOS.broaderTransitive),
+)
+#: Predicates fetched (not walked) for every reached node: deprecation (OWL 2 `owl:deprecated`,
+#: DCMI `dct:isReplacedBy`).
+FETCH_ALSO = (str(OWL.deprecated), str(DCTERMS.isReplacedBy))
+MAX_SUBSET_TRIPLES = 200_000
+
+
+def path_predicates(graph: rdflib.Graph) -> tuple[set[str], set[str]]:
+    """(forward, inverse) predicate IRIs used by every `sh:path` (SHACL §2.3.1) and the
+    property-pair parameters (`sh:equals`, `sh:disjoint`, `sh:lessThan*`, §4.5)."""
+    forward: set[str] = set()
+    inverse: set[str] = set()
+
+    def walk(path, inv: bool, depth: int = 0) -> None:
+        if depth > 50:
+            return
+        if isinstance(path, rdflib.URIRef):
+            (inverse if inv else forward).add(str(path))
+            return
+        if (path, RDF.first, None) in graph:
+            for item in rdf_list_items(graph, path):
+                walk(item, inv, depth + 1)
+            return
+        for p in (SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath):
+            for inner in graph.objects(path, p):
+                walk(inner, inv, depth + 1)
+        for inner in graph.objects(path, SH.inversePath):
+            walk(inner, not inv, depth + 1)
+        for inner in graph.objects(path, SH.alternativePath):
+            walk(inner, inv, depth + 1)
+
+    for path in graph.objects(None, SH.path):
+        walk(path, False)
+    for p in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
+        for o in graph.objects(None, p):
+            if isinstance(o, rdflib.URIRef):
+                forward.add(str(o))
+    return forward, inverse
+
+
+def has_sparql_constraints(graph: rdflib.Graph) -> bool:
+    return (None, SH.sparql, None) in graph or (None, SH.select, None) in graph or (None, SH.ask, None) in graph
+
+
+@dataclass
+class VocabularyPin:
+    id: str
+    version: str
+    iri: str
+    scheme: str | None
+    graph: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "version": self.version, "iri": self.iri, "concept_scheme": self.scheme}
+
+
+@dataclass
+class ProfileBundle:
+    """Everything validation needs from one profile version (or one set of draft shapes)."""
+
+    key: str  # cache key: the version IRI, or "draft:<sha256>"
+    profile: dict[str, Any]  # {"id", "version", "iri", "status"} or {"draft": True, ...}
+    chain: list[dict[str, Any]]  # the version then its ancestors, nearest first
+    shapes_triples: list[tuple]  # encoded for the worker (engine.encode_triples_ox)
+    shapes_graph: rdflib.Graph
+    vocabularies: list[VocabularyPin]
+    context: dict | None  # the JSON-LD context document for plain JSON records
+    subset_query: str  # SPARQL with $i0..$iN placeholders (record nodes) still to bind
+    property_shapes: dict[str, str] = field(default_factory=dict)  # predicate IRI → a property shape id
+    sparql_constraints: bool = False
+
+    @property
+    def concept_graphs(self) -> list[str]:
+        return [v.graph for v in self.vocabularies]
+
+
+def _subset_query(forward: set[str], inverse: set[str]) -> str:
+    """The subset query with every shapes-derived IRI already bound (in N-Triples form)."""
+    walk_fwd = sorted(set(WALK_ALWAYS) | forward)
+    fetch = sorted(set(walk_fwd) | set(FETCH_ALSO))
+    bindings: dict[str, ox.NamedNode] = {}
+    alternatives = []
+    for i, iri in enumerate(walk_fwd):
+        bindings[f"w{i}"] = ox.NamedNode(iri)
+        alternatives.append(f"$w{i}")
+    for i, iri in enumerate(sorted(inverse)):
+        bindings[f"v{i}"] = ox.NamedNode(iri)
+        alternatives.append(f"^$v{i}")
+    fetch_names = []
+    for i, iri in enumerate(fetch):
+        bindings[f"f{i}"] = ox.NamedNode(iri)
+        fetch_names.append(f"$f{i}")
+    union = ""
+    if inverse:
+        inv_names = [f"$v{i}" for i in range(len(inverse))]
+        union = (
+            " UNION { ?s ?p ?n . FILTER(?p IN (" + ", ".join(inv_names) + ")) BIND(?n AS ?o) }"
+        )
+    text = (
+        "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?start { $STARTS } "
+        f"?start ({'|'.join(alternatives)})* ?n . "
+        "{ ?n ?p ?o . BIND(?n AS ?s) FILTER(?p IN (" + ", ".join(fetch_names) + ")) }"
+        + union
+        + " }"
+    )
+    return RegistryStore.bind(text, bindings)
+
+
+def record_nodes(triples: list[ox.Triple]) -> list[ox.NamedNode]:
+    """The IRIs a record mentions (subjects and objects): where walks into vocabularies start."""
+    seen: dict[str, ox.NamedNode] = {}
+    for t in triples:
+        for term in (t.subject, t.object):
+            if isinstance(term, ox.NamedNode) and term.value not in seen:
+                seen[term.value] = term
+    return list(seen.values())
+
+
+def vocabulary_subset(store: RegistryStore, bundle: ProfileBundle, triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The vocabulary triples the shapes can reach from the record (see module docstring)."""
+    if not bundle.vocabularies:
+        return []
+    starts = record_nodes(triples)
+    if not starts:
+        return []
+    names = " ".join(f"$i{i}" for i in range(len(starts)))
+    query = bundle.subset_query.replace("$STARTS", names)
+    result = store.query(query, bindings={f"i{i}": n for i, n in enumerate(starts)}, default_graph=bundle.concept_graphs)
+    out = []
+    for solution in result:
+        out.append(ox.Triple(solution["s"], solution["p"], solution["o"]))
+        if len(out) > MAX_SUBSET_TRIPLES:
+            break
+    return out
+
+
+_DEPRECATED = ox.NamedNode(str(OWL.deprecated))
+_REPLACED = ox.NamedNode(str(DCTERMS.isReplacedBy))
+_TRUE = {"true", "1"}
+
+
+def deprecated_concepts(subset: list[ox.Triple]) -> dict[str, list[str]]:
+    """concept IRI → replacement IRIs, for concepts marked `owl:deprecated true` or
+    `dct:isReplacedBy` in the subset."""
+    out: dict[str, list[str]] = {}
+    for t in subset:
+        if t.predicate == _DEPRECATED and isinstance(t.object, ox.Literal) and t.object.value in _TRUE:
+            out.setdefault(t.subject.value, [])
+        elif t.predicate == _REPLACED and isinstance(t.object, ox.NamedNode):
+            out.setdefault(t.subject.value, []).append(t.object.value)
+    return out
+
+
+def labels_of(store: RegistryStore, bundle: ProfileBundle, iris: list[str]) -> dict[str, dict[str, str]]:
+    """`skos:prefLabel` (then `rdfs:label`) by language, for a few IRIs (replacement concepts)."""
+    out: dict[str, dict[str, str]] = {}
+    if not iris or not bundle.vocabularies:
+        return out
+    names = " ".join(f"$i{i}" for i in range(len(iris)))
+    rows = store.select(
+        f"SELECT ?c ?l WHERE {{ VALUES ?c {{ {names} }} {{ ?c <{SKOS.prefLabel}> ?l }} UNION {{ ?c <{RDFS.label}> ?l }} }}",
+        bindings={f"i{i}": ox.NamedNode(iri) for i, iri in enumerate(iris)},
+        default_graph=bundle.concept_graphs,
+    )
+    for row in rows:
+        label = row.get("l")
+        if isinstance(label, ox.Literal):
+            out.setdefault(row["c"].value, {}).setdefault(label.language or "", label.value)
+    return out
+
+
+# --- building bundles ------------------------------------------------------------------------------
+
+
+def _profile_json(info: VersionInfo) -> dict[str, Any]:
+    return {"id": info.id, "version": info.version, "iri": info.iri, "status": info.status}
+
+
+def _context_of(store: RegistryStore, chain: list[VersionInfo]) -> dict | None:
+    """The JSON-LD context of the nearest version in the chain that has one (`reg:jsonld`)."""
+    for info in chain:
+        if not info.context_graph:
+            continue
+        rows = store.select(
+            "SELECT ?j WHERE { ?g $p ?j }", bindings={"p": ox.NamedNode(str(REG.jsonld))}, default_graph=[info.context_graph]
+        )
+        if rows:
+            try:
+                return json.loads(rows[0]["j"].value)
+            except ValueError:
+                return None
+    return None
+
+
+def _pins(catalog: Catalog, chain: list[VersionInfo], extra: list[str] = ()) -> list[VocabularyPin]:
+    pins: dict[str, VocabularyPin] = {}
+    for iri in [v for info in chain for v in info.vocabularies] + list(extra):
+        if iri in pins:
+            continue
+        info = catalog.version_by_iri(iri)
+        if info is None or not info.graph:
+            continue
+        pins[iri] = VocabularyPin(info.id, info.version, info.iri, info.scheme, info.graph)
+    return list(pins.values())
+
+
+def _property_shapes(graph: rdflib.Graph) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for shape, path in sorted(graph.subject_objects(SH.path), key=lambda x: (str(x[1]), str(x[0]))):
+        if isinstance(path, rdflib.URIRef):
+            out.setdefault(str(path), f"_:{shape}" if isinstance(shape, rdflib.BNode) else str(shape))
+    return out
+
+
+def build_bundle(
+    store: RegistryStore,
+    catalog: Catalog,
+    key: str,
+    chain: list[VersionInfo],
+    *,
+    draft_triples: list[ox.Triple] | None = None,
+    draft_schemes: set[str] = frozenset(),
+) -> ProfileBundle:
+    triples: list[ox.Triple] = list(draft_triples or [])
+    for info in chain:
+        if info.graph:
+            triples.extend(store.triples(info.graph))
+    from registry.rdf import to_rdflib_graph
+
+    graph = to_rdflib_graph(triples)
+    forward, inverse = path_predicates(graph)
+    extra_vocabularies = []
+    if draft_schemes:
+        published = catalog.published_schemes()
+        extra_vocabularies = [published[s].iri for s in sorted(draft_schemes) if s in published]
+    if draft_triples is not None:
+        profile = {"draft": True, "id": None, "version": None, "iri": None, "hash": key.partition(":")[2]}
+        chain_json = [_profile_json(info) for info in chain]
+    else:
+        profile = _profile_json(chain[0])
+        chain_json = [_profile_json(info) for info in chain]
+    return ProfileBundle(
+        key=key,
+        profile=profile,
+        chain=chain_json,
+        shapes_triples=encode_triples_ox(triples),
+        shapes_graph=graph,
+        vocabularies=_pins(catalog, chain, extra_vocabularies),
+        context=_context_of(store, chain),
+        subset_query=_subset_query(forward, inverse),
+        property_shapes=_property_shapes(graph),
+        sparql_constraints=has_sparql_constraints(graph),
+    )
+
+
+class BundleCache:
+    """Bundles by key. Published versions are immutable: no invalidation, only an LRU bound."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._items: OrderedDict[str, ProfileBundle] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> ProfileBundle | None:
+        with self._lock:
+            bundle = self._items.get(key)
+            if bundle is not None:
+                self._items.move_to_end(key)
+            return bundle
+
+    def put(self, bundle: ProfileBundle) -> ProfileBundle:
+        with self._lock:
+            self._items[bundle.key] = bundle
+            self._items.move_to_end(bundle.key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return bundle
+
+
+def draft_key(shapes: bytes, base_iri: str | None) -> str:
+    digest = hashlib.sha256(shapes + b"\0" + (base_iri or "").encode()).hexdigest()
+    return f"draft:{digest}"

@@ -1,0 +1,207 @@
+"""A small pool of validation worker processes that can be killed on a time limit.
+
+pyshacl cannot be interrupted from another thread (a catastrophic `sh:pattern` or a heavy
+SHACL-SPARQL constraint runs to the end, holding the GIL). So every validation of the web API runs
+in a worker process: the parent sends (shapes key, [shapes triples], data triples) over a pipe and
+waits with a deadline; past it the worker is killed (SIGKILL) and replaced, and the request gets a
+`validation-timeout` problem. Other requests keep running on the other workers.
+
+Workers start from a `forkserver` (a clean process that has imported rdflib and pyshacl once), so
+replacing a killed worker costs a fork, not an interpreter start. Each worker keeps the compiled
+shapes of the last few profile versions (LRU); when it lacks a key it says so and the parent sends
+the shapes. Workers have no network (sockets refused) and an address-space limit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from registry.errors import RegistryError, TooManyRequests
+
+WORKER_MEMORY_LIMIT = 2 * 1024**3
+SHAPES_PER_WORKER = 16
+
+
+class ValidationTimeout(RegistryError):
+    status = 422
+    code = "validation-timeout"
+    title = "Validation stopped by its time limit"
+
+
+class ValidationFailed(RegistryError):
+    status = 422
+    code = "validation-failed"
+    title = "The validator could not run these shapes on this record"
+
+
+def _harden() -> None:
+    """Worker process: no network, bounded memory."""
+    import socket
+
+    def refuse(*_args, **_kwargs):
+        raise OSError("network access is disabled in validation workers")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
+    socket.create_connection = refuse  # type: ignore[assignment]
+    socket.getaddrinfo = refuse  # type: ignore[assignment]
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_LIMIT, WORKER_MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def worker_main(conn) -> None:
+    """Loop of one worker: ('validate', key, shapes|None, data, want_rdf) → ('ok', result) |
+    ('need-shapes',) | ('error', message)."""
+    _harden()
+    from registry.validation import engine
+
+    cache: OrderedDict[str, engine.CompiledShapes] = OrderedDict()
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message[0] == "stop":
+            return
+        _, key, shapes, data, want_rdf = message
+        try:
+            compiled = cache.get(key)
+            if compiled is None:
+                if shapes is None:
+                    conn.send(("need-shapes",))
+                    continue
+                compiled = cache[key] = engine.CompiledShapes.from_tuples(shapes)
+                while len(cache) > SHAPES_PER_WORKER:
+                    cache.popitem(last=False)
+            cache.move_to_end(key)
+            result = engine.validate(compiled, engine.graph_from_tuples(data), want_rdf=want_rdf)
+            conn.send(("ok", result))
+        except MemoryError:
+            cache.clear()
+            conn.send(("error", "the validation needed more memory than a worker may use"))
+        except Exception as exc:  # noqa: BLE001 - reported to the caller as a 422
+            conn.send(("error", f"{type(exc).__name__}: {exc}"[:2000]))
+
+
+class _Worker:
+    def __init__(self, ctx):
+        parent, child = ctx.Pipe()
+        self.conn = parent
+        self.process = ctx.Process(target=worker_main, args=(child,), daemon=True, name="registry-validation-worker")
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+            self.process.join(5)
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            self.conn.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+class WorkerPool:
+    """`size` worker processes; `run()` borrows one, waits at most `timeout` seconds for it."""
+
+    def __init__(self, size: int = 2, *, start_method: str = "forkserver", queue_timeout: float = 60.0):
+        self.size = max(1, size)
+        self.queue_timeout = queue_timeout
+        self._ctx = mp.get_context(start_method)
+        if start_method == "forkserver":
+            self._ctx.set_forkserver_preload(["registry.validation.engine", "pyshacl", "rdflib"])
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.killed = 0
+        for _ in range(self.size):
+            self._spawn()
+
+    def _spawn(self) -> None:
+        worker = _Worker(self._ctx)
+        with self._lock:
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def _discard(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+        if not self._closed:
+            self._spawn()
+
+    def run(self, key: str, shapes: list, data: list, *, timeout: float, want_rdf: bool = False) -> dict[str, Any]:
+        if self._closed:
+            raise RegistryError("the validation pool is shut down", code="shutting-down")
+        try:
+            worker = self._idle.get(timeout=self.queue_timeout)
+        except queue.Empty:
+            raise TooManyRequests(
+                f"all {self.size} validation workers stayed busy for {self.queue_timeout:g} s; retry later",
+                code="validation-busy", retry_after=5,
+            ) from None
+        deadline = time.monotonic() + timeout
+        healthy = True
+        try:
+            worker.conn.send(("validate", key, None, data, want_rdf))
+            while True:
+                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                    healthy = False
+                    self.killed += 1
+                    raise ValidationTimeout(
+                        f"the validation took longer than {timeout:g} s and was stopped; a shape (a regular "
+                        "expression, a SPARQL constraint) or the record is too costly to evaluate",
+                        timeout_s=timeout,
+                    )
+                reply = worker.conn.recv()
+                if reply[0] == "need-shapes":
+                    worker.conn.send(("validate", key, shapes, data, want_rdf))
+                    continue
+                if reply[0] == "error":
+                    raise ValidationFailed(f"the validator failed: {reply[1]}")
+                return reply[1]
+        except (EOFError, OSError, BrokenPipeError):
+            healthy = False
+            raise ValidationFailed("the validation worker stopped unexpectedly (memory limit, crash); it has been replaced") from None
+        finally:
+            if healthy:
+                self._idle.put(worker)
+            else:
+                self._discard(worker)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            try:
+                worker.conn.send(("stop",))
+            except Exception:  # noqa: BLE001
+                pass
+        for worker in workers:
+            worker.process.join(1)
+            if worker.process.is_alive():
+                worker.kill()
+            else:
+                worker.conn.close()
+
+
+def default_pool_size() -> int:
+    env = os.environ.get("REGISTRY_VALIDATION_WORKERS")
+    if env and env.isdigit():
+        return max(1, int(env))
+    return max(1, min(4, os.cpu_count() or 1))

@@ -1,0 +1,388 @@
+"""The label index of one vocabulary version.
+
+A published version's concepts graph never changes, so its index is built once (a handful of
+SPARQL SELECTs over that graph, no FILTER scans) and kept, keyed by the version IRI: there is
+nothing to invalidate, and every process (or API worker) that discovers the version through the
+catalog builds or reuses the same thing.
+
+Layout (all plain Python lists, ints for concepts and label entries):
+
+* concepts: `iris[cid]`, `pref[cid]` (lang → prefLabel), `notation`, `deprecated`, `replaced_by`,
+  `types`, `parents` / `children` (skos:broader and the inverse of skos:narrower), `top`;
+* label entries: one per skos:prefLabel / altLabel / hiddenLabel / notation value of a concept:
+  `e_cid`, `e_kind`, `e_lang`, `e_text`, `e_key` (the folded text, `normalize.fold`);
+* *buckets* for ranked prefix search without sorting at query time. Entries are grouped by
+  (label kind: preferred or not) and folded length; inside a bucket they are sorted by
+  (folded text, concept IRI). A prefix is two bisects per bucket, and visiting buckets from the
+  shortest length up yields matches already in rank order, so the first page costs
+  O(buckets · log n + page) whatever the number of matches;
+* *word* buckets hold, for each label, the folded text from each inner word start to the end
+  ("electron energy loss spectroscopy" → "energy loss spectroscopy", "loss spectroscopy", …),
+  grouped by the label's folded length: a prefix on them is a match on a word inside a label.
+
+Rank classes (lower first): 0 exact prefLabel, 1 prefLabel prefix, 2 exact altLabel / hiddenLabel /
+notation, 3 altLabel / hiddenLabel / notation prefix, 4 word inside a prefLabel, 5 word inside
+another label. Inside a class: shorter folded label, then folded label, then concept IRI.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from registry.vocab.normalize import fold, word_starts
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
+#: Predicates whose value "true" marks a concept deprecated. owl:deprecated is the standard one
+#: (SKOS Primer §4.6 practice, Skosmos); the other two are what real vocabularies use.
+DEPRECATION_PREDICATES = (
+    OWL_DEPRECATED,
+    "https://physh.org/rdf/2018/01/01/core#deprecated",  # PhySH
+    "http://publications.europa.eu/ontology/authority/deprecated",  # EU Publications Office authority tables
+)
+REPLACEMENT_PREDICATES = ("http://purl.org/dc/terms/isReplacedBy",)
+
+PREF, ALT, HIDDEN, NOTATION = 0, 1, 2, 3
+KIND_NAMES = ("prefLabel", "altLabel", "hiddenLabel", "notation")
+_KIND_OF = {SKOS + "prefLabel": PREF, SKOS + "altLabel": ALT, SKOS + "hiddenLabel": HIDDEN, SKOS + "notation": NOTATION}
+RANK_NAMES = ("exact-prefLabel", "prefLabel-prefix", "exact-label", "label-prefix", "word-in-prefLabel", "word-in-label")
+_TOP = "\U0010ffff"
+
+
+def lang_matches(tag: str, wanted: str) -> bool:
+    """SPARQL langMatches for a plain language range: `en` matches `en` and `en-GB`."""
+    tag = tag.lower()
+    return tag == wanted or tag.startswith(wanted + "-")
+
+
+@dataclass
+class _Bucket:
+    keys: list[str] = field(default_factory=list)
+    entries: list[int] = field(default_factory=list)
+
+    def prefix_range(self, prefix: str) -> tuple[int, int]:
+        return bisect_left(self.keys, prefix), bisect_left(self.keys, prefix + _TOP)
+
+    def exact_range(self, key: str) -> tuple[int, int]:
+        return bisect_left(self.keys, key), bisect_right(self.keys, key)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching label entry, with the key that orders it among all hits."""
+
+    rank: int
+    entry: int
+    sort_key: tuple
+
+
+class VersionIndex:
+    def __init__(self, version_iri: str, graph: str):
+        self.version_iri = version_iri
+        self.graph = graph
+        self.iris: list[str] = []
+        self.ids: dict[str, int] = {}
+        self.pref: list[dict[str, str]] = []
+        self.notation: dict[int, str] = {}
+        self.is_concept: set[int] = set()
+        self.deprecated: set[int] = set()
+        self.replaced_by: dict[int, list[str]] = {}
+        self.types: dict[int, list[str]] = {}
+        self.parents: dict[int, list[int]] = {}
+        self.children: dict[int, list[int]] = {}
+        self.top: list[int] = []
+        self.e_cid: list[int] = []
+        self.e_kind: list[int] = []
+        self.e_lang: list[str] = []
+        self.e_text: list[str] = []
+        self.e_key: list[str] = []
+        self.c_entries: dict[int, list[int]] = {}
+        self._label_buckets: tuple[dict[int, _Bucket], dict[int, _Bucket]] = ({}, {})
+        self._label_lengths: tuple[list[int], list[int]] = ([], [])
+        self._word_buckets: tuple[dict[int, _Bucket], dict[int, _Bucket]] = ({}, {})
+        self._word_lengths: tuple[list[int], list[int]] = ([], [])
+        self._descendants: OrderedDict[int, frozenset[int]] = OrderedDict()
+        self._desc_lock = threading.Lock()
+
+    # --- building ------------------------------------------------------------------------------
+
+    def _cid(self, iri: str) -> int:
+        cid = self.ids.get(iri)
+        if cid is None:
+            cid = len(self.iris)
+            self.ids[iri] = cid
+            self.iris.append(iri)
+            self.pref.append({})
+        return cid
+
+    @classmethod
+    def build(cls, store, version_iri: str, graph: str, scheme: str | None) -> "VersionIndex":
+        """Read the concepts graph (five SELECTs) and build every structure."""
+        index = cls(version_iri, graph)
+        q = lambda sparql: store.query(sparql, default_graph=[graph])  # noqa: E731
+        for row in q(f"SELECT ?s WHERE {{ ?s a <{SKOS}Concept> }}"):
+            s = row[0]
+            if isinstance(s, ox.NamedNode):
+                index.is_concept.add(index._cid(s.value))
+        rows = q(
+            f"""SELECT ?s ?p ?l WHERE {{ ?s a <{SKOS}Concept> .
+                 VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> <{SKOS}hiddenLabel> <{SKOS}notation> }}
+                 ?s ?p ?l FILTER(isLiteral(?l)) }}"""
+        )
+        e_cid, e_kind, e_lang, e_text = index.e_cid, index.e_kind, index.e_lang, index.e_text
+        ids, cid_of = index.ids, index._cid
+        for s, p, lit in rows:
+            if not isinstance(s, ox.NamedNode):
+                continue
+            cid = ids.get(s.value)
+            if cid is None:
+                cid = cid_of(s.value)
+            kind = _KIND_OF[p.value]
+            text = lit.value
+            lang = lit.language or ""
+            if kind == PREF:
+                index.pref[cid].setdefault(lang, text)
+            elif kind == NOTATION:
+                index.notation.setdefault(cid, text)
+            e_cid.append(cid)
+            e_kind.append(kind)
+            e_lang.append(lang)
+            e_text.append(text)
+        for c, b in q(
+            f"SELECT ?c ?b WHERE {{ {{ ?c <{SKOS}broader> ?b }} UNION {{ ?b <{SKOS}narrower> ?c }} }}"
+        ):
+            if isinstance(c, ox.NamedNode) and isinstance(b, ox.NamedNode):
+                ci, bi = cid_of(c.value), cid_of(b.value)
+                if ci == bi:
+                    continue
+                ps = index.parents.setdefault(ci, [])
+                if bi not in ps:
+                    ps.append(bi)
+                    index.children.setdefault(bi, []).append(ci)
+        top: list[int] = []
+        seen_top: set[int] = set()
+        scheme_filter = "" if scheme is None else f"FILTER(?sc = <{ox.NamedNode(scheme).value}>)"
+        for (c,) in q(
+            f"""SELECT DISTINCT ?c WHERE {{ {{ ?c <{SKOS}topConceptOf> ?sc }} UNION {{ ?sc <{SKOS}hasTopConcept> ?c }}
+                 {scheme_filter} }}"""
+        ):
+            if isinstance(c, ox.NamedNode):
+                cid = cid_of(c.value)
+                if cid not in seen_top:
+                    seen_top.add(cid)
+                    top.append(cid)
+        if not top:  # no declared top concepts: the concepts without a broader one
+            top = [cid for cid in index.is_concept if cid not in index.parents]
+        values = " ".join(f"<{p}>" for p in DEPRECATION_PREDICATES)
+        for s, d in q(f"SELECT ?s ?d WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?d }}"):
+            if isinstance(s, ox.NamedNode) and isinstance(d, ox.Literal) and d.value.strip().lower() in ("true", "1"):
+                index.deprecated.add(cid_of(s.value))
+        values = " ".join(f"<{p}>" for p in REPLACEMENT_PREDICATES)
+        for s, r in q(f"SELECT ?s ?r WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?r }}"):
+            if isinstance(s, ox.NamedNode) and isinstance(r, ox.NamedNode):
+                index.replaced_by.setdefault(cid_of(s.value), []).append(r.value)
+        for s, t in q(f"SELECT ?s ?t WHERE {{ ?s a <{SKOS}Concept> ; a ?t }}"):
+            if isinstance(s, ox.NamedNode) and isinstance(t, ox.NamedNode):
+                index.types.setdefault(cid_of(s.value), []).append(t.value)
+        index._finish(top)
+        return index
+
+    def _finish(self, top: list[int]) -> None:
+        iris = self.iris
+        pref_lists: tuple[dict[int, list], dict[int, list]] = ({}, {})
+        word_lists: tuple[dict[int, list], dict[int, list]] = ({}, {})
+        keys = self.e_key
+        cache: dict[str, str] = {}
+        for e, text in enumerate(self.e_text):
+            key = cache.get(text)
+            if key is None:
+                key = cache[text] = fold(text)
+            keys.append(key)
+            cid = self.e_cid[e]
+            self.c_entries.setdefault(cid, []).append(e)
+            if not key:
+                continue
+            group = 0 if self.e_kind[e] == PREF else 1
+            n = len(key)
+            pref_lists[group].setdefault(n, []).append((key, iris[cid], e))
+            if self.e_kind[e] != NOTATION:
+                for start in word_starts(key):
+                    word_lists[group].setdefault(n, []).append((key[start:], iris[cid], e))
+        for group in (0, 1):
+            for lists, buckets, lengths in (
+                (pref_lists[group], self._label_buckets[group], self._label_lengths[group]),
+                (word_lists[group], self._word_buckets[group], self._word_lengths[group]),
+            ):
+                for n, items in lists.items():
+                    items.sort()
+                    buckets[n] = _Bucket([k for k, _, _ in items], [e for _, _, e in items])
+                lengths.extend(sorted(lists))
+        self.top = sorted(top, key=lambda c: (fold(self.best_label(c, None)[0] or ""), iris[c]))
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    @property
+    def concept_count(self) -> int:
+        return len(self.is_concept)
+
+    def best_label(self, cid: int, lang: str | None, fallback_lang: str | None = None) -> tuple[str | None, str | None]:
+        """(prefLabel, its language) in `lang`, else `fallback_lang`, else English, else any."""
+        labels = self.pref[cid]
+        if not labels:
+            return None, None
+        for wanted in (lang, fallback_lang, "en", ""):
+            if wanted is None:
+                continue
+            if wanted in labels:
+                return labels[wanted], wanted
+            for tag, text in labels.items():
+                if tag and lang_matches(tag, wanted):
+                    return text, tag
+        tag = min(labels)
+        return labels[tag], tag
+
+    def descendants(self, cid: int) -> frozenset[int]:
+        """Every concept below `cid` (not itself), over broader / inverse narrower; cached."""
+        with self._desc_lock:
+            found = self._descendants.get(cid)
+            if found is not None:
+                self._descendants.move_to_end(cid)
+                return found
+        out: set[int] = set()
+        stack = list(self.children.get(cid, ()))
+        while stack:
+            c = stack.pop()
+            if c in out:
+                continue
+            out.add(c)
+            stack.extend(self.children.get(c, ()))
+        found = frozenset(out)
+        with self._desc_lock:
+            self._descendants[cid] = found
+            while len(self._descendants) > 64:
+                self._descendants.popitem(last=False)
+        return found
+
+    def children_of(self, cid: int) -> list[int]:
+        return self.children.get(cid, [])
+
+    # --- search --------------------------------------------------------------------------------
+
+    def _ranked(self, q: str, mode: str) -> Iterator[Hit]:
+        """Every entry matching `q`, in rank order (see module docstring)."""
+        n = len(q)
+        iris = self.iris
+        for group, (exact_rank, prefix_rank) in enumerate(((0, 1), (2, 3))):
+            buckets, lengths = self._label_buckets[group], self._label_lengths[group]
+            bucket = buckets.get(n)
+            if bucket is not None:
+                lo, hi = bucket.exact_range(q)
+                for i in range(lo, hi):
+                    e = bucket.entries[i]
+                    yield Hit(exact_rank, e, (exact_rank, n, q, iris[self.e_cid[e]]))
+            if mode == "exact":
+                continue
+            for length in lengths[bisect_right(lengths, n):]:
+                bucket = buckets[length]
+                lo, hi = bucket.prefix_range(q)
+                for i in range(lo, hi):
+                    e = bucket.entries[i]
+                    yield Hit(prefix_rank, e, (prefix_rank, length, bucket.keys[i], iris[self.e_cid[e]]))
+        if mode == "exact":
+            return
+        for group, rank in ((0, 4), (1, 5)):
+            buckets, lengths = self._word_buckets[group], self._word_lengths[group]
+            for length in lengths[bisect_left(lengths, n + 2):]:
+                bucket = buckets[length]
+                lo, hi = bucket.prefix_range(q)
+                for i in range(lo, hi):
+                    e = bucket.entries[i]
+                    yield Hit(rank, e, (rank, length, self.e_key[e], iris[self.e_cid[e]]))
+
+    def _ranked_within(self, q: str, mode: str, allowed: frozenset[int] | set[int]) -> Iterator[Hit]:
+        """Same order as `_ranked`, computed from the entries of a small set of concepts."""
+        hits = []
+        n = len(q)
+        iris = self.iris
+        for cid in allowed:
+            for e in self.c_entries.get(cid, ()):
+                key = self.e_key[e]
+                other = 0 if self.e_kind[e] == PREF else 2
+                if key == q:
+                    hits.append(Hit(other, e, (other, n, key, iris[cid])))
+                elif mode == "exact":
+                    continue
+                elif key.startswith(q):
+                    hits.append(Hit(other + 1, e, (other + 1, len(key), key, iris[cid])))
+                elif self.e_kind[e] != NOTATION and (" " + q) in key:
+                    rank = 4 if other == 0 else 5
+                    hits.append(Hit(rank, e, (rank, len(key), key, iris[cid])))
+        hits.sort(key=lambda h: h.sort_key)
+        return iter(hits)
+
+    def _scan(self, q: str, mode: str) -> Iterator[Hit]:
+        """Suffix ("*x") and infix ("*x*") matches: a linear pass over the folded labels."""
+        hits = []
+        iris = self.iris
+        for e, key in enumerate(self.e_key):
+            if (mode == "suffix" and key.endswith(q)) or (mode == "contains" and q in key):
+                rank = (0 if key == q else 1) + (0 if self.e_kind[e] == PREF else 2)
+                hits.append(Hit(rank, e, (rank, len(key), key, iris[self.e_cid[e]])))
+        hits.sort(key=lambda h: h.sort_key)
+        return iter(hits)
+
+    def search(
+        self,
+        q: str,
+        *,
+        mode: str = "prefix",
+        lang: str | None = None,
+        parent: str | None = None,
+        include_deprecated: bool = False,
+        kinds: tuple[int, ...] = (PREF, ALT, HIDDEN, NOTATION),
+        unique: bool = True,
+    ) -> Iterator[Hit]:
+        """Hits for the folded query `q`, best first, lazily (the caller slices a page).
+
+        `mode`: prefix (label or inner-word prefix), exact, suffix, contains. `parent`: only
+        concepts below that concept (an unknown parent matches nothing). `unique`: one hit per
+        concept (its best-ranked label).
+        """
+        allowed = None
+        if parent is not None:
+            pid = self.ids.get(parent)
+            if pid is None:
+                return
+            allowed = self.descendants(pid)
+        if mode in ("suffix", "contains"):
+            source = self._scan(q, mode)
+        elif allowed is not None and len(allowed) <= 4096:
+            source = self._ranked_within(q, mode, allowed)
+        else:
+            source = self._ranked(q, mode)
+        wanted_lang = lang.lower() if lang else None
+        seen: set[int] = set()
+        e_cid, e_kind, e_lang = self.e_cid, self.e_kind, self.e_lang
+        deprecated, concepts = self.deprecated, self.is_concept
+        for hit in source:
+            e = hit.entry
+            cid = e_cid[e]
+            key = cid if unique else e
+            if key in seen:
+                continue
+            if e_kind[e] not in kinds or cid not in concepts:
+                continue
+            if wanted_lang and e_kind[e] != NOTATION and not lang_matches(e_lang[e], wanted_lang):
+                continue
+            if allowed is not None and cid not in allowed:
+                continue
+            if not include_deprecated and cid in deprecated:
+                continue
+            seen.add(key)
+            yield hit

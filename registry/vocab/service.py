@@ -1,0 +1,540 @@
+"""`VocabService`: the reads behind the vocabulary API and the Skosmos-compatible API.
+
+Versions are discovered through the catalog on every request (one SELECT over the version
+metadata graphs), so a version published by another process or API worker is seen at once;
+everything derived from a version (label index, counts) is cached by version IRI, which never
+needs invalidating because a published version's concepts graph is immutable.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import pyoxigraph as ox
+
+from registry.errors import InvalidInput, NotFound
+from registry.ids import SemVer, check_id
+from registry.namespaces import SPARQL_PREFIXES, STATUS_IRIS
+from registry.vocab.index import (
+    DEPRECATION_PREDICATES, KIND_NAMES, RANK_NAMES, REPLACEMENT_PREDICATES, SKOS, Hit, VersionIndex,
+)
+from registry.vocab.normalize import fold, has_control_characters
+
+MAX_QUERY_LENGTH = 200
+MAX_IRI_LENGTH = 2000
+MAX_LIMIT = 100
+INDEX_CACHE_SIZE = 16
+
+NOTE_PROPERTIES = ("definition", "scopeNote", "note", "example", "historyNote", "editorialNote", "changeNote")
+MAPPING_PROPERTIES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+
+
+@dataclass(frozen=True)
+class Version:
+    """A public (published or deprecated) vocabulary version, as the catalog lists it."""
+
+    vid: str
+    version: str
+    iri: str
+    graph: str
+    scheme: str | None
+    status: str
+    community: str
+
+
+def check_query(q: str | None, *, required: bool = True) -> str:
+    """A search string: at most MAX_QUERY_LENGTH characters, no control characters."""
+    if q is None or not q.strip():
+        if required:
+            raise InvalidInput("the search string is empty", code="query-missing")
+        return ""
+    if len(q) > MAX_QUERY_LENGTH:
+        raise InvalidInput(
+            f"the search string is {len(q)} characters long; the limit is {MAX_QUERY_LENGTH}", code="query-too-long"
+        )
+    if has_control_characters(q):
+        raise InvalidInput("the search string contains control characters", code="query-control-characters")
+    return q.strip()
+
+
+def check_iri(value: str, what: str = "iri") -> str:
+    if len(value) > MAX_IRI_LENGTH:
+        raise InvalidInput(f"{what} is longer than {MAX_IRI_LENGTH} characters", code="invalid-iri")
+    if has_control_characters(value) or ":" not in value:
+        raise InvalidInput(f"{what} {value[:100]!r} is not an absolute IRI", code="invalid-iri")
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        raise InvalidInput(f"{what} {value[:100]!r} is not an IRI", code="invalid-iri") from None
+    return value
+
+
+def check_lang(lang: str | None) -> str | None:
+    if not lang:
+        return None
+    try:
+        ox.Literal("x", language=lang)
+    except ValueError:
+        raise InvalidInput(f"{lang[:40]!r} is not a language tag", code="invalid-lang") from None
+    return lang.lower()
+
+
+class VocabService:
+    def __init__(self, registry):
+        self.registry = registry
+        self.store = registry.store
+        self.iris = registry.iris
+        self._indexes: OrderedDict[str, VersionIndex] = OrderedDict()
+        self._building: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self._counts: dict[str, dict[str, Any]] = {}
+
+    # --- versions ------------------------------------------------------------------------------
+
+    def all_versions(self) -> dict[str, list[Version]]:
+        """vocabulary id → its public versions, oldest first (one query over the catalog)."""
+        rows = self.store.select(
+            SPARQL_PREFIXES
+            + """SELECT ?id ?v ?version ?status ?g ?scheme ?publisher WHERE { GRAPH ?v {
+                   ?series dcat:hasVersion ?v . ?v dcat:version ?version ; adms:status ?status ;
+                      reg:graph ?g ; dct:publisher ?publisher .
+                   OPTIONAL { ?v foaf:primaryTopic ?scheme }
+                   FILTER(?status IN ($published, $deprecated) && STRSTARTS(STR(?series), $prefix)) }
+                 GRAPH $catalog { ?series a dcat:Dataset ; dct:identifier ?id } }""",
+            bindings={
+                "published": ox.NamedNode(STATUS_IRIS["published"]),
+                "deprecated": ox.NamedNode(STATUS_IRIS["deprecated"]),
+                "prefix": ox.Literal(self.iris.vocabulary("")),
+                "catalog": ox.NamedNode(self.iris.catalog),
+            },
+            union_default_graph=True,
+        )
+        out: dict[str, list[Version]] = {}
+        status_names = {v: k for k, v in STATUS_IRIS.items()}
+        for row in rows:
+            vid = row["id"].value
+            out.setdefault(vid, []).append(
+                Version(
+                    vid=vid,
+                    version=row["version"].value,
+                    iri=row["v"].value,
+                    graph=row["g"].value,
+                    scheme=row["scheme"].value if "scheme" in row else None,
+                    status=status_names.get(row["status"].value, "published"),
+                    community=row["publisher"].value,
+                )
+            )
+        for versions in out.values():
+            versions.sort(key=lambda v: SemVer(v.version))
+        return dict(sorted(out.items()))
+
+    def versions(self, vid: str) -> list[Version]:
+        check_id(vid, "vocabulary id")
+        versions = self.all_versions().get(vid)
+        if not versions:
+            raise NotFound(f"no vocabulary {vid!r}", code="vocabulary-not-found")
+        return versions
+
+    @staticmethod
+    def latest(versions: list[Version]) -> Version:
+        published = [v for v in versions if v.status == "published"]
+        return (published or versions)[-1]
+
+    def resolve(self, vid: str, version: str | None = None, *, versions: list[Version] | None = None) -> Version:
+        """A version of `vid`: the given one, or the latest published (then deprecated) one."""
+        versions = versions if versions is not None else self.versions(vid)
+        if version is None:
+            return self.latest(versions)
+        SemVer(version)
+        for v in versions:
+            if v.version == version:
+                return v
+        raise NotFound(f"vocabulary {vid!r} has no version {version!r}", code="version-not-found")
+
+    # --- indexes -------------------------------------------------------------------------------
+
+    def index(self, v: Version) -> VersionIndex:
+        """The label index of a version: built on first use, then cached by version IRI."""
+        with self._lock:
+            index = self._indexes.get(v.iri)
+            if index is not None:
+                self._indexes.move_to_end(v.iri)
+                return index
+            building = self._building.setdefault(v.iri, threading.Lock())
+        with building:  # one build per version, concurrent first requests wait for it
+            with self._lock:
+                index = self._indexes.get(v.iri)
+            if index is None:
+                index = VersionIndex.build(self.store, v.iri, v.graph, v.scheme)
+                with self._lock:
+                    self._indexes[v.iri] = index
+                    while len(self._indexes) > INDEX_CACHE_SIZE:
+                        self._indexes.popitem(last=False)
+                    self._building.pop(v.iri, None)
+        return index
+
+    def warm(self, vid: str, version: str | None = None) -> VersionIndex:
+        """Build (or fetch) the index of a version now; a publish hook calls this."""
+        return self.index(self.resolve(vid, version))
+
+    # --- listing -------------------------------------------------------------------------------
+
+    def counts(self, v: Version) -> dict[str, Any]:
+        cached = self._counts.get(v.iri)
+        if cached is not None:
+            return cached
+        q = lambda s: self.store.select(SPARQL_PREFIXES + s, default_graph=[v.graph])  # noqa: E731
+        concepts = int(q("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a skos:Concept }")[0]["n"].value)
+        values = " ".join(f"<{p}>" for p in DEPRECATION_PREDICATES)
+        deprecated = int(
+            q(
+                f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a skos:Concept . VALUES ?p {{ {values} }}
+                     ?s ?p ?d FILTER(LCASE(STR(?d)) IN ("true", "1")) }}"""
+            )[0]["n"].value
+        )
+        langs = {
+            row["lang"].value: int(row["n"].value)
+            for row in q(
+                """SELECT ?lang (COUNT(*) AS ?n) WHERE { ?s a skos:Concept ; skos:prefLabel ?l
+                     BIND(LANG(?l) AS ?lang) } GROUP BY ?lang ORDER BY ?lang"""
+            )
+        }
+        top = int(
+            q(
+                """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { { ?c skos:topConceptOf ?s } UNION { ?s skos:hasTopConcept ?c } }"""
+            )[0]["n"].value
+        )
+        out = {"concepts": concepts, "deprecated": deprecated, "top_concepts": top, "pref_labels_by_language": langs}
+        self._counts[v.iri] = out
+        return out
+
+    def list_vocabularies(self) -> list[dict[str, Any]]:
+        summaries = {s["id"]: s for s in self.registry.catalog.summaries("vocabulary")}
+        out = []
+        for vid, versions in self.all_versions().items():
+            latest = self.latest(versions)
+            summary = summaries.get(vid, {})
+            counts = self.counts(latest)
+            out.append(
+                {
+                    "id": vid,
+                    "title": summary.get("title", {}),
+                    "community": summary.get("community"),
+                    "concept_scheme": latest.scheme,
+                    "latest_version": latest.version,
+                    "versions": [{"version": v.version, "status": v.status, "iri": v.iri} for v in versions],
+                    "languages": sorted(k for k in counts["pref_labels_by_language"] if k),
+                    **counts,
+                }
+            )
+        return out
+
+    # --- finding a concept ---------------------------------------------------------------------
+
+    def _has(self, v: Version, iri: str) -> bool:
+        return self.store.ask("ASK { $c ?p ?o }", bindings={"c": ox.NamedNode(iri)}, default_graph=[v.graph])
+
+    def locate(self, iri: str, vid: str | None = None, version: str | None = None) -> tuple[Version, str | None]:
+        """The version that describes concept `iri`, and the version that removed it (or None).
+
+        With an explicit `version`, only that version. Otherwise the latest version of each
+        candidate vocabulary; failing that, the newest older version that had it (the concept was
+        removed later), reported with the first version that no longer has it.
+        """
+        check_iri(iri)
+        everything = self.all_versions()
+        if vid is not None:
+            check_id(vid, "vocabulary id")
+            if vid not in everything:
+                raise NotFound(f"no vocabulary {vid!r}", code="vocabulary-not-found")
+            candidates = {vid: everything[vid]}
+        else:
+            candidates = everything
+        if version is not None:
+            if vid is None:
+                raise InvalidInput("give the vocabulary together with a version", code="version-without-vocabulary")
+            v = self.resolve(vid, version, versions=candidates[vid])
+            if self._has(v, iri):
+                return v, None
+            raise NotFound(f"no concept {iri} in {vid} {version}", code="concept-not-found")
+        latest = {k: self.latest(vs) for k, vs in candidates.items()}
+        for k, v in latest.items():
+            if self._has(v, iri):
+                return v, None
+        for k, versions in candidates.items():
+            # newest first: the first older version that has it is the last one that had it
+            for i in range(len(versions) - 1, -1, -1):
+                v = versions[i]
+                if v is latest[k]:
+                    continue
+                if self._has(v, iri):
+                    following = versions[i + 1] if i + 1 < len(versions) else latest[k]
+                    return v, following.version
+        raise NotFound(f"no concept {iri} in any vocabulary", code="concept-not-found")
+
+    # --- one concept ---------------------------------------------------------------------------
+
+    def concept(self, iri: str, *, vid: str | None = None, version: str | None = None, lang: str | None = None) -> dict[str, Any]:
+        lang = check_lang(lang)
+        v, removed_in = self.locate(iri, vid, version)
+        c = ox.NamedNode(iri)
+        rows = self.store.select(
+            SPARQL_PREFIXES
+            + """SELECT ?p ?o ?ol WHERE {
+                   { $c ?p ?o OPTIONAL { ?o skos:prefLabel ?ol } }
+                   UNION { ?o skos:broader $c BIND(skos:narrower AS ?p) OPTIONAL { ?o skos:prefLabel ?ol } }
+                   UNION { ?o skos:narrower $c BIND(skos:broader AS ?p) OPTIONAL { ?o skos:prefLabel ?ol } }
+                   UNION { ?o skos:related $c BIND(skos:related AS ?p) OPTIONAL { ?o skos:prefLabel ?ol } }
+                 }""",
+            bindings={"c": c},
+            default_graph=[v.graph],
+        )
+        literals: dict[str, dict[str, list[str]]] = {}
+        links: dict[str, dict[str, dict[str, str]]] = {}
+        types: list[str] = []
+        other: dict[str, list[Any]] = {}
+        for row in rows:
+            p, o = row["p"].value, row["o"]
+            if p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
+                if o.value not in types:
+                    types.append(o.value)
+                continue
+            if isinstance(o, ox.Literal):
+                values = literals.setdefault(p, {}).setdefault(o.language or "", [])
+                if o.value not in values:
+                    values.append(o.value)
+            elif isinstance(o, ox.NamedNode):
+                labels = links.setdefault(p, {}).setdefault(o.value, {})
+                ol = row.get("ol")
+                if isinstance(ol, ox.Literal):
+                    labels.setdefault(ol.language or "", ol.value)
+            else:
+                other.setdefault(p, []).append(str(o))
+
+        def lit(local: str) -> dict[str, list[str]]:
+            return literals.get(SKOS + local, {})
+
+        def linked(pred: str) -> list[dict[str, Any]]:
+            items = [_link(iri_, labels, lang) for iri_, labels in links.get(pred, {}).items()]
+            return sorted(items, key=lambda x: (fold(x.get("label") or ""), x["iri"]))
+
+        deprecated = any(
+            v_.strip().lower() in ("true", "1") for p in DEPRECATION_PREDICATES for vs in literals.get(p, {}).values() for v_ in vs
+        )
+        replaced_by = [item for p in REPLACEMENT_PREDICATES for item in linked(p)]
+        pref = {k: vs[0] for k, vs in lit("prefLabel").items()}
+        label, label_lang = _pick(pref, lang)
+        in_scheme = [item["iri"] for item in linked(SKOS + "inScheme")] or ([v.scheme] if v.scheme else [])
+        out: dict[str, Any] = {
+            "iri": iri,
+            "vocabulary": v.vid,
+            "version": v.version,
+            "version_iri": v.iri,
+            "latest_version": self.latest(self.versions(v.vid)).version,
+            "removed_in": removed_in,
+            "types": types,
+            "label": label,
+            "label_lang": label_lang,
+            "prefLabel": pref,
+            "altLabel": lit("altLabel"),
+            "hiddenLabel": lit("hiddenLabel"),
+            "notation": [x for vs in lit("notation").values() for x in vs],
+            "definition": lit("definition"),
+            "notes": {k: lit(k) for k in NOTE_PROPERTIES[1:] if lit(k)},
+            "scheme": in_scheme,
+            "top_concept_of": [item["iri"] for item in linked(SKOS + "topConceptOf")],
+            "broader": linked(SKOS + "broader"),
+            "narrower": linked(SKOS + "narrower"),
+            "related": linked(SKOS + "related"),
+            "mappings": {k: linked(SKOS + k) for k in MAPPING_PROPERTIES if links.get(SKOS + k)},
+            "deprecated": deprecated,
+            "replaced_by": replaced_by,
+            "paths": self.paths(v, iri, lang),
+        }
+        if not types and not literals and not links:
+            raise NotFound(f"no concept {iri}", code="concept-not-found")
+        return out
+
+    def paths(self, v: Version, iri: str, lang: str | None, max_paths: int = 20) -> list[list[dict[str, Any]]]:
+        """Hierarchy paths from a top of the hierarchy down to the concept (polyhierarchy: several)."""
+        rows = self.store.select(
+            SPARQL_PREFIXES
+            + """SELECT ?x ?b ?bl WHERE { $c (skos:broader|^skos:narrower)* ?x .
+                   ?x skos:broader|^skos:narrower ?b OPTIONAL { ?b skos:prefLabel ?bl } }""",
+            bindings={"c": ox.NamedNode(iri)},
+            default_graph=[v.graph],
+        )
+        parents: dict[str, list[str]] = {}
+        labels: dict[str, dict[str, str]] = {}
+        for row in rows:
+            x, b = row["x"].value, row["b"].value
+            if x == b:
+                continue
+            ps = parents.setdefault(x, [])
+            if b not in ps:
+                ps.append(b)
+            bl = row.get("bl")
+            if isinstance(bl, ox.Literal):
+                labels.setdefault(b, {}).setdefault(bl.language or "", bl.value)
+        out: list[list[str]] = []
+
+        def walk(node: str, below: list[str]) -> None:
+            if len(out) >= max_paths:
+                return
+            ups = [p for p in parents.get(node, []) if p not in below]
+            if not ups:
+                out.append(list(reversed(below)))
+                return
+            for p in sorted(ups):
+                walk(p, below + [p])
+
+        walk(iri, [])
+        return [[_link(n, labels.get(n, {}), lang) for n in path] for path in out if path]
+
+    # --- tree ----------------------------------------------------------------------------------
+
+    def _item(self, index: VersionIndex, cid: int, lang: str | None) -> dict[str, Any]:
+        label, label_lang = index.best_label(cid, lang)
+        item = {
+            "iri": index.iris[cid],
+            "label": label,
+            "lang": label_lang,
+            "prefLabel": dict(index.pref[cid]),
+            "has_children": bool(index.children.get(cid)),
+            "deprecated": cid in index.deprecated,
+        }
+        if cid in index.notation:
+            item["notation"] = index.notation[cid]
+        return item
+
+    def _sorted(self, index: VersionIndex, cids: list[int], lang: str | None) -> list[int]:
+        return sorted(cids, key=lambda c: (fold(index.best_label(c, lang)[0] or ""), index.iris[c]))
+
+    def top(self, vid: str, version: str | None, lang: str | None, offset: int, limit: int) -> dict[str, Any]:
+        lang = check_lang(lang)
+        v = self.resolve(vid, version)
+        index = self.index(v)
+        cids = index.top if lang is None else self._sorted(index, index.top, lang)
+        page = cids[offset: offset + limit]
+        return {
+            "vocabulary": vid, "version": v.version, "scheme": v.scheme, "offset": offset, "limit": limit,
+            "total": len(cids), "results": [self._item(index, c, lang) for c in page],
+        }
+
+    def children(self, vid: str, iri: str, version: str | None, lang: str | None, offset: int, limit: int) -> dict[str, Any]:
+        lang = check_lang(lang)
+        check_iri(iri)
+        v = self.resolve(vid, version)
+        index = self.index(v)
+        cid = index.ids.get(iri)
+        if cid is None:
+            if not self._has(v, iri):
+                raise NotFound(f"no concept {iri} in {vid} {v.version}", code="concept-not-found")
+            cids: list[int] = []
+        else:
+            cids = self._sorted(index, index.children_of(cid), lang)
+        return {
+            "vocabulary": vid, "version": v.version, "iri": iri, "offset": offset, "limit": limit,
+            "total": len(cids), "results": [self._item(index, c, lang) for c in cids[offset: offset + limit]],
+        }
+
+    # --- search --------------------------------------------------------------------------------
+
+    def search(
+        self,
+        q: str,
+        *,
+        vids: list[str] | None = None,
+        version: str | None = None,
+        lang: str | None = None,
+        parent: str | None = None,
+        include_deprecated: bool = False,
+        mode: str = "prefix",
+        offset: int = 0,
+        limit: int = 20,
+        unique: bool = True,
+        kinds: tuple[int, ...] | None = None,
+    ) -> tuple[list[tuple[Version, VersionIndex, Hit]], bool]:
+        """One page of ranked hits over one or several vocabularies, and whether more follow."""
+        folded = fold(q)
+        if parent is not None:
+            check_iri(parent, "parent")
+        lang = check_lang(lang)
+        everything = self.all_versions()
+        if vids:
+            for vid in vids:
+                check_id(vid, "vocabulary id")
+                if vid not in everything:
+                    raise NotFound(f"no vocabulary {vid!r}", code="vocabulary-not-found")
+        else:
+            vids = list(everything)
+        if version is not None and len(vids) != 1:
+            raise InvalidInput("a version can only be given when searching one vocabulary", code="version-without-vocabulary")
+        if not folded:
+            return [], False
+        streams = []
+        for vid in vids:
+            v = self.resolve(vid, version, versions=everything[vid])
+            index = self.index(v)
+            kw = {} if kinds is None else {"kinds": kinds}
+            hits = index.search(
+                folded, mode=mode, lang=lang, parent=parent, include_deprecated=include_deprecated, unique=unique, **kw
+            )
+            streams.append(_keyed(hits, len(streams), v, index))
+        if len(streams) == 1:
+            merged = streams[0]
+        else:
+            import heapq
+
+            merged = heapq.merge(*streams, key=lambda t: (t[0], t[1]))
+        page = list(islice(merged, offset, offset + limit + 1))
+        return [(v, index, h) for _, _, v, index, h in page[:limit]], len(page) > limit
+
+    def hit_json(self, v: Version, index: VersionIndex, hit: Hit, lang: str | None) -> dict[str, Any]:
+        e = hit.entry
+        cid = index.e_cid[e]
+        label, label_lang = index.best_label(cid, lang, index.e_lang[e] or None)
+        out = {
+            "iri": index.iris[cid],
+            "vocabulary": v.vid,
+            "version": v.version,
+            "label": label,
+            "lang": label_lang,
+            "matched": {"label": index.e_text[e], "kind": KIND_NAMES[index.e_kind[e]], "lang": index.e_lang[e] or None},
+            "rank": RANK_NAMES[hit.rank],
+            "prefLabel": dict(index.pref[cid]),
+            "deprecated": cid in index.deprecated,
+        }
+        if cid in index.notation:
+            out["notation"] = index.notation[cid]
+        if cid in index.deprecated and cid in index.replaced_by:
+            out["replaced_by"] = index.replaced_by[cid]
+        return out
+
+
+def _keyed(hits, i, v, index):
+    for h in hits:
+        yield h.sort_key, i, v, index, h
+
+
+def _pick(labels: dict[str, str], lang: str | None) -> tuple[str | None, str | None]:
+    if not labels:
+        return None, None
+    for wanted in (lang, "en", ""):
+        if wanted is not None and wanted in labels:
+            return labels[wanted], wanted
+    if lang:
+        for tag, text in labels.items():
+            if tag.lower().startswith(lang + "-"):
+                return text, tag
+    tag = min(labels)
+    return labels[tag], tag
+
+
+def _link(iri: str, labels: dict[str, str], lang: str | None) -> dict[str, Any]:
+    label, label_lang = _pick(labels, lang)
+    return {"iri": iri, "label": label, "lang": label_lang, "prefLabel": labels}
