@@ -2,7 +2,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import shapes
+from .helpers import shapes
 
 from registry.publishing import has_errors, lint_shapes
 from registry.publishing.regex_safety import catastrophic_reason

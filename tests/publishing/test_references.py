@@ -1,4 +1,4 @@
-from conftest import shapes
+from .helpers import shapes
 
 from registry.publishing import check_namespace, check_vocabulary_references, referenced_schemes
 

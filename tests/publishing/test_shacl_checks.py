@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from conftest import shapes
+from .helpers import shapes
 
 from registry.publishing import check_shapes, shapes_dir
 from registry.publishing.shacl_checks import shacl_shacl_graph

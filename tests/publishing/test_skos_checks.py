@@ -2,7 +2,7 @@ from collections import Counter
 
 import pyoxigraph as ox
 import pytest
-from conftest import STAGING, vocab_store
+from .helpers import STAGING, vocab_store
 
 from registry.publishing import check_vocabulary, has_errors
 
