@@ -339,7 +339,8 @@ def test_unsafe_ids_are_refused(client, snapshot, bad_id):
     assert response.status_code in (404, 422)
     assert response.headers["content-type"] == "application/problem+json"
     assert snapshot(client) == before
-    assert client.get(f"/vocabularies/{bad_id}").status_code in (404, 422)
+    if bad_id != "..":  # clients resolve a literal ".." segment before sending
+        assert client.get(f"/vocabularies/{bad_id}").status_code in (404, 422)
 
 
 def test_unknown_ids_are_404(client):
