@@ -1,0 +1,312 @@
+"""Home, search, profiles, vocabularies, concepts and the query page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from registry.errors import InvalidInput, NotFound, RegistryError
+from registry.ids import SemVer, check_id
+from registry.web import i18n
+from registry.web.fields import fields_for_version
+from registry.web.pages import data
+from registry.web.pages.common import STATIC, error_page, has_path, html_errors, render, ui, wants_html
+
+router = APIRouter(include_in_schema=False)
+
+RDF_DOWNLOADS = [
+    ("Turtle", "text/turtle", "ttl"),
+    ("JSON-LD", "application/ld+json", "jsonld"),
+    ("N-Triples", "application/n-triples", "nt"),
+    ("RDF/XML", "application/rdf+xml", "rdf"),
+]
+QText = Annotated[str, Query(max_length=200)]
+
+
+def _registry(request: Request):
+    return request.app.state.registry
+
+
+# --- home -----------------------------------------------------------------------------------------
+
+
+@router.get("/", name="home")
+def home(request: Request) -> Response:
+    registry = _registry(request)
+    counts = data.counts(registry)
+    if not wants_html(request):
+        return JSONResponse(
+            {
+                "title": "Research metadata profile registry",
+                "counts": counts,
+                "links": {
+                    "communities": "/communities",
+                    "profiles": "/profiles",
+                    "vocabularies": "/vocabularies",
+                    "validate": "/validate",
+                    "sparql": "/sparql",
+                    "openapi": "/openapi.json",
+                    "pages": ui(""),
+                },
+            },
+            headers={"Vary": "Accept"},
+        )
+    return render(request, "home.html", counts=counts)
+
+
+@router.get(ui(), name="ui_home")
+def ui_home() -> RedirectResponse:
+    return RedirectResponse("/", status_code=308)
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+async def concept_hits(request: Request, q: str, lang: str, vocabulary: str | None, limit: int) -> list[data.ConceptHit]:
+    """Concept search: the vocabulary service's `GET /search` (ranked, accent-insensitive, indexed)
+    when it is installed, called in-process; otherwise a SPARQL scan (`data.search_concepts`)."""
+    registry = _registry(request)
+    if not has_path(request.app, "/search"):
+        return await run_in_threadpool(data.search_concepts, registry, q, lang, vocabulary, limit)
+    params = {"q": q, "limit": str(limit)}
+    if vocabulary:
+        params["vocab"] = vocabulary
+    transport = httpx.ASGITransport(app=request.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry.internal", timeout=30) as client:
+        response = await client.get("/search", params=params, headers={"Accept": "application/json"})
+    if response.status_code != 200:
+        return []
+    vocabularies = {v.id: v for v in await run_in_threadpool(data.latest_vocabularies, registry)}
+    hits = []
+    for item in response.json().get("results", []):
+        info = vocabularies.get(item.get("vocabulary"))
+        if info is None:
+            continue
+        pref = item.get("prefLabel") or {}
+        label = pref.get(lang) or item.get("label") or item["iri"]
+        matched = (item.get("matched") or {}).get("label") or label
+        hits.append(data.ConceptHit(item["iri"], label, matched, lang, info, (len(hits),)))
+    return hits
+
+
+@router.get(ui("search"), name="ui_search")
+async def search(request: Request, q: QText = "", vocabulary: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    lang = i18n.request_language(request)
+    registry = _registry(request)
+    q = q.strip()
+    try:
+        if vocabulary:
+            check_id(vocabulary, "vocabulary id")
+        profiles = await run_in_threadpool(data.search_profiles, registry, q, lang) if q and not vocabulary else []
+        concepts = await concept_hits(request, q, lang, vocabulary, data.MAX_SEARCH) if q else []
+    except RegistryError as exc:
+        return await run_in_threadpool(error_page, request, exc.status, exc.detail)
+    return await run_in_threadpool(
+        lambda: render(request, "search.html", q=q, profiles=profiles, concepts=concepts, vocabulary=vocabulary)
+    )
+
+
+@router.get(ui("suggest"), name="ui_suggest")
+async def suggest(request: Request, q: QText = "", vocabulary: Annotated[str | None, Query(max_length=64)] = None) -> JSONResponse:
+    """Autocomplete: up to 10 concepts (and profiles) for the search boxes' script."""
+    lang = i18n.request_language(request)
+    t = i18n.Translator(lang)
+    registry = _registry(request)
+    q = q.strip()
+    if len(q) < 2:
+        return JSONResponse([])
+    if vocabulary:
+        check_id(vocabulary, "vocabulary id")
+    out = []
+    if not vocabulary:
+        for summary in (await run_in_threadpool(data.search_profiles, registry, q, lang))[:3]:
+            out.append({"label": t.pick(summary["title"], summary["id"]), "kind": t("col.profile"),
+                        "href": ui(f"profiles/{summary['id']}")})
+    for hit in await concept_hits(request, q, lang, vocabulary, 10 - len(out)):
+        label = hit.label if fold_eq(hit.matched, hit.label) else f"{hit.label} ({hit.matched})"
+        out.append({"label": label, "kind": t.pick(hit.vocabulary.title, hit.vocabulary.id),
+                    "href": ui("concept", iri=hit.iri, vocabulary=hit.vocabulary.id)})
+    return JSONResponse(out)
+
+
+def fold_eq(a: str, b: str) -> bool:
+    return data.fold(a) == data.fold(b)
+
+
+# --- profiles -------------------------------------------------------------------------------------
+
+
+@router.get(ui("profiles"), name="ui_profiles")
+@html_errors
+def profiles(request: Request) -> HTMLResponse:
+    registry = _registry(request)
+    summaries = registry.catalog.summaries("profile")
+    return render(request, "profiles.html", profiles=summaries)
+
+
+def _profile_page(request: Request, pid: str, version: str | None) -> HTMLResponse:
+    registry = _registry(request)
+    check_id(pid, "profile id")
+    if version is not None:
+        SemVer(version)
+    info = registry.catalog.version("profile", pid, version, include_drafts=False)
+    versions = [v for v in registry.catalog.versions("profile", pid) if v.public]
+    groups = fields_for_version(registry, pid, info.version)
+    chain = registry.catalog.profile_chain(pid, info.version)
+    base = chain[1] if len(chain) > 1 else None
+    schemes = data.cache(registry).get(registry.store, "schemes", registry.catalog.published_schemes)
+    vocabularies = {}
+    for group in groups:
+        for f in group.fields:
+            for scheme in f.schemes:
+                if scheme in schemes:
+                    vocabularies[scheme] = schemes[scheme]
+    return render(
+        request, "profile.html", info=info, versions=versions, groups=groups, chain=chain, base=base,
+        schemes=schemes, vocabularies=vocabularies, downloads=RDF_DOWNLOADS,
+    )
+
+
+@router.get(ui("profiles/{pid}"), name="ui_profile")
+@html_errors
+def profile_latest(request: Request, pid: str) -> HTMLResponse:
+    return _profile_page(request, pid, None)
+
+
+@router.get(ui("profiles/{pid}/{version}"), name="ui_profile_version")
+@html_errors
+def profile_version(request: Request, pid: str, version: str) -> HTMLResponse:
+    return _profile_page(request, pid, version)
+
+
+# --- vocabularies ---------------------------------------------------------------------------------
+
+
+@router.get(ui("vocabularies"), name="ui_vocabularies")
+@html_errors
+def vocabularies(request: Request) -> HTMLResponse:
+    registry = _registry(request)
+    items = []
+    for info in data.latest_vocabularies(registry):
+        items.append((info, data.concept_count(registry, info)))
+    return render(request, "vocabularies.html", items=items)
+
+
+def _vocabulary_page(request: Request, vid: str, version: str | None) -> HTMLResponse:
+    registry = _registry(request)
+    lang = i18n.request_language(request)
+    check_id(vid, "vocabulary id")
+    if version is not None:
+        SemVer(version)
+    info = registry.catalog.version("vocabulary", vid, version, include_drafts=False)
+    versions = [v for v in registry.catalog.versions("vocabulary", vid) if v.public]
+    roots, complete = data.tree(registry, info)
+    roots = data.sort_tree(roots, lang) if complete else data._sorted(roots, lang)
+    return render(
+        request, "vocabulary.html", info=info, versions=versions, roots=roots, complete=complete,
+        count=data.concept_count(registry, info), downloads=RDF_DOWNLOADS,
+    )
+
+
+@router.get(ui("vocabularies/{vid}"), name="ui_vocabulary")
+@html_errors
+def vocabulary_latest(request: Request, vid: str) -> HTMLResponse:
+    return _vocabulary_page(request, vid, None)
+
+
+@router.get(ui("vocabularies/{vid}/{version}"), name="ui_vocabulary_version")
+@html_errors
+def vocabulary_version(request: Request, vid: str, version: str) -> HTMLResponse:
+    return _vocabulary_page(request, vid, version)
+
+
+@router.get(ui("vocabularies/{vid}/{version}/children"), name="ui_vocabulary_children")
+@html_errors
+def vocabulary_children(request: Request, vid: str, version: str, concept: Annotated[str, Query(max_length=2000)]) -> HTMLResponse:
+    """A fragment: the children of one concept (the tree of a large vocabulary loads them on demand)."""
+    registry = _registry(request)
+    lang = i18n.request_language(request)
+    check_id(vid, "vocabulary id")
+    SemVer(version)
+    info = registry.catalog.version("vocabulary", vid, version, include_drafts=False)
+    try:
+        nodes = data.children(registry, info, concept)
+    except ValueError:
+        raise InvalidInput("concept: not an IRI", code="invalid-iri") from None
+    return render(request, "tree_fragment.html", info=info, nodes=data._sorted(nodes, lang), lazy=True)
+
+
+@router.get(ui("concept"), name="ui_concept")
+@html_errors
+def concept_page(request: Request, iri: Annotated[str, Query(max_length=2000)],
+                 vocabulary: Annotated[str | None, Query(max_length=64)] = None) -> HTMLResponse:
+    return _concept_page(request, iri, vocabulary)
+
+
+def _concept_page(request: Request, iri: str, vocabulary: str | None = None) -> HTMLResponse:
+    registry = _registry(request)
+    if vocabulary:
+        check_id(vocabulary, "vocabulary id")
+    try:
+        info = data.find_concept(registry, iri, vocabulary)
+    except ValueError:
+        raise InvalidInput("iri: not an IRI", code="invalid-iri") from None
+    if info is None:
+        raise NotFound(f"no published concept {iri}", code="concept-not-found")
+    c = data.concept(registry, info, iri)
+    trail = data.path_to_root(registry, info, iri)
+    return render(request, "concept.html", c=c, info=info, trail=trail)
+
+
+# --- query ----------------------------------------------------------------------------------------
+
+EXAMPLES = [
+    ("q.profiles", """PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX prof: <http://www.w3.org/ns/dx/prof/>
+SELECT ?profile ?title ?latest WHERE {
+  ?profile a prof:Profile ; dcat:hasCurrentVersion ?latest .
+  OPTIONAL { ?profile dct:title ?title FILTER(LANG(?title) = "en") }
+}
+ORDER BY ?profile"""),
+    ("q.concepts", """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?concept ?label WHERE {
+  ?concept a skos:Concept ; skos:prefLabel ?label .
+  FILTER(LANG(?label) = "fr" && STRSTARTS(LCASE(STR(?label)), "micro"))
+}
+ORDER BY ?label
+LIMIT 100"""),
+    ("q.fields", """PREFIX sh: <http://www.w3.org/ns/shacl#>
+SELECT ?shape ?path ?name ?minCount WHERE {
+  ?shape sh:path ?path .
+  OPTIONAL { ?shape sh:name ?name FILTER(LANG(?name) = "en") }
+  OPTIONAL { ?shape sh:minCount ?minCount }
+}
+ORDER BY ?shape
+LIMIT 200"""),
+    ("q.vocabs", """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?scheme (COUNT(DISTINCT ?concept) AS ?concepts) WHERE {
+  ?concept a skos:Concept ; skos:inScheme ?scheme .
+}
+GROUP BY ?scheme
+ORDER BY DESC(?concepts)"""),
+    ("q.top", """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?scheme ?top ?label WHERE {
+  ?top skos:topConceptOf ?scheme .
+  OPTIONAL { ?top skos:prefLabel ?label FILTER(LANG(?label) = "en") }
+}
+ORDER BY ?scheme ?label
+LIMIT 200"""),
+]
+
+
+@router.get(ui("query"), name="ui_query")
+@html_errors
+def query_page(request: Request) -> HTMLResponse:
+    has_endpoint = has_path(request.app, "/sparql")
+    has_yasgui = (STATIC / "yasgui" / "yasgui.min.js").is_file()
+    return render(request, "query.html", examples=EXAMPLES, has_endpoint=has_endpoint, has_yasgui=has_yasgui)

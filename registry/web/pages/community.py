@@ -1,0 +1,211 @@
+"""The community area: sign in with a token, upload a version, check, confirm, deprecate.
+
+* Sign-in checks the token with `Communities.authenticate` (the API's own check, with its
+  failed-attempt limiter) and keeps it in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS)
+  for the browser session; every request re-checks it, so a revoked token stops working at once.
+* Upload = check: the version is published as a *draft* with `PublicationService` (the same
+  service and checks as `PUT /profiles/{id}/versions/{v}?status=draft`). Errors refuse it and
+  nothing is stored; otherwise the draft — invisible to the public — and its warnings are shown.
+* Confirm = `set_status(..., "published")` (as `PATCH …/versions/{v}` does); deprecate likewise.
+* Every form carries a CSRF token (double submit, cookie + field).
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from registry.errors import CheckFailed, RegistryError, Unauthorized
+from registry.publication import ProfileSubmission, VocabularySubmission
+from registry.rdf import format_for_filename
+from registry.web import i18n
+from registry.web.deps import client_key
+from registry.web.pages.common import check_csrf, error_page, is_https, render, ui
+
+router = APIRouter(include_in_schema=False)
+TOKEN_COOKIE = "registry_token"
+
+
+def current_community(request: Request):
+    token = request.cookies.get(TOKEN_COOKIE)
+    if not token:
+        return None
+    try:
+        return request.app.state.registry.communities.authenticate(token)
+    except Unauthorized:
+        return None
+
+
+def _owned(registry, community) -> list[dict]:
+    """The community's series with every version (drafts included)."""
+    out = []
+    for kind in ("profile", "vocabulary"):
+        for sid in registry.catalog.series_ids(kind):
+            if registry.catalog.series_community(kind, sid) != community.iri:
+                continue
+            versions = registry.catalog.versions(kind, sid)
+            if versions:
+                latest = versions[-1]
+                out.append({"kind": kind, "id": sid, "title": latest.title, "versions": list(reversed(versions))})
+    return out
+
+
+def _page(request: Request, community, status: int = 200, **extra) -> HTMLResponse:
+    registry = request.app.state.registry
+    request.state.community = community
+    owned = _owned(registry, community) if community else []
+    context = {"owned": owned, "findings": None, "outcome": None, "message": None, "problem": None, "form": {}}
+    context.update(extra)
+    return render(request, "community.html", status=status, community=community, **context)
+
+
+@router.get(ui("community"), name="ui_community")
+def community_home(request: Request) -> HTMLResponse:
+    community = current_community(request)
+    expired = bool(request.cookies.get(TOKEN_COOKIE)) and community is None
+    t = i18n.Translator(i18n.request_language(request))
+    return _page(request, community, problem={"detail": t("community.session_expired")} if expired else None)
+
+
+@router.post(ui("community/sign-in"), name="ui_sign_in")
+async def sign_in(request: Request) -> Response:
+    registry = request.app.state.registry
+    t = i18n.Translator(i18n.request_language(request))
+    form = await request.form(max_files=0, max_fields=5)
+    if not check_csrf(request, form):
+        return error_page(request, 403, t("error.csrf"))
+    token = str(form.get("token") or "").strip()
+    client = client_key(request)
+
+    def authenticate():
+        registry.auth_limiter.check(client)
+        try:
+            return registry.communities.authenticate(token)
+        except Unauthorized:
+            registry.auth_limiter.failed(client)
+            raise
+
+    try:
+        community = await run_in_threadpool(authenticate)
+    except RegistryError as exc:
+        status = exc.status if exc.status == 429 else 401
+        detail = t("community.bad_token") if exc.status == 401 else exc.detail
+        return _page(request, None, status=status, problem={"detail": detail})
+    response = RedirectResponse(ui("community"), status_code=303)
+    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", secure=is_https(request), path="/ui")
+    return response
+
+
+@router.post(ui("community/sign-out"), name="ui_sign_out")
+async def sign_out(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=5)
+    if not check_csrf(request, form):
+        t = i18n.Translator(i18n.request_language(request))
+        return error_page(request, 403, t("error.csrf"))
+    response = RedirectResponse(ui("community"), status_code=303)
+    response.delete_cookie(TOKEN_COOKIE, path="/ui")
+    return response
+
+
+def _lang_map(form, field: str) -> dict[str, str]:
+    out = {}
+    for lang in i18n.LANGUAGES:
+        value = str(form.get(f"{field}_{lang}") or "").strip()
+        if value:
+            out[lang] = value
+    return out
+
+
+@router.post(ui("community/upload"), name="ui_upload")
+async def upload(request: Request) -> Response:
+    registry = request.app.state.registry
+    t = i18n.Translator(i18n.request_language(request))
+    form = await request.form(max_files=2, max_fields=20)
+    if not check_csrf(request, form):
+        return error_page(request, 403, t("error.csrf"))
+    community = await run_in_threadpool(current_community, request)
+    if community is None:
+        return _page(request, None, status=401, problem={"detail": t("community.session_expired")})
+    kind = str(form.get("kind") or "profile")
+    sid = str(form.get("id") or "").strip()
+    version = str(form.get("version") or "").strip()
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str) and k not in ("csrf",)}
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return await run_in_threadpool(
+            lambda: _page(request, community, status=422, problem={"detail": t("validate.empty")}, form=fields)
+        )
+    body = await file.read()
+    context_part = form.get("context")
+    context_raw = await context_part.read() if isinstance(context_part, UploadFile) and context_part.filename else b""
+
+    def stage():
+        fmt = format_for_filename(file.filename)
+        title = _lang_map(form, "title")
+        description = _lang_map(form, "description")
+        if kind == "vocabulary":
+            sub = VocabularySubmission(id=sid, version=version, source=body, format=fmt, title=title,
+                                       description=description, status="draft", name=file.filename)
+            return registry.publication.publish_vocabulary(community, sub)
+        context = None
+        if context_raw:
+            try:
+                context = json.loads(context_raw)
+            except ValueError as exc:
+                raise CheckFailed("the JSON-LD context is not JSON",
+                                  findings=[{"severity": "error", "code": "invalid-context", "message": str(exc)}]) from None
+        sub = ProfileSubmission(id=sid, version=version, shapes=body, format=fmt, title=title, description=description,
+                                is_profile_of=str(form.get("is_profile_of") or "").strip() or None, status="draft",
+                                context=context)
+        return registry.publication.publish_profile(community, sub)
+
+    try:
+        result = await run_in_threadpool(stage)
+    except CheckFailed as exc:
+        findings = exc.extra.get("findings") or []
+        return await run_in_threadpool(
+            lambda: _page(request, community, status=422, findings=findings, outcome="refused",
+                          problem={"detail": exc.detail}, form=fields)
+        )
+    except RegistryError as exc:
+        return await run_in_threadpool(
+            lambda: _page(request, community, status=exc.status, problem={"detail": exc.detail}, form=fields)
+        )
+    findings = [f.to_json() for f in result.findings]
+    if result.status != "draft":  # the same content was already published: nothing to confirm
+        message = t("community.published", k=t(f"community.kind_label.{kind}"), id=sid, v=version)
+        return await run_in_threadpool(lambda: _page(request, community, findings=findings, outcome="published", message=message))
+    message = t("community.draft_ready", k=t(f"community.kind_label.{kind}"), id=sid, v=version)
+    return await run_in_threadpool(
+        lambda: _page(request, community, findings=findings, outcome="draft", message=message,
+                      draft={"kind": kind, "id": sid, "version": version})
+    )
+
+
+@router.post(ui("community/status"), name="ui_status")
+async def change_status(request: Request) -> Response:
+    registry = request.app.state.registry
+    t = i18n.Translator(i18n.request_language(request))
+    form = await request.form(max_files=0, max_fields=10)
+    if not check_csrf(request, form):
+        return error_page(request, 403, t("error.csrf"))
+    community = await run_in_threadpool(current_community, request)
+    if community is None:
+        return _page(request, None, status=401, problem={"detail": t("community.session_expired")})
+    kind = str(form.get("kind") or "")
+    sid = str(form.get("id") or "")
+    version = str(form.get("version") or "")
+    status = str(form.get("status") or "")
+    if kind not in ("profile", "vocabulary") or status not in ("published", "deprecated"):
+        return await run_in_threadpool(lambda: _page(request, community, status=422, problem={"detail": "kind/status"}))
+    try:
+        await run_in_threadpool(registry.publication.set_status, community, kind, sid, version, status)
+    except RegistryError as exc:
+        return await run_in_threadpool(lambda: _page(request, community, status=exc.status, problem={"detail": exc.detail}))
+    key = "community.published" if status == "published" else "community.deprecated"
+    message = t(key, k=t(f"community.kind_label.{kind}"), id=sid, v=version)
+    return await run_in_threadpool(lambda: _page(request, community, message=message, outcome=status))

@@ -1,0 +1,188 @@
+"""Fixtures of the web page tests.
+
+* `web_client`: the real app (TestClient) on a store whose content was published through the API
+  by `publish_test_content` (a vocabulary, a base profile and a profile that extends it).
+* `live_server`: a REAL server — `uvicorn registry.web.app:create_app --factory` in a child
+  process on 127.0.0.1 and a free port, on its own store, with the same content published through
+  its HTTP API. Stopped (by its pid) at the end of the session.
+* `browser` / `page`: Debian's chromium driven headless by Playwright (installed by
+  `.ci/install-browser`; a Playwright browser download does not work here). Screenshots go to
+  `test-artifacts/screenshots/` (gitignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from registry.config import Settings
+from registry.services import Registry
+from registry.web.app import create_app
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parent / "data"
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = os.environ.get("REGISTRY_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+NAMESPACE = "https://w3id.org/test/"
+
+
+def _metadata(**values) -> str:
+    return json.dumps(values)
+
+
+def publish_test_content(http, token: str) -> None:
+    """Publish the test vocabulary and profiles through the API (any httpx-style client)."""
+    auth = {"Authorization": f"Bearer {token}"}
+    r = http.put(
+        "/vocabularies/technique-test/versions/1.0.0",
+        files={"vocabulary": ("technique.ttl", (DATA / "technique.ttl").read_bytes(), "text/turtle")},
+        data={"metadata": _metadata(title={"en": "Test techniques", "fr": "Techniques de test"},
+                                    description={"en": "Microscopy techniques for the tests.",
+                                                 "fr": "Techniques de microscopie pour les tests."})},
+        headers=auth,
+    )
+    assert r.status_code in (200, 201), r.text
+    r = http.put(
+        "/profiles/core/versions/1.0.0",
+        files={"shapes": ("core.ttl", (DATA / "core.ttl").read_bytes(), "text/turtle")},
+        data={"metadata": _metadata(title={"en": "Core dataset", "fr": "Jeu de données de base"},
+                                    description={"en": "The fields every dataset has.",
+                                                 "fr": "Les champs de tout jeu de données."})},
+        headers=auth,
+    )
+    assert r.status_code in (200, 201), r.text
+    r = http.put(
+        "/profiles/em/versions/1.0.0",
+        files={"shapes": ("em.ttl", (DATA / "em.ttl").read_bytes(), "text/turtle")},
+        data={"metadata": _metadata(title={"en": "Electron microscopy", "fr": "Microscopie électronique"},
+                                    description={"en": "Datasets from electron microscopes.",
+                                                 "fr": "Jeux de données issus de microscopes électroniques."},
+                                    is_profile_of="core@1.0.0")},
+        headers=auth,
+    )
+    assert r.status_code in (200, 201), r.text
+
+
+def _prepare_store(path: Path, base_iri: str = "http://testserver/") -> str:
+    """A store with the test community; returns its token."""
+    settings = Settings(store=str(path), base_iri=base_iri, load_bundled=False)
+    registry = Registry.build(settings)
+    try:
+        registry.communities.create("test", "Test community", [NAMESPACE])
+        return registry.communities.create_token("test").token
+    finally:
+        registry.close()
+
+
+@pytest.fixture(scope="session")
+def web_client(tmp_path_factory):
+    store = tmp_path_factory.mktemp("web") / "store"
+    token = _prepare_store(store)
+    settings = Settings(store=str(store), base_iri="http://testserver/", load_bundled=False)
+    with TestClient(create_app(settings)) as client:
+        publish_test_content(client, token)
+        client.token = token
+        yield client
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, url: str, token: str, process: subprocess.Popen, log: Path):
+        self.url = url
+        self.token = token
+        self.process = process
+        self.log = log
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("live")
+    store = root / "store"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    token = _prepare_store(store, url + "/")
+    env = dict(os.environ, REGISTRY_STORE=str(store), REGISTRY_BASE_IRI=url + "/", REGISTRY_LOAD_BUNDLED="false",
+               PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    log = root / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "registry.web.app:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            cwd=str(REPO), env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("the server exited:\n" + log.read_text(errors="replace")[-4000:])
+            try:
+                if httpx.get(url + "/", headers={"Accept": "application/json"}, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start:\n" + log.read_text(errors="replace")[-4000:])
+            time.sleep(0.2)
+        with httpx.Client(base_url=url, timeout=60) as http:
+            publish_test_content(http, token)
+        yield LiveServer(url, token, process, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} is not installed (run .ci/install-browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser context (no cookies) per test, English by default."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def shot():
+    """shot(page, name): a full-page screenshot in test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
