@@ -16,6 +16,8 @@ _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def fold(text: str) -> str:
+    if text.isascii():
+        return _SEPARATORS.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     folded = stripped.casefold().translate(_EXTRA)

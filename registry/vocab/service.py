@@ -360,7 +360,8 @@ class VocabService:
         return out
 
     def paths(self, v: Version, iri: str, lang: str | None, max_paths: int = 20) -> list[list[dict[str, Any]]]:
-        """Hierarchy paths from a top of the hierarchy down to the concept (polyhierarchy: several)."""
+        """Hierarchy paths from a top of the hierarchy down to the concept, both included
+        (polyhierarchy: several; a top concept: one path of itself)."""
         rows = self.store.select(
             SPARQL_PREFIXES
             + """SELECT ?x ?b ?bl WHERE { $c (skos:broader|^skos:narrower)* ?x .
@@ -393,7 +394,11 @@ class VocabService:
                 walk(p, below + [p])
 
         walk(iri, [])
-        return [[_link(n, labels.get(n, {}), lang) for n in path] for path in out if path]
+        own = self.store.select(
+            SPARQL_PREFIXES + "SELECT ?l WHERE { $c skos:prefLabel ?l }", bindings={"c": ox.NamedNode(iri)}, default_graph=[v.graph]
+        )
+        labels[iri] = {row["l"].language or "": row["l"].value for row in own if isinstance(row.get("l"), ox.Literal)}
+        return [[_link(n, labels.get(n, {}), lang) for n in path + [iri]] for path in out]
 
     # --- tree ----------------------------------------------------------------------------------
 

@@ -1,0 +1,259 @@
+"""Vocabulary API (issue 6): search / autocomplete, concepts, hierarchy, and Skosmos REST v1.
+
+Native routes (JSON):
+
+* `GET /vocab/vocabularies`                    vocabularies with counts (concepts, deprecated, top, languages)
+* `GET /search?q=`                             search every vocabulary (or `vocab=a,b`)
+* `GET /vocabularies/{vid}/search?q=`          search one vocabulary (`version=` for another version)
+* `GET /vocabularies/{vid}/top`                top concepts (tree roots)
+* `GET /vocabularies/{vid}/children?iri=`      narrower concepts (tree children)
+* `GET /vocabularies/{vid}/concept?iri=`       one concept (`version=` to pick a version)
+* `GET /vocab/concept?iri=`                    one concept, wherever it is (`/concept` is the
+                                               linked-data description route of registry.linkeddata)
+
+Skosmos REST v1 (see `registry.vocab.skosmos`): `/rest/v1/vocabularies`, `/rest/v1/search`,
+`/rest/v1/data`, `/rest/v1/label`, `/rest/v1/{vocid}/`, `/rest/v1/{vocid}/search`,
+`/rest/v1/{vocid}/data`, `/rest/v1/{vocid}/topConcepts`, `/rest/v1/{vocid}/children`,
+`/rest/v1/{vocid}/label`.
+
+Handlers are plain `def` (pyoxigraph and index work run in the threadpool).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from registry.errors import InvalidInput
+from registry.ids import ID_PATTERN, SEMVER_PATTERN
+from registry.rdf import negotiate_rdf, serialize
+from registry.vocab import skosmos
+from registry.vocab.service import MAX_LIMIT, VocabService, check_iri, check_query
+from registry.web.deps import IdPath
+
+_lock = threading.Lock()
+
+LangQuery = Annotated[str | None, Query(max_length=35, description="language tag (BCP 47), e.g. fr or en")]
+VersionQuery = Annotated[str | None, Query(pattern=SEMVER_PATTERN, max_length=64, description="a version; default: the latest published")]
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
+OffsetQuery = Annotated[int, Query(ge=0, description="results to skip; beyond the end gives an empty page")]
+IriQuery = Annotated[str, Query(max_length=4096, description="the concept IRI")]
+SearchQuery = Annotated[str, Query(max_length=4096, description="search text (at most 200 characters)")]
+
+
+def vocab_service(request: Request) -> VocabService:
+    """The per-process vocabulary service, created on first use."""
+    registry = request.app.state.registry
+    service = registry.extensions.get("vocab")
+    if service is None:
+        with _lock:
+            service = registry.extensions.get("vocab")
+            if service is None:
+                service = registry.extensions["vocab"] = VocabService(registry)
+    return service
+
+
+def _search_response(service: VocabService, q: str, *, vids, version, lang, parent, include_deprecated, match, offset, limit) -> dict:
+    q = check_query(q)
+    hits, more = service.search(
+        q, vids=vids, version=version, lang=lang, parent=parent, include_deprecated=include_deprecated,
+        mode=match, offset=offset, limit=limit,
+    )
+    return {
+        "query": q,
+        "offset": offset,
+        "limit": limit,
+        "has_more": more,
+        "results": [service.hit_json(v, index, h, lang.lower() if lang else None) for v, index, h in hits],
+    }
+
+
+def build_router(settings) -> APIRouter:
+    router = APIRouter(tags=["vocabularies"])
+    base = settings.base_iri
+
+    # --- native API ----------------------------------------------------------------------------
+
+    @router.get("/vocab/vocabularies", summary="Vocabularies with their concept counts, languages and versions")
+    def list_vocabularies(request: Request) -> list[dict]:
+        return vocab_service(request).list_vocabularies()
+
+    @router.get(
+        "/search",
+        summary="Search concepts by prefLabel, altLabel, hiddenLabel and notation (ranked, case- and accent-insensitive)",
+        description=(
+            "Ranking: exact prefLabel, prefLabel prefix, exact alt/hidden label or notation, their prefix, "
+            "a word inside a prefLabel, a word inside another label; then shorter labels, then by IRI. "
+            "`match=exact` keeps exact matches only. Deprecated concepts are left out unless "
+            "`include_deprecated=true` (they are then flagged). Paging beyond the end gives an empty page."
+        ),
+    )
+    def search_all(
+        request: Request,
+        q: SearchQuery,
+        vocab: Annotated[str | None, Query(max_length=1000, description="vocabulary ids, comma or space separated")] = None,
+        lang: LangQuery = None,
+        parent: Annotated[str | None, Query(max_length=4096, description="only concepts below this concept")] = None,
+        include_deprecated: bool = False,
+        match: Literal["prefix", "exact"] = "prefix",
+        offset: OffsetQuery = 0,
+        limit: LimitQuery = 20,
+    ) -> dict:
+        vids = [v for v in (vocab or "").replace(",", " ").split() if v] or None
+        return _search_response(
+            vocab_service(request), q, vids=vids, version=None, lang=lang, parent=parent,
+            include_deprecated=include_deprecated, match=match, offset=offset, limit=limit,
+        )
+
+    @router.get("/vocabularies/{vid}/search", summary="Search the concepts of one vocabulary (see /search)")
+    def search_one(
+        request: Request,
+        vid: IdPath,
+        q: SearchQuery,
+        version: VersionQuery = None,
+        lang: LangQuery = None,
+        parent: Annotated[str | None, Query(max_length=4096)] = None,
+        include_deprecated: bool = False,
+        match: Literal["prefix", "exact"] = "prefix",
+        offset: OffsetQuery = 0,
+        limit: LimitQuery = 20,
+    ) -> dict:
+        return _search_response(
+            vocab_service(request), q, vids=[vid], version=version, lang=lang, parent=parent,
+            include_deprecated=include_deprecated, match=match, offset=offset, limit=limit,
+        )
+
+    @router.get("/vocabularies/{vid}/top", summary="Top concepts of a vocabulary version (roots of the tree)")
+    def top(request: Request, vid: IdPath, version: VersionQuery = None, lang: LangQuery = None,
+            offset: OffsetQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
+        return vocab_service(request).top(vid, version, lang, offset, limit)
+
+    @router.get("/vocabularies/{vid}/children", summary="Narrower concepts of a concept (children in the tree)")
+    def children(request: Request, vid: IdPath, iri: IriQuery, version: VersionQuery = None, lang: LangQuery = None,
+                 offset: OffsetQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
+        return vocab_service(request).children(vid, iri, version, lang, offset, limit)
+
+    @router.get(
+        "/vocabularies/{vid}/concept",
+        summary="One concept of a vocabulary: labels, definition, notation, hierarchy, mappings, deprecation",
+    )
+    def concept_in(request: Request, vid: IdPath, iri: IriQuery, version: VersionQuery = None, lang: LangQuery = None) -> dict:
+        return vocab_service(request).concept(iri, vid=vid, version=version, lang=lang)
+
+    @router.get(
+        "/vocab/concept",
+        summary="One concept, in whichever vocabulary has it",
+        description=(
+            "Looks in the latest version of each vocabulary; a concept removed in a later version "
+            "resolves to the newest version that had it, with `removed_in` set to the version that dropped it."
+        ),
+    )
+    def concept_anywhere(request: Request, iri: IriQuery,
+                         vocab: Annotated[str | None, Query(pattern=ID_PATTERN, max_length=64)] = None,
+                         version: VersionQuery = None, lang: LangQuery = None) -> dict:
+        return vocab_service(request).concept(iri, vid=vocab, version=version, lang=lang)
+
+    # --- Skosmos REST v1 -----------------------------------------------------------------------
+
+    skosmos_tags = ["skosmos"]
+
+    @router.get("/rest/v1/vocabularies", tags=skosmos_tags, summary="Skosmos: list vocabularies")
+    def sk_vocabularies(request: Request, lang: LangQuery = None) -> dict:
+        return skosmos.vocabularies(vocab_service(request), base, lang)
+
+    def _sk_search(request, query, vocab, lang, labellang, parent, unique, maxhits, offset, version):
+        return skosmos.search(
+            vocab_service(request), query=query, vocab=vocab, lang=lang, labellang=labellang, parent=parent,
+            unique=unique, maxhits=maxhits, offset=offset, version=version,
+        )
+
+    @router.get("/rest/v1/search", tags=skosmos_tags, summary="Skosmos: search (query=x* prefix, x exact, *x*)")
+    def sk_search(
+        request: Request,
+        query: Annotated[str | None, Query(max_length=4096)] = None,
+        vocab: Annotated[str | None, Query(max_length=1000)] = None,
+        lang: LangQuery = None,
+        labellang: LangQuery = None,
+        parent: Annotated[str | None, Query(max_length=4096)] = None,
+        unique: Annotated[str | None, Query(max_length=10)] = None,
+        maxhits: Annotated[int | None, Query()] = None,
+        offset: Annotated[int | None, Query()] = None,
+        version: VersionQuery = None,
+    ) -> dict:
+        return _sk_search(request, query, vocab, lang, labellang, parent, unique, maxhits, offset, version)
+
+    @router.get("/rest/v1/{vocid}/search", tags=skosmos_tags, summary="Skosmos: search one vocabulary")
+    def sk_search_vocab(
+        request: Request,
+        vocid: IdPath,
+        query: Annotated[str | None, Query(max_length=4096)] = None,
+        lang: LangQuery = None,
+        labellang: LangQuery = None,
+        parent: Annotated[str | None, Query(max_length=4096)] = None,
+        unique: Annotated[str | None, Query(max_length=10)] = None,
+        maxhits: Annotated[int | None, Query()] = None,
+        offset: Annotated[int | None, Query()] = None,
+        version: VersionQuery = None,
+    ) -> dict:
+        return _sk_search(request, query, vocid, lang, labellang, parent, unique, maxhits, offset, version)
+
+    def _sk_data(request: Request, uri: str | None, vid: str | None, fmt: str | None, version: str | None) -> Response:
+        if not uri:
+            raise InvalidInput("uri parameter missing", code="uri-missing")
+        check_iri(uri, "uri")
+        service = vocab_service(request)
+        wanted = fmt or request.headers.get("accept") or "application/ld+json"
+        media = wanted.split(",")[0].split(";")[0].strip().lower()
+        if fmt is None and media in ("*/*", "", "application/*"):
+            media = "application/ld+json"
+        if media in ("application/json", "application/ld+json") or (fmt is None and "json" in wanted):
+            _, triples = skosmos.data_triples(service, uri, vid, version)
+            media = media if media in ("application/json", "application/ld+json") else "application/json"
+            return JSONResponse(skosmos.data_jsonld(triples), media_type=media, headers={"Vary": "Accept"})
+        chosen = negotiate_rdf(wanted)
+        if chosen is None:
+            raise InvalidInput(
+                f"unsupported format {wanted[:80]!r}; use application/ld+json, application/json, text/turtle "
+                "or application/rdf+xml", code="unsupported-format",
+            )
+        _, triples = skosmos.data_triples(service, uri, vid, version)
+        return Response(serialize(triples, chosen[1]), media_type=chosen[0], headers={"Vary": "Accept"})
+
+    @router.get("/rest/v1/data", tags=skosmos_tags, summary="Skosmos: a concept as JSON-LD (or RDF by format)")
+    def sk_data(request: Request, uri: Annotated[str | None, Query(max_length=4096)] = None,
+                format: Annotated[str | None, Query(max_length=100)] = None, version: VersionQuery = None) -> Response:
+        return _sk_data(request, uri, None, format, version)
+
+    @router.get("/rest/v1/{vocid}/data", tags=skosmos_tags, summary="Skosmos: a concept of one vocabulary as JSON-LD")
+    def sk_data_vocab(request: Request, vocid: IdPath, uri: Annotated[str | None, Query(max_length=4096)] = None,
+                      format: Annotated[str | None, Query(max_length=100)] = None, version: VersionQuery = None) -> Response:
+        return _sk_data(request, uri, vocid, format, version)
+
+    @router.get("/rest/v1/label", tags=skosmos_tags, summary="Skosmos: labels of a concept")
+    def sk_label(request: Request, uri: IriQuery, lang: LangQuery = None, version: VersionQuery = None) -> dict:
+        return skosmos.label(vocab_service(request), uri, None, lang, version)
+
+    @router.get("/rest/v1/{vocid}/label", tags=skosmos_tags, summary="Skosmos: labels of a concept of one vocabulary")
+    def sk_label_vocab(request: Request, vocid: IdPath, uri: IriQuery, lang: LangQuery = None, version: VersionQuery = None) -> dict:
+        return skosmos.label(vocab_service(request), uri, vocid, lang, version)
+
+    @router.get("/rest/v1/{vocid}/", tags=skosmos_tags, summary="Skosmos: vocabulary information")
+    def sk_vocabulary(request: Request, vocid: IdPath, lang: LangQuery = None) -> dict:
+        return skosmos.vocabulary_information(vocab_service(request), base, vocid, lang)
+
+    @router.get("/rest/v1/{vocid}/topConcepts", tags=skosmos_tags, summary="Skosmos: top concepts")
+    def sk_top(request: Request, vocid: IdPath, lang: LangQuery = None, version: VersionQuery = None) -> dict:
+        return skosmos.top_concepts(vocab_service(request), vocid, lang, version)
+
+    @router.get("/rest/v1/{vocid}/children", tags=skosmos_tags, summary="Skosmos: narrower concepts with hasChildren")
+    def sk_children(request: Request, vocid: IdPath, uri: IriQuery, lang: LangQuery = None, version: VersionQuery = None) -> dict:
+        return skosmos.children(vocab_service(request), vocid, uri, lang, version)
+
+    return router
+
+
+def install(app: FastAPI, settings) -> None:
+    app.include_router(build_router(settings))

@@ -1,0 +1,381 @@
+"""Skosmos REST v1 response shapes, for clients written against Skosmos (Dataverse's external
+vocabulary script `skosmos.js`, used by Recherche Data Gouv, among them).
+
+Shapes follow NatLibFi/Skosmos `RestController` (search: `transformSearchResults`; data:
+`returnDataResults`, a JSON-LD document compacted with Skosmos' context; vocabularies,
+vocabularyInformation, topConcepts, children, label) and `GenericSparql::transformConceptSearchResult`
+for the fields of one search result (uri, type, localname, prefLabel, lang, notation,
+matchedPrefLabel | altLabel | hiddenLabel, vocab).
+
+Search semantics as in Skosmos: `query=x*` prefix, `*x` suffix, `*x*` infix, `x` exact; `lang`
+restricts the matched labels to that language and picks the displayed prefLabel (`labellang`
+overrides the latter); `parent` keeps concepts below that concept; `unique=true` one result per
+concept; deprecated concepts are left out. Registry differences: matching is case- and
+accent-insensitive, a prefix also matches inner words (as Skosmos' Jena text index does), results
+are ranked (exact prefLabel, prefLabel prefix, exact alt/hidden label, …) rather than sorted
+alphabetically, and `maxhits` defaults to 100 (its upper bound).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+from registry.errors import InvalidInput
+from registry.vocab.index import ALT, HIDDEN, NOTATION, PREF
+from registry.vocab.service import VocabService, Version, check_iri, check_query
+
+SEARCH_CONTEXT = {
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "isothes": "http://purl.org/iso25964/skos-thes#",
+    "onki": "http://schema.onki.fi/onki#",
+    "uri": "@id",
+    "type": "@type",
+    "results": {"@id": "onki:results", "@container": "@list"},
+    "prefLabel": "skos:prefLabel",
+    "altLabel": "skos:altLabel",
+    "hiddenLabel": "skos:hiddenLabel",
+}
+DATA_CONTEXT = {
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "isothes": "http://purl.org/iso25964/skos-thes#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "dct": "http://purl.org/dc/terms/",
+    "dc11": "http://purl.org/dc/elements/1.1/",
+    "uri": "@id",
+    "type": "@type",
+    "lang": "@language",
+    "value": "@value",
+    "graph": "@graph",
+    "label": "rdfs:label",
+    "prefLabel": "skos:prefLabel",
+    "altLabel": "skos:altLabel",
+    "hiddenLabel": "skos:hiddenLabel",
+    "broader": "skos:broader",
+    "narrower": "skos:narrower",
+    "related": "skos:related",
+    "inScheme": "skos:inScheme",
+    "exactMatch": "skos:exactMatch",
+    "closeMatch": "skos:closeMatch",
+    "broadMatch": "skos:broadMatch",
+    "narrowMatch": "skos:narrowMatch",
+    "relatedMatch": "skos:relatedMatch",
+}
+_TERMS = {
+    DATA_CONTEXT[k].replace("skos:", DATA_CONTEXT["skos"]).replace("rdfs:", DATA_CONTEXT["rdfs"]): k
+    for k in ("label", "prefLabel", "altLabel", "hiddenLabel", "broader", "narrower", "related", "inScheme",
+              "exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+}
+_PREFIXES = [(ns, p) for p, ns in DATA_CONTEXT.items() if isinstance(ns, str) and ns.startswith("http")]
+#: What Skosmos' shortenUri (EasyRdf's namespace map) shortens in search result types.
+_SHORT = _PREFIXES + [
+    ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf"),
+    ("http://xmlns.com/foaf/0.1/", "foaf"),
+    ("http://www.w3.org/2001/XMLSchema#", "xsd"),
+]
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SKOS = DATA_CONTEXT["skos"]
+
+
+def shorten(iri: str, prefixes=_SHORT) -> str:
+    for ns, prefix in prefixes:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def parse_term(query: str) -> tuple[str, str]:
+    """Skosmos wildcard syntax → (text, mode)."""
+    while "**" in query:
+        query = query.replace("**", "*")
+    starts, ends = query.startswith("*"), query.endswith("*")
+    text = query.strip("*")
+    if "*" in text:  # an inner wildcard: Skosmos uses a regex; take the part before it as a prefix
+        text, ends, starts = text.split("*", 1)[0], True, starts
+    if starts and ends:
+        return text, "contains"
+    if starts:
+        return text, "suffix"
+    if ends:
+        return text, "prefix"
+    return text, "exact"
+
+
+def _absent(value: str | None) -> bool:
+    # Dataverse's skosmos.js sends `parent=` + an attribute that may be missing ("undefined").
+    return value is None or value.strip() in ("", "undefined", "null")
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def search(
+    service: VocabService,
+    *,
+    query: str | None,
+    vocab: str | None,
+    lang: str | None,
+    labellang: str | None,
+    parent: str | None,
+    unique: str | None,
+    maxhits: int | None,
+    offset: int | None,
+    version: str | None = None,
+) -> dict[str, Any]:
+    term = check_query(query)
+    text, mode = parse_term(term)
+    vids = [v for v in (vocab or "").split() if v] or None
+    parent = None if _absent(parent) else check_iri(parent.strip(), "parent")
+    limit = 100 if maxhits is None else maxhits
+    if limit < 1 or limit > 100:
+        raise InvalidInput("maxhits is between 1 and 100", code="invalid-maxhits")
+    if offset is not None and offset < 0:
+        raise InvalidInput("offset is invalid", code="invalid-offset")
+    display = labellang or lang
+    hits, _ = service.search(
+        text or "", vids=vids, version=version, lang=lang, parent=parent, include_deprecated=False,
+        mode=mode, offset=offset or 0, limit=limit, unique=_bool(unique), kinds=(PREF, ALT, HIDDEN, NOTATION),
+    )
+    namespaces = _namespaces(service)
+    results = []
+    for v, index, hit in hits:
+        e = hit.entry
+        cid = index.e_cid[e]
+        iri = index.iris[cid]
+        match_lang = index.e_lang[e] or None
+        label, label_lang = index.best_label(cid, display.lower() if display else None, match_lang)
+        item: dict[str, Any] = {"uri": iri}
+        item["type"] = [shorten(t) for t in index.types.get(cid, [SKOS + "Concept"])]
+        local = _localname(iri, _spaces(v, namespaces))
+        if local is not None:
+            item["localname"] = local
+        if label is not None:
+            item["prefLabel"] = label
+            item["lang"] = label_lang
+        if cid in index.notation:
+            item["notation"] = index.notation[cid]
+        kind, matched = index.e_kind[e], index.e_text[e]
+        if kind == PREF and matched != label:
+            item["matchedPrefLabel"] = matched
+            item["lang"] = index.e_lang[e]
+        elif kind == ALT:
+            item["altLabel"] = matched
+            item["lang"] = index.e_lang[e]
+        elif kind == HIDDEN:
+            item["hiddenLabel"] = matched
+            item["lang"] = index.e_lang[e]
+        item["vocab"] = v.vid
+        results.append(item)
+    context = dict(SEARCH_CONTEXT)
+    if display:
+        context["@language"] = display
+    return {"@context": context, "uri": "", "results": results}
+
+
+def _namespaces(service: VocabService) -> dict[str, list[str]]:
+    return {c.iri: sorted(c.namespaces, key=len, reverse=True) for c in service.registry.catalog.communities()}
+
+
+def _spaces(v: Version, namespaces: dict[str, list[str]]) -> list[str]:
+    """Where a vocabulary's concept IRIs live (Skosmos' uriSpace): below the concept scheme IRI,
+    else in the publishing community's namespaces; longest first."""
+    spaces = list(namespaces.get(v.community, []))
+    if v.scheme:
+        cut = max(v.scheme.rfind("/"), v.scheme.rfind("#"))
+        spaces += [v.scheme + "/", v.scheme + "#", v.scheme[: cut + 1]]
+    return sorted(set(spaces), key=len, reverse=True)
+
+
+def _localname(iri: str, namespaces: list[str]) -> str | None:
+    for ns in namespaces:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return iri[len(ns):]
+    return None
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+def data_triples(service: VocabService, uri: str, vid: str | None, version: str | None) -> tuple[Version, list[ox.Triple]]:
+    """The concept's own triples, plus the type and labels of the resources it points to."""
+    v, _ = service.locate(uri, vid, version)
+    c = ox.NamedNode(uri)
+    rows = service.store.select(
+        """SELECT ?s ?p ?o WHERE {
+             { $c ?p ?o BIND($c AS ?s) }
+             UNION
+             { $c ?q ?s FILTER(isIRI(?s) && ?s != $c)
+               VALUES ?p { <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2004/02/skos/core#prefLabel> }
+               ?s ?p ?o } }""",
+        bindings={"c": c},
+        default_graph=[v.graph],
+    )
+    seen = set()
+    triples = []
+    for row in rows:
+        t = ox.Triple(row["s"], row["p"], row["o"])
+        if t not in seen:
+            seen.add(t)
+            triples.append(t)
+    return v, triples
+
+
+def _value(term) -> Any:
+    if isinstance(term, ox.NamedNode):
+        return {"uri": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"uri": f"_:{term.value}"}
+    if term.language:
+        return {"lang": term.language, "value": term.value}
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return term.value
+    return {"type": shorten(term.datatype.value, _PREFIXES), "value": term.value}
+
+
+def data_jsonld(triples: list[ox.Triple]) -> dict[str, Any]:
+    """A JSON-LD document shaped as Skosmos' `/data` answer: `@context` and a `graph` of nodes,
+    each with `uri`, `type` and compacted properties (one value: the value; several: a list)."""
+    nodes: dict[str, dict[str, list]] = {}
+    for t in triples:
+        s = t.subject.value if isinstance(t.subject, ox.NamedNode) else f"_:{t.subject.value}"
+        node = nodes.setdefault(s, {})
+        p = t.predicate.value
+        if p == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            node.setdefault("type", []).append(shorten(t.object.value, _PREFIXES))
+            continue
+        key = _TERMS.get(p) or shorten(p, _PREFIXES)
+        node.setdefault(key, []).append(_value(t.object))
+    graph = []
+    for s in sorted(nodes):
+        out: dict[str, Any] = {"uri": s}
+        props = nodes[s]
+        if "type" in props:
+            types = props.pop("type")
+            out["type"] = types[0] if len(types) == 1 else types
+        for key in sorted(props):
+            values = props[key]
+            out[key] = values[0] if len(values) == 1 else values
+        graph.append(out)
+    return {"@context": DATA_CONTEXT, "graph": graph}
+
+
+# --- vocabulary-level -------------------------------------------------------------------------
+
+
+def vocabularies(service: VocabService, base: str, lang: str | None) -> dict[str, Any]:
+    items = []
+    for item in service.list_vocabularies():
+        title = item["title"]
+        items.append({"uri": item["id"], "id": item["id"], "title": title.get(lang or "en") or next(iter(title.values()), item["id"])})
+    return {
+        "@context": {
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "onki": "http://schema.onki.fi/onki#",
+            "title": {"@id": "rdfs:label", "@language": lang or "en"},
+            "vocabularies": "onki:hasVocabulary",
+            "id": "onki:vocabularyIdentifier",
+            "uri": "@id",
+            "@base": base + "rest/v1/vocabularies",
+        },
+        "uri": "",
+        "vocabularies": items,
+    }
+
+
+def vocabulary_information(service: VocabService, base: str, vid: str, lang: str | None) -> dict[str, Any]:
+    item = next((x for x in service.list_vocabularies() if x["id"] == vid), None)
+    if item is None:
+        service.versions(vid)  # raises the 404
+    title = item["title"]
+    languages = item["languages"]
+    default = "en" if "en" in languages else (languages[0] if languages else None)
+    schemes = []
+    if item["concept_scheme"]:
+        scheme: dict[str, Any] = {"uri": item["concept_scheme"], "type": "skos:ConceptScheme"}
+        label = title.get(lang or default or "en") or next(iter(title.values()), None)
+        if label:
+            scheme["prefLabel"] = label
+        schemes.append(scheme)
+    return {
+        "@context": {
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "skos": SKOS,
+            "onki": "http://schema.onki.fi/onki#",
+            "dct": "http://purl.org/dc/terms/",
+            "uri": "@id",
+            "type": "@type",
+            "conceptschemes": "onki:hasConceptScheme",
+            "id": "onki:vocabularyIdentifier",
+            "defaultLanguage": "onki:defaultLanguage",
+            "languages": "onki:language",
+            "label": "rdfs:label",
+            "prefLabel": "skos:prefLabel",
+            "title": "dct:title",
+            "@language": lang or default,
+            "@base": f"{base}rest/v1/{vid}/",
+        },
+        "uri": "",
+        "id": vid,
+        "title": title.get(lang or default or "en") or next(iter(title.values()), vid),
+        "defaultLanguage": default,
+        "languages": languages,
+        "conceptschemes": schemes,
+    }
+
+
+def top_concepts(service: VocabService, vid: str, lang: str | None, version: str | None) -> dict[str, Any]:
+    v = service.resolve(vid, version)
+    index = service.index(v)
+    lang = lang.lower() if lang else None
+    items = []
+    for cid in service._sorted(index, index.top, lang):
+        label, _ = index.best_label(cid, lang)
+        item: dict[str, Any] = {"uri": index.iris[cid], "topConceptOf": v.scheme, "label": label,
+                                "hasChildren": bool(index.children.get(cid))}
+        if cid in index.notation:
+            item["notation"] = index.notation[cid]
+        items.append(item)
+    return {
+        "@context": {"skos": SKOS, "uri": "@id", "type": "@type", "onki": "http://schema.onki.fi/onki#",
+                     "topconcepts": "skos:hasTopConcept", "notation": "skos:notation", "label": "skos:prefLabel",
+                     "@language": lang},
+        "uri": v.scheme,
+        "topconcepts": items,
+    }
+
+
+def children(service: VocabService, vid: str, uri: str, lang: str | None, version: str | None) -> dict[str, Any]:
+    page = service.children(vid, uri, version, lang, 0, 10_000)
+    items = []
+    for child in page["results"]:
+        item: dict[str, Any] = {"uri": child["iri"], "prefLabel": child["label"], "hasChildren": child["has_children"]}
+        if "notation" in child:
+            item["notation"] = child["notation"]
+        items.append(item)
+    return {
+        "@context": {"skos": SKOS, "uri": "@id", "type": "@type", "narrower": "skos:narrower",
+                     "prefLabel": "skos:prefLabel", "notation": "skos:notation", "@language": lang},
+        "uri": uri,
+        "narrower": items,
+    }
+
+
+def label(service: VocabService, uri: str, vid: str | None, lang: str | None, version: str | None) -> dict[str, Any]:
+    concept = service.concept(uri, vid=vid, version=version, lang=lang)
+    out: dict[str, Any] = {
+        "@context": {"skos": SKOS, "uri": "@id", "type": "@type", "prefLabel": "skos:prefLabel",
+                     "altLabel": "skos:altLabel", "hiddenLabel": "skos:hiddenLabel", "@language": lang},
+        "uri": uri,
+    }
+    if concept["label"] is not None:
+        out["prefLabel"] = concept["label"]
+    for key in ("altLabel", "hiddenLabel"):
+        values = concept[key].get(concept["label_lang"] or "", []) if not lang else concept[key].get(lang, [])
+        if values:
+            out[key] = values
+    return out
