@@ -28,8 +28,26 @@ class RegistryError(Exception):
             "detail": self.detail,
             "code": self.code,
         }
-        body.update({k: v for k, v in self.extra.items() if v is not None})
+        body.update({k: _clip(v) for k, v in self.extra.items() if v is not None})
+        body["detail"] = _clip(body["detail"])
         return body
+
+
+# Security (issue 7): details and findings quote the offending input (an IRI, a value). A 10 MB
+# IRI must not come back as a 10 MB problem (or 20 MB, quoted twice): every string is clipped.
+MAX_QUOTED = 1000
+
+
+def _clip(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, str):
+        return value if len(value) <= MAX_QUOTED else value[:MAX_QUOTED] + f"… ({len(value)} characters)"
+    if depth > 20:
+        return value
+    if isinstance(value, dict):
+        return {k: _clip(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clip(v, depth + 1) for v in value]
+    return value
 
 
 class InvalidInput(RegistryError):

@@ -35,7 +35,9 @@ from registry.namespaces import (
     ADMS, DCAT, DCTERMS, FOAF, PROF, RDF, REG, ROLE, SKOS, SH, STATUS_IRIS, SYSTEM_GRAPH, VOID, XSD, IriScheme,
 )
 from registry.publishing import Finding
-from registry.rdf import _syntax_error, content_hash, parse_triples, prepare_input, to_rdflib_graph
+from registry.rdf import (
+    UNSAFE_IRI_CHARS, _syntax_error, check_iri_chars, content_hash, parse_triples, prepare_input, to_rdflib_graph,
+)
 from registry.store.base import RegistryStore
 
 TURTLE_MEDIA = "https://www.iana.org/assignments/media-types/text/turtle"
@@ -276,6 +278,9 @@ class PublicationService:
             graphs_loaded=list(loaded), metadata=[], catalog_insert=[], catalog_delete=[], drop_graphs=[],
             result=PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True),
         )
+        # Security (issue 7): hash first — the same pass refuses bidi/invisible IRIs (400), which
+        # is a property of the document and must not be hidden behind a check failure.
+        digest = self._graph_hash(graph, sub.name)
         findings: list[Finding] = []
         scheme_rows = self.store.select(
             "SELECT DISTINCT ?s WHERE { ?s a <http://www.w3.org/2004/02/skos/core#ConceptScheme> } LIMIT 2",
@@ -289,7 +294,6 @@ class PublicationService:
                 findings=[f.to_json() for f in findings],
             )
         scheme = scheme_rows[0]["s"].value if len(scheme_rows) == 1 else None
-        digest = self._graph_hash(graph)
         staged.scheme = scheme
         result = PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True, findings)
         staged.result = result
@@ -570,16 +574,23 @@ class PublicationService:
         )
         return publishing.check_namespace([row["s"].value for row in rows], community.namespaces)
 
-    def _graph_hash(self, graph: str) -> str:
+    def _graph_hash(self, graph: str, what: str = "the vocabulary") -> str:
         """Order-independent hash of a (possibly large) graph, computed in one streaming pass.
 
         Sum of per-triple SHA-256 modulo 2^256 (a multiset hash), so no sort of a million
         triples is needed. Blank-node labels count as written by the store: re-publishing the
         same file gives the same hash.
+
+        Security (issue 7): the same pass refuses IRIs with bidi-control or invisible characters
+        (`registry.rdf.check_iri_chars`), which bulk-loaded vocabularies otherwise skip; the
+        caller then drops the loaded graph, so the store is unchanged.
         """
         total = 0
         for triple in self.store.triples(graph):
-            total = (total + int.from_bytes(hashlib.sha256(str(triple).encode()).digest(), "big")) % (1 << 256)
+            line = str(triple)
+            if UNSAFE_IRI_CHARS.search(line):  # cheap pre-test on the whole line, then per term
+                check_iri_chars(triple, what)
+            total = (total + int.from_bytes(hashlib.sha256(line.encode()).digest(), "big")) % (1 << 256)
         return f"msh256:{total:064x}"
 
 

@@ -124,7 +124,20 @@ def negotiate_rdf(accept: str | None, default: str = "text/turtle") -> tuple[str
 _POSITION = re.compile(r"line (\d+) between columns (\d+)")
 
 
+# Security (issue 7): pyoxigraph refuses JSON-LD remote contexts, but with a message that depends
+# on the form of the reference ("No LoadDocumentCallback..." for http(s)/file IRIs, "Invalid remote
+# context URL" / "Invalid @import iri" for plain paths) and echoes it. Every such document gets one
+# identical answer instead, so a client cannot probe how a reference was interpreted.
+_REMOTE_CONTEXT = re.compile(r"LoadDocumentCallback|remote context|@import", re.IGNORECASE)
+REMOTE_CONTEXT_DETAIL = (
+    "JSON-LD documents may not reference a remote @context or @import (URL, file or path); "
+    "the registry never fetches or opens them: inline the context"
+)
+
+
 def _syntax_error(exc: BaseException, what: str) -> RdfSyntaxError:
+    if _REMOTE_CONTEXT.search(str(exc)):
+        return RdfSyntaxError(REMOTE_CONTEXT_DETAIL, code="jsonld-remote-context")
     line = getattr(exc, "lineno", None)
     column = getattr(exc, "offset", None)
     message = getattr(exc, "msg", None) or str(exc)
@@ -145,6 +158,10 @@ def sanitize_rdf_xml(data: bytes) -> bytes:
     """
     head = data[:65536]
     if b"<!DOCTYPE" not in head and b"<!doctype" not in head:
+        # Security (issue 7): Oxigraph 0.5.13 silently accepts RDF/XML cut off after a complete
+        # element (unclosed rdf:RDF / rdf:Description at end of input) and an empty document, so a
+        # truncated upload would be published as a partial graph. Check well-formedness first.
+        check_xml_well_formed(data)
         return data
     from lxml import etree
 
@@ -169,6 +186,50 @@ def sanitize_rdf_xml(data: bytes) -> bytes:
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+def check_xml_well_formed(data: bytes, chunk: int = 1 << 20) -> None:
+    """Raise `RdfSyntaxError` unless `data` is one complete, well-formed XML document.
+
+    Streams through lxml's pull parser (entities and network off) and frees each element once
+    closed, so memory stays bounded on a large vocabulary.
+    """
+    from lxml import etree
+
+    parser = etree.XMLPullParser(
+        events=("end",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        for start in range(0, len(data), chunk):
+            parser.feed(data[start : start + chunk])
+            for _, element in parser.read_events():
+                element.clear(keep_tail=False)
+        root = parser.close()
+    except etree.XMLSyntaxError as exc:
+        line, column = (exc.position if exc.position else (None, None))
+        raise RdfSyntaxError(
+            f"RDF/XML is not valid XML at line {line}, column {column}: {exc.msg}", line=line, column=column
+        ) from None
+    if root is None:
+        raise RdfSyntaxError("RDF/XML is not valid XML: the document is empty")
+
+
+# Security (issue 7): characters that make an IRI display as something else. RFC 3987 section 4.1
+# forbids the bidirectional formatting characters in IRIs; zero-width space / word joiner / BOM
+# and the invisible operators make two different identifiers look the same. pyoxigraph accepts
+# them (they are in `ucschar`). ZWJ/ZWNJ (U+200C/D) stay allowed: some scripts need them.
+UNSAFE_IRI_CHARS = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def check_iri_chars(triple: ox.Triple, what: str = "the document") -> None:
+    """Refuse a triple with a bidi-control or invisible character in an IRI (not in literals)."""
+    for term in (triple.subject, triple.predicate, triple.object):
+        if isinstance(term, ox.NamedNode) and UNSAFE_IRI_CHARS.search(term.value):
+            shown = UNSAFE_IRI_CHARS.sub(lambda m: f"\\u{ord(m.group()):04X}", term.value)[:200]
+            raise RdfSyntaxError(
+                f"{what} has an IRI with a bidirectional-control or invisible character: <{shown}>",
+                code="rdf-unsafe-iri",
+            )
+
+
 def prepare_input(data: bytes, fmt: ox.RdfFormat) -> bytes:
     return sanitize_rdf_xml(data) if fmt == ox.RdfFormat.RDF_XML else data
 
@@ -184,6 +245,7 @@ def parse_triples(
     triples: list[ox.Triple] = []
     try:
         for quad in ox.parse(data, format=fmt, base_iri=base_iri, without_named_graphs=True):
+            check_iri_chars(quad.triple, what)  # security (issue 7): no bidi/invisible IRIs
             triples.append(quad.triple)
             if max_triples is not None and len(triples) > max_triples:
                 from registry.errors import PayloadTooLarge

@@ -171,7 +171,12 @@ def validate(compiled: CompiledShapes, data: rdflib.Graph, *, want_rdf: bool = F
     Returns {"conforms": no sh:Violation, "results": [...], "report": [triples as tuples] | None}.
     """
     conforms, report, _text = _Run(DataGraph.from_rdflib(data), compiled.shapes_graph).run()
-    results = [_result_json(compiled, report, r) for r in report.subjects(RDF.type, SH.ValidationResult)]
+    # top-level results only (SHACL §3.6.1 sh:result); nested ones hang below them as sh:detail
+    results = [
+        _result_json(compiled, report, r)
+        for node in report.subjects(RDF.type, SH.ValidationReport)
+        for r in report.objects(node, SH.result)
+    ]
     results.sort(key=lambda r: (r["focus_node"], r["path"] or "", r["source_shape"], r["constraint_component"], r["value"] or ""))
     out: dict[str, Any] = {"conforms": bool(conforms), "results": results, "report": None}
     if want_rdf:
@@ -194,7 +199,8 @@ def render_path(graph: rdflib.Graph, path, depth: int = 0) -> str:
         inner = graph.value(path, predicate)
         if inner is not None:
             text = render_path(graph, inner, depth + 1)
-            return template.format(f"({text})" if ("/" in text or "|" in text) else text)
+            simple = isinstance(inner, URIRef) or text.startswith("(")
+            return template.format(text if simple else f"({text})")
     alt = graph.value(path, SH.alternativePath)
     if alt is not None:
         return "(" + "|".join(render_path(graph, i, depth + 1) for i in rdflib.collection.Collection(graph, alt)) + ")"

@@ -10,9 +10,10 @@ vocabulary subset a record reaches.
   hash.
 * `vocabulary_subset`: the vocabulary triples reachable from the record's nodes along the
   predicates the shapes' property paths use (SHACL §2.3.1), plus the class hierarchy (`sh:class`,
-  §4.1.1 uses `rdf:type/rdfs:subClassOf*`) and the SKOS hierarchy / membership predicates, by ONE
-  SPARQL query in the store over the pinned concept graphs only. Its size depends on the record,
-  not on the vocabulary's.
+  §4.1.1 uses `rdf:type/rdfs:subClassOf*`) and the SKOS hierarchy / membership predicates, by a
+  breadth-first walk (one small SPARQL query per hop) in the store over the pinned concept graphs
+  only. Its size and cost depend on the record, not on the vocabularies' size. Blank nodes of a
+  vocabulary are copied when reached but not walked further.
 """
 
 from __future__ import annotations
@@ -105,45 +106,15 @@ class ProfileBundle:
     shapes_graph: rdflib.Graph
     vocabularies: list[VocabularyPin]
     context: dict | None  # the JSON-LD context document for plain JSON records
-    subset_query: str  # SPARQL with $i0..$iN placeholders (record nodes) still to bind
+    walk: frozenset[str]  # predicates followed from a reached node to the next
+    fetch: frozenset[str]  # predicates whose triples are copied for a reached node
+    inverse: frozenset[str]  # predicates followed backwards (sh:inversePath)
     property_shapes: dict[str, str] = field(default_factory=dict)  # predicate IRI → a property shape id
     sparql_constraints: bool = False
 
     @property
     def concept_graphs(self) -> list[str]:
         return [v.graph for v in self.vocabularies]
-
-
-def _subset_query(forward: set[str], inverse: set[str]) -> str:
-    """The subset query with every shapes-derived IRI already bound (in N-Triples form)."""
-    walk_fwd = sorted(set(WALK_ALWAYS) | forward)
-    fetch = sorted(set(walk_fwd) | set(FETCH_ALSO))
-    bindings: dict[str, ox.NamedNode] = {}
-    alternatives = []
-    for i, iri in enumerate(walk_fwd):
-        bindings[f"w{i}"] = ox.NamedNode(iri)
-        alternatives.append(f"$w{i}")
-    for i, iri in enumerate(sorted(inverse)):
-        bindings[f"v{i}"] = ox.NamedNode(iri)
-        alternatives.append(f"^$v{i}")
-    fetch_names = []
-    for i, iri in enumerate(fetch):
-        bindings[f"f{i}"] = ox.NamedNode(iri)
-        fetch_names.append(f"$f{i}")
-    union = ""
-    if inverse:
-        inv_names = [f"$v{i}" for i in range(len(inverse))]
-        union = (
-            " UNION { ?s ?p ?n . FILTER(?p IN (" + ", ".join(inv_names) + ")) BIND(?n AS ?o) }"
-        )
-    text = (
-        "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?start { $STARTS } "
-        f"?start ({'|'.join(alternatives)})* ?n . "
-        "{ ?n ?p ?o . BIND(?n AS ?s) FILTER(?p IN (" + ", ".join(fetch_names) + ")) }"
-        + union
-        + " }"
-    )
-    return RegistryStore.bind(text, bindings)
 
 
 def record_nodes(triples: list[ox.Triple]) -> list[ox.NamedNode]:
@@ -156,19 +127,51 @@ def record_nodes(triples: list[ox.Triple]) -> list[ox.NamedNode]:
     return list(seen.values())
 
 
+_HOP_QUERY = "SELECT ?s ?p ?o WHERE { VALUES ?s { %NODES% } ?s ?p ?o }"
+_INVERSE_QUERY = "SELECT ?s ?p ?o WHERE { VALUES ?o { %NODES% } ?s ?p ?o }"
+MAX_HOPS = 64
+
+
 def vocabulary_subset(store: RegistryStore, bundle: ProfileBundle, triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The vocabulary triples the shapes can reach from the record (see module docstring)."""
+    """The vocabulary triples the shapes can reach from the record (see module docstring).
+
+    A breadth-first walk, one query per hop (the record's IRIs, then the nodes reached over a
+    walked predicate, e.g. skos:broader): each query is a handful of index lookups in the pinned
+    concept graphs, so the cost depends on the record and the hierarchy depth, not on the size of
+    the vocabularies. Node IRIs are bound with `$iN` placeholders (validated N-Triples terms)."""
     if not bundle.vocabularies:
         return []
-    starts = record_nodes(triples)
-    if not starts:
-        return []
-    names = " ".join(f"$i{i}" for i in range(len(starts)))
-    query = bundle.subset_query.replace("$STARTS", names)
-    result = store.query(query, bindings={f"i{i}": n for i, n in enumerate(starts)}, default_graph=bundle.concept_graphs)
-    out = []
-    for solution in result:
-        out.append(ox.Triple(solution["s"], solution["p"], solution["o"]))
+    frontier = {n.value: n for n in record_nodes(triples)}
+    seen = set(frontier)
+    out: list[ox.Triple] = []
+    walk, fetch, inverse = bundle.walk, bundle.fetch, bundle.inverse
+    graphs = bundle.concept_graphs
+    for _hop in range(MAX_HOPS):
+        if not frontier:
+            break
+        nodes = list(frontier.values())
+        names = " ".join(f"$i{i}" for i in range(len(nodes)))
+        bindings = {f"i{i}": n for i, n in enumerate(nodes)}
+        frontier = {}
+        for solution in store.query(_HOP_QUERY.replace("%NODES%", names), bindings=bindings, default_graph=graphs):
+            p = solution["p"]
+            if p.value not in fetch:
+                continue
+            o = solution["o"]
+            out.append(ox.Triple(solution["s"], p, o))
+            if p.value in walk and isinstance(o, ox.NamedNode) and o.value not in seen:
+                seen.add(o.value)
+                frontier[o.value] = o
+        if inverse:
+            for solution in store.query(_INVERSE_QUERY.replace("%NODES%", names), bindings=bindings, default_graph=graphs):
+                p = solution["p"]
+                if p.value not in inverse:
+                    continue
+                s = solution["s"]
+                out.append(ox.Triple(s, p, solution["o"]))
+                if isinstance(s, ox.NamedNode) and s.value not in seen:
+                    seen.add(s.value)
+                    frontier[s.value] = s
         if len(out) > MAX_SUBSET_TRIPLES:
             break
     return out
@@ -287,7 +290,9 @@ def build_bundle(
         shapes_graph=graph,
         vocabularies=_pins(catalog, chain, extra_vocabularies),
         context=_context_of(store, chain),
-        subset_query=_subset_query(forward, inverse),
+        walk=frozenset(set(WALK_ALWAYS) | forward),
+        fetch=frozenset(set(WALK_ALWAYS) | forward | set(FETCH_ALSO)),
+        inverse=frozenset(inverse),
         property_shapes=_property_shapes(graph),
         sparql_constraints=has_sparql_constraints(graph),
     )

@@ -34,6 +34,15 @@ class BodyLimitMiddleware:
             return await self.app(scope, receive, send)
         limit = self._limit_for(scope)
         headers = dict(scope.get("headers") or [])
+        # Security (issue 7): request bodies are never decoded. A compressed body would either be
+        # parsed as garbage or, if decoded, be a "gzip bomb" the size limit cannot see (1 MB of
+        # gzip → 1 GB). Refuse any Content-Encoding other than identity before reading anything.
+        encoding = headers.get(b"content-encoding", b"").strip().lower()
+        if encoding not in (b"", b"identity"):
+            return await _send_problem(
+                send, 415, "unsupported-content-encoding",
+                "request bodies must not be compressed (Content-Encoding is not supported); send them as they are",
+            )
         length = headers.get(b"content-length")
         if length is not None:
             try:
@@ -71,11 +80,14 @@ class BodyLimitMiddleware:
                 await _send_problem(send, 413, "payload-too-large", f"the request body is over the limit of {limit} bytes")
 
 
+_TITLES = {413: "Payload too large", 415: "Unsupported media type"}
+
+
 async def _send_problem(send, status: int, code: str, detail: str) -> None:
     body = json.dumps(
         {
             "type": f"https://w3id.org/profile-registry/problems/{code}",
-            "title": "Payload too large" if status == 413 else "Bad request",
+            "title": _TITLES.get(status, "Bad request"),
             "status": status,
             "detail": detail,
             "code": code,

@@ -1,0 +1,260 @@
+"""HTTP API of record validation.
+
+* `POST /validate?profile=ID[&version=X.Y.Z]` and `POST /profiles/{id}/versions/{version}/validate`:
+  the record as the body (syntax by Content-Type or `format=`) or multipart (`record`, and
+  optionally `shapes`: draft shapes, alone or extending `profile`).
+* One record → HTTP 200 with the JSON view (default) or the SHACL validation report
+  (https://www.w3.org/TR/shacl/ §3.6) in the RDF syntax asked for by `Accept`.
+* A batch (N-Quads / TriG with one named graph per record, NDJSON, zip) → HTTP 200,
+  `application/x-ndjson`: one line per record, in order, as soon as it is validated, then a
+  `{"summary": …}` line.
+
+A completed validation is 200 whether or not the record conforms. Bad input is a 4xx
+`application/problem+json` (`registry.errors`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.datastructures import UploadFile
+
+from registry.config import Settings
+from registry.errors import InvalidInput, RegistryError
+from registry.rdf import base_media_type, format_for_filename, format_for_media_type
+from registry.validation.records import Record, choose_format, parse_batch, parse_record
+from registry.validation.report import json_view, negotiate_language, report_triples
+from registry.validation.service import ValidationService, get_service
+from registry.web.deps import IdPath, RegistryDep, VersionPath
+from registry.web.responses import rdf_response, wants_rdf
+
+router = APIRouter(tags=["validation"])
+
+ProfileQuery = Annotated[str | None, Query(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64, description="profile id")]
+VersionQuery = Annotated[str | None, Query(max_length=64, description="X.Y.Z (default: the latest published)")]
+FormatQuery = Annotated[
+    str | None,
+    Query(max_length=40, description="turtle, ntriples, rdfxml, jsonld, json; batches: nquads, trig, ndjson, zip"),
+]
+LangQuery = Annotated[str | None, Query(pattern=r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$", description="fr or en")]
+
+
+class _Input:
+    def __init__(self):
+        self.record: bytes | None = None
+        self.record_type: str | None = None
+        self.record_name: str | None = None
+        self.shapes: bytes | None = None
+        self.shapes_type: str | None = None
+        self.shapes_name: str | None = None
+        self.profile: str | None = None
+        self.version: str | None = None
+        self.format: str | None = None
+
+
+async def _read(request: Request) -> _Input:
+    data = _Input()
+    content_type = request.headers.get("content-type", "")
+    if base_media_type(content_type) == "multipart/form-data":
+        form = await request.form(max_files=4, max_fields=10)
+        part = form.get("record")
+        if part is None:
+            raise InvalidInput("multipart validation needs a field 'record'", code="missing-record")
+        if isinstance(part, UploadFile):
+            data.record = await part.read()
+            data.record_type = part.content_type
+            data.record_name = part.filename
+        else:
+            data.record = str(part).encode()
+        shapes = form.get("shapes")
+        if isinstance(shapes, UploadFile):
+            data.shapes = await shapes.read()
+            data.shapes_type = shapes.content_type
+            data.shapes_name = shapes.filename
+        elif shapes is not None:
+            data.shapes = str(shapes).encode()
+        for name in ("profile", "version", "format"):
+            value = form.get(name)
+            if isinstance(value, str) and value:
+                setattr(data, name, value)
+    else:
+        data.record = await request.body()
+        data.record_type = content_type
+    return data
+
+
+def _record_format(data: _Input, format_param: str | None) -> tuple[str, bool]:
+    """`format=` wins; then the part's or body's media type; then a file name's extension."""
+    if format_param or data.format:
+        return choose_format(None, format_param or data.format)
+    media = base_media_type(data.record_type)
+    if data.record_name and "." in data.record_name and media in ("", "application/octet-stream", "text/plain"):
+        ext = data.record_name.rsplit(".", 1)[1].lower()
+        return choose_format(None, {"rdf": "rdfxml", "owl": "rdfxml", "xml": "rdfxml"}.get(ext, ext))
+    return choose_format(data.record_type, None)
+
+
+def _shapes_format(data: _Input):
+    media = base_media_type(data.shapes_type)
+    if media and media not in ("application/octet-stream", "text/plain"):
+        return format_for_media_type(media)
+    if data.shapes_name and "." in data.shapes_name:
+        return format_for_filename(data.shapes_name)
+    from pyoxigraph import RdfFormat
+
+    return RdfFormat.TURTLE
+
+
+def _bundle(service: ValidationService, data: _Input, pid: str | None, version: str | None):
+    pid = pid or data.profile
+    version = version or data.version
+    base = service.profile_bundle(pid, version) if pid else None
+    if data.shapes is not None:
+        return service.draft_bundle(data.shapes, _shapes_format(data), base)
+    if base is None:
+        raise InvalidInput(
+            "say what to validate against: profile=ID (and optionally version=X.Y.Z), or draft shapes in a "
+            "multipart field 'shapes'",
+            code="missing-profile",
+        )
+    return base
+
+
+async def _validate(request: Request, registry, pid, version, format_param, lang):
+    service = get_service(registry)
+    settings = registry.settings
+    data = await _read(request)
+    fmt, is_batch = _record_format(data, format_param)
+    language = negotiate_language(request.headers.get("accept-language"), lang)
+    rdf = wants_rdf(request)
+
+    if not is_batch:
+
+        def single():
+            bundle = _bundle(service, data, pid, version)
+            triples = parse_record(
+                data.record or b"", fmt, context=bundle.context, max_triples=settings.max_triples_per_record
+            )
+            return service.validate(bundle, triples, want_rdf=rdf)
+
+        outcome = await run_in_threadpool(single)
+        headers = {"Vary": "Accept, Accept-Language"}
+        if rdf:
+            response = rdf_response(request, report_triples(outcome))
+            response.headers["Vary"] = headers["Vary"]
+            return response
+        return JSONResponse(json_view(outcome, language), headers=headers)
+
+    def prepare():
+        bundle = _bundle(service, data, pid, version)
+        batch = parse_batch(
+            data.record or b"", fmt, context=bundle.context, max_triples=settings.max_triples_per_record,
+            max_records=settings.max_records_per_batch, max_bytes=settings.max_body_bytes,
+        )
+        return bundle, batch
+
+    bundle, batch = await run_in_threadpool(prepare)
+    return StreamingResponse(
+        _stream(service, bundle, batch.records, language),
+        media_type="application/x-ndjson",
+        headers={"Vary": "Accept-Language", "X-Records": str(len(batch.records))},
+    )
+
+
+def _one(service: ValidationService, bundle, record: Record, index: int, language: str) -> dict:
+    try:
+        outcome = service.validate(bundle, record.triples)
+    except RegistryError as exc:
+        return {"index": index, "record": record.name, "error": exc.to_problem()}
+    view = json_view(outcome, language)
+    for key in ("profile", "profile_chain", "vocabularies", "lang"):
+        view.pop(key, None)
+    stats = view.pop("record")
+    return {"index": index, "record": record.name, **view, "size": stats}
+
+
+def _stream(service: ValidationService, bundle, records: list[Record], language: str) -> Iterator[bytes]:
+    """Records validated on all workers at once, written in order as they complete."""
+    summary = {"records": len(records), "conforming": 0, "not_conforming": 0, "errors": 0,
+               "counts": {"violation": 0, "warning": 0, "info": 0}}
+    size = getattr(service.executor, "size", 1)
+    window = max(2, 4 * size)
+    with ThreadPoolExecutor(max_workers=size, thread_name_prefix="validate-batch") as threads:
+        pending = []
+        position = 0
+        while position < len(records) or pending:
+            while position < len(records) and len(pending) < window:
+                pending.append(threads.submit(_one, service, bundle, records[position], position, language))
+                position += 1
+            line = pending.pop(0).result()
+            if "error" in line:
+                summary["errors"] += 1
+            else:
+                summary["conforming" if line["conforms"] else "not_conforming"] += 1
+                for key, value in line["counts"].items():
+                    summary["counts"][key] = summary["counts"].get(key, 0) + value
+            yield (json.dumps(line, ensure_ascii=False) + "\n").encode()
+    summary["conforms"] = summary["not_conforming"] == 0 and summary["errors"] == 0
+    summary["profile"] = bundle.profile
+    summary["profile_chain"] = bundle.chain
+    summary["vocabularies"] = [v.to_json() for v in bundle.vocabularies]
+    summary["lang"] = language
+    yield (json.dumps({"summary": summary}, ensure_ascii=False) + "\n").encode()
+
+
+@router.post(
+    "/validate",
+    summary="Validate a record (or a batch) against a profile version, or against draft shapes",
+    responses={200: {"description": "the validation report (JSON view, SHACL report in RDF by Accept, or NDJSON for a batch)"}},
+)
+async def validate(
+    request: Request,
+    registry: RegistryDep,
+    profile: ProfileQuery = None,
+    version: VersionQuery = None,
+    format: FormatQuery = None,  # noqa: A002 - the API's parameter name
+    lang: LangQuery = None,
+):
+    return await _validate(request, registry, profile, version, format, lang)
+
+
+@router.post(
+    "/profiles/{pid}/versions/{version}/validate",
+    summary="Validate a record (or a batch) against this profile version",
+)
+async def validate_version(
+    pid: IdPath,
+    version: VersionPath,
+    request: Request,
+    registry: RegistryDep,
+    format: FormatQuery = None,  # noqa: A002
+    lang: LangQuery = None,
+):
+    return await _validate(request, registry, pid, version, format, lang)
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add the validation routes, and close the worker pool when the app shuts down."""
+    app.include_router(router)
+    original = app.router.lifespan_context
+
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(inner_app):
+        async with original(inner_app) as state:
+            try:
+                yield state
+            finally:
+                registry = getattr(inner_app.state, "registry", None)
+                service = registry.extensions.pop("validation", None) if registry is not None else None
+                if service is not None:
+                    service.close()
+
+    app.router.lifespan_context = lifespan

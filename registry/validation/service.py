@@ -1,0 +1,208 @@
+"""The validation service of one process: bundles, vocabulary subsets, the worker pool.
+
+`ValidationService.validate(bundle, triples)` is SHACL validation (https://www.w3.org/TR/shacl/
+§3.4) of the record plus the vocabulary subset it reaches (see `gather`) against the bundle's
+shapes (the profile version and its `prof:isProfileOf` ancestors), followed by the registry's
+deprecated-concept warnings (see `report`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from registry.errors import CheckFailed, NotFound
+from registry.rdf import parse_triples, to_rdflib_graph
+from registry.validation import engine
+from registry.validation.gather import (
+    BundleCache,
+    ProfileBundle,
+    build_bundle,
+    deprecated_concepts,
+    draft_key,
+    labels_of,
+    vocabulary_subset,
+)
+from registry.validation.messages import deprecated_messages
+from registry.validation.report import DEPRECATED_COMPONENT, DEPRECATED_SHAPE
+
+
+@dataclass
+class Outcome:
+    bundle: ProfileBundle
+    conforms: bool
+    results: list[dict[str, Any]]
+    report: list | None
+    record_triples: int
+    subset_triples: int
+    extra_results: list[dict[str, Any]] = field(default_factory=list)
+
+
+class InProcessExecutor:
+    """Runs pyshacl in this process (CLI local mode, benchmarks): no time limit."""
+
+    def __init__(self) -> None:
+        self._cache: OrderedDict[str, engine.CompiledShapes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def run(self, key: str, shapes: list, data: list, *, timeout: float, want_rdf: bool = False) -> dict[str, Any]:
+        with self._lock:  # pyshacl's shape objects are not meant to be shared between threads
+            compiled = self._cache.get(key)
+            if compiled is None:
+                compiled = self._cache[key] = engine.CompiledShapes.from_tuples(shapes)
+                while len(self._cache) > 16:
+                    self._cache.popitem(last=False)
+            return engine.validate(compiled, engine.graph_from_tuples(data), want_rdf=want_rdf)
+
+    def close(self) -> None:
+        self._cache.clear()
+
+
+class ValidationService:
+    def __init__(self, registry, *, executor=None, pool_size: int | None = None):
+        self.registry = registry
+        self.store = registry.store
+        self.catalog = registry.catalog
+        self.settings = registry.settings
+        self.bundles = BundleCache()
+        self._resolved: dict[tuple, str] = {}
+        self._lock = threading.Lock()
+        self._executor = executor
+        self._pool_size = pool_size
+
+    @property
+    def executor(self):
+        if self._executor is None:
+            with self._lock:
+                if self._executor is None:
+                    from registry.validation.pool import WorkerPool, default_pool_size
+
+                    self._executor = WorkerPool(self._pool_size or default_pool_size())
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.close()
+            self._executor = None
+
+    # --- bundles ---------------------------------------------------------------------------------
+
+    def profile_bundle(self, pid: str, version: str | None = None) -> ProfileBundle:
+        """The bundle of a published (or deprecated) profile version; latest published if None.
+
+        Drafts are not public: asking for one is a 404 like an unknown version."""
+        generation = self.store.generation
+        rkey = (pid, version, generation if version is None else None)
+        key = self._resolved.get(rkey)
+        if key is not None:
+            bundle = self.bundles.get(key)
+            if bundle is not None:
+                return bundle
+        info = self.catalog.version("profile", pid, version, include_drafts=False)
+        if not info.public:
+            raise NotFound(f"profile {pid!r} has no version {version!r}", code="version-not-found")
+        bundle = self.bundles.get(info.iri)
+        if bundle is None:
+            chain = self.catalog.profile_chain(pid, info.version)
+            bundle = self.bundles.put(build_bundle(self.store, self.catalog, info.iri, chain))
+        if len(self._resolved) > 10_000:
+            self._resolved.clear()
+        self._resolved[rkey] = bundle.key
+        return bundle
+
+    def draft_bundle(self, shapes: bytes, fmt: ox.RdfFormat, base: ProfileBundle | None = None) -> ProfileBundle:
+        """Draft shapes sent with the request, checked like a publication's
+        (`registry.publishing.lint_shapes` + SHACL-for-SHACL), optionally extending a published
+        profile version (`base`, then its ancestors)."""
+        from registry import publishing
+
+        key = draft_key(shapes + b"\0" + fmt.media_type.encode(), base.key if base else None)
+        bundle = self.bundles.get(key)
+        if bundle is not None:
+            return bundle
+        triples = parse_triples(shapes, fmt, what="the draft shapes", max_triples=self.settings.max_triples_per_record)
+        graph = to_rdflib_graph(triples)
+        findings = publishing.lint_shapes(graph) + publishing.check_shapes(graph)
+        if publishing.has_errors(findings):
+            raise CheckFailed(
+                "the draft shapes did not pass the registry's checks",
+                code="draft-shapes-rejected",
+                findings=[f.to_json() for f in findings if f.severity == "error"],
+            )
+        chain = self.catalog.profile_chain(base.profile["id"], base.profile["version"]) if base else []
+        schemes = publishing.referenced_schemes(graph)
+        bundle = build_bundle(self.store, self.catalog, key, chain, draft_triples=triples, draft_schemes=schemes)
+        return self.bundles.put(bundle)
+
+    # --- validation ------------------------------------------------------------------------------
+
+    def validate(self, bundle: ProfileBundle, triples: list[ox.Triple], *, want_rdf: bool = False) -> Outcome:
+        subset = vocabulary_subset(self.store, bundle, triples)
+        data = engine.encode_triples_ox(triples)
+        data += engine.encode_triples_ox(subset)
+        result = self.executor.run(
+            bundle.key, bundle.shapes_triples, data, timeout=self.settings.validation_timeout_s, want_rdf=want_rdf
+        )
+        outcome = Outcome(
+            bundle=bundle,
+            conforms=result["conforms"],
+            results=result["results"],
+            report=result["report"],
+            record_triples=len(triples),
+            subset_triples=len(subset),
+        )
+        self._deprecations(outcome, triples, subset)
+        return outcome
+
+    def _deprecations(self, outcome: Outcome, triples: list[ox.Triple], subset: list[ox.Triple]) -> None:
+        deprecated = deprecated_concepts(subset)
+        if not deprecated:
+            return
+        uses = [t for t in triples if isinstance(t.object, ox.NamedNode) and t.object.value in deprecated]
+        if not uses:
+            return
+        replacements = sorted({r for t in uses for r in deprecated[t.object.value]})
+        labels = labels_of(self.store, outcome.bundle, replacements)
+        for t in uses:
+            concept = t.object.value
+            messages = deprecated_messages(concept, [(r, labels.get(r, {})) for r in deprecated[concept]])
+            shape = outcome.bundle.property_shapes.get(t.predicate.value, DEPRECATED_SHAPE)
+            extra = {
+                "focus_node": f"_:{t.subject.value}" if isinstance(t.subject, ox.BlankNode) else t.subject.value,
+                "path": t.predicate.value,
+                "value": concept,
+                "value_is_literal": False,
+                "severity": "Warning",
+                "constraint_component": DEPRECATED_COMPONENT,
+                "source_shape": shape,
+                "names": _names(outcome.bundle, shape),
+                "messages": messages,
+                "custom_message": False,
+                "default_messages": messages,
+                "replaced_by": deprecated[concept],
+            }
+            outcome.extra_results.append(extra)
+            outcome.results.append(extra)
+
+
+def _names(bundle: ProfileBundle, shape: str) -> dict[str, str]:
+    import rdflib
+    from rdflib.namespace import SH
+
+    node = rdflib.BNode(shape[2:]) if shape.startswith("_:") else rdflib.URIRef(shape)
+    out: dict[str, str] = {}
+    for name in bundle.shapes_graph.objects(node, SH.name):
+        out.setdefault(getattr(name, "language", None) or "", str(name))
+    return out
+
+
+def get_service(registry) -> ValidationService:
+    """The process's validation service, created on first use (`registry.extensions`)."""
+    service = registry.extensions.get("validation")
+    if service is None:
+        service = registry.extensions.setdefault("validation", ValidationService(registry))
+    return service
