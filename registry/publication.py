@@ -253,6 +253,15 @@ class PublicationService:
         final_graph = self.iris.concepts_graph(version_iri)
         # A new version loads straight into its final graph (nothing references it yet); replacing
         # a draft loads beside it first, so the old draft stays whole until the switch.
+        digest = _source_digest(sub.source)
+        if existing is not None and existing.content_hash == digest and existing.status == sub.status:
+            # the very same document again (e.g. `registry load` run twice): nothing to load
+            result = PublishResult("vocabulary", sub.id, sub.version, version_iri, existing.status, False)
+            return _Staged(
+                kind="vocabulary", sid=sub.id, version=sub.version, iri=version_iri, status=existing.status,
+                graphs_loaded=[], metadata=[], catalog_insert=[], catalog_delete=[], drop_graphs=[],
+                result=result, scheme=existing.scheme, noop=True,
+            )
         graph = final_graph if existing is None else f"urn:registry:staging:{uuid.uuid4()}"
         self.store.drop_graph(graph)  # an orphan left by a crash
         loaded.append(graph)
@@ -278,9 +287,9 @@ class PublicationService:
             graphs_loaded=list(loaded), metadata=[], catalog_insert=[], catalog_delete=[], drop_graphs=[],
             result=PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True),
         )
-        # Security (issue 7): hash first — the same pass refuses bidi/invisible IRIs (400), which
-        # is a property of the document and must not be hidden behind a check failure.
-        digest = self._graph_hash(graph, sub.name)
+        # Security (issue 7): bidi/invisible characters in IRIs are a property of the document (400),
+        # refused before the checks so that a check failure cannot hide them.
+        self._refuse_unsafe_iris(graph, sub.name)
         findings: list[Finding] = []
         scheme_rows = self.store.select(
             "SELECT DISTINCT ?s WHERE { ?s a <http://www.w3.org/2004/02/skos/core#ConceptScheme> } LIMIT 2",
@@ -298,7 +307,9 @@ class PublicationService:
         result = PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True, findings)
         staged.result = result
         if existing is not None:
-            if existing.content_hash == digest and existing.status == sub.status:
+            # Another document than last time; it may still hold the same graph (another syntax,
+            # another order): compare the graphs themselves before calling it a change.
+            if existing.status == sub.status and self._graph_hash(graph) == self._graph_hash(existing.graph):
                 staged.noop = True
                 result.created = False
                 result.status = existing.status
@@ -574,24 +585,41 @@ class PublicationService:
         )
         return publishing.check_namespace([row["s"].value for row in rows], community.namespaces)
 
-    def _graph_hash(self, graph: str, what: str = "the vocabulary") -> str:
+    def _graph_hash(self, graph: str) -> str:
         """Order-independent hash of a (possibly large) graph, computed in one streaming pass.
 
         Sum of per-triple SHA-256 modulo 2^256 (a multiset hash), so no sort of a million
-        triples is needed. Blank-node labels count as written by the store: re-publishing the
-        same file gives the same hash.
-
-        Security (issue 7): the same pass refuses IRIs with bidi-control or invisible characters
-        (`registry.rdf.check_iri_chars`), which bulk-loaded vocabularies otherwise skip; the
-        caller then drops the loaded graph, so the store is unchanged.
+        triples is needed. Blank-node labels count as the store keeps them. Only used when a
+        version is submitted again with another document than the one it was published from.
         """
         total = 0
         for triple in self.store.triples(graph):
-            line = str(triple)
-            if UNSAFE_IRI_CHARS.search(line):  # cheap pre-test on the whole line, then per term
-                check_iri_chars(triple, what)
-            total = (total + int.from_bytes(hashlib.sha256(line.encode()).digest(), "big")) % (1 << 256)
+            total = (total + int.from_bytes(hashlib.sha256(str(triple).encode()).digest(), "big")) % (1 << 256)
         return f"msh256:{total:064x}"
+
+    def _refuse_unsafe_iris(self, graph: str, what: str) -> None:
+        """Security (issue 7): refuse IRIs with bidi-control or invisible characters
+        (`registry.rdf.UNSAFE_IRI_CHARS`), which the bulk loader accepts. One scan in the store."""
+        rows = self.store.select(
+            "SELECT ?x WHERE { { ?x ?p ?o } UNION { ?s ?x ?o } UNION { ?s ?p ?x } "
+            "FILTER(isIRI(?x) && REGEX(STR(?x), $chars)) } LIMIT 1",
+            bindings={"chars": ox.Literal(UNSAFE_IRI_CHARS.pattern)},
+            default_graph=[graph],
+        )
+        if rows:
+            check_iri_chars(ox.Triple(rows[0]["x"], rows[0]["x"], rows[0]["x"]), what)
+
+
+def _source_digest(source: bytes | Path) -> str:
+    """SHA-256 of the submitted document, streamed for files (cheap next to loading it)."""
+    digest = hashlib.sha256()
+    if isinstance(source, bytes):
+        digest.update(source)
+    else:
+        with source.open("rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+    return "sha256-source:" + digest.hexdigest()
 
 
 def _coerce(o):

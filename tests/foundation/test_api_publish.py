@@ -356,3 +356,22 @@ def test_openapi_documents_the_api(client):
     assert "/profiles/{pid}/versions/{version}" in spec["paths"]
     assert "put" in spec["paths"]["/vocabularies/{vid}/versions/{version}"]
     assert client.get("/docs").status_code == 200
+
+
+def test_same_vocabulary_in_another_syntax_is_a_noop_and_other_content_a_conflict(published, snapshot):
+    before = snapshot(published)
+    triples = [q.triple for q in ox.parse(VOCAB, format=ox.RdfFormat.TURTLE)]
+    as_ntriples = ox.serialize(reversed(triples), format=ox.RdfFormat.N_TRIPLES)
+    response = published.put(
+        "/vocabularies/techniques/versions/1.0.0", content=as_ntriples,
+        headers={"Content-Type": "application/n-triples", **published.actors.test},
+    )
+    assert response.status_code == 200 and response.json()["created"] is False
+    assert snapshot(published) == before
+    changed = as_ntriples.replace(b'"TEM"@en', b'"TEM (changed)"@en')
+    response = published.put(
+        "/vocabularies/techniques/versions/1.0.0", content=changed,
+        headers={"Content-Type": "application/n-triples", **published.actors.test},
+    )
+    assert response.status_code == 409 and response.json()["code"] == "immutable"
+    assert snapshot(published) == before
