@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,6 +40,8 @@ from registry.rdf import (
     UNSAFE_IRI_CHARS, _syntax_error, check_iri_chars, content_hash, parse_triples, prepare_input, to_rdflib_graph,
 )
 from registry.store.base import RegistryStore
+
+log = logging.getLogger("registry.publication")
 
 TURTLE_MEDIA = "https://www.iana.org/assignments/media-types/text/turtle"
 JSONLD_MEDIA = "https://www.iana.org/assignments/media-types/application/ld+json"
@@ -149,6 +152,19 @@ class PublicationService:
         self.store = store
         self.iris = iris
         self.catalog = Catalog(store, iris)
+        #: Called with each new or changed version after its commit, outside the writer lock
+        #: (e.g. the vocabulary service warms its search index). Failures are logged, not raised.
+        self.observers: list[Callable[[PublishResult], None]] = []
+
+    def _notify(self, results: list[PublishResult]) -> None:
+        for result in results:
+            if not result.created:
+                continue
+            for observer in list(self.observers):
+                try:
+                    observer(result)
+                except Exception:  # noqa: BLE001 - an observer must not fail a committed publication
+                    log.exception("publication observer failed for %s %s", result.id, result.version)
 
     # --- public operations ---------------------------------------------------------------------
 
@@ -161,6 +177,7 @@ class PublicationService:
             except BaseException:
                 self._discard(staged)
                 raise
+        self._notify([staged[0].result])
         return staged[0].result
 
     def publish_profile(self, community: Community, sub: ProfileSubmission) -> PublishResult:
@@ -181,6 +198,7 @@ class PublicationService:
                 raise
         result = profile.result
         result.vocabularies = [s.result for s in staged[:-1]]
+        self._notify([s.result for s in staged])
         return result
 
     def set_status(self, community: Community, kind: str, sid: str, version: str, status: str) -> VersionInfo:

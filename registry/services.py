@@ -33,7 +33,7 @@ class Registry:
     def build(cls, settings: Settings, store: RegistryStore | None = None) -> "Registry":
         store = store if store is not None else open_store(settings)
         iris = IriScheme(settings.base_iri)
-        return cls(
+        registry = cls(
             settings=settings,
             store=store,
             iris=iris,
@@ -41,6 +41,15 @@ class Registry:
             communities=Communities(store, iris),
             publication=PublicationService(store, iris),
         )
+        registry.publication.observers.append(registry._tell_extensions)
+        return registry
+
+    def _tell_extensions(self, result) -> None:
+        """Features that keep derived state (indexes) hear of new versions via `published()`."""
+        for extension in list(self.extensions.values()):
+            published = getattr(extension, "published", None)
+            if callable(published):
+                published(result)
 
     def is_empty(self) -> bool:
         return not self.catalog.communities()

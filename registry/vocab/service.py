@@ -181,6 +181,20 @@ class VocabService:
         """Build (or fetch) the index of a version now; a publish hook calls this."""
         return self.index(self.resolve(vid, version))
 
+    def published(self, result) -> None:
+        """Publication observer (see `Registry._tell_extensions`): build a new published
+        vocabulary version's index in the background, so the first search does not pay for it."""
+        if result.kind != "vocabulary" or result.status != "published":
+            return
+
+        def build() -> None:
+            try:
+                self.warm(result.id, result.version)
+            except Exception:  # noqa: BLE001 - the first search will build it instead
+                pass
+
+        threading.Thread(target=build, name=f"index-{result.id}-{result.version}", daemon=True).start()
+
     # --- listing -------------------------------------------------------------------------------
 
     def counts(self, v: Version) -> dict[str, Any]:
