@@ -52,7 +52,8 @@ class Registry:
                 published(result)
 
     def is_empty(self) -> bool:
-        return not self.catalog.communities()
+        """No profile and no vocabulary yet (communities and tokens may already exist)."""
+        return not self.catalog.series_ids("profile") and not self.catalog.series_ids("vocabulary")
 
     def start(self) -> None:
         """Start-up work: drop what a crash left half-written, then first-run content."""

@@ -7,6 +7,10 @@ tests on a real `oxigraph serve` process (see tests/store/ and issue 8).
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -27,12 +31,90 @@ def pytest_report_header(config):
     return f"registry test backend: {os.environ.get('REGISTRY_TEST_BACKEND', 'embedded')}"
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OxigraphServer:
+    """A real `oxigraph serve` process on 127.0.0.1 (in memory, or on disk with `location`)."""
+
+    def __init__(self, location: Path | None = None, port: int | None = None, extra: tuple[str, ...] = ()):
+        self.location = location
+        self.port = port or free_port()
+        self.extra = extra
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def store_url(self) -> str:
+        """The registry's REGISTRY_STORE for this server."""
+        return f"sparql+{self.base}/query"
+
+    def start(self, timeout: float = 20.0) -> "OxigraphServer":
+        binary = shutil.which("oxigraph")
+        if binary is None:
+            raise pytest.UsageError("the remote backend needs the `oxigraph` binary (pip install oxigraph)")
+        command = [binary, "serve", "--bind", f"127.0.0.1:{self.port}", *self.extra]
+        if self.location is not None:
+            command += ["--location", str(self.location)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"oxigraph serve exited: {self.process.stderr.read().decode(errors='replace')}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"oxigraph serve did not listen on {self.port}")
+                time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process is not None and self.process.stderr is not None:
+            self.process.stderr.close()
+        self.process = None
+
+
+@pytest.fixture
+def oxigraph_server():
+    """A fresh in-memory `oxigraph serve` for one test (about 20 ms to start)."""
+    server = OxigraphServer().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def store_location(tmp_path) -> str:
-    """Where the registry's store lives for one test (a directory, or a remote store URL)."""
+    """Where the registry's store lives for one test (a directory, or a remote store URL).
+
+    `REGISTRY_TEST_BACKEND=remote`: a fresh in-memory `oxigraph serve` per test (stopped after),
+    so every test starts from an empty store, as with the embedded backend.
+    """
     backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
     if backend == "embedded":
-        return str(tmp_path / "store")
+        yield str(tmp_path / "store")
+        return
+    if backend == "remote":
+        server = OxigraphServer().start()
+        try:
+            yield server.store_url
+        finally:
+            server.stop()
+        return
     raise pytest.UsageError(f"unknown REGISTRY_TEST_BACKEND {backend!r}")
 
 
@@ -88,9 +170,16 @@ def client(app_with_actors):
 def bundled_settings(tmp_path_factory) -> Settings:
     """A store with the bundled profiles and vocabularies loaded once for the session."""
     backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
+    if backend == "remote":
+        server = OxigraphServer().start()
+        try:
+            yield Settings(store=server.store_url, base_iri=BASE, load_bundled=True)
+        finally:
+            server.stop()
+        return
     if backend != "embedded":
-        raise pytest.UsageError("bundled_settings: remote backend fixture not wired yet")
-    return Settings(store=str(tmp_path_factory.mktemp("bundled") / "store"), base_iri=BASE, load_bundled=True)
+        raise pytest.UsageError(f"unknown REGISTRY_TEST_BACKEND {backend!r}")
+    yield Settings(store=str(tmp_path_factory.mktemp("bundled") / "store"), base_iri=BASE, load_bundled=True)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,8 @@ idempotent); writes are not (an update is sent at most once, except when the con
 refused, i.e. nothing was sent).
 
 Several processes share one remote store, so two things that the embedded store keeps in the
-process live in the store itself, in the system graph (never exposed):
+process live in the store itself, in their own graph `urn:registry:coordination`, which
+`graph_names()` leaves out (so `recover()` never drops it; exports and snapshots never show it):
 
 * the *writer lease*: `writing()` takes the in-process lock, then a lease claim
   `<urn:registry:lease:UUID> reg:leaseExpires <epoch seconds>` written by a conditional update
@@ -31,10 +32,11 @@ process live in the store itself, in the system graph (never exposed):
 
 from __future__ import annotations
 
+import http.client
 import io
 import logging
 import random
-import shutil
+import re
 import socket
 import tempfile
 import threading
@@ -45,7 +47,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
@@ -53,7 +55,6 @@ from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
 from SPARQLWrapper import SPARQLExceptions
 
 from registry.errors import StoreUnavailable
-from registry.namespaces import SYSTEM_GRAPH
 from registry.store.base import QueryResult, RegistryStore
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,10 @@ EMPTY_GRAPH = "urn:registry:empty"
 CHUNK = 1 << 20
 RETRY_STATUS = {502, 503, 504}
 UNION_MODES = ("auto", "param", "graphs", "native")
+_USES_GRAPH = re.compile(r"\bGRAPH\b", re.IGNORECASE)
 
-_SYS = f"<{SYSTEM_GRAPH}>"
+COORDINATION_GRAPH = "urn:registry:coordination"
+_SYS = f"<{COORDINATION_GRAPH}>"
 _REVISION_READ = f"SELECT ?r WHERE {{ GRAPH {_SYS} {{ <{REVISION_SUBJECT}> <{REVISION_PREDICATE}> ?r }} }}"
 
 _RESULT_FORMATS = {
@@ -89,6 +92,9 @@ _ACCEPT = (
     "application/sparql-results+json, application/n-triples, "
     "application/sparql-results+xml;q=0.8, text/turtle;q=0.8, application/rdf+xml;q=0.5"
 )
+
+_ACCEPT_XML = "application/sparql-results+xml, application/n-triples;q=0.9"
+_JSON_SAFE = 8 * 1024 * 1024  # a JSON result this large may hold a token pyoxigraph's JSON parser refuses
 
 
 class _Transient(Exception):
@@ -214,8 +220,9 @@ class RemoteSparqlStore(RegistryStore):
             self._depth += 1
             try:
                 if self._depth == 1:
-                    self._lease = _Lease(self)
-                    self._lease.acquire()
+                    lease = _Lease(self)
+                    lease.acquire()
+                    self._lease = lease
                 try:
                     yield
                 finally:
@@ -241,6 +248,7 @@ class RemoteSparqlStore(RegistryStore):
         wrapper = self._wrapper(self.update_url)
         wrapper.setRequestMethod(POSTDIRECTLY)
         wrapper.setQuery(sparql)
+        wrapper.queryType = "INSERT"  # never guess: this goes to the update endpoint
         attempt = 0
         while True:
             try:
@@ -289,7 +297,8 @@ class RemoteSparqlStore(RegistryStore):
                 return
             if self.gsp_url is not None:
                 self._gsp_send("PUT" if replace else "POST", graph, _chunks(spool))
-                self.update(f"INSERT DATA {{ GRAPH {_SYS} {{ }} }}")  # bump the revision
+                self._raw_update(_revision_update(revision))
+                self._saw_own_revision(revision)
             else:
                 head = (f"DROP SILENT GRAPH {g} ;\n" if replace else "") + f"INSERT DATA {{ GRAPH {g} {{\n"
                 tail = "} } ;\n" + _revision_update(revision)
@@ -344,37 +353,103 @@ class RemoteSparqlStore(RegistryStore):
     # --- reading -------------------------------------------------------------------------------
 
     def query(self, sparql, *, bindings=None, default_graph=None, union_default_graph=False) -> QueryResult:
+        text = self.bind(sparql, bindings)
         params: list[tuple[str, str]] = []
         if default_graph is not None:
             params += [("default-graph-uri", ox.NamedNode(g).value) for g in (default_graph or [EMPTY_GRAPH])]
+            if _USES_GRAPH.search(text):
+                # The protocol empties the named graphs when only default-graph-uri is given; the
+                # embedded store keeps them all. Name them, so GRAPH patterns behave the same.
+                params += [("named-graph-uri", g) for g in sorted(self.graph_names())]
         elif union_default_graph:
             mode = self._union_mode()
             if mode == "param":
                 params.append(("union-default-graph", "true"))
             elif mode == "graphs":
-                params += [("default-graph-uri", g) for g in sorted(self.graph_names()) or [EMPTY_GRAPH]]
-        return self._read_query(self.bind(sparql, bindings), params)
+                graphs = sorted(self.graph_names())
+                params += [("default-graph-uri", g) for g in graphs or [EMPTY_GRAPH]]
+                params += [("named-graph-uri", g) for g in graphs]
+        return self._read_query(text, params)
+
+    def forward_query(
+        self,
+        query: str,
+        *,
+        default_graphs: list[str],
+        named_graphs: list[str],
+        accept: str,
+        timeout_s: float | None = None,
+        max_bytes: int = 64 * 1024 * 1024,
+    ) -> tuple[str, bytes]:
+        """Run a (guarded) user query on the remote store, for the public SPARQL endpoint.
+
+        The dataset is ALWAYS given in the request (`default-graph-uri` / `named-graph-uri`, at
+        least `urn:registry:empty`), which per SPARQL 1.1 Protocol §2.1.4 replaces any FROM /
+        FROM NAMED of the query: a user cannot reach a graph the caller did not list (drafts, the
+        system graph). Returns (media type, body); a body over `max_bytes` raises
+        `StoreUnavailable(code="result-too-large")`. Not retried on timeout.
+        """
+        data = [("query", query)]
+        data += [("default-graph-uri", ox.NamedNode(g).value) for g in (default_graphs or [EMPTY_GRAPH])]
+        data += [("named-graph-uri", ox.NamedNode(g).value) for g in (named_graphs or [EMPTY_GRAPH])]
+        timeout = httpx.Timeout(timeout_s or self.timeout_s)
+
+        def call():
+            try:
+                with self._http.stream(
+                    "POST", self.query_url, content=urlencode(data).encode("ascii"), timeout=timeout,
+                    headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+                ) as response:
+                    if response.status_code in RETRY_STATUS:
+                        raise _Transient(f"HTTP {response.status_code}")
+                    chunks, size = [], 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise StoreUnavailable("the result is larger than the limit", code="result-too-large")
+                        chunks.append(chunk)
+                    body = b"".join(chunks)
+                    if response.status_code == 400:
+                        raise SyntaxError(body.decode("utf-8", "replace")[:2000])
+                    if response.status_code >= 300:
+                        raise StoreUnavailable(
+                            f"the remote store answered {response.status_code}: {body[:300]!r}", code="store-error"
+                        )
+                    return response.headers.get("content-type", "").split(";")[0].strip(), body
+            except httpx.TimeoutException as exc:
+                raise StoreUnavailable(
+                    f"the query ran longer than {timeout_s or self.timeout_s:g} s", code="store-timeout"
+                ) from exc
+            except httpx.TransportError as exc:
+                raise _Transient(exc) from exc
+
+        return self._retrying(call)
 
     def _select(self, sparql: str) -> ox.QuerySolutions:
         return self._read_query(sparql, [])
 
-    def _read_query(self, text: str, params: list[tuple[str, str]]) -> QueryResult:
-        body, content_type, server = self._retrying(lambda: self._post_query(text, params))
+    def _read_query(self, text: str, params: list[tuple[str, str]], accept: str = _ACCEPT) -> QueryResult:
+        body, content_type, server = self._retrying(lambda: self._post_query(text, params, accept))
         if self._server is None:
             self._server = server or ""
         media = content_type.split(";")[0].strip().lower()
         if media in _RESULT_FORMATS:
+            if _RESULT_FORMATS[media] == ox.QueryResultsFormat.JSON and len(body) >= _JSON_SAFE and accept != _ACCEPT_XML:
+                # pyoxigraph's JSON results parser caps its buffer at 16 MiB (a 10 MB IRI in a
+                # hostile upload reaches it, lazily, while iterating); its XML parser does not.
+                return self._read_query(text, params, _ACCEPT_XML)
             return ox.parse_query_results(body, format=_RESULT_FORMATS[media])
         if media in _GRAPH_FORMATS:
             return _as_query_triples(ox.parse(body, format=_GRAPH_FORMATS[media]))
         raise StoreUnavailable(f"the remote store answered with an unexpected media type {media!r}", code="store-error")
 
-    def _post_query(self, text: str, params: list[tuple[str, str]]) -> tuple[bytes, str, str]:
+    def _post_query(self, text: str, params: list[tuple[str, str]], accept: str = _ACCEPT) -> tuple[bytes, str, str]:
         wrapper = self._wrapper(self.query_url)
         wrapper.setQuery(text)
+        wrapper.queryType = "SELECT"  # never guess: a read goes to the query endpoint (Accept is ours)
         for name, value in params:
             wrapper.addParameter(name, value)
-        wrapper.addCustomHttpHeader("Accept", _ACCEPT)
+        wrapper.addCustomHttpHeader("Accept", accept)
         try:
             response = wrapper.query().response
             try:
@@ -400,7 +475,7 @@ class RemoteSparqlStore(RegistryStore):
                     f"the remote store did not answer within {self.timeout_s} s", code="store-timeout"
                 ) from exc
             raise _Transient(exc) from exc
-        except (ConnectionError, OSError, EOFError) as exc:  # reset, closed mid-body, remote disconnected
+        except (ConnectionError, OSError, EOFError, http.client.HTTPException) as exc:  # reset, cut mid-body
             raise _Transient(exc) from exc
         return body, headers.get("Content-Type", ""), headers.get("Server", "")
 
@@ -435,7 +510,9 @@ class RemoteSparqlStore(RegistryStore):
 
     def graph_names(self) -> set[str]:
         rows = self._read_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", [])
-        return {row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode)}
+        return {
+            row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode) and row["g"].value != COORDINATION_GRAPH
+        }
 
     def triples(self, graph) -> Iterator[ox.Triple]:
         g = ox.NamedNode(graph)
