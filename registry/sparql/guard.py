@@ -61,6 +61,7 @@ class CheckedQuery:
     text: str
     form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
     depth: int
+    has_dataset: bool = False  # FROM / FROM NAMED in the query
 
     @property
     def is_graph(self) -> bool:
@@ -180,4 +181,4 @@ def check_query(text: str, limits: GuardLimits = GuardLimits()) -> CheckedQuery:
     form = next((w for w in words if w in FORMS), None)
     if form is None:
         raise QueryRefused("no query form found (SELECT, ASK, CONSTRUCT or DESCRIBE)", code="query-syntax")
-    return CheckedQuery(text=text, form=form, depth=depth)
+    return CheckedQuery(text=text, form=form, depth=depth, has_dataset="FROM" in found)

@@ -52,19 +52,38 @@ _ctx = multiprocessing.get_context("spawn")
 class Worker:
     _ids = itertools.count(1)
 
-    def __init__(self, base_iri: str, memory_bytes: int | None):
+    def __init__(self, memory_bytes: int | None, prefixes: dict[str, str], ready_timeout: float = 60.0):
+        """Start a worker process and wait until it is ready (blocking: call from a thread)."""
         self.id = next(self._ids)
         parent, child = _ctx.Pipe(duplex=True)
         self.process = _ctx.Process(
-            target=worker_main, args=(child, base_iri, memory_bytes), daemon=True, name=f"sparql-worker-{self.id}"
+            target=worker_main, args=(child, memory_bytes, prefixes), daemon=True, name=f"sparql-worker-{self.id}"
         )
         self.process.start()
         child.close()
         self.conn = parent
+        try:
+            ready = parent.recv() if parent.poll(ready_timeout) else None
+        except (EOFError, OSError):
+            ready = None
+        if not ready or ready[0] != "ready":
+            self.kill()
+            raise RuntimeError("a SPARQL query worker did not start")
         self.snapshot: str | None = None  # the snapshot the worker has (or will have) open
         self.busy_since: float | None = None
         self.extra = False
         self.dead = False
+        self.demoted = False
+
+    def demote(self) -> None:
+        """Lower the CPU priority of a worker whose query runs long, so lookups keep their
+        share of the CPU. Unprivileged processes cannot undo this: a demoted worker is retired
+        after its job."""
+        self.demoted = True
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, 15)
+        except (OSError, AttributeError):
+            pass
 
     def call(self, job: tuple, timeout: float) -> tuple:
         """Blocking: send a job, wait for the reply; kill the worker past `timeout`."""
@@ -103,6 +122,14 @@ class Worker:
         except OSError:
             pass
 
+    def stop_now(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        self.process.join(timeout=2)
+        self.kill()
+
     def stop(self) -> None:
         """Ask nicely, then kill."""
         if not self.dead:
@@ -116,7 +143,7 @@ class Worker:
 
 @dataclass
 class PoolOptions:
-    base_iri: str
+    prefixes: dict
     size: int = 2
     extra: int = 2
     heavy_after: float = 0.25
@@ -146,12 +173,25 @@ class WorkerPool:
     def start(self) -> None:
         """Start the base workers (blocking; call from a thread or at start-up)."""
         for _ in range(self.options.size):
-            self.idle.append(Worker(self.options.base_iri, self.options.memory_bytes))
+            self.idle.append(Worker(self.options.memory_bytes, self.options.prefixes))
+
+    def warm(self) -> None:
+        """Start the base workers in the background (from the event loop)."""
+        loop = asyncio.get_running_loop()
+        for _ in range(self.options.size - self.total):
+            loop.create_task(self._warm_one())
+
+    async def _warm_one(self) -> None:
+        worker = await self._spawn(extra=False)
+        if self.closed:
+            worker.stop()
+            return
+        self._hand_over(worker)
 
     async def _spawn(self, extra: bool) -> Worker:
         self.starting += 1
         try:
-            worker = await anyio.to_thread.run_sync(Worker, self.options.base_iri, self.options.memory_bytes)
+            worker = await anyio.to_thread.run_sync(Worker, self.options.memory_bytes, self.options.prefixes)
         finally:
             self.starting -= 1
         worker.extra = extra
@@ -193,11 +233,14 @@ class WorkerPool:
     def _mark_busy(self, worker: Worker) -> Worker:
         worker.busy_since = time.monotonic()
         self.busy.add(worker)
+        self._ensure_watchdog()
         return worker
 
     def release(self, worker: Worker) -> None:
         self.busy.discard(worker)
         worker.busy_since = None
+        if worker.demoted and not worker.dead:
+            self._retire(worker)
         if worker.dead or self.closed:
             worker.kill()
             if not self.closed:
@@ -205,21 +248,32 @@ class WorkerPool:
             return
         self._hand_over(worker)
 
+    @property
+    def effective(self) -> int:
+        """Workers that count towards the pool's size: all but the demoted busy ones."""
+        return self.total - sum(1 for w in self.busy if w.demoted)
+
     def _hand_over(self, worker: Worker) -> None:
         while self.waiters:
             future = self.waiters.popleft()
             if not future.done():
                 future.set_result(worker)
                 return
-        if worker.extra and self.total > self.options.size:
-            worker.stop()
+        if self.effective > self.options.size:
+            self._retire(worker)
             return
         self.idle.append(worker)
 
+    @staticmethod
+    def _retire(worker: Worker) -> None:
+        """Stop a worker without blocking the event loop."""
+        worker.dead = True
+        asyncio.get_running_loop().run_in_executor(None, worker.stop_now)
+
     async def _replace(self) -> None:
-        if self.total >= self.options.size and not self.waiters:
+        if self.effective >= self.options.size and not self.waiters:
             return
-        worker = await self._spawn(extra=self.total >= self.options.size)
+        worker = await self._spawn(extra=False)
         if self.closed:
             worker.stop()
             return
@@ -230,17 +284,22 @@ class WorkerPool:
             self._watchdog = asyncio.get_running_loop().create_task(self._watch())
 
     async def _watch(self) -> None:
-        """While requests wait, add an extra worker when every busy one runs a long job."""
+        """While jobs run: demote the long ones, and keep a worker ready for everyone else
+        (up to `size + extra` processes), so a few slow queries do not hold up lookups."""
         for _ in itertools.count():
-            if not self.waiters or self.closed:
+            if self.closed or not (self.busy or self.waiters):
                 return
             now = time.monotonic()
-            long_jobs = [w for w in self.busy if w.busy_since and now - w.busy_since > self.options.heavy_after]
+            for worker in list(self.busy):
+                if not worker.demoted and worker.busy_since and now - worker.busy_since > self.options.heavy_after:
+                    worker.demote()
+            demoted = sum(1 for w in self.busy if w.demoted)
             if (
-                long_jobs
+                demoted
+                and self.effective <= self.options.size
+                and not self.idle
                 and self.starting == 0
                 and self.total < self.options.size + self.options.extra
-                and len(long_jobs) >= len(self.busy)
             ):
                 worker = await self._spawn(extra=True)
                 if self.closed:
@@ -276,11 +335,45 @@ class WorkerPool:
         self.busy.clear()
 
 
+_PRUNE_SERIES = """
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+DELETE { GRAPH $catalog { ?series ?p ?o . ?x ?q ?series } }
+WHERE {
+  GRAPH $catalog { ?series dcat:resource|^dcat:resource ?c . ?series ?p ?o . OPTIONAL { ?x ?q ?series } }
+  FILTER(?c = $catalog)
+  FILTER NOT EXISTS { GRAPH ?v { ?series dcat:hasVersion ?v } }
+}"""
+
+
+def prune(path: str, base_iri: str) -> None:
+    """Make a snapshot the public view: drop every graph that is not public (drafts, the system
+    graph with token hashes, orphans) and the catalog entries of series with no public version.
+
+    Even a mistake in the dataset a query is given could then not reveal anything private.
+    """
+    from registry.sparql.worker import public_graphs
+    from registry.store.base import RegistryStore
+
+    store = ox.Store(path)
+    try:
+        public = public_graphs(store, base_iri)
+        for graph in list(store.named_graphs()):
+            if not isinstance(graph, ox.NamedNode) or graph.value not in public:
+                store.remove_graph(graph)
+        store.remove_graph(ox.DefaultGraph())
+        catalog = ox.NamedNode(base_iri + "catalog")
+        store.update(RegistryStore.bind(_PRUNE_SERIES, {"catalog": catalog}))
+        store.flush()
+    finally:
+        del store
+
+
 class Snapshots:
     """Hard-linked checkpoints of the embedded store, one per store generation in use."""
 
-    def __init__(self, store, root: Path):
+    def __init__(self, store, root: Path, base_iri: str):
         self.store = store  # an OxigraphStore
+        self.base_iri = base_iri
         self.root = root
         shutil.rmtree(self.root, ignore_errors=True)  # what a previous run left
         self.root.mkdir(parents=True, exist_ok=True)
@@ -308,6 +401,7 @@ class Snapshots:
                 copy.bulk_load(raw.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
                 copy.flush()
                 del copy
+            prune(str(path), self.base_iri)
             self.current, self.generation = str(path), generation
             self.all.add(self.current)
             return self.current, True

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import anyio
 
+from registry.namespaces import PREFIXES
+
 from registry.errors import RegistryError, StoreUnavailable, TooManyRequests
 from registry.sparql.guard import CheckedQuery, GuardLimits
 from registry.sparql.pool import PoolBusy, PoolOptions, Snapshots, WorkerCrashed, WorkerPool, WorkerTimeout
@@ -82,7 +84,7 @@ class QueryExecutor(ABC):
 
     @abstractmethod
     async def run(
-        self, query: str, default_graphs: list[str] | None, named_graphs: list[str] | None, kind: str, fmt: str
+        self, checked: CheckedQuery, default_graphs: list[str] | None, named_graphs: list[str] | None, kind: str, fmt: str
     ) -> tuple[str, bytes]:
         """Return (cache scope, body): results with the same scope and inputs are equal."""
 
@@ -98,10 +100,10 @@ class EmbeddedExecutor(QueryExecutor):
             import tempfile
 
             root = Path(tempfile.mkdtemp(prefix="registry-sparql-"))
-        self.snapshots = Snapshots(store, root)
+        self.snapshots = Snapshots(store, root, settings.base_iri)
         self.pool = WorkerPool(
             PoolOptions(
-                base_iri=settings.base_iri,
+                prefixes=dict(PREFIXES),
                 size=options.workers,
                 extra=options.extra_workers,
                 queue_timeout=max(1.0, options.timeout_s),
@@ -119,9 +121,12 @@ class EmbeddedExecutor(QueryExecutor):
             self.on_new_snapshot()
         return path
 
-    async def run(self, query, default_graphs, named_graphs, kind, fmt):
+    async def run(self, checked, default_graphs, named_graphs, kind, fmt):
         snapshot = await self.snapshot()
-        job = (snapshot, query, default_graphs, named_graphs, kind, fmt, self.options.max_rows, self.options.max_bytes)
+        job = (
+            snapshot, checked.text, default_graphs, named_graphs, kind, fmt, self.options.max_rows,
+            self.options.max_bytes, checked.has_dataset,
+        )
         try:
             reply = await self.pool.run(job, self.options.timeout_s)
         except WorkerTimeout:
@@ -160,7 +165,7 @@ class UnsupportedBackend(QueryExecutor):
     def __init__(self, store):
         self.name = type(store).__name__
 
-    async def run(self, query, default_graphs, named_graphs, kind, fmt):
+    async def run(self, checked, default_graphs, named_graphs, kind, fmt):
         raise StoreUnavailable(f"the SPARQL endpoint is not available on the {self.name} back-end yet", code="sparql-unavailable")
 
 
@@ -238,6 +243,11 @@ class SparqlService:
         self._closed = False
         self._lock = threading.Lock()
 
+    def warm(self) -> None:
+        """Start the query workers now rather than on the first queries (call from the event loop)."""
+        if isinstance(self.executor, EmbeddedExecutor):
+            self.executor.pool.warm()
+
     def cache_key(self, scope_hint, query: str, default_graphs, named_graphs, fmt: str) -> tuple:
         return (
             scope_hint,
@@ -265,7 +275,7 @@ class SparqlService:
     async def answer(self, checked: CheckedQuery, default_graphs, named_graphs, kind: str, fmt: str, client: str) -> bytes:
         self.limiter.enter(client)
         try:
-            scope, body = await self.executor.run(checked.text, default_graphs, named_graphs, kind, fmt)
+            scope, body = await self.executor.run(checked, default_graphs, named_graphs, kind, fmt)
         finally:
             self.limiter.leave(client)
         self.cache.put(self.cache_key(scope, checked.text, default_graphs, named_graphs, fmt), body)

@@ -15,7 +15,8 @@ dataset and the list of public graphs can never disagree.
 The protocol on the pipe is pickled tuples:
 
 * job: ``(snapshot_path, query, default_graphs | None, named_graphs | None, kind, format_name,
-  max_rows, max_bytes)`` — graphs are IRIs; None means "all public graphs";
+  max_rows, max_bytes, query_has_dataset)`` — graphs are the protocol's default-graph-uri and
+  named-graph-uri (None: not given);
 * reply: ``("ok", body_bytes)`` or ``("error", code, message)``.
 
 `execute()` is also usable in-process (tests, remote back-ends that return pyoxigraph results).
@@ -31,7 +32,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from registry.namespaces import PREFIXES
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -92,13 +92,20 @@ def _graphs(requested: list[str] | None, public: set[str]) -> list[ox.NamedNode]
     return [ox.NamedNode(g) for g in sorted(names)]
 
 
-def execute(store: ox.Store, public: set[str], job: tuple) -> tuple:
+def execute(store: ox.Store, public: set[str], job: tuple, prefixes: dict[str, str] | None = None) -> tuple:
     """Run one job on an opened store; return the reply tuple (never raises for query errors)."""
-    _snapshot, query, default_graphs, named_graphs, kind, fmt_name, max_rows, max_bytes = job
-    default = _graphs(default_graphs, public) or [EMPTY_GRAPH]
-    named = _graphs(named_graphs, public)
+    _snapshot, query, default_graphs, named_graphs, kind, fmt_name, max_rows, max_bytes, has_dataset = job
+    kwargs: dict = {}
+    if default_graphs is not None or named_graphs is not None:
+        # SPARQL 1.1 Protocol 2.1.4: a dataset given in the request replaces the query's
+        kwargs["default_graph"] = _graphs(default_graphs or [], public) or [EMPTY_GRAPH]
+        kwargs["named_graphs"] = _graphs(named_graphs or [], public)
+    elif not has_dataset:
+        # the snapshot holds public graphs only (see pool.prune): their union is the default graph
+        kwargs["use_default_graph_as_union"] = True
+    # else: the query's FROM / FROM NAMED, over a snapshot that has nothing private in it
     try:
-        result = store.query(query, default_graph=default, named_graphs=named)
+        result = store.query(query, **kwargs)
         if isinstance(result, ox.QueryBoolean):
             if kind != "results":
                 return ("error", "wrong-form", "an ASK query gives a boolean result")
@@ -123,7 +130,7 @@ def execute(store: ox.Store, public: set[str], job: tuple) -> tuple:
         fmt = GRAPH_FORMATS[fmt_name]
         triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
         if fmt == ox.RdfFormat.TURTLE:
-            return ("ok", ox.serialize(triples, format=fmt, prefixes=PREFIXES))
+            return ("ok", ox.serialize(triples, format=fmt, prefixes=prefixes or {}))
         return ("ok", ox.serialize(triples, format=fmt))
     except SyntaxError as exc:
         return ("error", "query-syntax", str(exc))
@@ -139,7 +146,7 @@ def execute(store: ox.Store, public: set[str], job: tuple) -> tuple:
 
 
 def public_graphs(store: ox.Store, base_iri: str) -> set[str]:
-    """The public graphs of a snapshot, by the catalog's own definition."""
+    """The public graphs of a store, by the catalog's own definition (used to prune snapshots)."""
     from registry.catalog import Catalog
     from registry.namespaces import IriScheme
     from registry.store.oxigraph import OxigraphStore
@@ -175,13 +182,19 @@ def _limit_resources(memory_bytes: int | None) -> None:
             pass
 
 
-def worker_main(conn, base_iri: str, memory_bytes: int | None) -> None:
-    """Entry point of a worker process: serve jobs until the pipe closes."""
+def worker_main(conn, memory_bytes: int | None, prefixes: dict[str, str]) -> None:
+    """Entry point of a worker process: serve jobs until the pipe closes.
+
+    Imports nothing of the registry (start-up time matters: a worker is started whenever one is
+    killed). A snapshot holds public graphs only (pool.prune), so its named graphs are the
+    public graphs.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
     _limit_resources(memory_bytes)
     store: ox.Store | None = None
     current: str | None = None
     public: set[str] = set()
+    conn.send(("ready", os.getpid()))
     while True:
         try:
             job = conn.recv()
@@ -194,13 +207,13 @@ def worker_main(conn, base_iri: str, memory_bytes: int | None) -> None:
             store = None
             try:
                 store = open_snapshot(snapshot)
-                public = public_graphs(store, base_iri)
+                public = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
                 current = snapshot
             except Exception as exc:  # noqa: BLE001
                 current = None
                 conn.send(("error", "snapshot-unavailable", f"cannot open the query snapshot: {exc}"))
                 continue
-        conn.send(execute(store, public, job))
+        conn.send(execute(store, public, job, prefixes))
     os._exit(0)
 
 

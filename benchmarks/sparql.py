@@ -1,0 +1,356 @@
+"""SPARQL endpoint benchmark: the registry's /sparql next to a raw `oxigraph serve` and
+rdflib-endpoint, on the same data, in the same run, on loopback.
+
+    python benchmarks/sparql.py | tee benchmarks/results/sparql.txt
+
+Data: a synthetic SKOS vocabulary (generated here, same shape as real thesauri: en/fr labels,
+altLabels, definitions, a broader hierarchy, notations) of >= 1M triples, plus a few small
+profiles published through the registry's publication service. The big vocabulary is loaded
+into the registry's store directly (bulk load + the same version metadata a publication writes)
+because the publish-time checks are not what is measured here; the other two servers get a dump
+of the registry's public graphs.
+
+Mix, each run for a fixed time with 16 keep-alive connections (an asyncio HTTP/1.1 client on
+uvloop, in its own process; 4 loopback source addresses x 4 connections = 4 clients, so the
+registry's default per-client cap of 4 concurrent queries applies but does not throttle): concept lookup (a different random concept IRI per request, out of
+128k, so a result cache cannot answer most of them), label prefix search (random prefixes),
+hierarchy (`skos:broader+` of a random concept), list profiles with their resources.
+Safety features stay on in the registry (guard, worker processes, time limit, caps).
+Needs: `oxigraph` (PyPI package, the server) and `rdflib-endpoint` (benchmark only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import multiprocessing
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+print = functools.partial(print, flush=True)  # noqa: A001 - progress shows in `tee`
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CONCEPTS = 128_000
+SCHEME = "https://w3id.org/bench/vocab/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+CONNECTIONS = 16
+CLIENTS = 4
+REQUEST_TIMEOUT = 30.0
+DURATION = float(os.environ.get("BENCH_SECONDS", "8"))
+WORDS = ["alpha", "beam", "crystal", "detector", "electron", "field", "grain", "holder", "ion", "junction",
+         "kinetic", "lens", "mode", "noise", "optic", "probe", "quartz", "ray", "scan", "tilt"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def generate(path: Path) -> int:
+    rng = random.Random(42)
+    n = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f"<{SCHEME}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{SKOS}ConceptScheme> .\n")
+        out.write(f'<{SCHEME}> <{SKOS}prefLabel> "Bench vocabulary"@en .\n')
+        n += 2
+        for i in range(CONCEPTS):
+            c = f"<{SCHEME}c{i}>"
+            w1, w2 = rng.choice(WORDS), rng.choice(WORDS)
+            lines = [
+                f"{c} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{SKOS}Concept> .",
+                f"{c} <{SKOS}inScheme> <{SCHEME}> .",
+                f'{c} <{SKOS}prefLabel> "{w1} {w2} {i}"@en .',
+                f'{c} <{SKOS}prefLabel> "{w2} {w1} {i} (fr)"@fr .',
+                f'{c} <{SKOS}altLabel> "{w1[:3]}-{i}"@en .',
+                f'{c} <{SKOS}definition> "Synthetic concept {i}: {w1} of the {w2}."@en .',
+                f'{c} <{SKOS}notation> "C{i:06d}" .',
+            ]
+            if i < 20:
+                lines.append(f"{c} <{SKOS}topConceptOf> <{SCHEME}> .")
+            else:
+                lines.append(f"{c} <{SKOS}broader> <{SCHEME}c{(i - 20) // 8}> .")
+            out.write("\n".join(lines) + "\n")
+            n += len(lines)
+    return n
+
+
+SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix b: <https://w3id.org/bench/shapes/{i}/> .
+b:DatasetShape a sh:NodeShape ; sh:targetClass dcat:Dataset ; sh:property b:title .
+b:title a sh:PropertyShape ; sh:path dct:title ; sh:minCount 1 ; sh:datatype rdf:langString ;
+    sh:name "title"@en ; sh:message "A dataset must have a title."@en .
+"""
+
+
+def build_registry_store(store_dir: Path, base: str, nt: Path) -> None:
+    import pyoxigraph as ox
+
+    from registry.config import Settings
+    from registry.namespaces import ADMS, ADMS_STATUS, DCAT, DCTERMS, REG, RDF, VOID, XSD
+    from registry.publication import ProfileSubmission
+    from registry.services import Registry
+
+    settings = Settings(store=str(store_dir), base_iri=base, load_bundled=False)
+    registry = Registry.build(settings)
+    registry.communities.create("bench", "Benchmark community", ["https://w3id.org/bench/"])
+    community = registry.catalog.community("bench")
+    for i in range(5):
+        registry.publication.publish_profile(community, ProfileSubmission(
+            id=f"bench-profile-{i}", version="1.0.0", shapes=SHAPES.replace("{i}", str(i)).encode(),
+            format=ox.RdfFormat.TURTLE, title={"en": f"Bench profile {i}"}, description={}, is_profile_of=None,
+            status="published", context=None, vocabularies=[],
+        ))
+    # the big vocabulary: bulk-loaded, with the metadata a publication writes
+    v = registry.iris.vocabulary_version("bench-vocab", "1.0.0")
+    series = registry.iris.vocabulary("bench-vocab")
+    concepts = registry.iris.concepts_graph(v)
+    with registry.store.writing():
+        registry.store.load_graph(concepts, nt, ox.RdfFormat.N_TRIPLES)
+        n = lambda x: ox.NamedNode(str(x))  # noqa: E731
+        V, S, C, G = n(v), n(series), n(registry.iris.catalog), n(v)
+        quads = [
+            ox.Quad(S, n(DCAT.hasVersion), V, G), ox.Quad(V, n(RDF.type), n(DCAT.Dataset), G),
+            ox.Quad(V, n(DCAT.version), ox.Literal("1.0.0"), G), ox.Quad(V, n(ADMS.status), n(ADMS_STATUS.Completed), G),
+            ox.Quad(V, n(DCTERMS.publisher), n(community.iri), G), ox.Quad(V, n(REG.graph), n(concepts), G),
+            ox.Quad(V, n(DCTERMS.title), ox.Literal("Bench vocabulary", language="en"), G),
+            ox.Quad(V, n("http://xmlns.com/foaf/0.1/primaryTopic"), n(SCHEME), G),
+            ox.Quad(V, n(VOID.triples), ox.Literal(str(registry.store.count(concepts)), datatype=n(XSD.integer)), G),
+            ox.Quad(S, n(RDF.type), n(DCAT.Dataset), C), ox.Quad(S, n(DCTERMS.identifier), ox.Literal("bench-vocab"), C),
+            ox.Quad(S, n(DCTERMS.publisher), n(community.iri), C), ox.Quad(C, n(DCAT.resource), S, C),
+        ]
+        registry.store.commit(insert=quads)
+    registry.store.flush()
+    registry.close()
+
+
+def dump_public(store_dir: Path, base: str, out: Path) -> int:
+    import pyoxigraph as ox
+
+    from registry.config import Settings
+    from registry.services import Registry
+
+    registry = Registry.build(Settings(store=str(store_dir), base_iri=base, load_bundled=False))
+    graphs = registry.catalog.public_graphs()
+    with out.open("wb") as f:
+        registry.store.dump(f, ox.RdfFormat.N_QUADS, graphs)
+    total = sum(registry.store.count(g) for g in graphs)
+    registry.close()
+    return total
+
+
+def wait_port(port: int, proc: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+RDFLIB_SERVER = """
+import sys, uvicorn, rdflib
+from rdflib_endpoint import SparqlEndpoint
+ds = rdflib.Dataset(default_union=True)
+ds.parse(sys.argv[1], format="nquads")
+app = SparqlEndpoint(graph=ds, title="bench")
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
+"""
+
+
+# --- the load generator (own process, uvloop, raw HTTP/1.1 keep-alive) ---------------------------
+
+
+async def _request(reader, writer, port, path):
+    writer.write((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                  "Accept: application/sparql-results+json\r\n\r\n").encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    headers = {k.strip().lower(): v.strip() for k, _, v in
+               (line.partition(b":") for line in head.split(b"\r\n")[1:] if line)}
+    if b"content-length" in headers:
+        await reader.readexactly(int(headers[b"content-length"]))
+    elif headers.get(b"transfer-encoding", b"").lower() == b"chunked":
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    return status
+
+
+async def _one_connection(index, port, make_path, deadline, latencies, errors):
+    # 16 connections from 4 loopback addresses: 4 clients of 4 connections each, so the
+    # registry's per-client cap (4 by default) is not what is measured
+    local = (f"127.0.0.{2 + index % CLIENTS}", 0)
+    reader = writer = None
+    while time.monotonic() < deadline:
+        if writer is None:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=local)
+        start = time.perf_counter()
+        try:
+            status = await asyncio.wait_for(_request(reader, writer, port, make_path()), REQUEST_TIMEOUT)
+        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as exc:
+            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+            writer.close()
+            writer = None
+            continue
+        latencies.append(time.perf_counter() - start)
+        if status != 200:
+            errors[status] = errors.get(status, 0) + 1
+    if writer is not None:
+        writer.close()
+
+
+def run_load(port: int, prefix: str, kind: str, seconds: float, queue) -> None:
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    rng = random.Random(7)
+    queries = make_queries(kind, rng)
+
+    def make_path():
+        return prefix + "?query=" + quote(next(queries), safe="")
+
+    latencies: list[float] = []
+    errors: dict[int, int] = {}
+
+    async def main():
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*(_one_connection(i, port, make_path, deadline, latencies, errors) for i in range(CONNECTIONS)))
+
+    start = time.monotonic()
+    asyncio.run(main())
+    queue.put((latencies, errors, time.monotonic() - start))
+
+
+def make_queries(kind: str, rng):
+    while True:
+        i = rng.randrange(CONCEPTS)
+        if kind == "lookup":
+            yield f"SELECT ?p ?o WHERE {{ <{SCHEME}c{i}> ?p ?o }}"
+        elif kind == "label search":
+            prefix = f"{rng.choice(WORDS)} {rng.choice(WORDS)[:rng.randrange(1, 4)]}"  # as typed in a search box
+            yield (f"PREFIX skos: <{SKOS}> SELECT ?c ?l WHERE {{ ?c skos:prefLabel ?l "
+                   f'FILTER(STRSTARTS(LCASE(STR(?l)), "{prefix}")) }} LIMIT 20')
+        elif kind == "hierarchy":
+            yield f"PREFIX skos: <{SKOS}> SELECT ?a ?l WHERE {{ <{SCHEME}c{i}> skos:broader+ ?a . ?a skos:prefLabel ?l }}"
+        else:
+            yield ("PREFIX prof: <http://www.w3.org/ns/dx/prof/> PREFIX dct: <http://purl.org/dc/terms/> "
+                   "PREFIX dcat: <http://www.w3.org/ns/dcat#> SELECT ?profile ?version ?title ?role ?artifact WHERE { "
+                   "?profile a prof:Profile ; dcat:version ?version ; dct:title ?title ; prof:hasResource ?r . "
+                   f"?r prof:hasRole ?role ; prof:hasArtifact ?artifact }} ORDER BY ?profile # {rng.randrange(10**9)}")
+
+
+def measure(port: int, prefix: str, kind: str, seconds: float) -> dict:
+    queue = multiprocessing.get_context("spawn").Queue()
+    proc = multiprocessing.get_context("spawn").Process(target=run_load, args=(port, prefix, kind, seconds, queue))
+    proc.start()
+    latencies, errors, elapsed = queue.get(timeout=seconds + 300)
+    proc.join(timeout=30)
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "rps": n / elapsed,
+        "p50": latencies[n // 2] * 1000 if n else float("nan"),
+        "p99": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
+        "n": n,
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-sparql-"))
+    procs: list[subprocess.Popen] = []
+    try:
+        print(f"# SPARQL endpoint benchmark — {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+        t = time.monotonic()
+        nt = work / "vocab.nt"
+        generated = generate(nt)
+        reg_port, ox_port, rl_port = free_port(), free_port(), free_port()
+        base = f"http://127.0.0.1:{reg_port}/"
+        build_registry_store(work / "store", base, nt)
+        nq = work / "public.nq"
+        total = dump_public(work / "store", base, nq)
+        print(f"data: synthetic SKOS, {CONCEPTS} concepts, {generated} triples generated; "
+              f"{total} triples in public graphs (+5 small profiles); prepared in {time.monotonic() - t:.0f} s")
+
+        env = dict(os.environ, REGISTRY_STORE=str(work / "store"), REGISTRY_BASE_IRI=base, REGISTRY_LOAD_BUNDLED="false")
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", os.environ.get("REGISTRY_APP_FACTORY", "registry.web.app:create_app"),
+             "--host", "127.0.0.1", "--port", str(reg_port), "--no-access-log", "--log-level", "warning",
+             "--loop", "uvloop", "--http", "httptools"], env=env, cwd=ROOT))
+        oxdir = work / "oxigraph"
+        subprocess.run([shutil.which("oxigraph"), "load", "--location", str(oxdir), "--file", str(nq)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(subprocess.Popen([shutil.which("oxigraph"), "serve-read-only", "--location", str(oxdir),
+                                       "--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        script = work / "rdflib_server.py"
+        script.write_text(RDFLIB_SERVER)
+        t = time.monotonic()
+        procs.append(subprocess.Popen([sys.executable, str(script), str(nq), str(rl_port)]))
+        wait_port(reg_port, procs[0])
+        wait_port(ox_port, procs[1])
+        wait_port(rl_port, procs[2], timeout=600)
+        print(f"rdflib-endpoint loaded the data in {time.monotonic() - t:.0f} s")
+        servers = [("registry /sparql", reg_port, "/sparql"), ("oxigraph serve", ox_port, "/query"),
+                   ("rdflib-endpoint", rl_port, "/")]
+        # warm-up: start the registry's workers, make its snapshot, touch the caches of all
+        for _, port, prefix in servers:
+            measure(port, prefix, "lookup", 1.0)
+        kinds = ["lookup", "label search", "hierarchy", "profiles+resources"]
+        results: dict[tuple[str, str], dict] = {}
+        for kind in kinds:
+            for name, port, prefix in servers:
+                seconds = DURATION if name != "rdflib-endpoint" or kind in ("lookup", "profiles+resources") else DURATION / 2
+                results[(kind, name)] = measure(port, prefix, kind, seconds)
+        print(f"\n{CONNECTIONS} connections from {CLIENTS} loopback addresses, {DURATION:g} s per cell (rdflib-endpoint heavy "
+              f"cells {DURATION / 2:g} s), request timeout {REQUEST_TIMEOUT:g} s; client: asyncio/uvloop HTTP/1.1 in its own "
+              "process; registry with its defaults (2 workers, 30 s limit, caps, guard)\n")
+        header = f"{'query':<20}{'server':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'n':>8}  errors"
+        print(header)
+        print("-" * len(header))
+        for kind in kinds:
+            for name, _, _ in servers:
+                r = results[(kind, name)]
+                print(f"{kind:<20}{name:<18}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['n']:>8}  {r['errors'] or ''}")
+        print("\nratios (requests/s): registry / oxigraph serve, registry / rdflib-endpoint")
+        for kind in kinds:
+            reg = results[(kind, "registry /sparql")]["rps"]
+            oxs = results[(kind, "oxigraph serve")]["rps"]
+            rl = results[(kind, "rdflib-endpoint")]["rps"]
+            print(f"  {kind:<20} {reg / oxs:5.2f}x oxigraph   {reg / rl if rl else float('inf'):6.1f}x rdflib-endpoint")
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""What the registry says about each IRI it mints, built from public graphs only; VoID and the
+DCAT catalog. Every function returns pyoxigraph triples (blocking: call from a thread)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from registry.errors import InvalidInput, NotFound
+from registry.namespaces import DCAT, DCTERMS, FOAF, RDF, SPARQL_PREFIXES, VOID, XSD
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+
+def _n(iri) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def _public_version(registry, kind: str, sid: str, version: str):
+    return registry.catalog.version(kind, sid, version, include_drafts=False)
+
+
+def series(registry, kind: str, sid: str) -> list[ox.Triple]:
+    versions = [v for v in registry.catalog.versions(kind, sid) if v.public]
+    if not versions:
+        raise NotFound(f"no {kind} {sid!r}", code=f"{kind}-not-found")
+    iri = versions[0].series_iri
+    out = [t for t in registry.store.triples(registry.iris.catalog) if t.subject.value == iri]
+    latest = registry.catalog.latest(versions)
+    for v in versions:
+        out.append(ox.Triple(_n(iri), _n(DCAT.hasVersion), _n(v.iri)))
+    if latest is not None:
+        out.append(ox.Triple(_n(iri), _n(DCAT.hasCurrentVersion), _n(latest.iri)))
+    return out
+
+
+def version(registry, kind: str, sid: str, ver: str) -> list[ox.Triple]:
+    return list(registry.store.triples(_public_version(registry, kind, sid, ver).iri))
+
+
+def artifact(registry, kind: str, sid: str, ver: str) -> list[ox.Triple]:
+    info = _public_version(registry, kind, sid, ver)
+    return list(registry.store.triples(info.graph))
+
+
+def context_json(registry, sid: str, ver: str) -> str:
+    info = _public_version(registry, "profile", sid, ver)
+    if info.context_graph:
+        for t in registry.store.triples(info.context_graph):
+            if isinstance(t.object, ox.Literal):
+                return t.object.value
+    raise NotFound(f"profile {sid} {ver} has no JSON-LD context", code="context-not-found")
+
+
+def community(registry, cid: str) -> list[ox.Triple]:
+    c = registry.catalog.community(cid)
+    return [t for t in registry.store.triples(registry.iris.catalog) if t.subject.value == c.iri]
+
+
+def resource(registry, iri: str) -> list[ox.Triple]:
+    """Every triple about `iri` in the public graphs (concepts, shapes, anything published)."""
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        raise InvalidInput(f"not an IRI: {iri!r}", code="invalid-iri") from None
+    result = registry.store.query(
+        "CONSTRUCT { $s ?p ?o } WHERE { $s ?p ?o }", bindings={"s": node}, default_graph=registry.catalog.public_graphs()
+    )
+    triples = list(result)
+    if not triples:
+        raise NotFound(f"nothing public is said about <{iri}>", code="resource-not-found")
+    return triples
+
+
+def _service(registry) -> list[ox.Triple]:
+    s, base = _n(registry.iris.sparql), registry.iris.base
+    return [
+        ox.Triple(s, _n(RDF.type), _n(DCAT.DataService)),
+        ox.Triple(s, _n(DCTERMS.title), ox.Literal("SPARQL endpoint of the profile registry", language="en")),
+        ox.Triple(s, _n(DCAT.endpointURL), s),
+        ox.Triple(s, _n(DCAT.endpointDescription), s),
+        ox.Triple(s, _n(DCTERMS.conformsTo), _n("https://www.w3.org/TR/sparql11-protocol/")),
+        ox.Triple(s, _n(DCAT.servesDataset), _n(base + "catalog")),
+    ]
+
+
+def dcat_catalog(registry) -> list[ox.Triple]:
+    """A DCAT 3 catalog of everything published: series, versions, distributions, the endpoint."""
+    cat = _n(registry.iris.catalog)
+    out: list[ox.Triple] = [
+        ox.Triple(cat, _n(RDF.type), _n(DCAT.Catalog)),
+        ox.Triple(cat, _n(DCTERMS.title), ox.Literal("Research metadata profile registry", language="en")),
+        ox.Triple(cat, _n(DCAT.service), _n(registry.iris.sparql)),
+    ]
+    out += _service(registry)
+    for kind in ("profile", "vocabulary"):
+        for sid in registry.catalog.series_ids(kind):
+            try:
+                triples = series(registry, kind, sid)
+            except NotFound:
+                continue  # no public version: not in the public catalog
+            series_iri = _n(registry.iris.profile(sid) if kind == "profile" else registry.iris.vocabulary(sid))
+            out.append(ox.Triple(cat, _n(DCAT.resource), series_iri))
+            if kind == "vocabulary":
+                out.append(ox.Triple(cat, _n(DCAT.dataset), series_iri))
+            out += triples
+            for info in registry.catalog.versions(kind, sid):
+                if not info.public:
+                    continue
+                out.append(ox.Triple(cat, _n(DCAT.resource), _n(info.iri)))
+                if kind == "vocabulary":
+                    out.append(ox.Triple(cat, _n(DCAT.dataset), _n(info.iri)))
+                out += registry.store.triples(info.iri)
+    for c in registry.catalog.communities():
+        out += [t for t in registry.store.triples(registry.iris.catalog) if t.subject.value == c.iri]
+    return list(dict.fromkeys(out))
+
+
+def void(registry) -> list[ox.Triple]:
+    """VoID description (https://www.w3.org/TR/void/): the registry as a dataset of subsets."""
+    base = registry.iris.base
+    ds = _n(base + ".well-known/void#registry")
+    out = [
+        ox.Triple(ds, _n(RDF.type), _n(VOID.Dataset)),
+        ox.Triple(ds, _n(DCTERMS.title), ox.Literal("Research metadata profile registry", language="en")),
+        ox.Triple(ds, _n(VOID.sparqlEndpoint), _n(registry.iris.sparql)),
+        ox.Triple(ds, _n(VOID.uriSpace), ox.Literal(base)),
+        ox.Triple(ds, _n(VOID.rootResource), _n(registry.iris.catalog)),
+        ox.Triple(ds, _n(FOAF.homepage), _n(base)),
+    ]
+    for graph in registry.catalog.public_graphs():
+        sub = _n(graph)
+        out += [
+            ox.Triple(ds, _n(VOID.subset), sub),
+            ox.Triple(sub, _n(RDF.type), _n(VOID.Dataset)),
+            ox.Triple(sub, _n(VOID.dataDump), _n(f"{base}graphs?graph={quote(graph, safe='')}")),
+        ]
+    rows = registry.store.select(
+        SPARQL_PREFIXES + "SELECT ?g ?n WHERE { ?v reg:graph ?g ; void:triples ?n }",
+        default_graph=registry.catalog.public_graphs(),
+    )
+    for row in rows:
+        out.append(ox.Triple(_n(row["g"].value), _n(VOID.triples), ox.Literal(row["n"].value, datatype=_n(XSD.integer))))
+    return out

@@ -1,0 +1,47 @@
+"""A minimal server-rendered HTML view of a resource (one function, to be replaced by the web UI's
+Jinja2 templates)."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pyoxigraph as ox
+
+
+def _term(term, base: str) -> str:
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        href = iri if iri.startswith(base) else "/resource?iri=" + escape(iri, quote=True).replace(" ", "%20")
+        return f'<a href="{escape(href, quote=True)}">{escape(iri)}</a>'
+    if isinstance(term, ox.Literal):
+        lang = f' <small lang="{escape(term.language)}">@{escape(term.language)}</small>' if term.language else ""
+        return f"{escape(term.value)}{lang}"
+    return escape(str(term))
+
+
+def render_resource(url: str, profile, profiles, triples) -> str:
+    base = url.split("/", 3)
+    base = "/".join(base[:3]) + "/" if len(base) >= 3 else url
+    rows = "\n".join(
+        f"<tr><td>{_term(t.subject, base)}</td><td>{_term(t.predicate, base)}</td><td>{_term(t.object, base)}</td></tr>"
+        for t in sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    )
+    links = " · ".join(
+        f'<a href="?_profile={escape(p.token)}">{escape(p.label)}</a>' for p in profiles
+    )
+    formats = " · ".join(
+        f'<a href="?_profile={escape(profile.token)}&amp;_mediatype={m}">{m}</a>'
+        for m in ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(url)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:1.5rem}}td{{border-bottom:1px solid #ddd;padding:.2rem .5rem;vertical-align:top}}</style>
+</head><body>
+<h1>{escape(url)}</h1>
+<p>Profile: {escape(profile.label)} &lt;{escape(profile.iri)}&gt;. Also: {links} · <a href="?_profile=alt">all representations</a></p>
+<p>Download: {formats}</p>
+<table><thead><tr><th>subject</th><th>predicate</th><th>object</th></tr></thead><tbody>
+{rows}
+</tbody></table>
+</body></html>
+"""

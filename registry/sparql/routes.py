@@ -1,0 +1,158 @@
+"""`/sparql`: the SPARQL 1.1 Protocol endpoint, its service description and query page.
+
+The endpoint is a plain Starlette route (no FastAPI dependency resolution on the hot path); it
+still answers every error as application/problem+json, with CORS headers so that browsers on
+other sites can read the error too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+
+from registry.errors import NotFound, RegistryError
+from registry.linkeddata.conneg import prefers_html
+from registry.rdf import negotiate_rdf, serialize
+from registry.namespaces import PREFIXES
+from registry.sparql.description import service_description
+from registry.sparql.guard import check_query
+from registry.sparql.page import query_page
+from registry.sparql.protocol import (
+    NotAcceptable,
+    ProtocolError,
+    _collect,
+    build_request,
+    choose_format,
+    parse_media_type,
+    read_post_body,
+)
+from registry.sparql.service import SparqlService
+from registry.web.errors import problem_from
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "yasgui"
+STATIC_FILES = {"yasgui.min.js": "text/javascript", "yasgui.min.css": "text/css"}
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Content-Type, Retry-After, Link, Content-Profile",
+}
+PREFLIGHT = CORS | {
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type, Accept-Profile",
+    "Access-Control-Max-Age": "86400",
+}
+ALLOW = "GET, HEAD, POST, OPTIONS"
+
+
+def get_service(request: Request) -> SparqlService:
+    registry = request.app.state.registry
+    service = registry.extensions.get("sparql")
+    if service is None:
+        service = registry.extensions.setdefault("sparql", SparqlService(registry, registry.settings))
+        service.warm()
+    return service
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _problem(exc: RegistryError) -> Response:
+    response = problem_from(exc)
+    response.headers.update(CORS)
+    if exc.status == 405:
+        response.headers["Allow"] = ALLOW
+    return response
+
+
+class MethodNotAllowed(RegistryError):
+    status = 405
+    code = "method-not-allowed"
+    title = "Method not allowed"
+
+
+async def sparql_endpoint(request: Request) -> Response:
+    method = request.method
+    if method == "OPTIONS":
+        return Response(status_code=204, headers=PREFLIGHT | {"Allow": ALLOW})
+    try:
+        if method in ("GET", "HEAD"):
+            try:
+                params = _collect(parse_qsl(request.url.query, keep_blank_values=True, errors="strict"))
+            except UnicodeDecodeError:
+                raise ProtocolError("the query string is not valid UTF-8", code="bad-encoding") from None
+            if not params or set(params) <= {"_mediatype"}:
+                return await describe(request)
+            query_request = build_request(params)
+        elif method == "POST":
+            body = await request.body()
+            url_params = _collect(parse_qsl(request.url.query, keep_blank_values=True))
+            media, _ = parse_media_type(request.headers.get("content-type"))
+            query_request = read_post_body(request.headers.get("content-type"), body)
+            if media == "application/sparql-query":
+                query_request = build_request(url_params, direct_query=query_request.query)
+            else:
+                if "query" in url_params and query_request.query is not None:
+                    raise ProtocolError("the query is given twice (URL and body)", code="query-twice")
+                for name in ("default-graph-uri", "named-graph-uri"):
+                    if name in url_params:
+                        query_request.params.setdefault(name, []).extend(url_params[name])
+                query_request = build_request(query_request.params | {k: v for k, v in url_params.items() if k == "query"})
+        else:
+            raise MethodNotAllowed(f"{method} is not allowed on the SPARQL endpoint; use GET or POST")
+        if query_request.query is None:
+            raise ProtocolError("the request has no query parameter", code="query-missing")
+        service = get_service(request)
+        accept = request.headers.get("accept")
+        checked = check_query(query_request.query, service.options.guard)
+        kind, media_type, fmt = choose_format(accept, checked.form)
+        body = service.cached(checked.text, query_request.default_graphs, query_request.named_graphs, fmt)
+        if body is None:
+            body = await service.answer(
+                checked, query_request.default_graphs, query_request.named_graphs, kind, fmt, _client(request)
+            )
+        return Response(body, media_type=media_type, headers=CORS | {"Vary": "Accept"})
+    except RegistryError as exc:
+        return _problem(exc)
+
+
+async def describe(request: Request) -> Response:
+    """A plain GET: the service description (RDF), or the query page for a browser."""
+    registry = request.app.state.registry
+    service = get_service(request)
+    accept = request.query_params.get("_mediatype") or request.headers.get("accept")
+    if prefers_html(accept):
+        html = query_page(registry.iris.sparql.replace(registry.iris.base, "/", 1), "/static/yasgui/", service.options)
+        return HTMLResponse(html, headers=CORS | {"Vary": "Accept"})
+    chosen = negotiate_rdf(accept)
+    if chosen is None:
+        raise NotAcceptable("the service description is available as " + ", ".join(
+            ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml", "text/html"]
+        ))
+    media_type, fmt = chosen
+    graphs = await anyio.to_thread.run_sync(registry.catalog.public_graphs)
+    triples = service_description(registry.iris.sparql, graphs, service.options)
+    from registry.linkeddata.rdfout import graph_format
+
+    media_type, fmt = graph_format(media_type, fmt)
+    return Response(serialize(triples, fmt, prefixes=PREFIXES | {"sd": "http://www.w3.org/ns/sparql-service-description#"}),
+                    media_type=media_type, headers=CORS | {"Vary": "Accept"})
+
+
+async def static_file(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in STATIC_FILES or not (STATIC_DIR / name).is_file():
+        return _problem(NotFound(f"no static file {name!r}"))
+    return FileResponse(
+        STATIC_DIR / name, media_type=STATIC_FILES[name], headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+def install(app, settings) -> None:
+    app.router.add_route(
+        "/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"], include_in_schema=False
+    )
+    app.router.add_route("/static/yasgui/{name}", static_file, methods=["GET", "HEAD"], include_in_schema=False)

@@ -1,0 +1,147 @@
+"""A real registry server (uvicorn in its own process, 127.0.0.1, free port) with a small published
+vocabulary and profile, shared by the SPARQL and linked-data tests of a module.
+
+The server runs in a subprocess so that the safety tests can check it is still alive after a
+hostile query, and so that its query workers are the real thing.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from registry.config import Settings
+from registry.services import Registry
+
+DATA = Path(__file__).parent / "data"
+TEST_NAMESPACE = "https://w3id.org/test/"
+TECH = "https://w3id.org/test/technique/"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RunningRegistry:
+    def __init__(self, tmp: Path, **env: str):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}/"
+        self.store = tmp / "store"
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.log = tmp / "server.log"
+
+    @property
+    def sparql(self) -> str:
+        return self.base + "sparql"
+
+    def prepare(self) -> None:
+        settings = Settings(store=str(self.store), base_iri=self.base, load_bundled=False)
+        registry = Registry.build(settings)
+        registry.communities.create("test", "Test community", [TEST_NAMESPACE])
+        self.token = registry.communities.create_token("test").token
+        registry.close()
+
+    def start(self, timeout: float = 30.0) -> "RunningRegistry":
+        env = dict(os.environ)
+        env.update(
+            REGISTRY_STORE=str(self.store),
+            REGISTRY_BASE_IRI=self.base,
+            REGISTRY_LOAD_BUNDLED="false",
+            **self.env,
+        )
+        command = [
+            sys.executable, "-m", "uvicorn", "--factory",
+            os.environ.get("REGISTRY_TEST_APP_FACTORY", "registry.web.app:create_app"),
+            "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--log-level", "warning",
+        ]
+        self.log_file = self.log.open("wb")
+        self.process = subprocess.Popen(command, env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError("registry server exited: " + self.log.read_text(errors="replace"))
+            try:
+                if httpx.get(self.base + "communities", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("registry server did not start: " + self.log.read_text(errors="replace"))
+            time.sleep(0.05)
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+        if getattr(self, "log_file", None):
+            self.log_file.close()
+
+    @property
+    def auth(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def publish(self) -> None:
+        with httpx.Client(base_url=self.base, timeout=60) as client:
+            r = client.put(
+                "/vocabularies/techniques/versions/1.0.0", content=(DATA / "techniques.ttl").read_bytes(),
+                headers={"Content-Type": "text/turtle", **self.auth}, params={"title": "Techniques"},
+            )
+            assert r.status_code == 201, r.text
+            r = client.put(
+                "/profiles/test-profile/versions/1.0.0", content=(DATA / "shapes.ttl").read_bytes(),
+                headers={"Content-Type": "text/turtle", **self.auth},
+                params={"title": "Test profile", "description": "A profile for tests"},
+            )
+            assert r.status_code == 201, r.text
+            # a draft: never visible through SPARQL or linked data
+            r = client.put(
+                "/profiles/draft-profile/versions/0.1.0", content=(DATA / "shapes.ttl").read_bytes(),
+                headers={"Content-Type": "text/turtle", **self.auth},
+                params={"title": "Secret draft profile", "status": "draft"},
+            )
+            assert r.status_code == 201, r.text
+
+
+def start_registry(tmp: Path, **env: str) -> RunningRegistry:
+    server = RunningRegistry(tmp, **env)
+    server.prepare()
+    server.start()
+    try:
+        server.publish()
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@pytest.fixture(scope="module")
+def registry_server(tmp_path_factory):
+    """A running registry with a short query time limit (3 s) so the safety tests stay quick."""
+    server = start_registry(
+        tmp_path_factory.mktemp("registry"),
+        REGISTRY_QUERY_TIMEOUT_S="3",
+        REGISTRY_QUERY_WORKERS="2",
+        REGISTRY_QUERY_MAX_ROWS="1000",
+        REGISTRY_QUERY_MAX_CONCURRENCY_PER_CLIENT="3",
+    )
+    yield server
+    server.stop()

@@ -1,0 +1,210 @@
+"""Hostile queries against a running registry: each gets a clear error while a concurrent lookup
+still succeeds in time, and the server stays up. The server's time limit is 3 s (conftest)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+TECH = "https://w3id.org/test/technique/"
+LOOKUP = f"SELECT ?l WHERE {{ <{TECH}tem> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}"
+JSON = {"Accept": "application/sparql-results+json"}
+# 5 triple patterns over ~120 triples: ~2.5e10 combinations, counted without materialising
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o }"
+CARTESIAN_ORDER_BY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?a ?f ?i ?l"
+
+
+def lookup(server, *, local_address: str | None = None, distinct: int = 0) -> float:
+    """One concept lookup; returns its duration. A distinct comment defeats the result cache."""
+    transport = httpx.HTTPTransport(local_address=local_address) if local_address else None
+    with httpx.Client(transport=transport, timeout=10) as client:
+        start = time.monotonic()
+        r = client.get(server.sparql, params={"query": LOOKUP + f" # {distinct} {time.time()}"}, headers=JSON)
+        elapsed = time.monotonic() - start
+    assert r.status_code == 200, r.text
+    labels = {b["l"]["value"] for b in r.json()["results"]["bindings"]}
+    assert "Transmission electron microscopy" in labels
+    return elapsed
+
+
+class Background(threading.Thread):
+    """Send one request in a thread; keep the response and how long it took."""
+
+    def __init__(self, server, query: str, *, method: str = "POST"):
+        super().__init__(daemon=True)
+        self.server, self.query, self.method = server, query, method
+        self.response: httpx.Response | None = None
+        self.elapsed = 0.0
+
+    def run(self):
+        start = time.monotonic()
+        with httpx.Client(timeout=60) as client:
+            if self.method == "POST":
+                self.response = client.post(self.server.sparql, data={"query": self.query}, headers=JSON)
+            else:
+                self.response = client.get(self.server.sparql, params={"query": self.query}, headers=JSON)
+        self.elapsed = time.monotonic() - start
+
+
+def while_running(server, query: str, lookups: int = 3) -> Background:
+    """Run `query` in the background; meanwhile lookups must answer within a second each."""
+    hostile = Background(server, query)
+    hostile.start()
+    time.sleep(0.4)
+    for i in range(lookups):
+        assert lookup(server, distinct=i) < 1.0
+    hostile.join(timeout=60)
+    assert not hostile.is_alive()
+    assert server.alive(), "the registry process died"
+    return hostile
+
+
+def problem(response: httpx.Response, statuses: tuple[int, ...], codes: tuple[str, ...]) -> dict:
+    assert response.status_code in statuses, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["code"] in codes, body
+    assert body["detail"]
+    return body
+
+
+@pytest.fixture(autouse=True)
+def _warm(registry_server):
+    lookup(registry_server)  # workers started, snapshot made
+
+
+def test_deeply_nested_query_is_refused(registry_server):
+    for query in (
+        "SELECT * WHERE " + "{" * 5000 + "}" * 5000,
+        "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+        "ASK { " + "OPTIONAL { " * 3000 + "}" * 3000 + " }",
+    ):
+        hostile = while_running(registry_server, query)
+        problem(hostile.response, (400,), ("query-too-deep",))
+        assert hostile.elapsed < 2
+
+
+def test_cartesian_order_by_is_stopped(registry_server):
+    hostile = while_running(registry_server, CARTESIAN_ORDER_BY)
+    # the worker either runs out of its memory allowance (the process aborts) or out of time
+    body = problem(hostile.response, (400, 503), ("query-aborted", "query-timeout"))
+    assert hostile.elapsed < 3 + 2.5, body
+    assert lookup(registry_server) < 1.0
+
+
+class Listener(threading.Thread):
+    """A TCP listener on 127.0.0.1 that records every connection it gets."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.close()
+
+    def stop(self):
+        self.stopped.set()
+        self.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "select * where {{ service silent <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERV\\u0049CE <{url}> {{ ?s ?p ?o }} }}",
+        "PREFIX e: <{url}> SELECT * WHERE {{ ?s ?p ?o . SeRvIcE e: {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ ?s ?p ?o # comment\n OPTIONAL {{ SERVICE <{url}> {{ ?s ?p ?x }} }} }}",
+    ],
+)
+def test_service_is_refused_and_never_called(registry_server, template):
+    listener = Listener()
+    listener.start()
+    try:
+        url = f"http://127.0.0.1:{listener.port}/sparql"
+        hostile = while_running(registry_server, template.format(url=url), lookups=1)
+        problem(hostile.response, (400,), ("service-refused",))
+        time.sleep(0.3)
+        assert listener.hits == 0
+    finally:
+        listener.stop()
+
+
+def _children_cpu(pid: int) -> dict[int, int]:
+    """CPU ticks used so far by each child process of `pid` (from /proc)."""
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+    return out
+
+
+def test_query_past_the_time_limit_is_stopped(registry_server):
+    hostile = while_running(registry_server, SLOW)
+    body = problem(hostile.response, (503,), ("query-timeout",))
+    assert "3 s" in body["detail"]
+    assert 2.9 < hostile.elapsed < 3 + 2.0
+    # the query really stopped: no worker process keeps burning CPU afterwards
+    time.sleep(0.3)
+    before = _children_cpu(registry_server.process.pid)
+    time.sleep(1.0)
+    after = _children_cpu(registry_server.process.pid)
+    busy = {pid: after[pid] - before.get(pid, 0) for pid in after if after[pid] - before.get(pid, 0) > 20}
+    assert busy == {}, f"child processes still busy (ticks in 1 s): {busy}"
+    # and the endpoint carries on
+    assert lookup(registry_server) < 1.0
+
+
+def test_row_cap(registry_server):
+    r = httpx.post(registry_server.sparql, data={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"}, headers=JSON, timeout=30)
+    body = problem(r, (422,), ("result-too-large",))
+    assert "1000" in body["detail"]
+    r = httpx.post(
+        registry_server.sparql, data={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 1000"}, headers=JSON, timeout=30
+    )
+    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 1000
+    r = httpx.post(
+        registry_server.sparql, data={"query": "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f }"},
+        headers={"Accept": "text/turtle"}, timeout=30,
+    )
+    problem(r, (422,), ("result-too-large",))
+
+
+def test_concurrency_cap_per_client(registry_server):
+    """The cap is 3 per client (conftest): the 4th concurrent query gets 429 + Retry-After,
+    while another client (another loopback address) is served."""
+    slow = [Background(registry_server, SLOW + f" # {i}") for i in range(3)]
+    for thread in slow:
+        thread.start()
+    time.sleep(0.5)
+    r = httpx.post(registry_server.sparql, data={"query": LOOKUP + " # capped"}, headers=JSON)
+    problem(r, (429,), ("sparql-concurrency",))
+    assert int(r.headers["retry-after"]) >= 1
+    assert lookup(registry_server, local_address="127.0.0.2") < 1.5
+    for thread in slow:
+        thread.join(timeout=30)
+    assert all(t.response.status_code == 503 for t in slow)
+    assert lookup(registry_server) < 1.0
+    assert registry_server.alive()
