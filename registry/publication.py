@@ -219,6 +219,13 @@ class PublicationService:
                 ox.Quad(v, _n(DCTERMS.modified), _now(), v),
             ]
             cat_del, cat_ins = self._current_version_change(kind, sid, override={info.iri: status})
+            if status == "published":  # a confirmed draft now speaks for its series
+                base = self.catalog.version_by_iri(info.is_profile_of) if info.is_profile_of else None
+                ins, dele = self._series_quads(
+                    kind, sid, community, info.title, info.description, False, True,
+                    base_series=base.series_iri if base is not None else None,
+                )
+                cat_ins, cat_del = cat_ins + ins, cat_del + dele
             self.store.commit(delete=quads_del + cat_del, insert=quads_ins + cat_ins)
         return self.catalog.version(kind, sid, version)
 
@@ -356,7 +363,7 @@ class PublicationService:
             meta.append((v, FOAF.primaryTopic, _n(scheme)))
         staged.metadata = [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in meta]
         staged.catalog_insert, staged.catalog_delete = self._series_quads(
-            "vocabulary", sub.id, community, sub.title, sub.description, owner is None
+            "vocabulary", sub.id, community, sub.title, sub.description, owner is None, sub.status == "published"
         )
         if existing is not None:
             # replace the draft's metadata graph too
@@ -458,7 +465,7 @@ class PublicationService:
                 )
             )
         staged.catalog_insert, staged.catalog_delete = self._series_quads(
-            "profile", sub.id, community, sub.title, sub.description, owner is None,
+            "profile", sub.id, community, sub.title, sub.description, owner is None, sub.status == "published",
             base_series=self.iris.profile(base.id) if base is not None else None,
         )
         return staged
@@ -534,7 +541,10 @@ class PublicationService:
         insert = [ox.Quad(_n(series_iri), _n(DCAT.hasCurrentVersion), _n(current), catalog)] if current and current not in old else []
         return delete, insert
 
-    def _series_quads(self, kind, sid, community, title, description, is_new, base_series=None):
+    def _series_quads(self, kind, sid, community, title, description, is_new, published, base_series=None):
+        """Catalog-graph quads of a series. What the public sees of a series (title, description,
+        base profile, its place in the catalog) changes only with a published version, so a draft
+        never leaks into the public catalog graph."""
         series = _n(self.iris.profile(sid) if kind == "profile" else self.iris.vocabulary(sid))
         catalog = _n(self.iris.catalog)
         insert: list[ox.Quad] = []
@@ -545,8 +555,10 @@ class PublicationService:
             insert += [
                 ox.Quad(series, _n(DCTERMS.identifier), ox.Literal(sid), catalog),
                 ox.Quad(series, _n(DCTERMS.publisher), _n(community.iri), catalog),
-                ox.Quad(_n(self.iris.catalog), _n(DCAT.resource), series, catalog),
             ]
+        if not published:
+            return insert, delete
+        insert.append(ox.Quad(_n(self.iris.catalog), _n(DCAT.resource), series, catalog))
         if title or description:
             # the series shows the latest submission's title and description
             for row in self.store.select(

@@ -375,3 +375,30 @@ def test_same_vocabulary_in_another_syntax_is_a_noop_and_other_content_a_conflic
     )
     assert response.status_code == 409 and response.json()["code"] == "immutable"
     assert snapshot(published) == before
+
+
+def test_drafts_never_change_what_the_public_catalog_graph_says(published):
+    catalog = f"{BASE}catalog"
+    store = published.app.state.registry.store
+
+    def catalog_titles(series: str) -> set[str]:
+        rows = store.select(
+            "SELECT ?t WHERE { $s <http://purl.org/dc/terms/title> ?t }",
+            bindings={"s": ox.NamedNode(series)}, default_graph=[catalog],
+        )
+        return {r["t"].value for r in rows}
+
+    assert publish_profile(published, version="2.0.0", status="draft", title="Secret draft title").status_code == 201
+    assert catalog_titles(f"{BASE}profiles/test-profile") == {"Test profile"}
+    assert publish_profile(published, pid="draft-only", status="draft", title="Hidden").status_code == 201
+    assert catalog_titles(f"{BASE}profiles/draft-only") == set()
+    listed_in_catalog = store.ask(
+        "ASK { $c <http://www.w3.org/ns/dcat#resource> $s }",
+        bindings={"c": ox.NamedNode(catalog), "s": ox.NamedNode(f"{BASE}profiles/draft-only")}, default_graph=[catalog],
+    )
+    assert not listed_in_catalog
+    assert published.get("/profiles/draft-only").status_code == 404
+    # confirming the draft makes its title the series' title
+    confirm = published.patch("/profiles/test-profile/versions/2.0.0", json={"status": "published"}, headers=published.actors.test)
+    assert confirm.status_code == 200
+    assert catalog_titles(f"{BASE}profiles/test-profile") == {"Secret draft title"}
