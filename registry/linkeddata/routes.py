@@ -116,6 +116,28 @@ def wants_linked_data(request: Request) -> bool:
     return False
 
 
+def _web_page(request: Request, name: str, groups: dict) -> Callable[[], Response] | None:
+    """A browser asking for a minted IRI (HTML, default profile) gets the web interface's page of
+    that resource (issue 9: the pages are views of the same resources); the RDF-table view stays
+    available with an explicit `_profile`. None when the web pages are not installed."""
+    if "_profile" in request.query_params or "accept-profile" in request.headers:
+        return None
+    if not prefers_html(requested_media(request)):
+        return None
+    try:
+        from registry.web.pages import render_resource_page
+    except ModuleNotFoundError:
+        return None
+    if name == "catalog":
+        return lambda: render_resource_page(request, "home")
+    if name in ("series", "version", "artifact"):
+        kind = _kind(groups["plural"])
+        return lambda: render_resource_page(request, kind, id=groups["sid"], version=groups.get("ver"))
+    if name == "community":
+        return lambda: render_resource_page(request, "community", id=groups["cid"])
+    return None
+
+
 def _problem(exc: RegistryError) -> Response:
     response = problem_from(exc)
     response.headers.update(CORS)
@@ -128,6 +150,9 @@ async def dereference(request: Request, name: str, groups: dict) -> Response:
         if name == "context":
             body = await anyio.to_thread.run_sync(d.context_json, registry, groups["sid"], groups["ver"])
             return Response(body, media_type="application/ld+json", headers=CORS)
+        page = _web_page(request, name, groups)
+        if page is not None:
+            return await anyio.to_thread.run_sync(page)
         reps = representations(registry, name, groups)
         return await respond(request, str(request.url).split("?")[0], reps)
     except RegistryError as exc:
