@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     query_max_rows: int = 100_000
     query_max_concurrency_per_client: int = 4
     query_workers: int = 2
+    query_memory_mb: int = Field(2048, description="Address-space cap of a SPARQL query worker process.")
+    query_max_bytes: int = Field(64 * MiB, description="Largest SPARQL result body.")
+    validation_workers: int | None = Field(None, description="Validation worker processes (default: min(4, CPUs)).")
 
     @field_validator("base_iri")
     @classmethod
