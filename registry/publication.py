@@ -20,6 +20,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -314,14 +315,18 @@ class PublicationService:
         )
         # Security (issue 7): bidi/invisible characters in IRIs are a property of the document (400),
         # refused before the checks so that a check failure cannot hide them.
-        self._refuse_unsafe_iris(graph, sub.name)
+        if _may_hold_unsafe_iri(sub.source):
+            self._refuse_unsafe_iris(graph, sub.name)
         findings: list[Finding] = []
         scheme_rows = self.store.select(
             "SELECT DISTINCT ?s WHERE { ?s a <http://www.w3.org/2004/02/skos/core#ConceptScheme> } LIMIT 2",
             default_graph=[graph],
         )
-        findings += publishing.check_vocabulary(lambda q: self.store.query(q, default_graph=[graph]))
-        findings += self._namespace_findings(community, graph)
+        # the namespace scan runs beside the SKOS checks (queries release the GIL)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="namespace-check") as pool:
+            namespace = pool.submit(self._namespace_findings, community, graph)
+            findings += publishing.check_vocabulary(lambda q: self.store.query(q, default_graph=[graph]))
+            findings += namespace.result()
         if publishing.has_errors(findings):
             raise CheckFailed(
                 f"vocabulary {sub.id} {sub.version} did not pass the checks",
@@ -638,6 +643,28 @@ class PublicationService:
         )
         if rows:
             check_iri_chars(ox.Triple(rows[0]["x"], rows[0]["x"], rows[0]["x"]), what)
+
+
+#: Byte sequences without which a document cannot spell an unsafe IRI character: the characters
+#: themselves in UTF-8, and the escapes that could produce them (\uXXXX in Turtle, N-Triples and
+#: JSON; &#... character references in RDF/XML).
+_UNSAFE_IRI_MARKERS = tuple(
+    chr(code).encode("utf-8") for code in range(0x10000) if UNSAFE_IRI_CHARS.match(chr(code))
+) + (b"\\u", b"\\U", b"&#")
+
+
+def _may_hold_unsafe_iri(source: bytes | Path) -> bool:
+    """A cheap byte scan that rules out the store-side scan for almost every document."""
+    if isinstance(source, bytes):
+        return any(marker in source for marker in _UNSAFE_IRI_MARKERS)
+    with source.open("rb") as f:
+        tail = b""
+        while block := f.read(1 << 22):
+            chunk = tail + block
+            if any(marker in chunk for marker in _UNSAFE_IRI_MARKERS):
+                return True
+            tail = block[-8:]
+    return False
 
 
 def _source_digest(source: bytes | Path) -> str:

