@@ -47,7 +47,6 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # IRIREF from the SPARQL grammar: anything but <>"{}|^`\ and controls/space.
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
-_NAME_CHARS = re.compile(r"[^\s(){}\[\],;.<>\"'#=!&|+*/^]+")
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,8 @@ class CheckedQuery:
     form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
     depth: int
     has_dataset: bool = False  # FROM / FROM NAMED in the query
+    cheap: bool = False  # one range scan: see `cheap_shape`
+    limit: int | None = None  # the LIMIT of a cheap query
 
     @property
     def is_graph(self) -> bool:
@@ -79,72 +80,201 @@ def unescape_codepoints(text: str) -> str:
     return _ESCAPE.sub(repl, text)
 
 
+_NAME = r"""[^\s(){}\[\],;.<>"'#=!&|+*/^]*"""
+_TOKEN = re.compile(
+    "|".join(
+        [
+            r"(?P<ws>\s+)",
+            r"(?P<comment>#[^\n]*)",
+            r'(?P<lstr>"{3}(?:[^"\\]|\\[\s\S]|"(?!""))*(?:"{3}|\Z)' + r"|'{3}(?:[^'\\]|\\[\s\S]|'(?!''))*(?:'{3}|\Z))",
+            r'(?P<str>"(?:[^"\\\r\n]|\\[\s\S])*"?' + r"|'(?:[^'\\\r\n]|\\[\s\S])*'?)",
+            r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
+            r"(?P<open>[({\[])",
+            r"(?P<close>[)}\]])",
+            r"(?P<var>[?$]" + _NAME + ")",
+            r"(?P<pname>:" + _NAME + ")",
+            r"(?P<word>[^\W\d]" + _NAME + ")",
+            r"(?P<num>\d+)",
+            r"(?P<other>[\s\S])",
+        ]
+    )
+)
+
+
+def tokens(text: str) -> list[tuple[str, str]]:
+    """The query's tokens as (kind, text), whitespace and comments left out.
+
+    Kinds: lstr / str (strings, even unterminated ones: the parser will complain), iri, open,
+    close, var, pname (`:x`, `ex:x`, `_:b`), word (a bare word: keyword, `a`, function name), num,
+    other (one character). One compiled regex; every match consumes at least one character.
+    """
+    out = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "ws" or kind == "comment":
+            continue
+        value = match.group()
+        if kind == "word" and ":" in value:
+            kind = "pname"  # prefixed name (or blank node label), never a keyword
+        out.append((kind, value))
+    return out
+
+
 def scan(text: str) -> tuple[list[str], int]:
     """Return the bare keywords (upper-cased, in order) and the maximum bracket depth.
 
     Strings, IRIs, comments, variables and prefixed names are skipped, so `?service`,
-    `ex:service` or `"SERVICE"` are not keywords. The loop advances at least one character per
-    step, so it is bounded by the text's length.
+    `ex:service` or `"SERVICE"` are not keywords.
     """
+    words, depth, _ = _scan(text)
+    return words, depth
+
+
+def _scan(text: str) -> tuple[list[str], int, list[tuple[str, str]]]:
+    toks = tokens(text)
     words: list[str] = []
     depth = max_depth = 0
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in " \t\r\n":
-            i += 1
-        elif c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c in "\"'":
-            if text.startswith(c * 3, i):
-                end = _find_string_end(text, i + 3, c * 3)
-            else:
-                end = _find_string_end(text, i + 1, c)
-            i = end
-        elif c == "<":
-            match = _IRIREF.match(text, i)
-            i = match.end() if match else i + 1
-        elif c in "({[":
+    for kind, value in toks:
+        if kind == "word":
+            if _WORD.fullmatch(value):
+                words.append(value.upper())
+        elif kind == "open":
             depth += 1
-            max_depth = max(max_depth, depth)
-            i += 1
-        elif c in ")}]":
+            if depth > max_depth:
+                max_depth = depth
+        elif kind == "close":
             depth -= 1
+    return words, max_depth, toks
+
+
+# --- the shape of provably cheap queries (run in-process, see docs/sparql.md) ------------------
+
+
+def cheap_shape(toks: list[tuple[str, str]]) -> tuple[bool, int | None]:
+    """(True, LIMIT or None) when the query is, token for token,
+
+        (BASE <iri> | PREFIX p: <iri>)*
+        SELECT [DISTINCT|REDUCED] (?v+ | *) [WHERE] { s p o [.] } [LIMIT n]
+      | ASK [WHERE] { s p o [.] }
+
+    with ONE triple pattern whose subject or object is an IRI (written `<...>` or `p:x`), whose
+    predicate is an IRI, `a` or a variable, and whose variables are all different. Anything else
+    (a second pattern, a path, FILTER, OPTIONAL, GRAPH, FROM, ORDER BY, OFFSET, VALUES, blank
+    nodes, literals...) is not cheap. Such a query is one range scan of one index: every entry it
+    reads is a result row, so its work is bounded by the rows it returns (capped).
+    """
+    n = len(toks)
+    i = 0
+
+    def word(k: int) -> str:
+        return toks[k][1].upper() if k < n and toks[k][0] == "word" else ""
+
+    while word(i) in ("BASE", "PREFIX"):
+        if word(i) == "BASE":
+            if i + 1 >= n or toks[i + 1][0] != "iri":
+                return False, None
+            i += 2
+        else:
+            if i + 2 >= n or toks[i + 1][0] != "pname" or not toks[i + 1][1].endswith(":") or toks[i + 2][0] != "iri":
+                return False, None
+            i += 3
+    form = word(i)
+    i += 1
+    if form == "SELECT":
+        if word(i) in ("DISTINCT", "REDUCED"):
             i += 1
-        elif c in "?$:":
-            match = _NAME_CHARS.match(text, i + 1)
-            i = match.end() if match else i + 1
-        elif c.isalpha() or c == "_":
-            match = _NAME_CHARS.match(text, i)
-            token = match.group(0) if match else c
-            i += len(token)
-            if ":" in token:
-                continue  # prefixed name (or blank node label), never a keyword
-            if i < n and text[i] == ":":
-                # `prefix:` followed by a separator: a prefixed name with an empty local part
+        if i < n and toks[i] == ("other", "*"):
+            i += 1
+        else:
+            start = i
+            while i < n and toks[i][0] == "var":
                 i += 1
-                continue
-            word = _WORD.match(token)
-            if word and word.end() == len(token):
-                words.append(token.upper())
+            if i == start:
+                return False, None
+    elif form != "ASK":
+        return False, None
+    if word(i) == "WHERE":
+        i += 1
+    if i + 4 >= n or toks[i] != ("open", "{"):
+        return False, None
+    (sk, sv), (pk, pv), (ok, ov) = toks[i + 1 : i + 4]
+    i += 4
+    if toks[i] == ("other", "."):
+        i += 1
+    if i >= n or toks[i] != ("close", "}"):
+        return False, None
+    i += 1
+
+    def constant(kind: str, value: str) -> bool:
+        return kind == "iri" or (kind == "pname" and not value.startswith("_:"))
+
+    if not (constant(sk, sv) or sk == "var") or not (constant(ok, ov) or ok == "var"):
+        return False, None
+    if not (constant(pk, pv) or pk == "var" or (pk, pv) == ("word", "a")):
+        return False, None
+    if not (constant(sk, sv) or constant(ok, ov)):
+        return False, None
+    names = [v[1:] for k, v in ((sk, sv), (pk, pv), (ok, ov)) if k == "var"]
+    if len(set(names)) != len(names):
+        return False, None
+    limit = None
+    if form == "SELECT" and word(i) == "LIMIT":
+        if i + 1 >= n or toks[i + 1][0] != "num":
+            return False, None
+        limit = int(toks[i + 1][1])
+        i += 2
+    if i != n:
+        return False, None
+    return True, limit
+
+
+def dataset_clauses(text: str) -> tuple[list[str], list[str]]:
+    """The IRIs of the query's FROM and FROM NAMED clauses (prefixed names and a BASE resolved).
+
+    For back-ends where the registry must always state the dataset itself (remote stores).
+    Raises `QueryRefused` (query-syntax) when a clause cannot be read.
+    """
+    from urllib.parse import urljoin
+
+    toks = tokens(text)
+    prefixes: dict[str, str] = {}
+    base = ""
+    defaults: list[str] = []
+    named: list[str] = []
+
+    def resolve(kind: str, value: str) -> str:
+        if kind == "iri":
+            return urljoin(base, value[1:-1]) if base else value[1:-1]
+        if kind == "pname" and not value.startswith("_:"):
+            prefix, _, local = value.partition(":")
+            if prefix in prefixes:
+                return prefixes[prefix] + local.replace("\\", "")
+        raise QueryRefused(f"cannot read the dataset clause at {value!r}", code="query-syntax")
+
+    i, n = 0, len(toks)
+    while i < n:
+        kind, value = toks[i]
+        upper = value.upper() if kind == "word" else ""
+        if upper == "BASE" and i + 1 < n and toks[i + 1][0] == "iri":
+            base = resolve(*toks[i + 1])
+            i += 2
+        elif upper == "PREFIX" and i + 2 < n and toks[i + 1][0] == "pname" and toks[i + 2][0] == "iri":
+            prefixes[toks[i + 1][1][:-1]] = resolve(*toks[i + 2])
+            i += 3
+        elif upper == "FROM":
+            if i + 1 < n and toks[i + 1][0] == "word" and toks[i + 1][1].upper() == "NAMED":
+                if i + 2 >= n:
+                    raise QueryRefused("FROM NAMED without a graph", code="query-syntax")
+                named.append(resolve(*toks[i + 2]))
+                i += 3
+            else:
+                if i + 1 >= n:
+                    raise QueryRefused("FROM without a graph", code="query-syntax")
+                defaults.append(resolve(*toks[i + 1]))
+                i += 2
         else:
             i += 1
-    return words, max_depth
-
-
-def _find_string_end(text: str, start: int, quote: str) -> int:
-    i, n = start, len(text)
-    while i < n:
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text.startswith(quote, i):
-            return i + len(quote)
-        if len(quote) == 1 and text[i] in "\r\n":
-            return i  # unterminated short string: let the parser complain
-        i += 1
-    return n
+    return defaults, named
 
 
 def check_query(text: str, limits: GuardLimits = GuardLimits()) -> CheckedQuery:
@@ -157,9 +287,10 @@ def check_query(text: str, limits: GuardLimits = GuardLimits()) -> CheckedQuery:
         )
     if "\x00" in text:
         raise QueryRefused("the query contains a NUL character", code="query-refused")
-    words, depth = scan(text)
+    words, depth, toks = _scan(text)
     expanded = unescape_codepoints(text)
-    if expanded != text:
+    escaped = expanded != text
+    if escaped:
         more_words, more_depth = scan(expanded)
         words = words + more_words
         depth = max(depth, more_depth)
@@ -181,4 +312,5 @@ def check_query(text: str, limits: GuardLimits = GuardLimits()) -> CheckedQuery:
     form = next((w for w in words if w in FORMS), None)
     if form is None:
         raise QueryRefused("no query form found (SELECT, ASK, CONSTRUCT or DESCRIBE)", code="query-syntax")
-    return CheckedQuery(text=text, form=form, depth=depth, has_dataset="FROM" in found)
+    cheap, limit = (False, None) if escaped else cheap_shape(toks)
+    return CheckedQuery(text=text, form=form, depth=depth, has_dataset="FROM" in found, cheap=cheap, limit=limit)

@@ -337,12 +337,15 @@ class WorkerPool:
 
 _PRUNE_SERIES = """
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX prof: <http://www.w3.org/ns/dx/prof/>
 DELETE { GRAPH $catalog { ?series ?p ?o . ?x ?q ?series } }
 WHERE {
-  GRAPH $catalog { ?series dcat:resource|^dcat:resource ?c . ?series ?p ?o . OPTIONAL { ?x ?q ?series } }
-  FILTER(?c = $catalog)
+  GRAPH $catalog { ?series a ?type . ?series ?p ?o . OPTIONAL { ?x ?q ?series } }
+  FILTER(?type IN (prof:Profile, dcat:Dataset))
   FILTER NOT EXISTS { GRAPH ?v { ?series dcat:hasVersion ?v } }
 }"""
+# (a series is a prof:Profile or dcat:Dataset of the catalog graph: a new series whose only
+# version is a draft has its type, identifier and publisher there, but no dcat:resource link)
 
 
 def prune(path: str, base_iri: str) -> None:

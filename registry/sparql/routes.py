@@ -151,7 +151,31 @@ async def static_file(request: Request) -> Response:
     )
 
 
+class SparqlShortcut:
+    """ASGI middleware in front of the app: `/sparql` goes straight to the endpoint (through the
+    same body limit), skipping the other middleware and the router's walk over every API route.
+    Errors are answered by the endpoint itself (problem+json with CORS)."""
+
+    def __init__(self, app, *, default_limit: int, large_limit: int):
+        from starlette.routing import request_response
+
+        from registry.web.limits import BodyLimitMiddleware
+
+        self.app = app
+        self.endpoint = BodyLimitMiddleware(
+            request_response(sparql_endpoint), default_limit=default_limit, large_limit=large_limit
+        )
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == "/sparql":
+            return await self.endpoint(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
 def install(app, settings) -> None:
+    app.add_middleware(
+        SparqlShortcut, default_limit=settings.max_body_bytes, large_limit=settings.max_vocabulary_bytes
+    )
     app.router.add_route(
         "/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"], include_in_schema=False
     )

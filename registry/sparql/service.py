@@ -27,6 +27,11 @@ from registry.namespaces import PREFIXES
 from registry.errors import RegistryError, StoreUnavailable, TooManyRequests
 from registry.sparql.guard import CheckedQuery, GuardLimits
 from registry.sparql.pool import PoolBusy, PoolOptions, Snapshots, WorkerCrashed, WorkerPool, WorkerTimeout
+from registry.sparql.worker import RESULT_FORMATS, CappedWriter, finish_graph, finish_select, open_snapshot
+
+# the fewest bytes one result row takes in each format (an empty solution): a body shorter than
+# (max_rows + 1) rows of this size cannot hold more than max_rows rows
+MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
 
 
 class QueryTimeout(RegistryError):
@@ -111,6 +116,18 @@ class EmbeddedExecutor(QueryExecutor):
             )
         )
         self.on_new_snapshot = None
+        self._fast_path: str | None = None
+        self._fast_store = None
+        self._fast_lock = threading.Lock()
+        self._fast_inflight: dict[str, int] = {}
+        self.fast_queries = 0
+
+    def held_snapshots(self) -> set[str]:
+        held = self.pool.held_snapshots()
+        if self._fast_path:
+            held.add(self._fast_path)
+        held.update(path for path, count in self._fast_inflight.items() if count)
+        return held
 
     async def snapshot(self) -> str:
         snapshots = self.snapshots
@@ -121,8 +138,60 @@ class EmbeddedExecutor(QueryExecutor):
             self.on_new_snapshot()
         return path
 
+    def is_fast(self, checked: CheckedQuery, default_graphs, named_graphs, kind: str) -> bool:
+        return (
+            checked.cheap
+            and kind == "results"
+            and default_graphs is None
+            and named_graphs is None
+            and (checked.limit is None or checked.limit <= self.options.max_rows)
+        )
+
+    def _run_fast(self, snapshot: str, checked: CheckedQuery, fmt: str) -> bytes:
+        """In this process, in a thread: a query `guard.cheap_shape` accepted (one range scan of
+        the pruned snapshot, at most max_rows + 1 rows: see docs/sparql.md)."""
+        with self._fast_lock:
+            if self._fast_path != snapshot:
+                self._fast_store = open_snapshot(snapshot)
+                self._fast_path = snapshot
+            store = self._fast_store
+            self._fast_inflight[snapshot] = self._fast_inflight.get(snapshot, 0) + 1
+        try:
+            max_rows, text = self.options.max_rows, checked.text
+            appended = checked.form == "SELECT" and checked.limit is None
+            if appended:
+                text += f"\nLIMIT {max_rows + 1}"
+            try:
+                result = store.query(text, use_default_graph_as_union=True)
+                if checked.form == "ASK":
+                    return result.serialize(format=RESULT_FORMATS[fmt])
+                sink = CappedWriter(1 << 62, self.options.max_bytes)
+                try:
+                    result.serialize(sink, format=RESULT_FORMATS[fmt])
+                except Exception:
+                    if sink.exceeded:
+                        raise ResultTooLarge(f"the result is larger than {self.options.max_bytes} bytes; add a LIMIT") from None
+                    raise
+                body = sink.value()
+                if appended and len(body) >= MIN_ROW_BYTES[fmt] * (max_rows + 1):
+                    tsv = store.query(text, use_default_graph_as_union=True).serialize(format=RESULT_FORMATS["tsv"])
+                    if tsv.count(b"\n") - 1 > max_rows:
+                        raise ResultTooLarge(f"the result has more than {max_rows} rows; add a LIMIT")
+                return body
+            except SyntaxError as exc:
+                raise QueryFailed(str(exc)) from None
+        finally:
+            with self._fast_lock:
+                self._fast_inflight[snapshot] -= 1
+
     async def run(self, checked, default_graphs, named_graphs, kind, fmt):
         snapshot = await self.snapshot()
+        if self.is_fast(checked, default_graphs, named_graphs, kind):
+            self.fast_queries += 1
+            try:
+                return snapshot, await anyio.to_thread.run_sync(self._run_fast, snapshot, checked, fmt)
+            finally:
+                self.snapshots.collect(self.held_snapshots())
         job = (
             snapshot, checked.text, default_graphs, named_graphs, kind, fmt, self.options.max_rows,
             self.options.max_bytes, checked.has_dataset,
@@ -142,7 +211,7 @@ class EmbeddedExecutor(QueryExecutor):
         except PoolBusy as exc:
             raise TooManyRequests(f"{exc}; retry shortly", code="sparql-busy", retry_after=2) from None
         finally:
-            self.snapshots.collect(self.pool.held_snapshots())
+            self.snapshots.collect(self.held_snapshots())
         if reply[0] == "ok":
             return snapshot, reply[1]
         _, code, message = reply
@@ -156,7 +225,109 @@ class EmbeddedExecutor(QueryExecutor):
 
     def close(self) -> None:
         self.pool.close()
+        self._fast_store = None
         self.snapshots.close()
+
+
+# what the remote store is asked for: results as TSV (rows counted exactly, then converted, as
+# the workers do), graphs as N-Triples; ASK in the format asked for
+_REMOTE_ACCEPT = {"tsv": "text/tab-separated-values", "ntriples": "application/n-triples"}
+_RESULT_MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+
+
+class RemoteExecutor(QueryExecutor):
+    """Forwards guarded queries to a remote store's query URL (`RemoteSparqlStore.forward_query`).
+
+    The dataset is always stated in the request, as the public graphs (`Catalog.public_graphs()`,
+    cached per `store.generation`, which moves when any registry process writes) intersected with
+    what the request (protocol parameters, else the query's FROM / FROM NAMED) asks for: the remote
+    store never sees a query without a dataset, so drafts and the system graph stay out of reach.
+    Time limit: the HTTP read timeout (the remote store should also run with its own timeout,
+    e.g. `oxigraph serve --timeout-s`, since a dropped connection may not stop a running query).
+    """
+
+    def __init__(self, registry, options: SparqlOptions):
+        self.registry = registry
+        self.store = registry.store
+        self.options = options
+        self._public: tuple[int, frozenset[str], list[str]] | None = None
+        self._lock = threading.Lock()
+
+    def public(self) -> tuple[int, frozenset[str], list[str]]:
+        """(generation, public graph set, sorted list) — blocking (the generation check and, after
+        a write, the catalog query go to the store)."""
+        generation = self.store.generation
+        cached = self._public
+        if cached is not None and cached[0] == generation:
+            return cached
+        with self._lock:
+            if self._public is not None and self._public[0] == generation:
+                return self._public
+            graphs = sorted(self.registry.catalog.public_graphs())
+            self._public = (generation, frozenset(graphs), graphs)
+            return self._public
+
+    def _call(self, checked: CheckedQuery, default_graphs, named_graphs, kind: str, fmt: str) -> tuple[tuple, bytes]:
+        from registry.namespaces import PREFIXES
+        from registry.sparql.guard import dataset_clauses
+
+        generation, public, ordered = self.public()
+        if default_graphs is None and named_graphs is None and checked.has_dataset:
+            default_graphs, named_graphs = dataset_clauses(checked.text)
+        if default_graphs is None and named_graphs is None:
+            defaults, named = ordered, ordered
+        else:
+            defaults = [g for g in dict.fromkeys(default_graphs or []) if g in public]
+            named = [g for g in dict.fromkeys(named_graphs or []) if g in public]
+        if kind == "graph":
+            want = "ntriples"
+        elif checked.form == "SELECT":
+            want = "tsv"
+        else:
+            want = fmt
+        accept = _REMOTE_ACCEPT.get(want) or _RESULT_MEDIA[want]
+        try:
+            media, body = self.store.forward_query(
+                checked.text, default_graphs=defaults, named_graphs=named, accept=accept,
+                timeout_s=self.options.timeout_s, max_bytes=self.options.max_bytes,
+            )
+        except SyntaxError as exc:
+            raise QueryFailed(str(exc)) from None
+        except StoreUnavailable as exc:
+            if exc.code == "result-too-large":
+                raise ResultTooLarge(f"the result is larger than {self.options.max_bytes} bytes; add a LIMIT") from None
+            if exc.code == "store-timeout":
+                raise QueryTimeout(
+                    f"the query ran longer than the limit of {self.options.timeout_s:g} s and was stopped",
+                    limit_s=self.options.timeout_s,
+                ) from None
+            raise
+        if media.lower() != accept:
+            if media.lower() in _RESULT_MEDIA.values() and kind == "graph":
+                raise QueryFailed("a SELECT or ASK query gives a table of results", code="wrong-form")
+            if media.lower() not in _RESULT_MEDIA.values() and kind == "results":
+                raise QueryFailed("a CONSTRUCT or DESCRIBE query gives a graph", code="wrong-form")
+            raise StoreUnavailable(f"the remote store answered {media!r} for {accept!r}", code="store-error")
+        if want == "tsv":
+            reply = finish_select(body, fmt, self.options.max_rows)
+        elif want == "ntriples" and kind == "graph":
+            reply = finish_graph(body, fmt, self.options.max_rows, PREFIXES)
+        else:
+            reply = ("ok", body)
+        if reply[0] == "ok":
+            return None, reply[1]  # not cached: the generation check would cost a request anyway
+        _, code, message = reply
+        if code == "result-too-large":
+            raise ResultTooLarge(message)
+        raise QueryFailed(message, code=code)
+
+    async def run(self, checked, default_graphs, named_graphs, kind, fmt):
+        return await anyio.to_thread.run_sync(self._call, checked, default_graphs, named_graphs, kind, fmt)
 
 
 class UnsupportedBackend(QueryExecutor):
@@ -235,9 +406,13 @@ class SparqlService:
         store = registry.store
         from registry.store.oxigraph import OxigraphStore
 
+        from registry.store.sparql import RemoteSparqlStore
+
         if isinstance(store, OxigraphStore):
             self.executor: QueryExecutor = EmbeddedExecutor(store, settings, self.options)
             self.executor.on_new_snapshot = self.cache.clear
+        elif isinstance(store, RemoteSparqlStore):
+            self.executor = RemoteExecutor(registry, self.options)
         else:
             self.executor = UnsupportedBackend(store)
         self._closed = False
@@ -278,7 +453,8 @@ class SparqlService:
             scope, body = await self.executor.run(checked, default_graphs, named_graphs, kind, fmt)
         finally:
             self.limiter.leave(client)
-        self.cache.put(self.cache_key(scope, checked.text, default_graphs, named_graphs, fmt), body)
+        if scope is not None:
+            self.cache.put(self.cache_key(scope, checked.text, default_graphs, named_graphs, fmt), body)
         return body
 
     def close(self) -> None:

@@ -87,6 +87,29 @@ class CappedWriter(io.RawIOBase):
         return b"".join(self.chunks)
 
 
+def finish_select(tsv: bytes, fmt_name: str, max_rows: int) -> tuple:
+    """TSV results (header + one line per row) → the reply in the requested format, or the row cap error."""
+    if tsv.count(b"\n") - 1 > max_rows:
+        return ("error", "result-too-large", f"the result has more than {max_rows} rows; add a LIMIT")
+    if fmt_name == "tsv":
+        return ("ok", tsv)
+    table = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+    return ("ok", table.serialize(format=RESULT_FORMATS[fmt_name]))
+
+
+def finish_graph(nt: bytes, fmt_name: str, max_rows: int, prefixes: dict[str, str] | None) -> tuple:
+    """N-Triples (one line per triple) → the reply in the requested format, or the cap error."""
+    if nt.count(b"\n") > max_rows:
+        return ("error", "result-too-large", f"the result has more than {max_rows} rows; add a LIMIT")
+    if fmt_name == "ntriples":
+        return ("ok", nt)
+    fmt = GRAPH_FORMATS[fmt_name]
+    triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+    if fmt == ox.RdfFormat.TURTLE:
+        return ("ok", ox.serialize(triples, format=fmt, prefixes=prefixes or {}))
+    return ("ok", ox.serialize(triples, format=fmt))
+
+
 def _graphs(requested: list[str] | None, public: set[str]) -> list[ox.NamedNode]:
     names = public if requested is None else [g for g in requested if g in public]
     return [ox.NamedNode(g) for g in sorted(names)]
@@ -115,23 +138,12 @@ def execute(store: ox.Store, public: set[str], job: tuple, prefixes: dict[str, s
                 return ("error", "wrong-form", "a SELECT query gives a table of results")
             sink = CappedWriter(max_rows + 1, max_bytes)  # + the header line
             result.serialize(sink, format=ox.QueryResultsFormat.TSV)
-            tsv = sink.value()
-            if fmt_name == "tsv":
-                return ("ok", tsv)
-            table = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
-            return ("ok", table.serialize(format=RESULT_FORMATS[fmt_name]))
+            return finish_select(sink.value(), fmt_name, max_rows)
         if kind != "graph":
             return ("error", "wrong-form", "a CONSTRUCT or DESCRIBE query gives a graph")
         sink = CappedWriter(max_rows, max_bytes)
         result.serialize(sink, format=ox.RdfFormat.N_TRIPLES)
-        nt = sink.value()
-        if fmt_name == "ntriples":
-            return ("ok", nt)
-        fmt = GRAPH_FORMATS[fmt_name]
-        triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
-        if fmt == ox.RdfFormat.TURTLE:
-            return ("ok", ox.serialize(triples, format=fmt, prefixes=prefixes or {}))
-        return ("ok", ox.serialize(triples, format=fmt))
+        return finish_graph(sink.value(), fmt_name, max_rows, prefixes)
     except SyntaxError as exc:
         return ("error", "query-syntax", str(exc))
     except Exception as exc:  # noqa: BLE001 - the cap is reported through the sink

@@ -3,11 +3,16 @@ vocabulary and profile, shared by the SPARQL and linked-data tests of a module.
 
 The server runs in a subprocess so that the safety tests can check it is still alive after a
 hostile query, and so that its query workers are the real thing.
+
+`REGISTRY_TEST_BACKEND=remote` (as in tests/conftest.py): the registry's store is a real
+`oxigraph serve` (in memory), started with its own query timeout (the registry's + 1 s) and a
+2 GiB address-space limit, as docs/deployment.md recommends for a remote store.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -19,6 +24,7 @@ import pytest
 
 from registry.config import Settings
 from registry.services import Registry
+from tests.conftest import OxigraphServer
 
 DATA = Path(__file__).parent / "data"
 TEST_NAMESPACE = "https://w3id.org/test/"
@@ -35,9 +41,22 @@ class RunningRegistry:
     def __init__(self, tmp: Path, **env: str):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}/"
-        self.store = tmp / "store"
         self.env = env
         self.process: subprocess.Popen | None = None
+        self.oxigraph: OxigraphServer | None = None
+        backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
+        if backend == "remote":
+            timeout = float(env.get("REGISTRY_QUERY_TIMEOUT_S", "30"))
+            self.oxigraph = OxigraphServer(extra=("--timeout-s", f"{timeout + 1:g}")).start()
+            try:
+                resource.prlimit(self.oxigraph.process.pid, resource.RLIMIT_AS, (2 << 30, 2 << 30))
+            except (OSError, ValueError):
+                pass
+            self.store = self.oxigraph.store_url
+        elif backend == "embedded":
+            self.store = str(tmp / "store")
+        else:
+            raise pytest.UsageError(f"unknown REGISTRY_TEST_BACKEND {backend!r}")
         self.log = tmp / "server.log"
 
     @property
@@ -45,7 +64,7 @@ class RunningRegistry:
         return self.base + "sparql"
 
     def prepare(self) -> None:
-        settings = Settings(store=str(self.store), base_iri=self.base, load_bundled=False)
+        settings = Settings(store=self.store, base_iri=self.base, load_bundled=False)
         registry = Registry.build(settings)
         registry.communities.create("test", "Test community", [TEST_NAMESPACE])
         self.token = registry.communities.create_token("test").token
@@ -54,7 +73,7 @@ class RunningRegistry:
     def start(self, timeout: float = 30.0) -> "RunningRegistry":
         env = dict(os.environ)
         env.update(
-            REGISTRY_STORE=str(self.store),
+            REGISTRY_STORE=self.store,
             REGISTRY_BASE_IRI=self.base,
             REGISTRY_LOAD_BUNDLED="false",
             **self.env,
@@ -94,6 +113,9 @@ class RunningRegistry:
         self.process = None
         if getattr(self, "log_file", None):
             self.log_file.close()
+        if self.oxigraph is not None:
+            self.oxigraph.stop()
+            self.oxigraph = None
 
     @property
     def auth(self) -> dict:
@@ -123,8 +145,12 @@ class RunningRegistry:
 
 def start_registry(tmp: Path, **env: str) -> RunningRegistry:
     server = RunningRegistry(tmp, **env)
-    server.prepare()
-    server.start()
+    try:
+        server.prepare()
+        server.start()
+    except BaseException:
+        server.stop()
+        raise
     try:
         server.publish()
     except BaseException:

@@ -3,6 +3,7 @@ still succeeds in time, and the server stays up. The server's time limit is 3 s 
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -10,6 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+REMOTE = os.environ.get("REGISTRY_TEST_BACKEND", "embedded") == "remote"
 
 TECH = "https://w3id.org/test/technique/"
 LOOKUP = f"SELECT ?l WHERE {{ <{TECH}tem> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}"
@@ -89,6 +92,11 @@ def test_deeply_nested_query_is_refused(registry_server):
         assert hostile.elapsed < 2
 
 
+@pytest.mark.skipif(
+    REMOTE,
+    reason="on a remote store the query runs in the store's process: its memory limit is the store "
+    "operator's (oxigraph serve has none and aborts; the registry then answers 503 store-unavailable)",
+)
 def test_cartesian_order_by_is_stopped(registry_server):
     hostile = while_running(registry_server, CARTESIAN_ORDER_BY)
     # the worker either runs out of its memory allowance (the process aborts) or out of time

@@ -155,8 +155,6 @@ def test_sparql_through_the_other_worker_sees_the_publication(two_workers):
             pytest.skip("no SPARQL route in this build")
         ask = "ASK { <https://w3id.org/test/technique/tem> ?p ?o }"
         before = reader.get("/sparql", params={"query": ask}, headers={"Accept": "application/sparql-results+json"})
-        if before.status_code == 503 and "sparql-unavailable" in before.text:
-            pytest.xfail("the SPARQL service has no executor for the remote store yet (see docs/deployment.md)")
         assert before.status_code == 200, before.text
         assert before.json()["boolean"] is False
         _publish(writer, actors)
