@@ -288,9 +288,16 @@ class Catalog:
         return [row["id"].value for row in rows]
 
     def series_community(self, kind: str, sid: str) -> str | None:
+        """The community owning a series: from the catalog graph once a version is published,
+        otherwise from its drafts' own graphs."""
+        series = ox.NamedNode(self._series_iri(kind, sid))
         rows = self.store.select(
             SPARQL_PREFIXES + "SELECT ?c WHERE { GRAPH $catalog { $s dct:publisher ?c } }",
-            bindings={"catalog": ox.NamedNode(self.iris.catalog), "s": ox.NamedNode(self._series_iri(kind, sid))},
+            bindings={"catalog": ox.NamedNode(self.iris.catalog), "s": series},
+            union_default_graph=True,
+        ) or self.store.select(
+            SPARQL_PREFIXES + "SELECT ?c WHERE { GRAPH ?v { $s dcat:hasVersion ?v . ?v dct:publisher ?c } } LIMIT 1",
+            bindings={"s": series},
             union_default_graph=True,
         )
         return rows[0]["c"].value if rows else None

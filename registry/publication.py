@@ -223,7 +223,7 @@ class PublicationService:
             if status == "published":  # a confirmed draft now speaks for its series
                 base = self.catalog.version_by_iri(info.is_profile_of) if info.is_profile_of else None
                 ins, dele = self._series_quads(
-                    kind, sid, community, info.title, info.description, False, True,
+                    kind, sid, community, info.title, info.description, True,
                     base_series=base.series_iri if base is not None else None,
                 )
                 cat_ins, cat_del = cat_ins + ins, cat_del + dele
@@ -368,7 +368,7 @@ class PublicationService:
             meta.append((v, FOAF.primaryTopic, _n(scheme)))
         staged.metadata = [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in meta]
         staged.catalog_insert, staged.catalog_delete = self._series_quads(
-            "vocabulary", sub.id, community, sub.title, sub.description, owner is None, sub.status == "published"
+            "vocabulary", sub.id, community, sub.title, sub.description, sub.status == "published"
         )
         if existing is not None:
             # replace the draft's metadata graph too
@@ -470,7 +470,7 @@ class PublicationService:
                 )
             )
         staged.catalog_insert, staged.catalog_delete = self._series_quads(
-            "profile", sub.id, community, sub.title, sub.description, owner is None, sub.status == "published",
+            "profile", sub.id, community, sub.title, sub.description, sub.status == "published",
             base_series=self.iris.profile(base.id) if base is not None else None,
         )
         return staged
@@ -546,24 +546,23 @@ class PublicationService:
         insert = [ox.Quad(_n(series_iri), _n(DCAT.hasCurrentVersion), _n(current), catalog)] if current and current not in old else []
         return delete, insert
 
-    def _series_quads(self, kind, sid, community, title, description, is_new, published, base_series=None):
-        """Catalog-graph quads of a series. What the public sees of a series (title, description,
-        base profile, its place in the catalog) changes only with a published version, so a draft
-        never leaks into the public catalog graph."""
+    def _series_quads(self, kind, sid, community, title, description, published, base_series=None):
+        """Catalog-graph quads of a series. The series appears in the public catalog graph only
+        with a published version (a draft-only series is known from its draft's own graph), and
+        what it says (title, description, base profile) changes only with a published version."""
         series = _n(self.iris.profile(sid) if kind == "profile" else self.iris.vocabulary(sid))
         catalog = _n(self.iris.catalog)
         insert: list[ox.Quad] = []
         delete: list[ox.Quad] = []
-        if is_new:
-            types = [PROF.Profile, DCAT.Resource] if kind == "profile" else [DCAT.Dataset, DCAT.Resource]
-            insert += [ox.Quad(series, _n(RDF.type), _n(t), catalog) for t in types]
-            insert += [
-                ox.Quad(series, _n(DCTERMS.identifier), ox.Literal(sid), catalog),
-                ox.Quad(series, _n(DCTERMS.publisher), _n(community.iri), catalog),
-            ]
         if not published:
             return insert, delete
-        insert.append(ox.Quad(_n(self.iris.catalog), _n(DCAT.resource), series, catalog))
+        types = [PROF.Profile, DCAT.Resource] if kind == "profile" else [DCAT.Dataset, DCAT.Resource]
+        insert += [ox.Quad(series, _n(RDF.type), _n(t), catalog) for t in types]
+        insert += [
+            ox.Quad(series, _n(DCTERMS.identifier), ox.Literal(sid), catalog),
+            ox.Quad(series, _n(DCTERMS.publisher), _n(community.iri), catalog),
+            ox.Quad(_n(self.iris.catalog), _n(DCAT.resource), series, catalog),
+        ]
         if title or description:
             # the series shows the latest submission's title and description
             for row in self.store.select(

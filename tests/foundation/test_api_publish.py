@@ -392,6 +392,12 @@ def test_drafts_never_change_what_the_public_catalog_graph_says(published):
     assert catalog_titles(f"{BASE}profiles/test-profile") == {"Test profile"}
     assert publish_profile(published, pid="draft-only", status="draft", title="Hidden").status_code == 201
     assert catalog_titles(f"{BASE}profiles/draft-only") == set()
+    mentioned = store.ask("ASK { $s ?p ?o }", bindings={"s": ox.NamedNode(f"{BASE}profiles/draft-only")}, default_graph=[catalog])
+    assert not mentioned, "a draft-only series must not appear in the public catalog graph"
+    # ...yet it is owned: another community cannot take the id
+    other = SHAPES.replace(b"https://w3id.org/test/shapes/", b"https://w3id.org/other/shapes/")
+    taken = publish_profile(published, pid="draft-only", version="1.1.0", body=other, headers=published.actors.other)
+    assert taken.status_code == 403
     listed_in_catalog = store.ask(
         "ASK { $c <http://www.w3.org/ns/dcat#resource> $s }",
         bindings={"c": ox.NamedNode(catalog), "s": ox.NamedNode(f"{BASE}profiles/draft-only")}, default_graph=[catalog],
@@ -402,3 +408,13 @@ def test_drafts_never_change_what_the_public_catalog_graph_says(published):
     confirm = published.patch("/profiles/test-profile/versions/2.0.0", json={"status": "published"}, headers=published.actors.test)
     assert confirm.status_code == 200
     assert catalog_titles(f"{BASE}profiles/test-profile") == {"Secret draft title"}
+
+
+def test_a_draft_only_series_appears_once_confirmed(published):
+    assert publish_profile(published, pid="later", status="draft", title="Later").status_code == 201
+    assert published.get("/profiles/later").status_code == 404
+    assert "later" not in [p["id"] for p in published.get("/profiles").json()]
+    confirm = published.patch("/profiles/later/versions/1.0.0", json={"status": "published"}, headers=published.actors.test)
+    assert confirm.status_code == 200
+    summary = published.get("/profiles/later").json()
+    assert (summary["latest_version"], summary["title"], summary["community"]) == ("1.0.0", {"en": "Later"}, "test")
