@@ -38,5 +38,5 @@ def vocab_store(ttl: str) -> tuple[ox.Store, callable]:
 @pytest.fixture
 def shared_data() -> Path:
     if not (SHARED_DATA / "vocabularies").is_dir():
-        pytest.skip(f"shared data not found at {SHARED_DATA}")
+        pytest.fail(f"shared data not found at {SHARED_DATA} (the project expects ../shared/data beside it)")
     return SHARED_DATA

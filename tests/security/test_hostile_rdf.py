@@ -83,8 +83,7 @@ MALFORMED = {
 @pytest.mark.parametrize("case", sorted(MALFORMED))
 def test_malformed_and_truncated_rdf(target, snapshot, route, case):
     media, body = MALFORMED[case]
-    if route == VALIDATE and media in ("application/n-quads", "application/trig"):
-        pytest.skip("N-Quads/TriG on /validate are batches (one record per graph): batches are covered in test_crash.py and by issue 4")
+    # on /validate, N-Quads and TriG are batches: a malformed batch is refused whole, the same way
     problem, _ = refused(target, snapshot, route, body, media, 400, "rdf-syntax")
     assert problem["detail"]
 

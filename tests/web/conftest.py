@@ -156,7 +156,7 @@ def live_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).is_file():
-        pytest.skip(f"{CHROMIUM} is not installed (run .ci/install-browser)")
+        pytest.fail(f"{CHROMIUM} is not installed: run .ci/install-browser (the README's test command does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
