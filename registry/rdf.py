@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from registry.errors import RdfSyntaxError, UnsupportedFormat
+from registry.http import parse_accept
 
 # Media types accepted for uploads, mapped to pyoxigraph formats (an allow-list).
 UPLOAD_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
@@ -96,27 +97,15 @@ def negotiate_rdf(accept: str | None, default: str = "text/turtle") -> tuple[str
     """
     if not accept:
         return default, GRAPH_OUTPUT_FORMATS[default]
-    best: tuple[float, int, str] | None = None
-    for order, item in enumerate(accept.split(",")):
-        parts = [p.strip() for p in item.split(";")]
-        media = parts[0].lower()
-        q = 1.0
-        for param in parts[1:]:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
+    for media, q, _ in parse_accept(accept):
+        if q <= 0:
+            continue
         media = MEDIA_TYPE_ALIASES.get(media, media)
         if media in ("*/*", "application/*", "text/*"):
             media = default
-        if media in GRAPH_OUTPUT_FORMATS and q > 0:
-            key = (q, -order, media)
-            if best is None or key[:2] > best[:2]:
-                best = key
-    if best is None:
-        return None
-    return best[2], GRAPH_OUTPUT_FORMATS[best[2]]
+        if media in GRAPH_OUTPUT_FORMATS:
+            return media, GRAPH_OUTPUT_FORMATS[media]
+    return None
 
 
 # --- parsing ---------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ are ignored; the response format comes from Accept.
 
 from __future__ import annotations
 
+from registry.http import parse_accept, parse_media_type  # noqa: F401 - re-exported
+
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -58,35 +60,6 @@ GRAPH_ALIASES = {
     "text/xml": "application/rdf+xml",
     "text/plain": "application/n-triples",
 }
-
-
-def parse_media_type(value: str | None) -> tuple[str, dict[str, str]]:
-    """`application/x-www-form-urlencoded; charset=UTF-8` → (type, {"charset": "utf-8"})."""
-    if not value:
-        return "", {}
-    head, *params = value.split(";")
-    out: dict[str, str] = {}
-    for param in params:
-        name, _, val = param.partition("=")
-        out[name.strip().lower()] = val.strip().strip('"').lower()
-    return head.strip().lower(), out
-
-
-def parse_accept(accept: str | None) -> list[tuple[str, float, int]]:
-    """Accept → [(media type, q, position)], most preferred first (RFC 9110 section 12.5.1)."""
-    items = []
-    for order, item in enumerate((accept or "").split(",")):
-        media, params = parse_media_type(item)
-        if not media:
-            continue
-        try:
-            q = float(params.get("q", "1"))
-        except ValueError:
-            q = 0.0
-        specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
-        items.append((media, q, order, specificity))
-    items.sort(key=lambda x: (-x[1], -x[3], x[2]))
-    return [(m, q, o) for m, q, o, _ in items]
 
 
 def negotiate(accept: str | None, offers: dict[str, str], aliases: dict[str, str]) -> tuple[str, str] | None:

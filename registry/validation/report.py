@@ -16,6 +16,8 @@ message in the language asked for.
 
 from __future__ import annotations
 
+from registry.http import best_language
+
 from typing import Any
 
 import pyoxigraph as ox
@@ -37,22 +39,7 @@ def negotiate_language(accept_language: str | None, lang: str | None) -> str:
     if lang:
         primary = lang.strip().lower().split("-")[0]
         return primary if primary in LANGUAGES else "en"
-    best = ("en", -1.0)
-    for order, item in enumerate((accept_language or "").split(",")):
-        parts = [p.strip() for p in item.split(";")]
-        tag = parts[0].lower().split("-")[0]
-        q = 1.0
-        for param in parts[1:]:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        if tag in LANGUAGES and q > best[1] and q > 0:
-            best = (tag, q - order * 1e-6)
-        elif tag == "*" and q > best[1] and q > 0:
-            best = ("en", q - order * 1e-6)
-    return best[0]
+    return best_language(accept_language, tuple(LANGUAGES), "en")
 
 
 def pick(values: dict[str, str], lang: str) -> str | None:

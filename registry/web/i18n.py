@@ -8,6 +8,8 @@ key with both languages side by side (a test checks that every key has both); te
 
 from __future__ import annotations
 
+from registry.http import best_language
+
 from starlette.requests import Request
 
 LANGUAGES = ("en", "fr")
@@ -274,25 +276,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 def negotiate(accept_language: str | None) -> str | None:
     """The best of LANGUAGES for an Accept-Language header (q-values honoured), or None."""
-    if not accept_language:
-        return None
-    best: tuple[float, int, str] | None = None
-    for order, item in enumerate(accept_language.split(",")[:20]):
-        parts = [p.strip() for p in item.split(";")]
-        tag = parts[0].lower()
-        q = 1.0
-        for param in parts[1:]:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        primary = tag.split("-")[0]
-        if primary in LANGUAGES and q > 0:
-            key = (q, -order, primary)
-            if best is None or key[:2] > best[:2]:
-                best = key
-    return best[2] if best else None
+    return best_language(accept_language, tuple(LANGUAGES), None)
 
 
 def request_language(request: Request) -> str:

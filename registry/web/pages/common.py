@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from registry.http import parse_accept
+
 import functools
 import hmac
 import secrets
@@ -121,16 +123,7 @@ def wants_html(request: Request) -> bool:
     """True when the client prefers HTML to JSON (browsers)."""
     accept = request.headers.get("accept", "")
     best_html = best_json = -1.0
-    for item in accept.split(","):
-        parts = [p.strip() for p in item.split(";")]
-        media = parts[0].lower()
-        q = 1.0
-        for param in parts[1:]:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
+    for media, q, _ in parse_accept(accept):
         if media in ("text/html", "application/xhtml+xml"):
             best_html = max(best_html, q)
         elif media in ("application/json", "application/ld+json"):
