@@ -32,7 +32,8 @@ def _text(term) -> str | None:
     return term.value if term is not None else None
 
 
-def _lang_map(rows, key: str) -> dict[str, str]:
+def lang_map(rows, key: str) -> dict[str, str]:
+    """Language tag ('' for none) → text, the first value per language, from SELECT rows."""
     out: dict[str, str] = {}
     for row in rows:
         term = row.get(key)
@@ -222,7 +223,7 @@ class Catalog:
                 bindings={"v": ox.NamedNode(v)},
                 default_graph=[v],
             )
-            out[v] = {"title": _lang_map(rows, "t"), "description": _lang_map(rows, "d")}
+            out[v] = {"title": lang_map(rows, "t"), "description": lang_map(rows, "d")}
         return out
 
     def _vocabulary_links(self, version_iris: list[str]) -> dict[str, list[str]]:

@@ -7,6 +7,8 @@ does are cached per store generation in `extensions["pages"]`.
 
 from __future__ import annotations
 
+from registry.catalog import lang_map
+
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -90,12 +92,7 @@ def counts(registry) -> dict[str, int]:
 
 
 def _labels(rows, key: str = "l") -> dict[str, str]:
-    out: dict[str, str] = {}
-    for row in rows:
-        term = row.get(key)
-        if isinstance(term, ox.Literal):
-            out.setdefault(term.language or "", term.value)
-    return out
+    return lang_map(rows, key)
 
 
 @dataclass
