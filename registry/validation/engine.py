@@ -19,6 +19,7 @@ Terms travel between processes as small tuples (`encode_term` / `decode_term`):
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import rdflib
@@ -29,7 +30,11 @@ from rdflib.namespace import RDF, SH, XSD
 # Never let a SPARQL constraint's FROM / FROM NAMED load a graph from a URL or a file.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
+import pyshacl.shape  # noqa: E402
+from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP  # noqa: E402
+from pyshacl.constraints.constraint_component import ConstraintComponent  # noqa: E402
 from pyshacl.graph_abstraction import DataGraph  # noqa: E402
+from pyshacl.rdfutil.clone import clone_blank_node  # noqa: E402
 from pyshacl.shapes_graph import ShapesGraph  # noqa: E402
 from pyshacl.validator import Validator  # noqa: E402
 
@@ -39,6 +44,41 @@ _LOG = logging.getLogger("registry.validation.pyshacl")
 _LOG.setLevel(logging.ERROR)
 _XSD_STRING = str(XSD.string)
 SEVERITIES = {str(SH.Violation): "Violation", str(SH.Warning): "Warning", str(SH.Info): "Info"}
+
+
+# --- speed-ups of pyshacl that change nothing it computes ------------------------------------------
+#
+# 1. `Shape.validate` looks up each of a shape's predicates in the list of constraint parameters
+#    (`p in list`: ~35 `URIRef.__eq__` calls per predicate, per shape, per record). The same list
+#    with a set behind `in` gives the same answers (URIRef equality and hash agree) in O(1).
+# 2. `ConstraintComponent.make_v_result_description` writes the text form of each result (prefix
+#    bindings, a namespace manager per graph): it only feeds the text report, which the registry
+#    never reads. During the registry's own runs (a thread-local flag), it returns "".
+
+
+class _ParameterList(list):
+    def __init__(self, items):
+        super().__init__(items)
+        self._set = frozenset(items)
+
+    def __contains__(self, item) -> bool:
+        return item in self._set
+
+
+pyshacl.shape.CONSTRAINT_PARAMS = (_ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+
+_QUIET = threading.local()
+_describe = ConstraintComponent.make_v_result_description
+
+
+def _quiet_description(self, *args, **kwargs):
+    if getattr(_QUIET, "on", False):
+        return ""
+    return _describe(self, *args, **kwargs)
+
+
+if getattr(ConstraintComponent.make_v_result_description, "__name__", "") != "_quiet_description":
+    ConstraintComponent.make_v_result_description = _quiet_description
 
 OPTIONS = {
     "inference": "none",
@@ -130,6 +170,11 @@ class CompiledShapes:
         self.graph = graph
         self.shapes_graph = ShapesGraph(graph, False, _LOG)
         _ = self.shapes_graph.shapes  # harvest the shapes now (SHACL §2.1), not on the first record
+        # per shape / path / (shape, component, value): the shapes graph never changes
+        self._labels: dict[Any, dict[str, str]] = {}
+        self._custom: dict[Any, bool] = {}
+        self._paths: dict[Any, str] = {}
+        self._defaults: dict[tuple, dict[str, str]] = {}
 
     @classmethod
     def from_tuples(cls, triples: list[tuple]) -> "CompiledShapes":
@@ -137,11 +182,48 @@ class CompiledShapes:
 
     def labels(self, shape) -> dict[str, str]:
         """`sh:name` of a property shape (SHACL §2.3.3, non-validating property) by language."""
-        out: dict[str, str] = {}
-        for name in self.graph.objects(shape, SH.name):
-            if isinstance(name, Literal):
-                out.setdefault(name.language or "", str(name))
-        return out
+        out = self._labels.get(shape)
+        if out is None:
+            out = {}
+            for name in self.graph.objects(shape, SH.name):
+                if isinstance(name, Literal):
+                    out.setdefault(name.language or "", str(name))
+            if len(self._labels) < 10_000:
+                self._labels[shape] = out
+        return dict(out)
+
+    def has_message(self, shape) -> bool:
+        custom = self._custom.get(shape)
+        if custom is None:
+            custom = any(True for _ in self.graph.objects(shape, SH.message))
+            if len(self._custom) < 10_000:
+                self._custom[shape] = custom
+        return custom
+
+    def path_text(self, path) -> str:
+        """`render_path` of a result path, as the report graph would render it: pyshacl copies a
+        blank-node path into the report with `clone_blank_node` (keeping ids), so a path is rendered
+        from such a copy (made once per path node)."""
+        text = self._paths.get(path)
+        if text is None:
+            if isinstance(path, BNode):
+                copy = rdflib.Graph(bind_namespaces="none")
+                clone_blank_node(self.graph, path, copy, keepid=True)
+                text = render_path(copy, path)
+            else:
+                text = render_path(self.graph, path)
+            if len(self._paths) < 10_000:
+                self._paths[path] = text
+        return text
+
+    def default_messages(self, shape, component, value) -> dict[str, str]:
+        key = (shape, component, value, type(value))
+        out = self._defaults.get(key)
+        if out is None:
+            out = default_messages(self.graph, shape, component, value)
+            if len(self._defaults) < 20_000:
+                self._defaults[key] = out
+        return dict(out)
 
 
 class _Run(Validator):
@@ -160,6 +242,16 @@ class _Run(Validator):
         self.ont_graph = None
         self.data_graph_is_multigraph = False
         self.shacl_graph = shapes
+        self.want_rdf = False
+        self.raw_results: list = []
+
+    def create_validation_report(self, sg, conforms: bool, results: list):  # noqa: D401 - pyshacl's hook
+        """Keep pyshacl's results as they are; build its report graph (and text) only when the RDF
+        report is asked for."""
+        self.raw_results = results
+        if self.want_rdf:
+            return Validator.create_validation_report(sg, conforms, results)
+        return None, ""
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -169,14 +261,18 @@ def validate(compiled: CompiledShapes, data: rdflib.Graph, *, want_rdf: bool = F
     """Validate `data` against `compiled` (SHACL §3.4 validation of a data graph).
 
     Returns {"conforms": no sh:Violation, "results": [...], "report": [triples as tuples] | None}.
-    """
-    conforms, report, _text = _Run(DataGraph.from_rdflib(data), compiled.shapes_graph).run()
+    The JSON results are read from pyshacl's result list directly (the same values its report
+    graph holds, see `_Run.create_validation_report`); the report graph is built only for
+    `want_rdf`."""
+    run = _Run(DataGraph.from_rdflib(data), compiled.shapes_graph)
+    run.want_rdf = want_rdf
+    _QUIET.on = True
+    try:
+        conforms, report, _text = run.run()
+    finally:
+        _QUIET.on = False
     # top-level results only (SHACL §3.6.1 sh:result); nested ones hang below them as sh:detail
-    results = [
-        _result_json(compiled, report, r)
-        for node in report.subjects(RDF.type, SH.ValidationReport)
-        for r in report.objects(node, SH.result)
-    ]
+    results = [_result_json(compiled, node, r_triples) for _desc, node, r_triples in run.raw_results]
     results.sort(key=lambda r: (r["focus_node"], r["path"] or "", r["source_shape"], r["constraint_component"], r["value"] or ""))
     out: dict[str, Any] = {"conforms": bool(conforms), "results": results, "report": None}
     if want_rdf:
@@ -207,21 +303,38 @@ def render_path(graph: rdflib.Graph, path, depth: int = 0) -> str:
     return node_id(path)
 
 
-def _result_json(compiled: CompiledShapes, report: rdflib.Graph, r) -> dict[str, Any]:
-    focus = report.value(r, SH.focusNode)
-    path = report.value(r, SH.resultPath)
-    value = report.value(r, SH.value)
-    severity = report.value(r, SH.resultSeverity)
-    component = report.value(r, SH.sourceConstraintComponent)
-    shape = report.value(r, SH.sourceShape)
+_FOCUS, _PATH, _VALUE, _SEVERITY = SH.focusNode, SH.resultPath, SH.value, SH.resultSeverity
+_COMPONENT, _SHAPE, _MESSAGE = SH.sourceConstraintComponent, SH.sourceShape, SH.resultMessage
+_WANTED = frozenset((_FOCUS, _PATH, _VALUE, _SEVERITY, _COMPONENT, _SHAPE))
+
+
+def _result_json(compiled: CompiledShapes, node, r_triples) -> dict[str, Any]:
+    """One result from pyshacl's (subject, predicate, object) triples of result `node` (they also
+    hold nested results, `sh:detail`, under other subjects). An object given as (source graph,
+    node) is what the report graph would hold: the node itself (pyshacl copies blank nodes keeping
+    their ids, so `_:id` is the same)."""
+    first: dict[Any, Any] = {}
+    messages_raw = []
+    for r, p, o in r_triples:
+        if r != node:
+            continue
+        if isinstance(o, tuple):
+            o = o[1]
+            if isinstance(o, URIRef):
+                o = URIRef(str(o))
+        if p == _MESSAGE:
+            messages_raw.append(o)
+        elif p in _WANTED and p not in first:
+            first[p] = o
+    focus, path, value = first.get(_FOCUS), first.get(_PATH), first.get(_VALUE)
+    severity, component, shape = first.get(_SEVERITY), first.get(_COMPONENT), first.get(_SHAPE)
     messages: dict[str, str] = {}
-    for m in sorted(report.objects(r, SH.resultMessage), key=str):
+    for m in sorted(set(messages_raw), key=str):
         if isinstance(m, Literal):
             messages.setdefault(m.language or "", str(m))
-    custom = any(True for _ in compiled.graph.objects(shape, SH.message)) if shape is not None else False
     item = {
         "focus_node": node_id(focus) if focus is not None else None,
-        "path": render_path(report, path) if path is not None else None,
+        "path": compiled.path_text(path) if path is not None else None,
         "value": node_id(value) if value is not None else None,
         "value_is_literal": isinstance(value, Literal),
         "severity": SEVERITIES.get(str(severity), str(severity)),
@@ -229,8 +342,8 @@ def _result_json(compiled: CompiledShapes, report: rdflib.Graph, r) -> dict[str,
         "source_shape": node_id(shape) if shape is not None else None,
         "names": compiled.labels(shape) if shape is not None else {},
         "messages": messages,
-        "custom_message": custom,
-        "default_messages": default_messages(compiled.graph, shape, component, value) if shape is not None else {},
+        "custom_message": compiled.has_message(shape) if shape is not None else False,
+        "default_messages": compiled.default_messages(shape, component, value) if shape is not None else {},
     }
     if item["path"] and item["path"].startswith("<") and item["path"].endswith(">") and item["path"].count("<") == 1:
         item["path"] = item["path"][1:-1]

@@ -11,9 +11,10 @@ vocabulary subset a record reaches.
 * `vocabulary_subset`: the vocabulary triples reachable from the record's nodes along the
   predicates the shapes' property paths use (SHACL §2.3.1), plus the class hierarchy (`sh:class`,
   §4.1.1 uses `rdf:type/rdfs:subClassOf*`) and the SKOS hierarchy / membership predicates, by a
-  breadth-first walk (one small SPARQL query per hop) in the store over the pinned concept graphs
-  only. Its size and cost depend on the record, not on the vocabularies' size. Blank nodes of a
-  vocabulary are copied when reached but not walked further.
+  breadth-first walk (per hop, index lookups for the frontier's nodes, or one small SPARQL query
+  on a remote store) in the store over the pinned concept graphs only, with what each node gives
+  cached (`SubsetCache`, immutable versions). Its size and cost depend on the record, not on the
+  vocabularies' size. Blank nodes of a vocabulary are copied when reached but not walked further.
 """
 
 from __future__ import annotations
@@ -130,51 +131,150 @@ def record_nodes(triples: list[ox.Triple]) -> list[ox.NamedNode]:
 _HOP_QUERY = "SELECT ?s ?p ?o WHERE { VALUES ?s { %NODES% } ?s ?p ?o }"
 _INVERSE_QUERY = "SELECT ?s ?p ?o WHERE { VALUES ?o { %NODES% } ?s ?p ?o }"
 MAX_HOPS = 64
+#: nodes per SPARQL query (remote stores): keeps a query's text bounded
+_NODES_PER_QUERY = 500
+#: a node with more kept triples than this is fetched again when needed, not cached
+_MAX_CACHED_ROWS = 1_000
+
+_Rows = tuple  # (forward triples kept, inverse triples kept) of one node
 
 
-def vocabulary_subset(store: RegistryStore, bundle: ProfileBundle, triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The vocabulary triples the shapes can reach from the record (see module docstring).
+class SubsetCache:
+    """What one node of the walk contributes, per bundle: (bundle key, node IRI) → (the triples of
+    the node kept by the bundle's `fetch` predicates, the triples pointing at it over its `inverse`
+    predicates). Published vocabulary versions are immutable (and a bundle pins them), so entries
+    never go stale; an LRU bound keeps memory flat. Record-local IRIs are cached too (as empty
+    rows) and age out."""
 
-    A breadth-first walk, one query per hop (the record's IRIs, then the nodes reached over a
-    walked predicate, e.g. skos:broader): each query is a handful of index lookups in the pinned
-    concept graphs, so the cost depends on the record and the hierarchy depth, not on the size of
-    the vocabularies. Node IRIs are bound with `$iN` placeholders (validated N-Triples terms)."""
-    if not bundle.vocabularies:
-        return []
-    frontier = {n.value: n for n in record_nodes(triples)}
-    seen = set(frontier)
-    out: list[ox.Triple] = []
-    walk, fetch, inverse = bundle.walk, bundle.fetch, bundle.inverse
+    def __init__(self, size: int = 50_000):
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], _Rows] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_many(self, key: str, iris) -> dict[str, _Rows]:
+        out: dict[str, _Rows] = {}
+        with self._lock:
+            items = self._items
+            for iri in iris:
+                rows = items.get((key, iri))
+                if rows is not None:
+                    items.move_to_end((key, iri))
+                    out[iri] = rows
+            self.hits += len(out)
+        return out
+
+    def put_many(self, key: str, rows: dict[str, _Rows]) -> None:
+        with self._lock:
+            self.misses += len(rows)
+            items = self._items
+            for iri, value in rows.items():
+                if len(value[0]) + len(value[1]) <= _MAX_CACHED_ROWS:
+                    items[(key, iri)] = value
+                    items.move_to_end((key, iri))
+            while len(items) > self.size:
+                items.popitem(last=False)
+
+
+def _fetch_rows(store: RegistryStore, bundle: ProfileBundle, nodes: list[ox.NamedNode]) -> dict[str, _Rows]:
+    """The rows of `nodes` read from the pinned concept graphs. The embedded store is read by quad
+    pattern (index lookups on subject, or object for inverse predicates; no SPARQL parsing); a
+    remote store gets one `VALUES` query per direction for all the nodes (IRIs bound as `$iN`)."""
+    fetch, inverse = bundle.fetch, bundle.inverse
+    out: dict[str, _Rows] = {n.value: ([], []) for n in nodes}
+    raw = getattr(store, "raw", None)
+    if isinstance(raw, ox.Store):
+        graphs = [ox.NamedNode(g) for g in bundle.concept_graphs]
+        quads = raw.quads_for_pattern
+        for n in nodes:
+            forward, backward = out[n.value]
+            for g in graphs:
+                for q in quads(n, None, None, g):
+                    if q.predicate.value in fetch:
+                        forward.append(ox.Triple(n, q.predicate, q.object))
+            if inverse:
+                for g in graphs:
+                    for q in quads(None, None, n, g):
+                        if q.predicate.value in inverse:
+                            backward.append(ox.Triple(q.subject, q.predicate, n))
+        return out
     graphs = bundle.concept_graphs
-    for _hop in range(MAX_HOPS):
-        if not frontier:
-            break
-        nodes = list(frontier.values())
-        names = " ".join(f"$i{i}" for i in range(len(nodes)))
-        bindings = {f"i{i}": n for i, n in enumerate(nodes)}
-        frontier = {}
+    for i in range(0, len(nodes), _NODES_PER_QUERY):
+        part = nodes[i:i + _NODES_PER_QUERY]
+        names = " ".join(f"$i{k}" for k in range(len(part)))
+        bindings = {f"i{k}": n for k, n in enumerate(part)}
         for solution in store.query(_HOP_QUERY.replace("%NODES%", names), bindings=bindings, default_graph=graphs):
             p = solution["p"]
-            if p.value not in fetch:
-                continue
-            o = solution["o"]
-            out.append(ox.Triple(solution["s"], p, o))
-            if p.value in walk and isinstance(o, ox.NamedNode) and o.value not in seen:
-                seen.add(o.value)
-                frontier[o.value] = o
+            if p.value in fetch:
+                s = solution["s"]
+                out[s.value][0].append(ox.Triple(s, p, solution["o"]))
         if inverse:
             for solution in store.query(_INVERSE_QUERY.replace("%NODES%", names), bindings=bindings, default_graph=graphs):
                 p = solution["p"]
-                if p.value not in inverse:
-                    continue
-                s = solution["s"]
-                out.append(ox.Triple(s, p, solution["o"]))
-                if isinstance(s, ox.NamedNode) and s.value not in seen:
-                    seen.add(s.value)
-                    frontier[s.value] = s
-        if len(out) > MAX_SUBSET_TRIPLES:
-            break
+                if p.value in inverse:
+                    o = solution["o"]
+                    out[o.value][1].append(ox.Triple(solution["s"], p, o))
     return out
+
+
+def vocabulary_subset(
+    store: RegistryStore, bundle: ProfileBundle, triples: list[ox.Triple], cache: SubsetCache | None = None
+) -> list[ox.Triple]:
+    """The vocabulary triples the shapes can reach from the record (see module docstring)."""
+    return vocabulary_subsets(store, bundle, [triples], cache)[0]
+
+
+def vocabulary_subsets(
+    store: RegistryStore, bundle: ProfileBundle, records: list[list[ox.Triple]], cache: SubsetCache | None = None
+) -> list[list[ox.Triple]]:
+    """`vocabulary_subset` of several records at once.
+
+    A breadth-first walk per record, hop by hop (the record's IRIs, then the nodes reached over a
+    walked predicate, e.g. skos:broader). At each hop, the nodes of every record's frontier that
+    `cache` lacks are read in one go (`_fetch_rows`: index lookups in the pinned concept graphs),
+    so the cost depends on the records and the hierarchy depth, not on the size of the
+    vocabularies; with a warm cache, the upper levels of a hierarchy cost nothing."""
+    if not bundle.vocabularies:
+        return [[] for _ in records]
+    walk = bundle.walk
+    states = []
+    for triples in records:
+        frontier = {n.value: n for n in record_nodes(triples)}
+        states.append({"frontier": frontier, "seen": set(frontier), "out": []})
+    for _hop in range(MAX_HOPS):
+        active = [st for st in states if st["frontier"]]
+        if not active:
+            break
+        need: dict[str, ox.NamedNode] = {}
+        for st in active:
+            need.update(st["frontier"])
+        rows = cache.get_many(bundle.key, need) if cache is not None else {}
+        missing = [n for iri, n in need.items() if iri not in rows]
+        if missing:
+            fetched = _fetch_rows(store, bundle, missing)
+            if cache is not None:
+                cache.put_many(bundle.key, fetched)
+            rows.update(fetched)
+        for st in active:
+            frontier, seen, out = st["frontier"], st["seen"], st["out"]
+            nxt: dict[str, ox.NamedNode] = {}
+            for iri in frontier:
+                for t in rows[iri][0]:
+                    out.append(t)
+                    o = t.object
+                    if t.predicate.value in walk and isinstance(o, ox.NamedNode) and o.value not in seen:
+                        seen.add(o.value)
+                        nxt[o.value] = o
+            for iri in frontier:
+                for t in rows[iri][1]:
+                    out.append(t)
+                    s = t.subject
+                    if isinstance(s, ox.NamedNode) and s.value not in seen:
+                        seen.add(s.value)
+                        nxt[s.value] = s
+            st["frontier"] = nxt if len(out) <= MAX_SUBSET_TRIPLES else {}
+    return [st["out"] for st in states]
 
 
 _DEPRECATED = ox.NamedNode(str(OWL.deprecated))

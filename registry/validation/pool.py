@@ -10,6 +10,9 @@ Workers start from a `forkserver` (a clean process that has imported rdflib and 
 replacing a killed worker costs a fork, not an interpreter start. Each worker keeps the compiled
 shapes of the last few profile versions (LRU); when it lacks a key it says so and the parent sends
 the shapes. Workers have no network (sockets refused) and an address-space limit.
+
+Batches (`start_many` / `run_many`): one message carries several records; the worker answers
+record by record, and each record keeps its own time limit (see `_Job`).
 """
 
 from __future__ import annotations
@@ -61,7 +64,10 @@ def _harden() -> None:
 
 def worker_main(conn) -> None:
     """Loop of one worker: ('validate', key, shapes|None, data, want_rdf) → ('ok', result) |
-    ('need-shapes',) | ('error', message)."""
+    ('need-shapes',) | ('error', message); ('validate-many', key, shapes|None, [data, ...],
+    want_rdf) → ('need-shapes',) or, per record in order, ('ok', i, result, done) |
+    ('error', i, message, done), `done` = `time.monotonic()` when that record finished (the
+    parent starts the next record's time limit there)."""
     _harden()
     from registry.validation import engine
 
@@ -74,6 +80,27 @@ def worker_main(conn) -> None:
         if message[0] == "stop":
             return
         _, key, shapes, data, want_rdf = message
+        if message[0] == "validate-many":
+            compiled = cache.get(key)
+            if compiled is None and shapes is None:
+                conn.send(("need-shapes",))
+                continue
+            for i, item in enumerate(data):
+                try:
+                    if compiled is None:
+                        compiled = engine.CompiledShapes.from_tuples(shapes)
+                    cache[key] = compiled
+                    cache.move_to_end(key)
+                    while len(cache) > SHAPES_PER_WORKER:
+                        cache.popitem(last=False)
+                    reply = ("ok", i, engine.validate(compiled, engine.graph_from_tuples(item), want_rdf=want_rdf))
+                except MemoryError:
+                    cache.clear()  # the rest of this message still uses `compiled`
+                    reply = ("error", i, "the validation needed more memory than a worker may use")
+                except Exception as exc:  # noqa: BLE001 - reported to the caller as a 422
+                    reply = ("error", i, f"{type(exc).__name__}: {exc}"[:2000])
+                conn.send(reply + (time.monotonic(),))
+            continue
         try:
             compiled = cache.get(key)
             if compiled is None:
@@ -182,6 +209,32 @@ class WorkerPool:
             else:
                 self._discard(worker)
 
+    def start_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False) -> "_Job":
+        """Send several records to one worker in one message; `_Job.results()` collects them.
+        Each record keeps its own time limit (see `_Job`). Meanwhile the caller can prepare the
+        next records."""
+        return _Job(self, key, shapes, datas, timeout, want_rdf)
+
+    def run_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False) -> list:
+        return self.start_many(key, shapes, datas, timeout=timeout, want_rdf=want_rdf).results()
+
+    def _borrow(self) -> _Worker:
+        if self._closed:
+            raise RegistryError("the validation pool is shut down", code="shutting-down")
+        try:
+            return self._idle.get(timeout=self.queue_timeout)
+        except queue.Empty:
+            raise TooManyRequests(
+                f"all {self.size} validation workers stayed busy for {self.queue_timeout:g} s; retry later",
+                code="validation-busy", retry_after=5,
+            ) from None
+
+    def _give_back(self, worker: _Worker, healthy: bool) -> None:
+        if healthy:
+            self._idle.put(worker)
+        else:
+            self._discard(worker)
+
     def close(self) -> None:
         self._closed = True
         with self._lock:
@@ -205,3 +258,75 @@ def default_pool_size() -> int:
     if env and env.isdigit():
         return max(1, int(env))
     return max(1, min(4, os.cpu_count() or 1))
+
+
+class _Job:
+    """Records validated by one worker from one message, with a time limit per record: record
+    i's limit starts when record i-1 finished in the worker (its reply carries the worker's
+    `time.monotonic()`, the same clock as ours on Linux; clamped to [sent, now]), or when the
+    message was sent for the first. On a timeout, that record gets `ValidationTimeout`, the worker
+    is killed and replaced, and the records after it go to another worker; on a crash, that record
+    gets `ValidationFailed` and likewise. `results()` is a list in order: result dicts, or the
+    `RegistryError` of a record."""
+
+    def __init__(self, pool: WorkerPool, key: str, shapes: list, datas: list, timeout: float, want_rdf: bool):
+        self.pool, self.key, self.shapes, self.datas = pool, key, shapes, datas
+        self.timeout, self.want_rdf = timeout, want_rdf
+        self.out: list = []
+        self.worker: _Worker | None = None
+        self.error: Exception | None = None
+        self._send()
+
+    def _send(self) -> None:
+        try:
+            self.worker = self.pool._borrow()
+        except RegistryError as exc:  # every remaining record gets the same problem
+            self.worker = None
+            self.error = exc
+            return
+        self.sent = time.monotonic()
+        try:
+            self.worker.conn.send(("validate-many", self.key, None, self.datas[len(self.out):], self.want_rdf))
+        except (EOFError, OSError, BrokenPipeError):
+            self.pool._give_back(self.worker, False)
+            self.worker = None
+            self.error = ValidationFailed("the validation worker stopped unexpectedly (memory limit, crash); it has been replaced")
+
+    def results(self) -> list:
+        timeout = self.timeout
+        while len(self.out) < len(self.datas):
+            if self.worker is None:
+                self.out.extend([self.error] * (len(self.datas) - len(self.out)))
+                break
+            worker = self.worker
+            base = len(self.out)
+            start = self.sent
+            healthy = True
+            try:
+                while len(self.out) < len(self.datas):
+                    if not worker.conn.poll(max(0.0, start + timeout - time.monotonic())):
+                        healthy = False
+                        self.pool.killed += 1
+                        self.out.append(ValidationTimeout(
+                            f"the validation took longer than {timeout:g} s and was stopped; a shape (a regular "
+                            "expression, a SPARQL constraint) or the record is too costly to evaluate",
+                            timeout_s=timeout,
+                        ))
+                        break
+                    reply = worker.conn.recv()
+                    if reply[0] == "need-shapes":
+                        worker.conn.send(("validate-many", self.key, self.shapes, self.datas[base:], self.want_rdf))
+                        continue
+                    kind, _i, value, done = reply
+                    now = time.monotonic()
+                    start = min(max(done, start), now)
+                    self.out.append(value if kind == "ok" else ValidationFailed(f"the validator failed: {value}"))
+            except (EOFError, OSError, BrokenPipeError):
+                healthy = False
+                self.out.append(ValidationFailed(
+                    "the validation worker stopped unexpectedly (memory limit, crash); it has been replaced"))
+            self.worker = None
+            self.pool._give_back(worker, healthy)
+            if len(self.out) < len(self.datas):
+                self._send()
+        return self.out

@@ -11,21 +11,24 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
 
-from registry.errors import CheckFailed, NotFound
+from registry.errors import CheckFailed, NotFound, RegistryError
 from registry.rdf import parse_triples, to_rdflib_graph
 from registry.validation import engine
 from registry.validation.gather import (
     BundleCache,
     ProfileBundle,
+    SubsetCache,
     build_bundle,
     deprecated_concepts,
     draft_key,
     labels_of,
     vocabulary_subset,
+    vocabulary_subsets,
 )
 from registry.validation.messages import deprecated_messages
 from registry.validation.report import DEPRECATED_COMPONENT, DEPRECATED_SHAPE
@@ -58,8 +61,29 @@ class InProcessExecutor:
                     self._cache.popitem(last=False)
             return engine.validate(compiled, engine.graph_from_tuples(data), want_rdf=want_rdf)
 
+    def start_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False):
+        return _InProcessJob(self, key, shapes, datas, timeout, want_rdf)
+
+    def run_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False) -> list:
+        return self.start_many(key, shapes, datas, timeout=timeout, want_rdf=want_rdf).results()
+
     def close(self) -> None:
         self._cache.clear()
+
+
+class _InProcessJob:
+    def __init__(self, executor, key, shapes, datas, timeout, want_rdf):
+        self.args = (executor, key, shapes, datas, timeout, want_rdf)
+
+    def results(self) -> list:
+        executor, key, shapes, datas, timeout, want_rdf = self.args
+        out: list = []
+        for data in datas:
+            try:
+                out.append(executor.run(key, shapes, data, timeout=timeout, want_rdf=want_rdf))
+            except RegistryError as exc:
+                out.append(exc)
+        return out
 
 
 class ValidationService:
@@ -69,6 +93,7 @@ class ValidationService:
         self.catalog = registry.catalog
         self.settings = registry.settings
         self.bundles = BundleCache()
+        self.subsets = SubsetCache()
         self._resolved: dict[tuple, str] = {}
         self._lock = threading.Lock()
         self._executor = executor
@@ -141,12 +166,52 @@ class ValidationService:
     # --- validation ------------------------------------------------------------------------------
 
     def validate(self, bundle: ProfileBundle, triples: list[ox.Triple], *, want_rdf: bool = False) -> Outcome:
-        subset = vocabulary_subset(self.store, bundle, triples)
+        subset = vocabulary_subset(self.store, bundle, triples, self.subsets)
         data = engine.encode_triples_ox(triples)
         data += engine.encode_triples_ox(subset)
         result = self.executor.run(
             bundle.key, bundle.shapes_triples, data, timeout=self.settings.validation_timeout_s, want_rdf=want_rdf
         )
+        return self._outcome(bundle, triples, subset, result)
+
+    def validate_many(
+        self, bundle: ProfileBundle, records: list[list[ox.Triple]], *, chunk: int = 16
+    ) -> Iterator[Outcome | RegistryError]:
+        """Validate records in order, `chunk` at a time: one vocabulary walk for the chunk
+        (`vocabulary_subsets`), one message to a worker for the chunk, each record still with its
+        own time limit. While a worker validates a chunk, the next one is walked and encoded here.
+        Yields an `Outcome`, or the `RegistryError` of a record that hit the time limit / failed
+        (the records after it are still validated)."""
+        timeout = self.settings.validation_timeout_s
+        chunks = [records[i:i + max(1, chunk)] for i in range(0, len(records), max(1, chunk))]
+
+        def prepare(part):
+            subsets = vocabulary_subsets(self.store, bundle, part, self.subsets)
+            datas = [engine.encode_triples_ox(t) + engine.encode_triples_ox(sub) for t, sub in zip(part, subsets)]
+            return part, subsets, datas
+
+        if not chunks:
+            return
+        current = prepare(chunks[0])
+        job = self.executor.start_many(bundle.key, bundle.shapes_triples, current[2], timeout=timeout)
+        try:
+            for k in range(len(chunks)):
+                following = prepare(chunks[k + 1]) if k + 1 < len(chunks) else None
+                results = job.results()
+                job = None
+                if following is not None:
+                    job = self.executor.start_many(bundle.key, bundle.shapes_triples, following[2], timeout=timeout)
+                for triples, subset, result in zip(current[0], current[1], results):
+                    if isinstance(result, Exception):
+                        yield result
+                    else:
+                        yield self._outcome(bundle, triples, subset, result)
+                current = following
+        finally:
+            if job is not None:  # abandoned (or failed) midway: collect, so the worker goes back to the pool
+                job.results()
+
+    def _outcome(self, bundle: ProfileBundle, triples, subset, result: dict[str, Any]) -> Outcome:
         outcome = Outcome(
             bundle=bundle,
             conforms=result["conforms"],
