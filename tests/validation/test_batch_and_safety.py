@@ -258,3 +258,25 @@ def test_time_limit_stops_a_heavy_constraint_without_blocking_others(vclient):
     # the killed worker was replaced: validation keeps working
     again = vclient.post("/validate", params={"profile": "leaf"}, content=read("bad.ttl"), headers={"Content-Type": "text/turtle"})
     assert again.json()["counts"]["violation"] == 2
+
+
+def test_a_record_past_the_time_limit_inside_a_batch_does_not_sink_the_others(vclient):
+    """Per-record time limit inside one batch: the slow record gets the timeout, its worker is
+    replaced, and the records after it are still validated (issue 4, safety)."""
+    heavy = read("good.ttl").replace(b"records/1", b"records/heavy") + b"".join(
+        f"<{T}records/heavy> a <{T}ns#Item> ; <{T}ns#x> <{T}x/{i}> .\n".encode() for i in range(60))
+    body = (_graph(_good(0), f"{T}batch/0") + _graph(heavy, f"{T}batch/heavy")
+            + _graph(_good(1), f"{T}batch/1") + _graph(_good(2), f"{T}batch/2"))
+    started = time.monotonic()
+    r = vclient.post("/validate", files={"record": ("batch.nq", body, "application/n-quads"),
+                                         "shapes": ("s.ttl", HEAVY, "text/turtle")})
+    elapsed = time.monotonic() - started
+    assert r.status_code == 200
+    *records, last = lines(r)
+    assert [x["index"] for x in records] == [0, 1, 2, 3]
+    assert records[1]["record"] == f"{T}batch/heavy"
+    assert records[1]["error"]["code"] == "validation-timeout", records[1]
+    for x in (records[0], records[2], records[3]):
+        assert "error" not in x and x["conforms"] is True, x
+    assert last["summary"]["records"] == 4
+    assert elapsed < 4 * TIMEOUT_S
