@@ -83,6 +83,9 @@ def start_workers(store_url: str, workers: int, load_bundled: bool) -> tuple[sub
         "REGISTRY_STORE": store_url,
         "REGISTRY_BASE_IRI": BASE,
         "REGISTRY_LOAD_BUNDLED": "true" if load_bundled else "false",
+        # one load generator = one client address: lift the public per-client cap, which would
+        # otherwise answer most of the SPARQL mix with 429 (it is what a proxy's per-user limit does)
+        "REGISTRY_QUERY_MAX_CONCURRENCY_PER_CLIENT": "64",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "registry.web.app:create_app", "--host", "127.0.0.1",
