@@ -10,6 +10,7 @@ are ignored; the response format comes from Accept.
 from __future__ import annotations
 
 from registry.http import parse_accept, parse_media_type  # noqa: F401 - re-exported
+from registry.rdf import MEDIA_TYPE_ALIASES
 
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -50,16 +51,7 @@ GRAPH_MEDIA = {
     "application/rdf+xml": "rdfxml",
     "application/ld+json": "jsonld",
 }
-GRAPH_ALIASES = {
-    "application/turtle": "text/turtle",
-    "application/x-turtle": "text/turtle",
-    "text/n3": "text/turtle",
-    "text/rdf+n3": "text/turtle",
-    "application/json": "application/ld+json",
-    "application/xml": "application/rdf+xml",
-    "text/xml": "application/rdf+xml",
-    "text/plain": "application/n-triples",
-}
+GRAPH_ALIASES = MEDIA_TYPE_ALIASES  # the same aliases as every RDF download (registry.rdf)
 
 
 def negotiate(accept: str | None, offers: dict[str, str], aliases: dict[str, str]) -> tuple[str, str] | None:
