@@ -383,6 +383,8 @@ class PublicationService:
         triples = parse_triples(sub.shapes, sub.format, what="the shapes graph")
         shapes = to_rdflib_graph(triples)
         findings: list[Finding] = []
+        if len(shapes) == 0:  # e.g. JSON-LD whose every @id was invalid: nothing would be validated
+            findings.append(Finding("error", "empty-shapes", "the shapes graph is empty: nothing would be validated"))
         findings += publishing.lint_shapes(shapes)
         findings += publishing.check_shapes(shapes)
         subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}

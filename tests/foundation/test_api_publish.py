@@ -418,3 +418,15 @@ def test_a_draft_only_series_appears_once_confirmed(published):
     assert confirm.status_code == 200
     summary = published.get("/profiles/later").json()
     assert (summary["latest_version"], summary["title"], summary["community"]) == ("1.0.0", {"en": "Later"}, "test")
+
+
+def test_an_empty_shapes_graph_is_refused(published, snapshot):
+    before = snapshot(published)
+    empty_jsonld = b'{"@id": "not an iri", "http://purl.org/dc/terms/title": "x"}'  # parses to no triple
+    response = published.put(
+        "/profiles/empty/versions/1.0.0", content=empty_jsonld,
+        headers={"Content-Type": "application/ld+json", **published.actors.test},
+    )
+    assert response.status_code == 422
+    assert [f["code"] for f in response.json()["findings"]] == ["empty-shapes"]
+    assert snapshot(published) == before
