@@ -21,6 +21,8 @@ Handlers are plain `def` (pyoxigraph and index work run in the threadpool).
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 import threading
 from typing import Annotated, Literal
 
@@ -256,4 +258,17 @@ def build_router(settings) -> APIRouter:
 
 
 def install(app: FastAPI, settings) -> None:
+    """Add the vocabulary routes; create the service at start-up, so that it hears of every
+    publication from the first one on and builds new versions' indexes in the background."""
     app.include_router(build_router(settings))
+    original = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(inner_app):
+        async with original(inner_app) as state:
+            registry = getattr(inner_app.state, "registry", None)
+            if registry is not None:
+                registry.extensions.setdefault("vocab", VocabService(registry))
+            yield state
+
+    app.router.lifespan_context = lifespan
