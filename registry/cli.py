@@ -81,6 +81,13 @@ def serve(
     store: StoreOpt = None,
     base_iri: BaseOpt = None,
     no_bundled: Annotated[bool, typer.Option("--no-bundled", help="Do not load the bundled content into an empty store")] = False,
+    forwarded_allow_ips: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Reverse proxies whose X-Forwarded-For is trusted (comma-separated; default: "
+            "$FORWARDED_ALLOW_IPS or 127.0.0.1). Per-client limits then apply to the real client."
+        ),
+    ] = None,
 ) -> None:
     """Serve the API (and pages) on the embedded store; an empty store gets the bundled profiles."""
     import uvicorn
@@ -91,7 +98,10 @@ def serve(
         base_iri = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
     settings = _settings(store, base_iri, **({"load_bundled": False} if no_bundled else {}))
     typer.echo(f"registry on {settings.base_iri} (store: {settings.store})", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(
+        create_app(settings), host=host, port=port, access_log=False, log_level="info",
+        proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
+    )
 
 
 # --- communities and tokens --------------------------------------------------------------------
