@@ -1,5 +1,4 @@
-"""Hostile SPARQL on /sparql (issue 5's code, registry/sparql/). A failure here is a bug to report
-to the SPARQL owner: these tests are deliberately not skipped or xfailed.
+"""Hostile SPARQL on /sparql (issue 5's code, registry/sparql/).
 
 Every case: the expected status and stable code in application/problem+json, zero hits on the
 local listener, the store unchanged, and the server still answering a lookup promptly.
