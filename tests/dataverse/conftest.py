@@ -1,0 +1,41 @@
+"""Real Dataverse material from ../shared/data/dataverse (see its README): skipped with a reason
+outside CI when absent, a failure in CI (`CI=true`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHARED_DATA
+
+DATAVERSE = SHARED_DATA / "dataverse"
+BLOCKS = DATAVERSE / "metadatablocks"
+PROPERTIES = DATAVERSE / "properties"
+
+
+def require_dataverse_data() -> Path:
+    if not BLOCKS.is_dir():
+        message = f"Dataverse test data not found at {DATAVERSE} (../shared/data beside the repository)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return DATAVERSE
+
+
+def real_block_paths() -> list[Path]:
+    return sorted(BLOCKS.glob("*.tsv")) if BLOCKS.is_dir() else []
+
+
+def english_properties(block_name: str) -> Path:
+    return PROPERTIES / "en" / f"{block_name}.properties"
+
+
+def french_properties(block_name: str, variant: str = "fr_CA") -> Path:
+    return PROPERTIES / variant / f"{block_name}_fr.properties"
+
+
+@pytest.fixture
+def dataverse_data() -> Path:
+    return require_dataverse_data()
