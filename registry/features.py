@@ -17,7 +17,7 @@ WEB_FEATURES = (
     "registry.linkeddata.routes",
     "registry.web.pages",
 )
-CLI_FEATURES = ("registry.validation.cli", "registry.vocab.cli")
+CLI_FEATURES = ("registry.validation.cli", "registry.vocab.cli", "registry.dataverse.cli")
 
 
 def feature_modules(names: tuple[str, ...]) -> Iterator[ModuleType]:

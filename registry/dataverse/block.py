@@ -285,11 +285,12 @@ def parse_block(text: str | bytes, source: str = "") -> MetadataBlock:
             continue
         needed = REQUIRED_CELLS[section]
         if len(cells) <= needed:
-            columns = SECTIONS[section]
-            missing = columns[len(cells) - 1] if len(cells) - 1 < len(columns) else columns[-1]
-            problem(number, len(cells) + 1, "missing-cells",
-                    f"{section} row has {len(cells)} cells, the loader reads at least {needed + 1} "
-                    f"(first missing: {missing})", missing)
+            # Trailing empty cells are dropped (Java's split), so the loader's values[needed] is
+            # missing: name the last cell it needs, which is empty or absent.
+            last = SECTIONS[section][needed - 1]
+            problem(number, needed + 1, "missing-cells",
+                    f"{section} row ends at column {len(cells)}: the loader needs a value in column "
+                    f"{needed + 1} ({last})", last)
             continue
         frozen = tuple(cells)
         if section == "#metadataBlock":

@@ -115,7 +115,7 @@ def test_broken_rows_are_reported_with_line_and_column():
                          "#controlledVocabulary\tDatasetField\tValue\tidentifier\tdisplayOrder",
                          "\ta\tOne\tone\t1.5"), source="demo.tsv")
     problems = [(p.line, p.column, p.rule) for p in raised.value.problems]
-    assert problems == [(4, 7, "integer"), (5, 4, "missing-cells"), (6, 1, "section-header"),
+    assert problems == [(4, 7, "integer"), (5, 16, "missing-cells"), (6, 1, "section-header"),
                         (7, 1, "blank-line"), (9, 5, "integer")]
     body = raised.value.to_problem()
     assert body["status"] == 422 and body["line"] == 4 and body["column"] == 7 and body["rule"] == "integer"
