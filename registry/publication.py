@@ -33,6 +33,7 @@ from registry.auth import require_owner
 from registry.catalog import Catalog, Community, VersionInfo
 from registry.errors import CheckFailed, Conflict, InvalidInput, NotFound, PayloadTooLarge, RdfSyntaxError
 from registry.ids import SemVer, check_id
+from registry.iri_schemes import USUAL_SCHEME_SPARQL_REGEX
 from registry.namespaces import (
     ADMS, DCAT, DCTERMS, FOAF, PROF, RDF, REG, ROLE, SKOS, SH, STATUS_IRIS, SYSTEM_GRAPH, VOID, XSD, IriScheme,
 )
@@ -324,7 +325,7 @@ class PublicationService:
         )
         # the namespace scan runs beside the SKOS checks (queries release the GIL)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="namespace-check") as pool:
-            namespace = pool.submit(self._namespace_findings, community, graph)
+            namespace = pool.submit(lambda: self._namespace_findings(community, graph) + self._scheme_findings(graph))
             findings += publishing.check_vocabulary(lambda q: self.store.query(q, default_graph=[graph]))
             findings += namespace.result()
         if publishing.has_errors(findings):
@@ -389,6 +390,9 @@ class PublicationService:
         findings += publishing.check_shapes(shapes)
         subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
         findings += publishing.check_namespace(subjects, community.namespaces)
+        findings += publishing.check_iri_schemes(
+            term.value for t in triples for term in (t.subject, t.predicate, t.object) if isinstance(term, ox.NamedNode)
+        )
         published = self.catalog.published_schemes()
         known = set(published) | set(in_publication)
         findings += publishing.check_vocabulary_references(shapes, known)
@@ -620,6 +624,17 @@ class PublicationService:
             default_graph=[graph],
         )
         return publishing.check_namespace([row["s"].value for row in rows], community.namespaces)
+
+    def _scheme_findings(self, graph: str) -> list[Finding]:
+        """`publishing.check_iri_schemes` over the IRIs of a loaded vocabulary whose scheme is not
+        http(s) or urn (one scan in the store; the regex is a constant)."""
+        rows = self.store.select(
+            "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?x ?o } UNION { ?s ?p ?x } "
+            "FILTER(isIRI(?x) && !REGEX(STR(?x), $usual, \"i\")) } LIMIT 41",
+            bindings={"usual": ox.Literal(USUAL_SCHEME_SPARQL_REGEX)},
+            default_graph=[graph],
+        )
+        return publishing.check_iri_schemes(row["x"].value for row in rows)
 
     def _graph_hash(self, graph: str) -> str:
         """Order-independent hash of a (possibly large) graph, computed in one streaming pass.

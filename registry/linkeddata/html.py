@@ -4,14 +4,19 @@ Jinja2 templates)."""
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 import pyoxigraph as ox
+
+from registry.iri_schemes import is_web_link
 
 
 def _term(term, base: str) -> str:
     if isinstance(term, ox.NamedNode):
         iri = term.value
-        href = iri if iri.startswith(base) else "/resource?iri=" + escape(iri, quote=True).replace(" ", "%20")
+        if not is_web_link(iri):  # javascript:, data:, mailto:...: text, never a link (issue 12)
+            return f'<span class="iri">{escape(iri)}</span>'
+        href = iri if iri.startswith(base) else "/resource?iri=" + quote(iri, safe="")
         return f'<a href="{escape(href, quote=True)}">{escape(iri)}</a>'
     if isinstance(term, ox.Literal):
         lang = f' <small lang="{escape(term.language)}">@{escape(term.language)}</small>' if term.language else ""

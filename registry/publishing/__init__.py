@@ -4,7 +4,7 @@ Every check returns a list of :class:`Finding`; a publication with any error is 
 """
 
 from .findings import Finding, has_errors
-from .lint import check_namespace, check_vocabulary_references, lint_shapes, referenced_schemes
+from .lint import check_iri_schemes, check_namespace, check_vocabulary_references, lint_shapes, referenced_schemes
 from .resources import shapes_dir
 from .shacl_checks import check_shapes
 from .skos_checks import check_scheme_count, check_vocabulary
@@ -17,6 +17,7 @@ __all__ = [
     "check_vocabulary_references",
     "referenced_schemes",
     "check_namespace",
+    "check_iri_schemes",
     "check_vocabulary",
     "check_scheme_count",
     "shapes_dir",

@@ -24,11 +24,11 @@ import rdflib
 from rdflib.namespace import OWL, SH
 
 from .findings import Finding, error, warning
-from .references import check_namespace, check_vocabulary_references, referenced_schemes
+from .references import check_iri_schemes, check_namespace, check_vocabulary_references, referenced_schemes
 from .regex_safety import MAX_PATTERN_LENGTH, catastrophic_reason, python_flags
 from .sparql_text import mentions_service, update_keywords, valid_namespace, valid_prefix
 
-__all__ = ["lint_shapes", "check_vocabulary_references", "referenced_schemes", "check_namespace"]
+__all__ = ["lint_shapes", "check_vocabulary_references", "referenced_schemes", "check_namespace", "check_iri_schemes"]
 
 _SH = str(SH)
 RULE_TERMS = {SH.rule, SH.Rule, SH.TripleRule, SH.SPARQLRule}

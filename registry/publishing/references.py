@@ -1,4 +1,4 @@
-"""What a publication may point at: known vocabularies and the community's namespaces."""
+"""What a publication may point at: known vocabularies, the community's namespaces, IRI schemes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Iterable
 import rdflib
 from rdflib.namespace import RDF, SH, SKOS
 
-from .findings import Finding, error
+from registry.iri_schemes import SCRIPT_SCHEMES, USUAL_SCHEMES, iri_scheme
+
+from .findings import Finding, error, warning
 
 MAX_LIST_LENGTH = 100_000
 MAX_LISTED_OFFENDERS = 20
@@ -106,3 +108,31 @@ def check_namespace(graph_subject_iris: Iterable[str], namespaces: list[str]) ->
             )
         )
     return findings
+
+
+def check_iri_schemes(iris: Iterable[str]) -> list[Finding]:
+    """Issue 12 (item 3): an IRI whose scheme lets a browser run script or render a document
+    (``javascript:``, ``vbscript:``, ``data:``; see `registry.iri_schemes`) is an error
+    ``script-iri``; any scheme other than http, https and urn is a warning ``unusual-iri-scheme``
+    (the UI shows such IRIs as text, never as links). The first ``MAX_LISTED_OFFENDERS`` of each
+    are listed."""
+    errors: list[Finding] = []
+    warnings: list[Finding] = []
+    for iri in dict.fromkeys(iris):
+        scheme = iri_scheme(iri)
+        if scheme in SCRIPT_SCHEMES:
+            if len(errors) < MAX_LISTED_OFFENDERS:
+                errors.append(error(
+                    "script-iri",
+                    f"<{iri}> has the {scheme}: scheme, which a browser would run or render; "
+                    "use an http(s) IRI or a literal.",
+                    value=iri,
+                ))
+        elif scheme not in USUAL_SCHEMES and not iri.startswith("_:"):
+            if len(warnings) < MAX_LISTED_OFFENDERS:
+                warnings.append(warning(
+                    "unusual-iri-scheme",
+                    f"<{iri}> is not an http(s) or urn IRI: pages show it as text, not as a link.",
+                    value=iri,
+                ))
+    return errors + warnings

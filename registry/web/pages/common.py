@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from registry.errors import RegistryError
+from registry.iri_schemes import is_web_link
 from registry.web import i18n
 from registry.web.fields import curie
 
@@ -33,6 +34,7 @@ _env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _env.filters["curie"] = curie
+_env.tests["web_link"] = is_web_link  # `iri is web_link`: only http(s) IRIs become links (macros.iri_link)
 
 
 def env() -> jinja2.Environment:

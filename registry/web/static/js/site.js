@@ -121,7 +121,8 @@
         vars.forEach(function (v) {
           var td = document.createElement("td"), cell = row[v];
           if (cell) {
-            if (cell.type === "uri") { var a = document.createElement("a"); a.href = cell.value; a.textContent = cell.value; a.className = "iri"; td.appendChild(a); }
+            if (cell.type === "uri" && /^https?:\/\//i.test(cell.value)) { var a = document.createElement("a"); a.href = cell.value; a.textContent = cell.value; a.className = "iri"; td.appendChild(a); }
+            else if (cell.type === "uri") { td.textContent = cell.value; td.className = "iri"; }  /* javascript:, data:...: never a link */
             else { td.textContent = cell.value; if (cell["xml:lang"]) td.lang = cell["xml:lang"]; }
           }
           tr.appendChild(td);
