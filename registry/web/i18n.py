@@ -271,6 +271,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.back": {"en": "Back to the home page", "fr": "Retour à l'accueil"},
     "error.csrf": {"en": "The form has expired; reload the page and try again.",
                    "fr": "Le formulaire a expiré ; rechargez la page et réessayez."},
+    "error.cross_origin": {"en": "This form was not sent from this site's own pages; it was refused.",
+                           "fr": "Ce formulaire n'a pas été envoyé depuis les pages de ce site ; il a été refusé."},
 }
 
 

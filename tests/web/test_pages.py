@@ -10,6 +10,8 @@ import pytest
 
 HTML = {"Accept": "text/html"}
 FR = {"Accept": "text/html", "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
+SAME_ORIGIN = {"Origin": "http://testserver"}  # what a browser sends with a form POST (issue 12: checked)
+POST_HTML = {**HTML, **SAME_ORIGIN}
 TEM = "https://w3id.org/test/vocab/technique/tem"
 
 
@@ -210,7 +212,7 @@ def test_validate_page_reports_by_field_in_french(web_client):
 
     record = (DATA / "invalid-record.ttl").read_text()
     r = web_client.post("/ui/validate", data={"csrf": csrf, "profile": "em@1.0.0", "format": "text/turtle", "record": record},
-                        headers=FR)
+                        headers={**FR, **SAME_ORIGIN})
     assert r.status_code == 200, r.text[:1000]
     doc = lxml.html.fromstring(r.text)
     verdict = text(doc.xpath("//p[contains(@class,'verdict')]")[0])
@@ -225,9 +227,9 @@ def test_validate_page_reports_by_field_in_french(web_client):
 
 
 def test_forms_refuse_a_missing_csrf_token(web_client):
-    r = web_client.post("/ui/validate", data={"profile": "em", "record": "x"}, headers=HTML)
+    r = web_client.post("/ui/validate", data={"profile": "em", "record": "x"}, headers=POST_HTML)
     assert r.status_code == 403
-    r = web_client.post("/ui/community/sign-in", data={"token": "x"}, headers=HTML)
+    r = web_client.post("/ui/community/sign-in", data={"token": "x"}, headers=POST_HTML)
     assert r.status_code == 403
 
 
@@ -238,9 +240,9 @@ def _csrf(client, url="/ui/community"):
 
 def test_community_sign_in_check_confirm_deprecate(web_client):
     csrf = _csrf(web_client)
-    r = web_client.post("/ui/community/sign-in", data={"csrf": csrf, "token": "0123456789abcdef.nope"}, headers=HTML)
+    r = web_client.post("/ui/community/sign-in", data={"csrf": csrf, "token": "0123456789abcdef.nope"}, headers=POST_HTML)
     assert r.status_code == 401 and "not valid" in r.text
-    r = web_client.post("/ui/community/sign-in", data={"csrf": csrf, "token": web_client.token}, headers=HTML,
+    r = web_client.post("/ui/community/sign-in", data={"csrf": csrf, "token": web_client.token}, headers=POST_HTML,
                         follow_redirects=False)
     assert r.status_code == 303
     assert "registry_token" in r.headers["set-cookie"] and "HttpOnly" in r.headers["set-cookie"]
@@ -248,10 +250,17 @@ def test_community_sign_in_check_confirm_deprecate(web_client):
     try:
         _, doc = get(web_client, "/ui/community")
         assert "Signed in as Test community" in text(doc)
+        # the session has its own CSRF token (bound to it, issue 12): the pre-sign-in one is refused
+        assert _csrf(web_client) != csrf
+        r = web_client.post("/ui/community/status", data={"csrf": csrf, "kind": "profile", "id": "em", "version": "1.0.0",
+                                                          "status": "deprecated"}, headers=POST_HTML)
+        assert r.status_code == 403
+        assert web_client.get("/profiles/em/versions/1.0.0").json()["status"] == "published"
+        csrf = _csrf(web_client)
         # a shapes file that fails the checks: refused, with the errors listed, nothing stored
         bad = b"@prefix sh: <http://www.w3.org/ns/shacl#> .\n<https://example.org/x> a sh:NodeShape ; sh:targetClass <https://example.org/C> ."
         r = web_client.post("/ui/community/upload", data={"csrf": csrf, "kind": "profile", "id": "bad", "version": "1.0.0"},
-                            files={"file": ("shapes.ttl", bad, "text/turtle")}, headers=HTML)
+                            files={"file": ("shapes.ttl", bad, "text/turtle")}, headers=POST_HTML)
         assert r.status_code == 422
         doc = lxml.html.fromstring(r.text)
         assert doc.xpath("//li[contains(@class,'finding') and contains(@class,'error')]")
@@ -261,21 +270,21 @@ def test_community_sign_in_check_confirm_deprecate(web_client):
         r = web_client.post("/ui/community/upload",
                             data={"csrf": csrf, "kind": "profile", "id": "em", "version": "1.1.0", "title_en": "Electron microscopy",
                                   "title_fr": "Microscopie électronique", "is_profile_of": "core"},
-                            files={"file": ("em.ttl", shapes, "text/turtle")}, headers=HTML)
+                            files={"file": ("em.ttl", shapes, "text/turtle")}, headers=POST_HTML)
         assert r.status_code == 200, r.text[:2000]
         doc = lxml.html.fromstring(r.text)
         assert "draft" in text(doc.xpath("//*[@id='outcome']")[0])
         assert web_client.get("/profiles/em/versions/1.1.0").status_code == 404
         confirm = doc.xpath("//form[contains(@class,'confirm')]")[0]
         fields = {i.get("name"): i.get("value") for i in confirm.xpath(".//input")}
-        r = web_client.post("/ui/community/status", data=fields, headers=HTML)
+        r = web_client.post("/ui/community/status", data=fields, headers=POST_HTML)
         assert r.status_code == 200
         assert web_client.get("/profiles/em/versions/1.1.0").json()["status"] == "published"
         _, doc = get(web_client, "/ui/profiles/em")
         assert "1.1.0" in text(doc.xpath("//h1")[0])
         # deprecate it again
         r = web_client.post("/ui/community/status", data={"csrf": csrf, "kind": "profile", "id": "em", "version": "1.1.0",
-                                                          "status": "deprecated"}, headers=HTML)
+                                                          "status": "deprecated"}, headers=POST_HTML)
         assert r.status_code == 200 and "deprecated" in r.text
         assert web_client.get("/profiles/em/versions/1.1.0").json()["status"] == "deprecated"
         _, doc = get(web_client, "/ui/profiles/em")
@@ -316,7 +325,8 @@ def test_validate_report_download_as_turtle(web_client):
     _, doc = get(web_client, "/ui/validate")
     csrf = doc.xpath("//input[@name='csrf']")[0].get("value")
     r = web_client.post("/ui/validate", data={"csrf": csrf, "profile": "em", "download": "ttl",
-                                              "record": (DATA / "invalid-record.ttl").read_text()})
+                                              "record": (DATA / "invalid-record.ttl").read_text()},
+                        headers=SAME_ORIGIN)
     assert r.headers["content-type"].startswith("text/turtle")
     assert 'filename="validation-report.ttl"' in r.headers["content-disposition"]
     assert "ValidationReport" in r.text

@@ -1,15 +1,32 @@
-"""What every page shares: the Jinja2 environment, the language, CSRF, rendering, errors."""
+"""What every page shares: the Jinja2 environment, the language, CSRF, rendering, errors.
+
+CSRF (issue 12, item 5; OWASP CSRF Prevention Cheat Sheet). A form POST is accepted only when
+
+1. its `Origin` header (fallback: the origin of `Referer`) is the server's own origin — the
+   request's scheme and Host, or the origin of `base_iri`; a request with neither header is
+   refused (browsers send `Origin` on every POST; the community area is a browser UI, API
+   clients use bearer tokens and no cookies), and
+2. its `csrf` field equals the token of the session: when signed in, HMAC-SHA256 keyed with the
+   session's secret (the bearer token in the HttpOnly session cookie, which no other site can
+   read or guess), so a cookie planted by another site cannot produce it; before sign-in, a
+   random value also sent as a cookie (double submit), which only guards the sign-in form
+   together with (1).
+
+Over HTTPS the cookies are `__Host-` prefixed (RFC 6265bis §4.1.3.2: Secure, Path=/, no Domain),
+so neither a sibling sub-domain nor a plain-HTTP response can set them.
+"""
 
 from __future__ import annotations
 
 from registry.http import parse_accept
 
 import functools
+import hashlib
 import hmac
 import secrets
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from fastapi import Request
@@ -24,6 +41,7 @@ WEB = Path(__file__).resolve().parent.parent
 TEMPLATES = WEB / "templates"
 STATIC = WEB / "static"
 CSRF_COOKIE = "csrf"
+SESSION_COOKIE = "registry_token"  # the community session (community.py): the bearer token, HttpOnly
 UI = "/ui"
 
 _env = jinja2.Environment(
@@ -42,23 +60,85 @@ def env() -> jinja2.Environment:
 
 
 def is_https(request: Request) -> bool:
+    """Served over HTTPS: the request's scheme (uvicorn sets it from a trusted proxy's
+    X-Forwarded-Proto) or a proxy's `X-Forwarded-Proto: https`."""
     return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
 
 
+def cookie_name(request: Request, name: str) -> str:
+    """`__Host-{name}` over HTTPS (browsers refuse the prefix without Secure), else `name`."""
+    return "__Host-" + name if is_https(request) else name
+
+
+def set_cookie(response, request: Request, name: str, value: str, **options) -> None:
+    """A cookie under `cookie_name`, Secure over HTTPS, Path=/ (the `__Host-` rules)."""
+    response.set_cookie(cookie_name(request, name), value, path="/", secure=is_https(request), **options)
+
+
+def delete_cookie(response, request: Request, name: str) -> None:
+    response.delete_cookie(cookie_name(request, name), path="/", secure=is_https(request))
+
+
+def session_secret(request: Request) -> str | None:
+    """The community session's secret (its bearer token), from the session cookie."""
+    return request.cookies.get(cookie_name(request, SESSION_COOKIE)) or None
+
+
+def _anonymous_csrf(request: Request) -> str:
+    token = request.cookies.get(cookie_name(request, CSRF_COOKIE))
+    if not token or len(token) != 43:
+        token = secrets.token_urlsafe(32)
+    return token
+
+
 def csrf_token(request: Request) -> str:
+    """The token the page's forms carry (see the module docstring)."""
     token = getattr(request.state, "csrf", None)
     if token is None:
-        token = request.cookies.get(CSRF_COOKIE)
-        if not token or len(token) != 43:
-            token = secrets.token_urlsafe(32)
+        secret = session_secret(request)
+        if secret:
+            token = hmac.new(secret.encode(), b"registry-ui-csrf", hashlib.sha256).hexdigest()
+        else:
+            token = _anonymous_csrf(request)
         request.state.csrf = token
     return token
 
 
-def check_csrf(request: Request, form) -> bool:
-    cookie = request.cookies.get(CSRF_COOKIE) or ""
+def _origin(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def own_origins(request: Request) -> set[str]:
+    """The origins a form of this server is posted from: the request's (scheme and Host) and the
+    registry's base IRI's."""
+    scheme = "https" if is_https(request) else request.url.scheme
+    origins = {f"{scheme}://{(request.headers.get('host') or request.url.netloc).lower()}"}
+    base = _origin(request.app.state.settings.base_iri)
+    if base:
+        origins.add(base)
+    return origins
+
+
+def csrf_refusal(request: Request, form) -> str | None:
+    """None when a state-changing form POST may proceed, else the i18n key of why not."""
+    origin = request.headers.get("origin")
+    sender = _origin(origin) if origin and origin != "null" else None
+    if origin is None:
+        sender = _origin(request.headers.get("referer"))
+    if sender is None or sender not in own_origins(request):
+        return "error.cross_origin"
     sent = form.get("csrf") or ""
-    return bool(cookie) and isinstance(sent, str) and hmac.compare_digest(cookie, sent)
+    if not isinstance(sent, str) or not sent:
+        return "error.csrf"
+    expected = csrf_token(request)
+    if not session_secret(request) and request.cookies.get(cookie_name(request, CSRF_COOKIE)) != expected:
+        return "error.csrf"  # double submit: the cookie must be there
+    return None if hmac.compare_digest(expected.encode(), sent.encode()) else "error.csrf"
 
 
 def lang_url(request: Request, lang: str) -> str:
@@ -97,8 +177,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     secure = is_https(request)
     if request.query_params.get("lang") in i18n.LANGUAGES:
         response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", secure=secure)
-    if request.cookies.get(CSRF_COOKIE) != ctx["csrf"]:
-        response.set_cookie(CSRF_COOKIE, ctx["csrf"], httponly=True, samesite="strict", secure=secure)
+    if not session_secret(request) and request.cookies.get(cookie_name(request, CSRF_COOKIE)) != ctx["csrf"]:
+        set_cookie(response, request, CSRF_COOKIE, ctx["csrf"], httponly=True, samesite="strict")
     response.headers["Content-Language"] = lang
     return response
 

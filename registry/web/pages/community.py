@@ -1,13 +1,15 @@
 """The community area: sign in with a token, upload a version, check, confirm, deprecate.
 
 * Sign-in checks the token with `Communities.authenticate` (the API's own check, with its
-  failed-attempt limiter) and keeps it in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS)
-  for the browser session; every request re-checks it, so a revoked token stops working at once.
+  failed-attempt limiter) and keeps it in an HttpOnly, SameSite=Strict cookie (`__Host-` and
+  Secure over HTTPS) for the browser session; every request re-checks it, so a revoked token
+  stops working at once.
 * Upload = check: the version is published as a *draft* with `PublicationService` (the same
   service and checks as `PUT /profiles/{id}/versions/{v}?status=draft`). Errors refuse it and
   nothing is stored; otherwise the draft — invisible to the public — and its warnings are shown.
 * Confirm = `set_status(..., "published")` (as `PATCH …/versions/{v}` does); deprecate likewise.
-* Every form carries a CSRF token (double submit, cookie + field).
+* Every POST is checked by `common.csrf_refusal`: same Origin (or Referer), and a CSRF token
+  bound to the session (HMAC keyed with the session's token); see `registry.web.pages.common`.
 """
 
 from __future__ import annotations
@@ -24,14 +26,13 @@ from registry.publication import ProfileSubmission, VocabularySubmission
 from registry.rdf import format_for_filename
 from registry.web import i18n
 from registry.web.deps import client_key
-from registry.web.pages.common import check_csrf, error_page, is_https, render, ui
+from registry.web.pages.common import SESSION_COOKIE, csrf_refusal, delete_cookie, error_page, render, session_secret, set_cookie, ui
 
 router = APIRouter(include_in_schema=False)
-TOKEN_COOKIE = "registry_token"
 
 
 def current_community(request: Request):
-    token = request.cookies.get(TOKEN_COOKIE)
+    token = session_secret(request)
     if not token:
         return None
     try:
@@ -66,7 +67,7 @@ def _page(request: Request, community, status: int = 200, **extra) -> HTMLRespon
 @router.get(ui("community"), name="ui_community")
 def community_home(request: Request) -> HTMLResponse:
     community = current_community(request)
-    expired = bool(request.cookies.get(TOKEN_COOKIE)) and community is None
+    expired = bool(session_secret(request)) and community is None
     t = i18n.Translator(i18n.request_language(request))
     return _page(request, community, problem={"detail": t("community.session_expired")} if expired else None)
 
@@ -76,8 +77,8 @@ async def sign_in(request: Request) -> Response:
     registry = request.app.state.registry
     t = i18n.Translator(i18n.request_language(request))
     form = await request.form(max_files=0, max_fields=5)
-    if not check_csrf(request, form):
-        return error_page(request, 403, t("error.csrf"))
+    if refusal := csrf_refusal(request, form):
+        return error_page(request, 403, t(refusal))
     token = str(form.get("token") or "").strip()
     client = client_key(request)
 
@@ -96,18 +97,18 @@ async def sign_in(request: Request) -> Response:
         detail = t("community.bad_token") if exc.status == 401 else exc.detail
         return _page(request, None, status=status, problem={"detail": detail})
     response = RedirectResponse(ui("community"), status_code=303)
-    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", secure=is_https(request), path="/ui")
+    set_cookie(response, request, SESSION_COOKIE, token, httponly=True, samesite="strict")
     return response
 
 
 @router.post(ui("community/sign-out"), name="ui_sign_out")
 async def sign_out(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=5)
-    if not check_csrf(request, form):
+    if refusal := csrf_refusal(request, form):
         t = i18n.Translator(i18n.request_language(request))
-        return error_page(request, 403, t("error.csrf"))
+        return error_page(request, 403, t(refusal))
     response = RedirectResponse(ui("community"), status_code=303)
-    response.delete_cookie(TOKEN_COOKIE, path="/ui")
+    delete_cookie(response, request, SESSION_COOKIE)
     return response
 
 
@@ -125,8 +126,8 @@ async def upload(request: Request) -> Response:
     registry = request.app.state.registry
     t = i18n.Translator(i18n.request_language(request))
     form = await request.form(max_files=2, max_fields=20)
-    if not check_csrf(request, form):
-        return error_page(request, 403, t("error.csrf"))
+    if refusal := csrf_refusal(request, form):
+        return error_page(request, 403, t(refusal))
     community = await run_in_threadpool(current_community, request)
     if community is None:
         return _page(request, None, status=401, problem={"detail": t("community.session_expired")})
@@ -191,8 +192,8 @@ async def change_status(request: Request) -> Response:
     registry = request.app.state.registry
     t = i18n.Translator(i18n.request_language(request))
     form = await request.form(max_files=0, max_fields=10)
-    if not check_csrf(request, form):
-        return error_page(request, 403, t("error.csrf"))
+    if refusal := csrf_refusal(request, form):
+        return error_page(request, 403, t(refusal))
     community = await run_in_threadpool(current_community, request)
     if community is None:
         return _page(request, None, status=401, problem={"detail": t("community.session_expired")})

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from registry.web import i18n
-from registry.web.pages.common import check_csrf, error_page, has_path, render, ui
+from registry.web.pages.common import csrf_refusal, error_page, has_path, render, ui
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,8 +93,8 @@ async def validate_submit(request: Request) -> Response:
     lang = i18n.request_language(request)
     t = i18n.Translator(lang)
     form = await request.form(max_files=1, max_fields=10)
-    if not check_csrf(request, form):
-        return error_page(request, 403, t("error.csrf"))
+    if refusal := csrf_refusal(request, form):
+        return error_page(request, 403, t(refusal))
     selected = str(form.get("profile") or "")
     profile, _, version = selected.partition("@")
     media = str(form.get("format") or "")
