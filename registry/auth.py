@@ -113,6 +113,23 @@ class Communities:
             self.store.commit(insert=quads)
         return self.catalog.community(cid)
 
+    def set_skos_integrity(self, cid: str, policy: str) -> Community:
+        """The weight of the SKOS integrity conditions for a community's vocabularies: "warn"
+        (default: warnings, the vocabulary is published) or "strict" (errors: refused)."""
+        from registry.publishing.skos_checks import POLICIES
+
+        if policy not in POLICIES:
+            raise InvalidInput(f"SKOS integrity policy {policy!r}: use one of {', '.join(POLICIES)}",
+                               code="invalid-skos-integrity")
+        with self.store.writing():
+            community = self.catalog.community(cid)
+            c, g, p = _n(community.iri), _n(self.iris.catalog), _n(REG.skosIntegrity)
+            old = [ox.Quad(c, p, ox.Literal(community.skos_integrity), g)] if community.skos_integrity != "warn" else []
+            new = [ox.Quad(c, p, ox.Literal(policy), g)] if policy != "warn" else []
+            if old != new:
+                self.store.commit(delete=old, insert=new)
+        return self.catalog.community(cid)
+
     def create_token(self, cid: str, label: str = "") -> IssuedToken:
         community = self.catalog.community(cid)
         token_id = secrets.token_hex(8)

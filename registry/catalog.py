@@ -15,6 +15,7 @@ section 11 (versioning); ADMS status for draft / published / deprecated.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ import pyoxigraph as ox
 
 from registry.errors import NotFound
 from registry.ids import SemVer, check_id
-from registry.namespaces import SPARQL_PREFIXES, STATUS_IRIS, STATUS_NAMES, IriScheme
+from registry.namespaces import REG, SPARQL_PREFIXES, STATUS_IRIS, STATUS_NAMES, IriScheme
 from registry.store.base import RegistryStore
 
 PUBLIC_STATUSES = ("published", "deprecated")
@@ -48,12 +49,16 @@ class Community:
     iri: str
     name: str
     namespaces: list[str]
+    #: weight of the SKOS integrity conditions for this community's vocabularies: "warn" (default)
+    #: or "strict" (`registry.publishing.skos_checks.POLICIES`); `reg:skosIntegrity` in the catalog
+    skos_integrity: str = "warn"
 
     def owns(self, iri: str) -> bool:
         return any(iri.startswith(ns) for ns in self.namespaces)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "iri": self.iri, "name": self.name, "namespaces": self.namespaces}
+        return {"id": self.id, "iri": self.iri, "name": self.name, "namespaces": self.namespaces,
+                "skos_integrity": self.skos_integrity}
 
 
 @dataclass
@@ -122,9 +127,10 @@ class Catalog:
     def communities(self) -> list[Community]:
         rows = self.store.select(
             SPARQL_PREFIXES
-            + """SELECT ?c ?id ?name ?ns WHERE { GRAPH $catalog {
+            + """SELECT ?c ?id ?name ?ns ?policy WHERE { GRAPH $catalog {
                    ?c a foaf:Organization ; dct:identifier ?id ; foaf:name ?name .
-                   OPTIONAL { ?c reg:namespace ?ns } } } ORDER BY ?id ?ns""",
+                   OPTIONAL { ?c reg:namespace ?ns }
+                   OPTIONAL { ?c reg:skosIntegrity ?policy } } } ORDER BY ?id ?ns""",
             bindings={"catalog": ox.NamedNode(self.iris.catalog)},
             union_default_graph=True,
         )
@@ -132,6 +138,8 @@ class Catalog:
         for row in rows:
             cid = row["id"].value
             community = by_id.setdefault(cid, Community(cid, row["c"].value, row["name"].value, []))
+            if "policy" in row:
+                community.skos_integrity = row["policy"].value
             if "ns" in row and row["ns"].value not in community.namespaces:
                 community.namespaces.append(row["ns"].value)
         return list(by_id.values())
@@ -341,6 +349,21 @@ class Catalog:
             seen.add(base.iri)
             chain.append(base)
         return chain
+
+    def vocabulary_findings(self, version_iri: str) -> list[dict[str, Any]]:
+        """The warnings a vocabulary version was published with (`reg:findings`, an rdf:JSON
+        literal in its metadata graph), each with `messages` in French and English."""
+        rows = self.store.select(
+            "SELECT ?j WHERE { $v $p ?j } LIMIT 1",
+            bindings={"v": ox.NamedNode(version_iri), "p": ox.NamedNode(str(REG.findings))},
+            default_graph=[version_iri],
+        )
+        if not rows:
+            return []
+        try:
+            return json.loads(rows[0]["j"].value)
+        except ValueError:
+            return []
 
     def published_schemes(self) -> dict[str, VersionInfo]:
         """Concept scheme IRI → latest published version of the vocabulary that holds it."""

@@ -121,6 +121,20 @@ def community_create(
         typer.echo(json.dumps(community.to_json(), indent=2))
 
 
+@community_app.command("skos-integrity")
+def community_skos_integrity(
+    cid: Annotated[str, typer.Argument(help="Community id")],
+    policy: Annotated[str, typer.Argument(help="warn (default: SKOS integrity findings are warnings) or strict (refuse)")],
+    store: StoreOpt = None,
+    base_iri: BaseOpt = None,
+) -> None:
+    """Set the weight of the SKOS integrity conditions (S9, S13, S14, S27, S37, S46) for the
+    community's vocabularies."""
+    with _local_registry(store, base_iri) as services:
+        community = services.communities.set_skos_integrity(cid, policy)
+        typer.echo(json.dumps(community.to_json(), indent=2))
+
+
 @community_app.command("list")
 def community_list(store: StoreOpt = None, base_iri: BaseOpt = None) -> None:
     with _local_registry(store, base_iri) as services:

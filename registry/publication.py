@@ -50,6 +50,8 @@ JSONLD_MEDIA = "https://www.iana.org/assignments/media-types/application/ld+json
 JSONLD_SPEC = "https://www.w3.org/TR/json-ld11/"
 SHACL_SPEC = "https://www.w3.org/TR/shacl/"
 SKOS_SPEC = "https://www.w3.org/TR/skos-reference/"
+#: concept schemes one vocabulary version may hold (PhySH: 19)
+MAX_SCHEMES = 1000
 
 
 def _n(iri) -> ox.NamedNode:
@@ -70,6 +72,9 @@ class VocabularySubmission:
     description: dict[str, str] = field(default_factory=dict)
     status: str = "published"
     name: str = "the vocabulary"
+    #: weight of the SKOS integrity conditions: "warn" or "strict" (`skos_checks.POLICIES`);
+    #: None: the community's setting (`Community.skos_integrity`, default "warn")
+    skos_integrity: str | None = None
 
 
 @dataclass
@@ -146,6 +151,7 @@ class _Staged:
     drop_graphs: list[str]
     result: PublishResult
     scheme: str | None = None
+    schemes: list[str] = field(default_factory=list)
     noop: bool = False
 
 
@@ -319,22 +325,33 @@ class PublicationService:
         if _may_hold_unsafe_iri(sub.source):
             self._refuse_unsafe_iris(graph, sub.name)
         findings: list[Finding] = []
+        policy = sub.skos_integrity or community.skos_integrity
+        if policy not in publishing.SKOS_POLICIES:
+            raise InvalidInput(f"SKOS integrity policy {policy!r}: use one of {', '.join(publishing.SKOS_POLICIES)}",
+                               code="invalid-skos-integrity")
         scheme_rows = self.store.select(
-            "SELECT DISTINCT ?s WHERE { ?s a <http://www.w3.org/2004/02/skos/core#ConceptScheme> } LIMIT 2",
+            "SELECT DISTINCT ?s WHERE { ?s a <http://www.w3.org/2004/02/skos/core#ConceptScheme> "
+            f"FILTER(isIRI(?s)) }} ORDER BY ?s LIMIT {MAX_SCHEMES + 1}",
             default_graph=[graph],
         )
+        if len(scheme_rows) > MAX_SCHEMES:
+            findings.append(Finding("error", "vocabulary-too-many-schemes",
+                                    f"the vocabulary has more than {MAX_SCHEMES} concept schemes",
+                                    message_fr=f"le vocabulaire a plus de {MAX_SCHEMES} schémas de concepts"))
         # the namespace scan runs beside the SKOS checks (queries release the GIL)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="namespace-check") as pool:
             namespace = pool.submit(lambda: self._namespace_findings(community, graph) + self._scheme_findings(graph))
-            findings += publishing.check_vocabulary(lambda q: self.store.query(q, default_graph=[graph]))
+            findings += publishing.check_vocabulary(lambda q: self.store.query(q, default_graph=[graph]), policy=policy)
             findings += namespace.result()
         if publishing.has_errors(findings):
             raise CheckFailed(
                 f"vocabulary {sub.id} {sub.version} did not pass the checks",
                 findings=[f.to_json() for f in findings],
             )
-        scheme = scheme_rows[0]["s"].value if len(scheme_rows) == 1 else None
+        schemes = [row["s"].value for row in scheme_rows]
+        scheme = schemes[0] if len(schemes) == 1 else None
         staged.scheme = scheme
+        staged.schemes = schemes
         result = PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True, findings)
         staged.result = result
         if existing is not None:
@@ -367,6 +384,13 @@ class PublicationService:
         ]
         if scheme:
             meta.append((v, FOAF.primaryTopic, _n(scheme)))
+        # every scheme of the version (PhySH has 19); foaf:primaryTopic only names a single one
+        meta += [(v, REG.conceptScheme, _n(s)) for s in schemes]
+        meta.append((v, REG.skosIntegrity, ox.Literal(policy)))
+        warnings = [f.to_json() for f in findings if f.severity != "error"]
+        if warnings:  # shown on the vocabulary page (`findings_of`), in French and English
+            meta.append((v, REG.findings, ox.Literal(json.dumps(warnings, ensure_ascii=False),
+                                                     datatype=_n(str(RDF) + "JSON"))))
         staged.metadata = [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in meta]
         staged.catalog_insert, staged.catalog_delete = self._series_quads(
             "vocabulary", sub.id, community, sub.title, sub.description, sub.status == "published"

@@ -7,7 +7,7 @@ from .findings import Finding, has_errors
 from .lint import check_iri_schemes, check_namespace, check_vocabulary_references, lint_shapes, referenced_schemes
 from .resources import shapes_dir
 from .shacl_checks import check_shapes
-from .skos_checks import check_scheme_count, check_vocabulary
+from .skos_checks import POLICIES as SKOS_POLICIES, check_scheme_count, check_vocabulary
 
 __all__ = [
     "Finding",
@@ -20,5 +20,6 @@ __all__ = [
     "check_iri_schemes",
     "check_vocabulary",
     "check_scheme_count",
+    "SKOS_POLICIES",
     "shapes_dir",
 ]

@@ -28,10 +28,15 @@ class Finding:
     focus: str | None = None
     path: str | None = None
     value: str | None = None
+    #: the same message in French, when the check has one (pages and answers are in fr and en)
+    message_fr: str | None = None
 
     def to_json(self) -> dict:
-        """A JSON-ready dict; keys whose value is None are left out."""
+        """A JSON-ready dict; keys whose value is None are left out. With a French message,
+        ``messages`` holds both languages (``{"en": ..., "fr": ...}``)."""
         out: dict = {"severity": self.severity, "code": self.code, "message": self.message}
+        if self.message_fr is not None:
+            out["messages"] = {"en": self.message, "fr": self.message_fr}
         for key in ("focus", "path", "value"):
             v = getattr(self, key)
             if v is not None:

@@ -1,4 +1,11 @@
-"""SKOS integrity conditions (errors) and qSKOS-style quality issues (warnings) of a vocabulary.
+"""SKOS integrity conditions and qSKOS-style quality issues (warnings) of a vocabulary.
+
+The integrity conditions' weight is a policy (:data:`POLICIES`): by default they are warnings
+that name every offending concept and the vocabulary is published, as Skosmos, SkoHub and
+OntoPortal host real thesauri that break a few of them; a community may ask for ``strict`` (they
+are errors, the publication is refused). What stays an error whatever the policy is what would
+make the registry wrong: no concept scheme at all (here), IRIs outside the community's
+namespaces and unparsable data (`registry.publication`).
 
 Every check is one SPARQL SELECT with a LIMIT, run in the store by the ``query`` callable over
 exactly the vocabulary being published (the caller binds the default graph to the staging graph),
@@ -61,15 +68,18 @@ def _rows(query: QueryFn, body: str, limit: int) -> Iterator[dict[str, str | Non
 @dataclass(frozen=True)
 class _Check:
     code: str
-    severity: Severity
+    severity: Severity  # under the strict policy; integrity conditions are warnings by default
     sparql: str
     describe: Callable[[dict], str]  # one offending row -> message
     what: str  # plural noun phrase for the aggregated message
+    describe_fr: Callable[[dict], str]  # the same in French
+    what_fr: str
     focus: str = "s"
     path: str | None = None
     value: str | None = None
     always_aggregate: bool = False
     expensive: bool = False  # bounded at limit+1 rows even for warnings (no full count)
+    integrity: bool = False  # a SKOS integrity condition: its weight is the policy's (see POLICIES)
 
 
 def _plain(v: str | None) -> str:
@@ -81,13 +91,16 @@ def _lbl(p: str | None) -> str:
     return p.replace(SKOS, "skos:") if p else "?"
 
 
-# --- Errors: SKOS integrity conditions -------------------------------------------------------------
+# --- SKOS integrity conditions (warnings or errors by policy) -------------------------------------------------------------
 
 S9 = _Check(
     "skos-S9", "error",
     "SELECT ?s WHERE { ?s a skos:ConceptScheme . ?s a skos:Concept }",
     lambda r: f"{r['s']} is both a skos:ConceptScheme and a skos:Concept (SKOS S9, §4.4).",
     "resources typed both skos:ConceptScheme and skos:Concept",
+    lambda r: f"{r['s']} est à la fois un skos:ConceptScheme et un skos:Concept (SKOS S9, §4.4).",
+    "ressources typées à la fois skos:ConceptScheme et skos:Concept",
+    integrity=True,
 )
 """S9 (SKOS Reference §4.4): skos:ConceptScheme is disjoint with skos:Concept."""
 
@@ -102,7 +115,9 @@ S13 = _Check(
     FILTER(BOUND(?p1)) } }""",
     lambda r: f"{r['s']} has {r['l']} as both {_lbl(r['p1'])} and {_lbl(r['p2'])} (SKOS S13, §5.4).",
     "labels used with two of prefLabel/altLabel/hiddenLabel",
-    path="p2", value="l",
+    lambda r: f"{r['s']} a {r['l']} à la fois comme {_lbl(r['p1'])} et comme {_lbl(r['p2'])} (SKOS S13, §5.4).",
+    "libellés employés comme deux de prefLabel/altLabel/hiddenLabel",
+    path="p2", value="l", integrity=True,
 )
 """S13 (SKOS Reference §5.4): skos:prefLabel, skos:altLabel and skos:hiddenLabel are pairwise
 disjoint properties (the same literal cannot be two kinds of label of one resource)."""
@@ -115,7 +130,10 @@ GROUP BY ?s ?lang HAVING (COUNT(*) > 1)""",
     lambda r: f"{r['s']} has {_plain(r['n'])} skos:prefLabel values in language "
               f"{_plain(r['lang']) or '(none)'} (SKOS S14, §5.4).",
     "resources with two prefLabels in one language",
-    path=SKOS + "prefLabel", value="lang",
+    lambda r: f"{r['s']} a {_plain(r['n'])} valeurs de skos:prefLabel dans la langue "
+              f"{_plain(r['lang']) or '(aucune)'} (SKOS S14, §5.4).",
+    "ressources ayant deux prefLabel dans une même langue",
+    path=SKOS + "prefLabel", value="lang", integrity=True,
 )
 """S14 (SKOS Reference §5.4): a resource has no more than one value of skos:prefLabel per
 language tag (tags compared case-insensitively, BCP 47)."""
@@ -128,7 +146,10 @@ S27 = _Check(
     lambda r: f"{r['s']} is skos:related to {r['o']}, which is also one of its broader or narrower "
               "concepts (SKOS S27, §8.4).",
     "related concepts that are also hierarchically linked",
-    path=SKOS + "related", value="o",
+    lambda r: f"{r['s']} est skos:related à {r['o']}, qui est aussi l'un de ses concepts génériques ou "
+              "spécifiques (SKOS S27, §8.4).",
+    "concepts associés qui sont aussi liés hiérarchiquement",
+    path=SKOS + "related", value="o", integrity=True,
 )
 """S27 (SKOS Reference §8.4): skos:related is disjoint with skos:broaderTransitive. Since
 skos:related is symmetric (S23) and skos:narrower the inverse of skos:broader (S25), the
@@ -142,7 +163,9 @@ S37 = _Check(
   VALUES ?t { skos:Concept skos:ConceptScheme } ?s a ?t }""",
     lambda r: f"{r['s']} is a skos:Collection and also a {_lbl(r['t'])} (SKOS S37, §9.4).",
     "collections typed as concept or concept scheme",
-    value="t",
+    lambda r: f"{r['s']} est une skos:Collection et aussi un {_lbl(r['t'])} (SKOS S37, §9.4).",
+    "collections typées comme concept ou schéma de concepts",
+    value="t", integrity=True,
 )
 """S37 (SKOS Reference §9.4): skos:Collection is disjoint with each of skos:Concept and
 skos:ConceptScheme (skos:OrderedCollection is a sub-class of skos:Collection, S29)."""
@@ -156,7 +179,10 @@ S46 = _Check(
     lambda r: f"{r['s']} skos:exactMatch {r['o']} but they are also linked by {_lbl(r['p'])} "
               "(SKOS S46, §10.4).",
     "exact matches that are also broad/narrow/related matches",
-    path="p", value="o",
+    lambda r: f"{r['s']} skos:exactMatch {r['o']}, mais ils sont aussi liés par {_lbl(r['p'])} "
+              "(SKOS S46, §10.4).",
+    "alignements exacts qui sont aussi des alignements génériques, spécifiques ou associatifs",
+    path="p", value="o", integrity=True,
 )
 """S46 (SKOS Reference §10.4): skos:exactMatch is disjoint with each of skos:broadMatch and
 skos:relatedMatch (exactMatch and relatedMatch are symmetric, narrowMatch the inverse of
@@ -169,6 +195,8 @@ MISSING_PREFLABEL = _Check(
     "SELECT ?s WHERE { ?s a skos:Concept FILTER NOT EXISTS { ?s skos:prefLabel ?l } }",
     lambda r: f"Concept {r['s']} has no skos:prefLabel.",
     "concepts without skos:prefLabel",
+    lambda r: f"Le concept {r['s']} n'a pas de skos:prefLabel.",
+    "concepts sans skos:prefLabel",
 )
 """qSKOS "Missing Labels" (ml): a concept without a preferred label."""
 
@@ -182,6 +210,8 @@ ORPHAN = _Check(
      |^skos:broaderTransitive|^skos:narrowerTransitive ?y } }""",
     lambda r: f"Concept {r['s']} is an orphan: no broader, narrower, related or top-concept link.",
     "orphan concepts (no broader/narrower/related/top-concept link)",
+    lambda r: f"Le concept {r['s']} est orphelin : aucun lien générique, spécifique, associatif ni de tête.",
+    "concepts orphelins (aucun lien générique, spécifique, associatif ni de tête)",
 )
 """qSKOS "Orphan Concepts" (oc): a concept with no hierarchical or associative relation and not
 a top concept of a scheme."""
@@ -191,6 +221,8 @@ CYCLE = _Check(
     "SELECT ?s WHERE { ?s {H} ?b . ?b {H}* ?s }",
     lambda r: f"Concept {r['s']} is its own broader concept (cycle in the broader hierarchy).",
     "concepts on broader cycles",
+    lambda r: f"Le concept {r['s']} est son propre générique (cycle dans la hiérarchie).",
+    "concepts sur des cycles de la hiérarchie",
     expensive=True,
 )
 """qSKOS "Cyclic Hierarchical Relations" (chr); SKOS Reference §8.6.7 notes that a cycle
@@ -202,6 +234,8 @@ WHITESPACE = _Check(
   FILTER(isLiteral(?l) && REGEX(STR(?l), "^\\\\s|\\\\s$|\\\\s\\\\s")) }}""",
     lambda r: f"{_lbl(r['p'])} {r['l']} of {r['s']} has leading, trailing or repeated whitespace.",
     "labels with leading, trailing or repeated whitespace",
+    lambda r: f"{_lbl(r['p'])} {r['l']} de {r['s']} a des espaces au début, à la fin ou répétés.",
+    "libellés avec des espaces au début, à la fin ou répétés",
     path="p", value="l",
 )
 """qSKOS label syntax issues ("Extra whitespace in labels", in the spirit of "Empty Labels" (el)
@@ -214,6 +248,8 @@ NOT_IN_SCHEME = _Check(
   FILTER NOT EXISTS { ?s skos:topConceptOf|^skos:hasTopConcept ?y } }""",
     lambda r: f"Concept {r['s']} is in no concept scheme (no skos:inScheme or skos:topConceptOf).",
     "concepts in no concept scheme",
+    lambda r: f"Le concept {r['s']} n'est dans aucun schéma (ni skos:inScheme ni skos:topConceptOf).",
+    "concepts dans aucun schéma de concepts",
 )
 """SKOS Reference §4 (Concept Schemes) and qSKOS "Omitted Top Concepts"/scheme membership:
 every concept of a published vocabulary should state skos:inScheme."""
@@ -224,6 +260,8 @@ NO_LANG = _Check(
   FILTER(isLiteral(?l) && LANG(?l) = "") }}""",
     lambda r: f"{_lbl(r['p'])} {r['l']} of {r['s']} has no language tag.",
     "labels or notes without a language tag",
+    lambda r: f"{_lbl(r['p'])} {r['l']} de {r['s']} n'a pas d'étiquette de langue.",
+    "libellés ou notes sans étiquette de langue",
     path="p", value="l",
 )
 """qSKOS "Omitted or Invalid Language Tags" (oilt); invalid tags are already refused by the
@@ -236,6 +274,8 @@ UNDOCUMENTED = _Check(
   FILTER NOT EXISTS {{ ?s {'|'.join(n for n in NOTES.split() if n != 'skos:definition')} ?d2 }} }}""",
     lambda r: f"Concept {r['s']} has no definition, scope note or other note.",
     "concepts without documentation (skos:definition, skos:scopeNote or other skos:note)",
+    lambda r: f"Le concept {r['s']} n'a ni définition, ni note d'application, ni autre note.",
+    "concepts sans documentation (skos:definition, skos:scopeNote ou autre skos:note)",
     always_aggregate=True,
 )
 """qSKOS "Undocumented Concepts" (uc): no skos:note nor any of its sub-properties (§7)."""
@@ -246,6 +286,8 @@ TOP_WITH_BROADER = _Check(
   ?s skos:broader|^skos:narrower ?o }""",
     lambda r: f"Top concept {r['s']} has a broader concept {r['o']}.",
     "top concepts that have broader concepts",
+    lambda r: f"Le concept de tête {r['s']} a un concept générique {r['o']}.",
+    "concepts de tête ayant des concepts génériques",
     value="o",
 )
 """qSKOS "Top Concepts Having Broader Concepts" (tchbc)."""
@@ -256,11 +298,13 @@ DEPRECATED = _Check(
   FILTER NOT EXISTS { ?s dct:isReplacedBy ?r } }""",
     lambda r: f"{r['s']} is owl:deprecated but has no dct:isReplacedBy (for information).",
     "deprecated resources without dct:isReplacedBy",
+    lambda r: f"{r['s']} est owl:deprecated mais n'a pas de dct:isReplacedBy (pour information).",
+    "ressources obsolètes sans dct:isReplacedBy",
 )
 """Deprecation practice (SKOS Primer §4.6 / OWL 2 owl:deprecated, DCMI dct:isReplacedBy): a
 deprecated concept should point to its replacement. Informational."""
 
-ERROR_CHECKS = (S9, S13, S14, S27, S37, S46)
+INTEGRITY_CHECKS = (S9, S13, S14, S27, S37, S46)
 WARNING_CHECKS = (MISSING_PREFLABEL, ORPHAN, CYCLE, WHITESPACE, NOT_IN_SCHEME, NO_LANG, UNDOCUMENTED,
                   TOP_WITH_BROADER, DEPRECATED)
 
@@ -295,8 +339,14 @@ def hierarchy_path(query: QueryFn) -> str:
 
 
 def _run_check(query: QueryFn, check: _Check, limit: int, count_cap: int,
-               hierarchy: str = BROADER_PATH) -> list[Finding]:
-    bounded = check.severity == "error" or check.expensive
+               hierarchy: str = BROADER_PATH, policy: str = "warn") -> list[Finding]:
+    severity: Severity = check.severity
+    if check.integrity:
+        # An integrity condition names every offender (real thesauri break a few, each worth
+        # fixing upstream), up to the count cap; its weight is the policy's.
+        severity = "error" if policy == "strict" else "warning"
+        limit = max(limit, count_cap) if severity == "warning" else limit
+    bounded = severity == "error" or check.expensive or check.integrity
     cap = limit + 1 if bounded else max(count_cap, limit) + 1
     rows: list[dict] = []
     seen: set[tuple] = set()
@@ -307,55 +357,84 @@ def _run_check(query: QueryFn, check: _Check, limit: int, count_cap: int,
             seen.add(key)
             rows.append(row)
     more = len(rows) > limit if bounded else len(rows) >= cap
-    if check.severity == "error" or (not check.always_aggregate and len(rows) <= limit):
+    if check.integrity or severity == "error" or (not check.always_aggregate and len(rows) <= limit):
         findings = [
-            Finding(check.severity, check.code, check.describe(r), focus=_field(r, check.focus),
-                    path=_field(r, check.path), value=_field(r, check.value))
+            Finding(severity, check.code, check.describe(r), focus=_field(r, check.focus),
+                    path=_field(r, check.path), value=_field(r, check.value), message_fr=check.describe_fr(r))
             for r in rows[:limit]
         ]
         if len(rows) > limit:
-            findings.append(Finding(check.severity, check.code,
-                                    f"(and more) Only the first {limit} {check.what} are listed."))
+            findings.append(Finding(severity, check.code,
+                                    f"(and more) Only the first {limit} {check.what} are listed.",
+                                    message_fr=f"(et d'autres) Seuls les {limit} premiers sont listés : {check.what_fr}."))
         return findings
     if not rows:
         return []
     count = f"more than {cap - 1}" if more else str(len(rows))
+    count_fr = f"plus de {cap - 1}" if more else str(len(rows))
     examples = ", ".join(str(r[check.focus]) for r in rows[:5])
-    return [Finding(check.severity, check.code,
-                    f"{count} {check.what}, e.g. {examples}.", value=count)]
+    return [Finding(severity, check.code,
+                    f"{count} {check.what}, e.g. {examples}.", value=count,
+                    message_fr=f"{count_fr} {check.what_fr}, par exemple {examples}.")]
+
+
+#: The weight of the SKOS integrity conditions (S9, S13, S14, S27, S37, S46). ``warn`` (default):
+#: reported as warnings naming every offender, the vocabulary is published (real thesauri such as
+#: UNESCO and GEMET break a few). ``strict``: each one is an error and the publication is refused.
+POLICIES = ("warn", "strict")
 
 
 def check_scheme_count(query: QueryFn) -> list[Finding]:
-    """Registry rule: a published vocabulary holds exactly one skos:ConceptScheme (SKOS Reference
-    §4), so that a profile can point at it with ``skos:inScheme``."""
-    schemes = [r["s"] for r in _rows(query, "SELECT ?s WHERE { ?s a skos:ConceptScheme }", 21)]
-    if len(schemes) == 1:
+    """Registry rule: a published vocabulary holds at least one skos:ConceptScheme (SKOS Reference
+    §4), so that a profile can point at it with ``skos:inScheme``. Several schemes in one version
+    (PhySH's 19 facets) are fine."""
+    schemes = [r["s"] for r in _rows(query, "SELECT ?s WHERE { ?s a skos:ConceptScheme }", 1)]
+    if schemes:
         return []
-    if not schemes:
-        msg = "The vocabulary has no skos:ConceptScheme; it must have exactly one."
-    else:
-        shown = ", ".join(str(s) for s in schemes[:20]) + (" (and more)" if len(schemes) > 20 else "")
-        msg = f"The vocabulary has {len(schemes) if len(schemes) <= 20 else 'more than 20'} " \
-              f"concept schemes ({shown}); it must have exactly one."
-    return [Finding("error", "vocabulary-scheme-count", msg, value=str(len(schemes)))]
+    message = "The vocabulary has no skos:ConceptScheme; it must have at least one."
+    message_fr = "Le vocabulaire n'a aucun skos:ConceptScheme ; il lui en faut au moins un."
+    # Say what the document is instead (e.g. QUDT units: resources typed qudt:Unit, no SKOS), and
+    # what to do: the registry hosts SKOS concept schemes (docs/vocabularies.md, "Non-SKOS lists").
+    kinds = [(r["t"], _plain(r["n"])) for r in _rows(
+        query, "SELECT ?t (COUNT(?s) AS ?n) WHERE { ?s a ?t FILTER(isIRI(?t)) } GROUP BY ?t ORDER BY DESC(?n) ?t", 3)]
+    if kinds and not any(t == SKOS + "Concept" for t, _ in kinds):
+        held = ", ".join(f"{n} resources typed {t}" for t, n in kinds)
+        held_fr = ", ".join(f"{n} ressources de type {t}" for t, n in kinds)
+        message = (f"The document is not a SKOS vocabulary: no skos:ConceptScheme, and it holds {held}. "
+                   "The registry hosts SKOS concept schemes. To check such IRIs in records, constrain them in "
+                   "the profile's shapes (sh:pattern on their namespace, or sh:in with the allowed IRIs), or "
+                   "publish a SKOS concept scheme of the entries your community uses (each one a skos:Concept "
+                   "with skos:inScheme and a skos:prefLabel).")
+        message_fr = (f"Le document n'est pas un vocabulaire SKOS : aucun skos:ConceptScheme, et il contient {held_fr}. "
+                      "Le registre héberge des schémas de concepts SKOS. Pour vérifier ces IRI dans les fiches, "
+                      "contraignez-les dans les formes du profil (sh:pattern sur leur espace de noms, ou sh:in "
+                      "avec les IRI permises), ou publiez un schéma de concepts SKOS des entrées qu'utilise votre "
+                      "communauté (chacune un skos:Concept avec skos:inScheme et un skos:prefLabel).")
+    return [Finding("error", "vocabulary-scheme-count", message, value="0", message_fr=message_fr)]
 
 
 def check_vocabulary(query: QueryFn, *, limit_per_check: int = 20,
-                     count_cap: int = DEFAULT_COUNT_CAP) -> list[Finding]:
-    """All SKOS checks of a vocabulary: errors first (scheme count, S9, S13, S14, S27, S37, S46),
-    then quality warnings. ``query(sparql)`` runs a SELECT over exactly the vocabulary.
+                     count_cap: int = DEFAULT_COUNT_CAP, policy: str = "warn") -> list[Finding]:
+    """All SKOS checks of a vocabulary: the scheme rule, the SKOS integrity conditions (S9, S13,
+    S14, S27, S37, S46; warnings or errors by ``policy``, see :data:`POLICIES`), then quality
+    warnings. ``query(sparql)`` runs a SELECT over exactly the vocabulary.
 
-    Each check lists at most ``limit_per_check`` offenders; errors beyond that get one
-    "(and more)" finding; a warning with more hits (and the undocumented-concepts warning always)
-    becomes a single finding with the number of hits, counted up to ``count_cap``.
+    Integrity findings list every offender up to ``count_cap`` (under ``strict``: the first
+    ``limit_per_check``, then one "(and more)" finding). A quality warning with more than
+    ``limit_per_check`` hits (and the undocumented-concepts warning always) becomes a single
+    finding with the number of hits, counted up to ``count_cap``.
     """
+    if policy not in POLICIES:
+        raise ValueError(f"unknown SKOS integrity policy {policy!r}")
     findings = check_scheme_count(query)
     hierarchy = hierarchy_path(query)
-    checks = ERROR_CHECKS + WARNING_CHECKS
+    checks = INTEGRITY_CHECKS + WARNING_CHECKS
     # Each check is one read-only query, and pyoxigraph releases the GIL while it runs: two
     # threads use both cores (a 1M-triple vocabulary's checks take about half the time).
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="skos-check") as pool:
-        results = pool.map(lambda check: _run_check(query, check, limit_per_check, count_cap, hierarchy), checks)
+        results = pool.map(
+            lambda check: _run_check(query, check, limit_per_check, count_cap, hierarchy, policy), checks
+        )
         for found in results:  # in the order of `checks`: errors first, stable output
             findings.extend(found)
     return findings

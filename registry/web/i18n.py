@@ -136,6 +136,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "vocab.expand_all": {"en": "Expand all", "fr": "Tout déplier"},
     "vocab.collapse_all": {"en": "Collapse all", "fr": "Tout replier"},
     "vocab.scheme": {"en": "Concept scheme", "fr": "Schéma de concepts"},
+    "vocab.findings": {"en": "Findings of the publication checks", "fr": "Constats des vérifications de publication"},
+    "vocab.findings_summary": {
+        "en": "{n} warnings (the vocabulary is published as it is; see docs/vocabularies.md)",
+        "fr": "{n} avertissements (le vocabulaire est publié tel quel ; voir docs/vocabularies.md)",
+    },
     "vocab.search": {"en": "Search this vocabulary", "fr": "Rechercher dans ce vocabulaire"},
     "vocab.download": {"en": "Download the concepts", "fr": "Télécharger les concepts"},
     "vocab.no_concepts": {"en": "No concepts.", "fr": "Aucun concept."},

@@ -1,17 +1,12 @@
-"""Real vocabularies from ../shared/data/vocabularies, published once per session into a real
-on-disk store, and the real app over it.
+"""Real vocabularies from ../shared/data/vocabularies, published unedited once per session into a
+real store (embedded on disk, or a real `oxigraph serve` with REGISTRY_TEST_BACKEND=remote), and
+the real app over it.
 
-Three of the real files do not pass the registry's publish-time checks as they are, so each
-goes through one documented repair before publishing (the checks themselves are not weakened):
-
-* UNESCO Thesaurus: some Arabic labels are both prefLabel and altLabel of one concept (SKOS S13):
-  those altLabels are dropped.
-* GEMET fr and PhySH: some concepts are skos:related to one of their broader/narrower concepts
-  (SKOS S27): those skos:related links are dropped.
-* PhySH has 19 concept schemes (one per discipline plus the "APS Taxonomy" of facets); the
-  registry holds one scheme per vocabulary, so the test keeps the APS Taxonomy scheme and removes
-  the 18 discipline schemes' scheme typing and top-concept links ("scheme splitting": their
-  concepts and hierarchy stay).
+The files are published exactly as their publishers distribute them: UNESCO breaks SKOS S13 and
+GEMET and PhySH break S27, which the default SKOS integrity policy reports as warnings
+(docs/vocabularies.md); PhySH's 19 concept schemes are one vocabulary version. Each vocabulary is
+published by a community that owns its namespaces (publishing checks that every IRI subject is in
+one of them).
 
 COAR resource types is published through the HTTP API with a bearer token; the others through
 `PublicationService.publish_vocabulary` (set-up speed).
@@ -19,6 +14,7 @@ COAR resource types is published through the HTTP API with a bearer token; the o
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,26 +25,22 @@ from registry.config import Settings
 from registry.publication import VocabularySubmission
 from registry.services import Registry
 from registry.web.app import create_app
+from tests.conftest import OxigraphServer
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "vocabularies"
 BASE = "http://testserver/"
-SKOS_PREFIX = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-PHYSH_APS_TAXONOMY = "https://doi.org/10.29172/7b910510-8488-42c8-ac66-4a0afdc726c9"
 
-S13_REPAIR = SKOS_PREFIX + "DELETE { ?s skos:altLabel ?l } WHERE { ?s skos:altLabel ?l . ?s skos:prefLabel ?l }"
-S27_REPAIR = SKOS_PREFIX + """DELETE { ?a skos:related ?b } WHERE { ?a skos:related ?b .
-  { ?a (skos:broader|^skos:narrower)+ ?b } UNION { ?b (skos:broader|^skos:narrower)+ ?a } }"""
-PHYSH_SPLIT = SKOS_PREFIX + f"""DELETE {{ ?s a skos:ConceptScheme . ?s skos:hasTopConcept ?t . ?t skos:topConceptOf ?s }}
-WHERE {{ ?s a skos:ConceptScheme FILTER(?s != <{PHYSH_APS_TAXONOMY}>)
-  OPTIONAL {{ {{ ?s skos:hasTopConcept ?t }} UNION {{ ?t skos:topConceptOf ?s }} }} }}"""
-
-# id, file, community namespaces, repairs
+# id, file, community, community namespaces (the publisher's own IRI spaces)
 REAL = {
-    "unesco": ("unesco-thesaurus.ttl", ["http://vocabularies.unesco.org/"], [S13_REPAIR]),
-    "gemet": ("gemet-fr.rdf", ["http://www.eionet.europa.eu/gemet/", "http://geonetwork-opensource.org/"], [S27_REPAIR]),
-    "physh": ("physh_skos_compat.ttl", ["https://doi.org/10.29172/", "https://physh.org/rdf/"], [PHYSH_SPLIT, S27_REPAIR]),
-    "eu-file-types": ("eu_filetypes-skos.rdf", ["http://publications.europa.eu/resource/authority/"], []),
+    "unesco": ("unesco-thesaurus.ttl", "unesco", ["http://vocabularies.unesco.org/"]),
+    "gemet": ("gemet-fr.rdf", "eea", ["http://www.eionet.europa.eu/gemet/", "http://geonetwork-opensource.org/"]),
+    "physh": ("physh_skos_compat.ttl", "aps", ["https://doi.org/10.29172/", "https://physh.org/rdf/"]),
+    "eu-file-types": ("eu_filetypes-skos.rdf", "op", ["http://publications.europa.eu/resource/authority/"]),
+    "coar-access-rights": ("coar_access_rights.nt", "coar", ["http://purl.org/coar/"]),
+    "coar-version-types": ("coar_version_types.nt", "coar", ["http://purl.org/coar/"]),
 }
+#: published through HTTP by the `vclient` fixture
+HTTP_PUBLISHED = {"coar-resource-types": ("coar_resource_types.nt", "coar", ["http://purl.org/coar/"])}
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "rdf": ox.RdfFormat.RDF_XML, "nt": ox.RdfFormat.N_TRIPLES}
 
 TEST_NS = "https://w3id.org/test/"
@@ -85,43 +77,55 @@ t:ctem a skos:Concept ; skos:inScheme t:scheme ; skos:broader t:microscopy ;
 """
 
 
-def repaired(name: str, repairs: list[str]) -> bytes:
-    """The vocabulary file as N-Triples after its documented repairs."""
-    store = ox.Store()
-    path = DATA / name
-    store.bulk_load(path=str(path), format=FORMATS[path.suffix[1:]])
-    for update in repairs:
-        store.update(update)
-    return ox.serialize(store, format=ox.RdfFormat.N_QUADS)
+@pytest.fixture(scope="session")
+def vocab_settings(tmp_path_factory):
+    backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
+    if backend == "remote":
+        server = OxigraphServer().start()
+        try:
+            yield Settings(store=server.store_url, base_iri=BASE, load_bundled=False)
+        finally:
+            server.stop()
+        return
+    yield Settings(store=str(tmp_path_factory.mktemp("vocab") / "store"), base_iri=BASE, load_bundled=False)
 
 
 @pytest.fixture(scope="session")
-def vocab_settings(tmp_path_factory) -> Settings:
-    return Settings(store=str(tmp_path_factory.mktemp("vocab") / "store"), base_iri=BASE, load_bundled=False)
-
-
-@pytest.fixture(scope="session")
-def vocab_tokens(vocab_settings) -> dict[str, str]:
-    """Communities owning the real vocabularies' namespaces; the real vocabularies published."""
+def vocab_publications(vocab_settings) -> dict:
+    """Communities owning the real vocabularies' namespaces, their tokens, and the real
+    vocabularies published unedited (id → the publication answer)."""
+    if not DATA.is_dir():
+        pytest.fail(f"shared data not found at {DATA} (the project expects ../shared/data beside it)")
     registry = Registry.build(vocab_settings)
-    tokens = {}
+    tokens: dict[str, str] = {}
+    results: dict[str, dict] = {}
     try:
-        for vid, (name, namespaces, repairs) in REAL.items():
-            community = registry.communities.create(vid, vid.upper(), namespaces)
-            registry.publication.publish_vocabulary(
+        for vid, (name, cid, namespaces) in {**REAL, **HTTP_PUBLISHED}.items():
+            if cid not in tokens:
+                registry.communities.create(cid, cid.upper(), namespaces)
+                tokens[cid] = registry.communities.create_token(cid).token
+            if vid in HTTP_PUBLISHED:
+                continue
+            community = registry.catalog.community(cid)
+            path = DATA / name
+            result = registry.publication.publish_vocabulary(
                 community,
                 VocabularySubmission(
-                    id=vid, version="1.0.0", source=repaired(name, repairs), format=ox.RdfFormat.N_TRIPLES,
+                    id=vid, version="1.0.0", source=path, format=FORMATS[path.suffix[1:]],
                     title={"en": vid.upper()}, name=name,
                 ),
             )
-        registry.communities.create("coar", "COAR", ["http://purl.org/coar/"])
-        tokens["coar"] = registry.communities.create_token("coar").token
+            results[vid] = result.to_json()
         registry.communities.create("test", "Test community", [TEST_NS])
         tokens["test"] = registry.communities.create_token("test").token
     finally:
         registry.close()
-    return tokens
+    return {"tokens": tokens, "results": results}
+
+
+@pytest.fixture(scope="session")
+def vocab_tokens(vocab_publications) -> dict[str, str]:
+    return vocab_publications["tokens"]
 
 
 @pytest.fixture(scope="session")

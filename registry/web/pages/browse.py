@@ -209,6 +209,7 @@ def _vocabulary_page(request: Request, vid: str, version: str | None) -> HTMLRes
     return render(
         request, "vocabulary.html", info=info, versions=versions, roots=roots, complete=complete,
         count=data.concept_count(registry, info), downloads=RDF_DOWNLOADS,
+        findings=registry.catalog.vocabulary_findings(info.iri),
     )
 
 

@@ -36,6 +36,8 @@ class Metadata(BaseModel):
     is_profile_of: str | None = None
     status: Literal["draft", "published"] = "published"
     vocabularies: list[dict[str, Any]] = []  # [{"id", "version", "file", "title"}]
+    #: weight of the SKOS integrity conditions; None: the community's setting (docs/vocabularies.md)
+    skos_integrity: Literal["warn", "strict"] | None = None
 
 
 def _metadata_from_query(title: str | None, description: str | None, lang: str, is_profile_of: str | None, status: str) -> Metadata:
@@ -73,6 +75,11 @@ def _upload_format(upload: UploadFile):
 
 
 StatusQuery = Annotated[Literal["draft", "published"], Query(description="draft (replaceable) or published (immutable)")]
+SkosIntegrityQuery = Annotated[
+    Literal["warn", "strict"] | None,
+    Query(description="SKOS integrity conditions (S9, S13, S14, S27, S37, S46): warn (publish, list the "
+                      "offenders) or strict (refuse); default: the community's setting, else warn"),
+]
 
 
 @router.put(
@@ -92,6 +99,7 @@ async def publish_profile(
     lang: Annotated[str, Query(pattern=r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$")] = "en",
     is_profile_of: Annotated[str | None, Query(max_length=200)] = None,
     status: StatusQuery = "published",
+    skos_integrity: SkosIntegrityQuery = None,
 ):
     content_type = request.headers.get("content-type", "")
     context = None
@@ -119,6 +127,7 @@ async def publish_profile(
                     id=str(item.get("id", "")), version=str(item.get("version", "")), source=await _read_upload(part),
                     format=_upload_format(part), title=dict(item.get("title") or {}),
                     description=dict(item.get("description") or {}), status=meta.status, name=part.filename or "vocabulary",
+                    skos_integrity=meta.skos_integrity or skos_integrity,
                 )
             )
     else:
@@ -150,6 +159,7 @@ async def publish_vocabulary(
     description: Annotated[str | None, Query(max_length=5000)] = None,
     lang: Annotated[str, Query(pattern=r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$")] = "en",
     status: StatusQuery = "published",
+    skos_integrity: SkosIntegrityQuery = None,
 ):
     content_type = request.headers.get("content-type", "")
     workdir = Path(tempfile.mkdtemp(prefix="registry-upload-"))
@@ -171,7 +181,7 @@ async def publish_vocabulary(
             source = await _spool(request, workdir / "upload")
         submission = VocabularySubmission(
             id=vid, version=version, source=source, format=fmt, title=meta.title, description=meta.description,
-            status=meta.status, name="the vocabulary",
+            status=meta.status, name="the vocabulary", skos_integrity=meta.skos_integrity or skos_integrity,
         )
         result = await run_in_threadpool(registry.publication.publish_vocabulary, community, submission)
     finally:
