@@ -7,6 +7,7 @@ tests on a real `oxigraph serve` process (see tests/store/ and issue 8).
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import shutil
 import socket
 import subprocess
@@ -166,20 +167,28 @@ def client(app_with_actors):
         yield test_client
 
 
-@pytest.fixture(scope="session")
-def bundled_settings(tmp_path_factory) -> Settings:
-    """A store with the bundled profiles and vocabularies loaded once for the session."""
+@contextmanager
+def session_store(tmp_path_factory, name: str):
+    """A store location for a whole session on the test backend: an on-disk directory, or a
+    real `oxigraph serve` (REGISTRY_TEST_BACKEND=remote) stopped at the end."""
     backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
     if backend == "remote":
         server = OxigraphServer().start()
         try:
-            yield Settings(store=server.store_url, base_iri=BASE, load_bundled=True)
+            yield server.store_url
         finally:
             server.stop()
         return
     if backend != "embedded":
         raise pytest.UsageError(f"unknown REGISTRY_TEST_BACKEND {backend!r}")
-    yield Settings(store=str(tmp_path_factory.mktemp("bundled") / "store"), base_iri=BASE, load_bundled=True)
+    yield str(tmp_path_factory.mktemp(name) / "store")
+
+
+@pytest.fixture(scope="session")
+def bundled_settings(tmp_path_factory) -> Settings:
+    """A store with the bundled profiles and vocabularies loaded once for the session."""
+    with session_store(tmp_path_factory, "bundled") as location:
+        yield Settings(store=location, base_iri=BASE, load_bundled=True)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ COAR resource types is published through the HTTP API with a bearer token; the o
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,7 +24,7 @@ from registry.config import Settings
 from registry.publication import VocabularySubmission
 from registry.services import Registry
 from registry.web.app import create_app
-from tests.conftest import OxigraphServer
+from tests.conftest import session_store
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "vocabularies"
 BASE = "http://testserver/"
@@ -79,15 +78,8 @@ t:ctem a skos:Concept ; skos:inScheme t:scheme ; skos:broader t:microscopy ;
 
 @pytest.fixture(scope="session")
 def vocab_settings(tmp_path_factory):
-    backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
-    if backend == "remote":
-        server = OxigraphServer().start()
-        try:
-            yield Settings(store=server.store_url, base_iri=BASE, load_bundled=False)
-        finally:
-            server.stop()
-        return
-    yield Settings(store=str(tmp_path_factory.mktemp("vocab") / "store"), base_iri=BASE, load_bundled=False)
+    with session_store(tmp_path_factory, "vocab") as location:
+        yield Settings(store=location, base_iri=BASE, load_bundled=False)
 
 
 @pytest.fixture(scope="session")
