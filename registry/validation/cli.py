@@ -40,15 +40,16 @@ def _file_format(path: Path, forced: str | None) -> str:
     return fmt
 
 
-def _ttl_conforms(ttl: str) -> bool:
-    """sh:conforms of a SHACL report in Turtle (SHACL §3.6.1)."""
+def _ttl_has_violation(ttl: str) -> bool:
+    """Whether a SHACL report in Turtle has a result of severity `sh:Violation` (SHACL §3.6.2).
+
+    Not its `sh:conforms`: that is SHACL's reading (false for a warning too, §3.4), while the exit
+    code follows the registry's (docs/validation.md)."""
     import pyoxigraph as ox
 
-    conforms = ox.NamedNode("http://www.w3.org/ns/shacl#conforms")
-    for quad in ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE):
-        if quad.predicate == conforms:
-            return quad.object.value in ("true", "1")
-    return False
+    severity = ox.NamedNode("http://www.w3.org/ns/shacl#resultSeverity")
+    violation = ox.NamedNode("http://www.w3.org/ns/shacl#Violation")
+    return any(q.predicate == severity and q.object == violation for q in ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE))
 
 
 def _text(view: dict, name: str) -> str:
@@ -205,7 +206,7 @@ def validate_command(
                     continue
                 if view is not None and not view.get("conforms") and worst < 1:
                     worst = 1
-                if ttl is not None and view is None and worst < 1 and not _ttl_conforms(ttl):
+                if ttl is not None and view is None and worst < 1 and _ttl_has_violation(ttl):
                     worst = 1
                 if output == "json":
                     collected.append({"file": label, **(view or {})})

@@ -8,10 +8,15 @@ RDF: pyshacl's `sh:ValidationReport` (§3.6.1) with its `sh:ValidationResult`s (
 * provenance on the report node: `dct:conformsTo` the profile version validated against,
   `prov:used` each profile version of the `prof:isProfileOf` chain and each vocabulary version read.
 
-JSON view (the default): `conforms` (no `sh:Violation`, SHACL §3.4 with `sh:Warning`/`sh:Info`
-not failing a record, see docs/validation.md), counts per severity, and per result the focus node,
-path, value, severity, constraint component, source shape, field label (`sh:name`, §2.3.3) and a
-message in the language asked for.
+The report's `sh:conforms` is SHACL's (§3.4, §3.6.1.1): true only when the report has no
+result at all, whatever its severity (the registry's deprecated-concept warnings included).
+
+JSON view (the default): both readings under distinct names (docs/validation.md): `conforms`, the
+registry's "no `sh:Violation`" reading (a `sh:Warning`/`sh:Info` does not fail a record; what the
+CLI exit code, the web page and batch summaries use) and `shacl_conforms`, the specification's
+value (no result at all, the same as the RDF report's `sh:conforms`); counts per severity, and per
+result the focus node, path, value, severity, constraint component, source shape, field label
+(`sh:name`, §2.3.3) and a message in the language asked for.
 """
 
 from __future__ import annotations
@@ -95,6 +100,7 @@ def json_view(outcome, lang: str) -> dict[str, Any]:
         counts[key] = counts.get(key, 0) + 1
     return {
         "conforms": counts["violation"] == 0,
+        "shacl_conforms": not results,
         "counts": counts,
         "profile": outcome.bundle.profile,
         "profile_chain": outcome.bundle.chain,
@@ -125,7 +131,11 @@ def _node(text: str):
 
 
 def report_triples(outcome) -> list[ox.Triple]:
-    """The SHACL validation report graph (see module docstring)."""
+    """The SHACL validation report graph (see module docstring).
+
+    pyshacl runs with `allow_warnings`/`allow_infos` (the registry's reading), so its own
+    `sh:conforms` is replaced by SHACL's: true only when there is no result at all (§3.4)."""
+    conforms = ox.NamedNode(SH + "conforms")
     triples = [ox.Triple(_ox(s), _ox(p), _ox(o)) for s, p, o in outcome.report or []]
     report = next(
         (t.subject for t in triples if t.predicate == RDF_TYPE and t.object == ox.NamedNode(SH + "ValidationReport")),
@@ -134,7 +144,8 @@ def report_triples(outcome) -> list[ox.Triple]:
     if report is None:
         report = ox.BlankNode()
         triples.append(ox.Triple(report, RDF_TYPE, ox.NamedNode(SH + "ValidationReport")))
-        triples.append(ox.Triple(report, ox.NamedNode(SH + "conforms"), ox.Literal(outcome.conforms)))
+    triples = [t for t in triples if not (t.subject == report and t.predicate == conforms)]
+    triples.append(ox.Triple(report, conforms, ox.Literal(not outcome.results)))
     for extra in outcome.extra_results:
         r = ox.BlankNode()
         add = triples.append

@@ -190,6 +190,7 @@ def _stream(service: ValidationService, bundle, records: list[Record], language:
     """Blocks of records validated on all workers at once, written in order as they complete."""
     summary = {"records": len(records), "conforming": 0, "not_conforming": 0, "errors": 0,
                "counts": {"violation": 0, "warning": 0, "info": 0}}
+    without_results = 0
     size = getattr(service.executor, "size", 1)
     window = max(2, 2 * size)
     with ThreadPoolExecutor(max_workers=size, thread_name_prefix="validate-batch") as threads:
@@ -205,10 +206,12 @@ def _stream(service: ValidationService, bundle, records: list[Record], language:
                     summary["errors"] += 1
                 else:
                     summary["conforming" if line["conforms"] else "not_conforming"] += 1
+                    without_results += line["shacl_conforms"]
                     for key, value in line["counts"].items():
                         summary["counts"][key] = summary["counts"].get(key, 0) + value
                 yield (json.dumps(line, ensure_ascii=False) + "\n").encode()
     summary["conforms"] = summary["not_conforming"] == 0 and summary["errors"] == 0
+    summary["shacl_conforms"] = without_results == len(records)
     summary["profile"] = bundle.profile
     summary["profile_chain"] = bundle.chain
     summary["vocabularies"] = [v.to_json() for v in bundle.vocabularies]

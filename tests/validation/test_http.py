@@ -210,3 +210,29 @@ def test_vocabulary_subset_is_small(vclient):
     view = post(vclient, read("good.ttl"), "text/turtle").json()
     # the record's concepts and their ancestors only, never whole vocabularies
     assert 0 < view["record"]["vocabulary_triples_used"] < 30
+
+
+def _report_conforms(r) -> list[str]:
+    """The `sh:conforms` values of the `sh:ValidationReport` node of an RDF report (Turtle)."""
+    quads = list(ox.parse(r.content, format=ox.RdfFormat.TURTLE))
+    (report,) = [q.subject for q in quads
+                 if q.predicate == ox.NamedNode(RDF_TYPE) and q.object == ox.NamedNode(SH + "ValidationReport")]
+    return [q.object.value for q in quads if q.subject == report and q.predicate == ox.NamedNode(SH + "conforms")]
+
+
+@pytest.mark.parametrize("replacement", [b"colours/scarlet", b"colours/blue"], ids=["registry-warning", "shape-warning"])
+def test_warnings_only_report_does_not_conform_per_shacl(vclient, replacement):
+    """SHACL §3.4: a report conforms only when it has no result at all. A record whose only result
+    is a warning (the registry's deprecated-concept warning, or a shape's `sh:Warning`) gets
+    `sh:conforms false` in the RDF report; the JSON view gives both readings (issue 12, item 9)."""
+    record = read("good.ttl").replace(b"colours/crimson", replacement)
+    rdf = post(vclient, record, "text/turtle", headers={"Accept": "text/turtle"})
+    assert rdf.status_code == 200, rdf.text
+    assert _report_conforms(rdf) == ["false"]
+    view = post(vclient, record, "text/turtle").json()
+    assert [r["severity"] for r in view["results"]] == ["Warning"]
+    assert view["conforms"] is True and view["shacl_conforms"] is False
+    # a record without any result conforms in both readings
+    good = post(vclient, read("good.ttl"), "text/turtle")
+    assert good.json()["conforms"] is True and good.json()["shacl_conforms"] is True
+    assert _report_conforms(post(vclient, read("good.ttl"), "text/turtle", headers={"Accept": "text/turtle"})) == ["true"]
