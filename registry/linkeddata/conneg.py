@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from registry.errors import RegistryError
 from registry.rdf import GRAPH_OUTPUT_FORMATS, MEDIA_TYPE_ALIASES
@@ -42,6 +43,9 @@ def requested_media(request) -> str | None:
     """The media type asked for: `?_mediatype=` (token or full type) or Accept."""
     token = request.query_params.get("_mediatype")
     if token:
+        # A media type never contains a space: one here is a `+` a client left unencoded (as this
+        # registry's own links once did), decoded as a space by the form-urlencoded rules.
+        token = token.strip().replace(" ", "+")
         return MEDIATYPE_TOKENS.get(token.lower(), token)
     return request.headers.get("accept")
 
@@ -127,13 +131,21 @@ def profile_headers(profile: Profile) -> dict[str, str]:
     }
 
 
+def alternate_url(url: str, token: str, media: str | None = None) -> str:
+    """The URL of one representation: `url` (which may have a query already, e.g. `/resource?iri=`)
+    with `_profile` and `_mediatype` added, percent-encoded (RFC 3986 §2.1: a raw `+` in a query
+    is read back as a space by form decoding, so `application/ld+json` is written `…%2Bjson`)."""
+    params = {"_profile": token} | ({"_mediatype": media} if media else {})
+    return url + ("&" if "?" in url else "?") + urlencode(params)
+
+
 def alternates_link(url: str, profiles: list[Profile]) -> str:
     """A Link header listing every representation (rel="alternate" with format and profile)."""
     parts = []
     for profile in profiles:
         for media in profile.media_types:
             parts.append(
-                f'<{url}?_profile={profile.token}&_mediatype={media}>; rel="alternate"; '
+                f'<{alternate_url(url, profile.token, media)}>; rel="alternate"; '
                 f'type="{media}"; profile="{profile.iri}"'
             )
     return ", ".join(parts)

@@ -1,5 +1,7 @@
 """What the registry says about each IRI it mints, built from public graphs only; VoID and the
-DCAT catalog. Every function returns pyoxigraph triples (blocking: call from a thread)."""
+DCAT catalog. Every function returns pyoxigraph quads whose graph name is the named graph the
+triple is stored in, or the default graph for what is computed here (`rdfout`), so N-Quads and
+TriG answers name the graphs (blocking: call from a thread)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from registry.errors import InvalidInput, NotFound
+from registry.linkeddata.rdfout import in_graph
 from registry.namespaces import DCAT, DCTERMS, FOAF, RDF, SPARQL_PREFIXES, VOID, XSD
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -21,27 +24,30 @@ def _public_version(registry, kind: str, sid: str, version: str):
     return registry.catalog.version(kind, sid, version, include_drafts=False)
 
 
-def series(registry, kind: str, sid: str) -> list[ox.Triple]:
+def series(registry, kind: str, sid: str) -> list[ox.Quad]:
     versions = [v for v in registry.catalog.versions(kind, sid) if v.public]
     if not versions:
         raise NotFound(f"no {kind} {sid!r}", code=f"{kind}-not-found")
     iri = versions[0].series_iri
-    out = [t for t in registry.store.triples(registry.iris.catalog) if t.subject.value == iri]
+    catalog = registry.iris.catalog
+    out = in_graph((t for t in registry.store.triples(catalog) if t.subject.value == iri), catalog)
     latest = registry.catalog.latest(versions)
-    for v in versions:
-        out.append(ox.Triple(_n(iri), _n(DCAT.hasVersion), _n(v.iri)))
-    if latest is not None:
-        out.append(ox.Triple(_n(iri), _n(DCAT.hasCurrentVersion), _n(latest.iri)))
+    for v in versions:  # stored in the version's own graph (docs/architecture.md)
+        out += in_graph([ox.Triple(_n(iri), _n(DCAT.hasVersion), _n(v.iri))], v.iri)
+    current = ox.Triple(_n(iri), _n(DCAT.hasCurrentVersion), _n(latest.iri)) if latest is not None else None
+    if current is not None and all(q.triple != current for q in out):
+        out += in_graph([current], None)
     return out
 
 
-def version(registry, kind: str, sid: str, ver: str) -> list[ox.Triple]:
-    return list(registry.store.triples(_public_version(registry, kind, sid, ver).iri))
+def version(registry, kind: str, sid: str, ver: str) -> list[ox.Quad]:
+    iri = _public_version(registry, kind, sid, ver).iri
+    return in_graph(registry.store.triples(iri), iri)
 
 
-def artifact(registry, kind: str, sid: str, ver: str) -> list[ox.Triple]:
+def artifact(registry, kind: str, sid: str, ver: str) -> list[ox.Quad]:
     info = _public_version(registry, kind, sid, ver)
-    return list(registry.store.triples(info.graph))
+    return in_graph(registry.store.triples(info.graph), info.graph)
 
 
 def context_json(registry, sid: str, ver: str) -> str:
@@ -53,24 +59,25 @@ def context_json(registry, sid: str, ver: str) -> str:
     raise NotFound(f"profile {sid} {ver} has no JSON-LD context", code="context-not-found")
 
 
-def community(registry, cid: str) -> list[ox.Triple]:
+def community(registry, cid: str) -> list[ox.Quad]:
     c = registry.catalog.community(cid)
-    return [t for t in registry.store.triples(registry.iris.catalog) if t.subject.value == c.iri]
+    catalog = registry.iris.catalog
+    return in_graph((t for t in registry.store.triples(catalog) if t.subject.value == c.iri), catalog)
 
 
-def resource(registry, iri: str) -> list[ox.Triple]:
-    """Every triple about `iri` in the public graphs (concepts, shapes, anything published)."""
+def resource(registry, iri: str) -> list[ox.Quad]:
+    """Every triple about `iri` in the public graphs (concepts, shapes, anything published), in
+    the graph that holds it."""
     try:
         node = ox.NamedNode(iri)
     except ValueError:
         raise InvalidInput(f"not an IRI: {iri!r}", code="invalid-iri") from None
-    result = registry.store.query(
-        "CONSTRUCT { $s ?p ?o } WHERE { $s ?p ?o }", bindings={"s": node}, default_graph=registry.catalog.public_graphs()
-    )
-    triples = list(result)
-    if not triples:
+    public = set(registry.catalog.public_graphs())
+    rows = registry.store.select("SELECT ?g ?p ?o WHERE { GRAPH ?g { $s ?p ?o } }", bindings={"s": node})
+    quads = [ox.Quad(node, row["p"], row["o"], row["g"]) for row in rows if row["g"].value in public]
+    if not quads:
         raise NotFound(f"nothing public is said about <{iri}>", code="resource-not-found")
-    return triples
+    return quads
 
 
 def _service(registry) -> list[ox.Triple]:
@@ -85,10 +92,12 @@ def _service(registry) -> list[ox.Triple]:
     ]
 
 
-def dcat_catalog(registry) -> list[ox.Triple]:
-    """A DCAT 3 catalog of everything published: series, versions, distributions, the endpoint."""
+def dcat_catalog(registry) -> list[ox.Quad | ox.Triple]:
+    """A DCAT 3 catalog of everything published: series, versions, distributions, the endpoint.
+    What is stored keeps its graph; what is computed here is a triple (the default graph)."""
     cat = _n(registry.iris.catalog)
-    out: list[ox.Triple] = [
+    catalog_graph = registry.iris.catalog
+    out: list[ox.Quad | ox.Triple] = [
         ox.Triple(cat, _n(RDF.type), _n(DCAT.Catalog)),
         ox.Triple(cat, _n(DCTERMS.title), ox.Literal("Research metadata profile registry", language="en")),
         ox.Triple(cat, _n(DCAT.service), _n(registry.iris.sparql)),
@@ -97,23 +106,23 @@ def dcat_catalog(registry) -> list[ox.Triple]:
     for kind in ("profile", "vocabulary"):
         for sid in registry.catalog.series_ids(kind):
             try:
-                triples = series(registry, kind, sid)
+                quads = series(registry, kind, sid)
             except NotFound:
                 continue  # no public version: not in the public catalog
             series_iri = _n(registry.iris.profile(sid) if kind == "profile" else registry.iris.vocabulary(sid))
             out.append(ox.Triple(cat, _n(DCAT.resource), series_iri))
             if kind == "vocabulary":
                 out.append(ox.Triple(cat, _n(DCAT.dataset), series_iri))
-            out += triples
+            out += quads
             for info in registry.catalog.versions(kind, sid):
                 if not info.public:
                     continue
                 out.append(ox.Triple(cat, _n(DCAT.resource), _n(info.iri)))
                 if kind == "vocabulary":
                     out.append(ox.Triple(cat, _n(DCAT.dataset), _n(info.iri)))
-                out += registry.store.triples(info.iri)
+                out += in_graph(registry.store.triples(info.iri), info.iri)
     for c in registry.catalog.communities():
-        out += [t for t in registry.store.triples(registry.iris.catalog) if t.subject.value == c.iri]
+        out += in_graph((t for t in registry.store.triples(catalog_graph) if t.subject.value == c.iri), catalog_graph)
     return list(dict.fromkeys(out))
 
 

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from registry.iri_schemes import is_web_link
+from registry.linkeddata.conneg import alternate_url
 
 
 def _term(term, base: str) -> str:
@@ -32,18 +33,19 @@ def render_resource(url: str, profile, profiles, triples) -> str:
         for t in sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     )
     links = " · ".join(
-        f'<a href="?_profile={escape(p.token)}">{escape(p.label)}</a>' for p in profiles
+        f'<a href="{escape(alternate_url(url, p.token), quote=True)}">{escape(p.label)}</a>' for p in profiles
     )
     formats = " · ".join(
-        f'<a href="?_profile={escape(profile.token)}&amp;_mediatype={m}">{m}</a>'
-        for m in ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+        f'<a href="{escape(alternate_url(url, profile.token, m), quote=True)}">{m}</a>'
+        for m in ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
+                  "application/n-quads", "application/trig")
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(url)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:1.5rem}}td{{border-bottom:1px solid #ddd;padding:.2rem .5rem;vertical-align:top}}</style>
 </head><body>
 <h1>{escape(url)}</h1>
-<p>Profile: {escape(profile.label)} &lt;{escape(profile.iri)}&gt;. Also: {links} · <a href="?_profile=alt">all representations</a></p>
+<p>Profile: {escape(profile.label)} &lt;{escape(profile.iri)}&gt;. Also: {links} · <a href="{escape(alternate_url(url, "alt"), quote=True)}">all representations</a></p>
 <p>Download: {formats}</p>
 <table><thead><tr><th>subject</th><th>predicate</th><th>object</th></tr></thead><tbody>
 {rows}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from typing import Callable
+from urllib.parse import urlencode
 
 import anyio
 import pyoxigraph as ox
@@ -33,6 +34,7 @@ from registry.ids import ID_PATTERN, SEMVER_PATTERN
 from registry.linkeddata.conneg import (
     NotAcceptable,
     Profile,
+    alternate_url,
     alternates_link,
     choose_profile,
     prefers_html,
@@ -41,9 +43,9 @@ from registry.linkeddata.conneg import (
 )
 from registry.linkeddata import describe as d
 from registry.linkeddata.html import render_resource
-from registry.linkeddata.rdfout import graph_format
+from registry.linkeddata.rdfout import in_graph, serialize_quads, triples_of
 from registry.namespaces import PREFIXES
-from registry.rdf import GRAPH_OUTPUT_FORMATS, negotiate_rdf, serialize
+from registry.rdf import GRAPH_OUTPUT_FORMATS, negotiate_rdf
 from registry.sparql.protocol import parse_accept
 from registry.web.errors import problem_from
 
@@ -168,16 +170,16 @@ async def respond(request: Request, url: str, reps: list[tuple[Profile, Callable
     if chosen == "alt":
         return await alternates(request, url, profiles, html, media, link)
     producer = dict((p.token, f) for p, f in reps)[chosen.token]
-    triples = await anyio.to_thread.run_sync(producer)
+    quads = await anyio.to_thread.run_sync(producer)
     headers = CORS | profile_headers(chosen)
     headers["Link"] = headers["Link"] + ", " + link
     if html:
-        return HTMLResponse(render_resource(url, chosen, profiles, triples), headers=headers)
+        return HTMLResponse(render_resource(url, chosen, profiles, triples_of(quads)), headers=headers)
     negotiated = negotiate_rdf(media)
     if negotiated is None:
         raise NotAcceptable("available as: " + ", ".join(ALL_TYPES))
-    media_type, fmt = graph_format(*negotiated)
-    body = await anyio.to_thread.run_sync(lambda: serialize(triples, fmt, prefixes=PREFIXES))
+    media_type, fmt = negotiated
+    body = await anyio.to_thread.run_sync(lambda: serialize_quads(quads, fmt, prefixes=PREFIXES))
     return Response(body, media_type=media_type, headers=headers)
 
 
@@ -187,7 +189,7 @@ async def alternates(request, url, profiles, html, media, link) -> Response:
     triples = []
     for profile in profiles:
         for mt in profile.media_types:
-            rep = ox.NamedNode(f"{url}?_profile={profile.token}&_mediatype={mt}")
+            rep = ox.NamedNode(alternate_url(url, profile.token, mt))
             triples += [
                 ox.Triple(resource, ox.NamedNode(ALTR + "hasRepresentation"), rep),
                 ox.Triple(rep, ox.NamedNode("http://purl.org/dc/terms/conformsTo"), ox.NamedNode(profile.iri)),
@@ -197,7 +199,7 @@ async def alternates(request, url, profiles, html, media, link) -> Response:
                 ox.Triple(ox.NamedNode(profile.iri), ox.NamedNode("http://www.w3.org/ns/dx/prof/hasToken"), ox.Literal(profile.token)),
             ]
         triples.append(ox.Triple(resource, ox.NamedNode(ALTR + "hasDefaultRepresentation"),
-                                 ox.NamedNode(f"{url}?_profile={profiles[0].token}&_mediatype=text/turtle")))
+                                 ox.NamedNode(alternate_url(url, profiles[0].token, "text/turtle"))))
     alt = Profile("alt", "http://www.w3.org/ns/dx/conneg/altr", "alternate representations", ALL_TYPES)
     headers = CORS | profile_headers(alt) | {"Vary": "Accept, Accept-Profile"}
     headers["Link"] = headers["Link"] + ", " + link
@@ -206,8 +208,8 @@ async def alternates(request, url, profiles, html, media, link) -> Response:
     negotiated = negotiate_rdf(media)
     if negotiated is None:
         raise NotAcceptable("available as: " + ", ".join(ALL_TYPES))
-    media_type, fmt = graph_format(*negotiated)
-    return Response(serialize(triples, fmt, prefixes=PREFIXES | {"altr": ALTR}), media_type=media_type, headers=headers)
+    media_type, fmt = negotiated
+    return Response(serialize_quads(triples, fmt, prefixes=PREFIXES | {"altr": ALTR}), media_type=media_type, headers=headers)
 
 
 class LinkedDataMiddleware:
@@ -237,8 +239,9 @@ async def resource_route(request: Request) -> Response:
         iri = request.query_params.get("iri")
         if not iri:
             raise InvalidInput("give the IRI to describe: ?iri=…", code="iri-missing")
-        url = str(request.url)
-        return await respond(request, url.split("&_")[0], [(RDF_P, lambda: d.resource(registry, iri))])
+        # the resource's own URL: this route with `iri` alone, encoded (alternates add to it)
+        url = str(request.url.replace(query=urlencode({"iri": iri})))
+        return await respond(request, url, [(RDF_P, lambda: d.resource(registry, iri))])
     except RegistryError as exc:
         return _problem(exc)
 
@@ -267,8 +270,9 @@ async def graph_store(request: Request) -> Response:
         negotiated = negotiate_rdf(requested_media(request))
         if negotiated is None:
             raise NotAcceptable("available as: " + ", ".join(RDF_TYPES))
-        media_type, fmt = graph_format(*negotiated)
-        body = await anyio.to_thread.run_sync(lambda: serialize(registry.store.triples(graph), fmt, prefixes=PREFIXES))
+        media_type, fmt = negotiated
+        body = await anyio.to_thread.run_sync(
+            lambda: serialize_quads(in_graph(registry.store.triples(graph), graph), fmt, prefixes=PREFIXES))
         return Response(body, media_type=media_type, headers=CORS | {"Vary": "Accept"})
     except RegistryError as exc:
         return _problem(exc)

@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 
 from registry.errors import NotFound, RegistryError
 from registry.linkeddata.conneg import prefers_html
-from registry.rdf import negotiate_rdf, serialize
+from registry.rdf import negotiate_rdf
 from registry.namespaces import PREFIXES
 from registry.sparql.description import service_description
 from registry.sparql.guard import check_query
@@ -135,10 +135,9 @@ async def describe(request: Request) -> Response:
     media_type, fmt = chosen
     graphs = await anyio.to_thread.run_sync(registry.catalog.public_graphs)
     triples = service_description(registry.iris.sparql, graphs, service.options)
-    from registry.linkeddata.rdfout import graph_format
+    from registry.linkeddata.rdfout import serialize_quads
 
-    media_type, fmt = graph_format(media_type, fmt)
-    return Response(serialize(triples, fmt, prefixes=PREFIXES | {"sd": "http://www.w3.org/ns/sparql-service-description#"}),
+    return Response(serialize_quads(triples, fmt, prefixes=PREFIXES | {"sd": "http://www.w3.org/ns/sparql-service-description#"}),
                     media_type=media_type, headers=CORS | {"Vary": "Accept"})
 
 
