@@ -92,14 +92,86 @@ def _service(registry) -> list[ox.Triple]:
     ]
 
 
+IANA_MEDIA = "https://www.iana.org/assignments/media-types/"  # IANA media type registry (RFC 6838)
+
+
+def _distribution(version_iri: str, artifact: str, media: str, spec: str, what: str, download: str) -> list[ox.Triple]:
+    """A `dcat:Distribution` of a version: the artifact graph, where to get it and in which syntax
+    (DCAT 3 §6.8; DCAT-AP 3 Distribution: `dcat:accessURL` mandatory, `dcat:downloadURL`,
+    `dcat:mediaType` an IANA media type IRI, `dct:format`, `dct:description` recommended)."""
+    dist, media_iri = _n(artifact), _n(IANA_MEDIA + media)
+    return [
+        ox.Triple(_n(version_iri), _n(DCAT.distribution), dist),
+        ox.Triple(dist, _n(RDF.type), _n(DCAT.Distribution)),
+        ox.Triple(dist, _n(DCAT.accessURL), dist),
+        ox.Triple(dist, _n(DCAT.downloadURL), _n(download)),
+        ox.Triple(dist, _n(DCAT.mediaType), media_iri),
+        ox.Triple(dist, _n(DCTERMS.format), media_iri),
+        ox.Triple(media_iri, _n(RDF.type), _n(DCTERMS.MediaType)),
+        ox.Triple(media_iri, _n(RDF.type), _n(DCTERMS.MediaTypeOrExtent)),
+        ox.Triple(dist, _n(DCTERMS.conformsTo), _n(spec)),
+        ox.Triple(_n(spec), _n(RDF.type), _n(DCTERMS.Standard)),
+        ox.Triple(dist, _n(DCTERMS.title), ox.Literal(what, language="en")),
+        ox.Triple(dist, _n(DCTERMS.description), ox.Literal(f"{what} of {version_iri}", language="en")),
+    ]
+
+
+def distributions(info) -> list[ox.Triple]:
+    """The downloadable artifacts of a public version: the shapes graph (Turtle) and the JSON-LD
+    context of a profile version, the concept scheme (Turtle) of a vocabulary version. The download
+    URL names its syntax (`?_mediatype=`), so no content negotiation is needed to get it."""
+    from urllib.parse import urlencode
+
+    from registry.publication import JSONLD_SPEC, SHACL_SPEC, SKOS_SPEC
+
+    turtle = "?" + urlencode({"_mediatype": "text/turtle"})
+    out: list[ox.Triple] = []
+    if info.graph:
+        if info.kind == "profile":
+            out += _distribution(info.iri, info.graph, "text/turtle", SHACL_SPEC, "SHACL shapes graph (Turtle)", info.graph + turtle)
+        else:
+            out += _distribution(info.iri, info.graph, "text/turtle", SKOS_SPEC, "SKOS concept scheme (Turtle)", info.graph + turtle)
+    if info.context_graph:  # served as application/ld+json, always
+        out += _distribution(info.iri, info.context_graph, "application/ld+json", JSONLD_SPEC, "JSON-LD context",
+                             info.context_graph)
+    return out
+
+
+def _as_dataset(registry, iri: str, kind: str, label: str, stored: list) -> list[ox.Triple]:
+    """What makes a series or version a DCAT-AP 3 Dataset in the catalog: `dcat:Dataset` (a profile
+    is a `prof:Profile`, and DCAT-AP harvesters only follow `dcat:dataset`), and, when its
+    publisher gave none, a title and a description saying what it is (both are mandatory)."""
+    node = _n(iri)
+    have = {q.predicate.value for q in stored if q.subject == node}
+    out = [ox.Triple(node, _n(RDF.type), _n(DCAT.Dataset))]
+    if str(DCTERMS.title) not in have:
+        out.append(ox.Triple(node, _n(DCTERMS.title), ox.Literal(label)))
+    if str(DCTERMS.description) not in have:
+        out.append(ox.Triple(node, _n(DCTERMS.description), ox.Literal(
+            f"{'Profile' if kind == 'profile' else 'Vocabulary'} {label}, published in the registry {registry.iris.base}",
+            language="en")))
+    return out
+
+
 def dcat_catalog(registry) -> list[ox.Quad | ox.Triple]:
-    """A DCAT 3 catalog of everything published: series, versions, distributions, the endpoint.
-    What is stored keeps its graph; what is computed here is a triple (the default graph)."""
+    """A DCAT 3 catalog of everything published, for harvesters (DCAT-AP 3, checked in
+    tests/linkeddata/test_dcat_ap.py): every series and public version is a `dcat:Dataset` the
+    catalog lists with `dcat:dataset`; every version has its distributions (download URL, IANA
+    media type); the SPARQL endpoint is the `dcat:DataService`. What is stored keeps its graph;
+    what is computed here is a triple (the default graph)."""
     cat = _n(registry.iris.catalog)
     catalog_graph = registry.iris.catalog
+    publisher = _n(registry.iris.catalog + "#publisher")
     out: list[ox.Quad | ox.Triple] = [
         ox.Triple(cat, _n(RDF.type), _n(DCAT.Catalog)),
+        ox.Triple(cat, _n(RDF.type), _n(DCAT.Dataset)),  # DCAT 3 §6.2: dcat:Catalog ⊑ dcat:Dataset
         ox.Triple(cat, _n(DCTERMS.title), ox.Literal("Research metadata profile registry", language="en")),
+        ox.Triple(cat, _n(DCTERMS.description), ox.Literal(
+            "The metadata profiles (SHACL shapes, PROF) and SKOS vocabularies published in this registry, "
+            "every version with its downloadable artifacts", language="en")),
+        ox.Triple(cat, _n(DCTERMS.publisher), publisher),
+        ox.Triple(publisher, _n(RDF.type), _n(FOAF.Agent)),
+        ox.Triple(publisher, _n(FOAF.name), ox.Literal(f"The operator of the registry at {registry.iris.base}", language="en")),
         ox.Triple(cat, _n(DCAT.service), _n(registry.iris.sparql)),
     ]
     out += _service(registry)
@@ -109,20 +181,23 @@ def dcat_catalog(registry) -> list[ox.Quad | ox.Triple]:
                 quads = series(registry, kind, sid)
             except NotFound:
                 continue  # no public version: not in the public catalog
-            series_iri = _n(registry.iris.profile(sid) if kind == "profile" else registry.iris.vocabulary(sid))
-            out.append(ox.Triple(cat, _n(DCAT.resource), series_iri))
-            if kind == "vocabulary":
-                out.append(ox.Triple(cat, _n(DCAT.dataset), series_iri))
+            series_iri = registry.iris.profile(sid) if kind == "profile" else registry.iris.vocabulary(sid)
+            out.append(ox.Triple(cat, _n(DCAT.resource), _n(series_iri)))
+            out.append(ox.Triple(cat, _n(DCAT.dataset), _n(series_iri)))
             out += quads
+            out += _as_dataset(registry, series_iri, kind, sid, quads)
             for info in registry.catalog.versions(kind, sid):
                 if not info.public:
                     continue
+                stored = in_graph(registry.store.triples(info.iri), info.iri)
                 out.append(ox.Triple(cat, _n(DCAT.resource), _n(info.iri)))
-                if kind == "vocabulary":
-                    out.append(ox.Triple(cat, _n(DCAT.dataset), _n(info.iri)))
-                out += in_graph(registry.store.triples(info.iri), info.iri)
+                out.append(ox.Triple(cat, _n(DCAT.dataset), _n(info.iri)))
+                out += stored
+                out += _as_dataset(registry, info.iri, kind, f"{sid} {info.version}", stored)
+                out += distributions(info)
     for c in registry.catalog.communities():
         out += in_graph((t for t in registry.store.triples(catalog_graph) if t.subject.value == c.iri), catalog_graph)
+        out.append(ox.Triple(_n(c.iri), _n(RDF.type), _n(FOAF.Agent)))  # a foaf:Organization is a foaf:Agent
     return list(dict.fromkeys(out))
 
 
