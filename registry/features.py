@@ -15,9 +15,10 @@ WEB_FEATURES = (
     "registry.sparql.routes",
     "registry.vocab.routes",
     "registry.linkeddata.routes",
+    "registry.evolution.routes",
     "registry.web.pages",
 )
-CLI_FEATURES = ("registry.validation.cli", "registry.vocab.cli", "registry.dataverse.cli")
+CLI_FEATURES = ("registry.validation.cli", "registry.vocab.cli", "registry.dataverse.cli", "registry.evolution.cli")
 
 
 def feature_modules(names: tuple[str, ...]) -> Iterator[ModuleType]:

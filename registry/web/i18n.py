@@ -278,6 +278,23 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "fr": "Le formulaire a expiré ; rechargez la page et réessayez."},
     "error.cross_origin": {"en": "This form was not sent from this site's own pages; it was refused.",
                            "fr": "Ce formulaire n'a pas été envoyé depuis les pages de ce site ; il a été refusé."},
+    # profile evolution (registry/evolution, issue 17)
+    "diff.title": {"en": "Changes from {a} to {b}", "fr": "Changements de {a} à {b}"},
+    "diff.link": {"en": "changes", "fr": "changements"},
+    "diff.col_changes": {"en": "Changes", "fr": "Changements"},
+    "diff.required": {"en": "These changes require a new {inc} version.", "fr": "Ces changements demandent une nouvelle version {inc}."},
+    "diff.no_changes": {"en": "No change.", "fr": "Aucun changement."},
+    "diff.honest": {"en": "The version number matches the changes (semantic versioning).", "fr": "Le numéro de version correspond aux changements (versionnage sémantique)."},
+    "diff.dishonest": {"en": "The version number is lower than the changes require (semantic versioning).", "fr": "Le numéro de version est plus bas que ne le demandent les changements (versionnage sémantique)."},
+    "diff.class.breaking": {"en": "Breaking", "fr": "Incompatibles"},
+    "diff.class.compatible": {"en": "Compatible", "fr": "Compatibles"},
+    "diff.class.editorial": {"en": "Editorial", "fr": "Rédactionnels"},
+    "diff.col_kind": {"en": "Change", "fr": "Changement"},
+    "diff.col_where": {"en": "Where", "fr": "Où"},
+    "diff.col_before": {"en": "Before", "fr": "Avant"},
+    "diff.col_after": {"en": "After", "fr": "Après"},
+    "diff.col_rule": {"en": "Rule", "fr": "Règle"},
+    "diff.download": {"en": "This change set as", "fr": "Ces changements en"},
 }
 
 

@@ -1,0 +1,207 @@
+"""The evolution service: diffs of published versions, read from the store (issue 17).
+
+Published versions are immutable, so the normalised shapes of a profile version (`ProfileModel`)
+and the classification of a vocabulary version change are cached by version IRI for the life
+of the process. Drafts are not public and cannot be diffed here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from registry.catalog import VersionInfo
+from registry.errors import InvalidInput, NotFound
+from registry.evolution import classify
+from registry.evolution.classify import Change
+from registry.evolution.profile_diff import ProfileModel, Source, build_model, diff_models
+from registry.evolution.vocab_diff import diff_graphs
+from registry.ids import SemVer, check_id
+from registry.namespaces import SPARQL_PREFIXES
+
+MODEL_CACHE = 64
+
+PINS_QUERY = SPARQL_PREFIXES + """SELECT ?voc ?scheme WHERE {
+  $v prof:hasResource ?r . ?r prof:hasRole role:vocabulary ; prof:hasArtifact ?voc .
+  OPTIONAL { ?voc foaf:primaryTopic ?scheme } }"""
+
+
+@dataclass
+class Diff:
+    """The changes between two versions of one profile or vocabulary."""
+
+    kind: str
+    id: str
+    older: VersionInfo
+    newer: VersionInfo
+    changes: list[Change]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def required_increment(self) -> str | None:
+        return classify.required_increment(self.changes, self.older.version)
+
+    @property
+    def actual_increment(self) -> str | None:
+        return classify.actual_increment(self.older.version, self.newer.version)
+
+    @property
+    def honest(self) -> bool:
+        return classify.honest(self.changes, self.older.version, self.newer.version)
+
+    def to_json(self) -> dict[str, Any]:
+        def side(info: VersionInfo) -> dict[str, Any]:
+            return {"version": info.version, "iri": info.iri, "status": info.status}
+
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "from": side(self.older),
+            "to": side(self.newer),
+            "summary": classify.summary(self.changes),
+            "required_increment": self.required_increment,
+            "actual_increment": self.actual_increment,
+            "version_number_honest": self.honest,
+            **self.extra,
+            "changes": [c.to_json() for c in self.changes],
+        }
+
+
+class EvolutionService:
+    def __init__(self, registry):
+        self.registry = registry
+        self.store = registry.store
+        self.catalog = registry.catalog
+        self._models: OrderedDict[str, ProfileModel] = OrderedDict()
+        self._vocabulary_classes: dict[tuple[str, str], str | None] = {}
+        self._lock = threading.Lock()
+
+    # --- choosing the versions -----------------------------------------------------------------
+
+    def pick(self, kind: str, sid: str, older: str | None, newer: str | None) -> tuple[VersionInfo, VersionInfo]:
+        """The two public versions to compare. `newer` omitted: the latest; `older` omitted: the
+        public version just before `newer`."""
+        check_id(sid, f"{kind} id")
+        for value in (older, newer):
+            if value is not None:
+                SemVer(value)
+        versions = [v for v in self.catalog.versions(kind, sid) if v.public]
+        if not versions:
+            raise NotFound(f"no {kind} {sid!r}", code=f"{kind}-not-found")
+        by_version = {v.version: v for v in versions}
+        if newer is None:
+            to = self.catalog.latest(versions)
+        elif newer in by_version:
+            to = by_version[newer]
+        else:
+            raise NotFound(f"{kind} {sid!r} has no version {newer!r}", code="version-not-found")
+        if older is None:
+            before = [v for v in versions if SemVer(v.version) < SemVer(to.version)]
+            if not before:
+                raise NotFound(f"{kind} {sid} {to.version} is the first version: nothing to compare it with",
+                               code="no-previous-version")
+            return before[-1], to
+        if older not in by_version:
+            raise NotFound(f"{kind} {sid!r} has no version {older!r}", code="version-not-found")
+        if older == to.version:
+            raise InvalidInput("compare two different versions (from and to are the same)", code="same-version")
+        return by_version[older], to
+
+    # --- profiles ------------------------------------------------------------------------------
+
+    def pins(self, version_iri: str) -> dict[str, str]:
+        """Concept scheme → vocabulary version IRI the profile version pins (role:vocabulary)."""
+        rows = self.store.select(PINS_QUERY, bindings={"v": ox.NamedNode(version_iri)}, default_graph=[version_iri])
+        out = {}
+        for row in rows:
+            scheme = row.get("scheme")
+            if scheme is not None:
+                out[scheme.value] = row["voc"].value
+        return out
+
+    def profile_model(self, info: VersionInfo) -> ProfileModel:
+        with self._lock:
+            cached = self._models.get(info.iri)
+            if cached is not None:
+                self._models.move_to_end(info.iri)
+                return cached
+        chain = self.catalog.profile_chain(info.id, info.version)
+        pins: dict[str, str] = {}
+        parts = []
+        for v in chain:
+            parts.append((Source(v.id, v.version, v.iri), list(self.store.triples(v.graph)) if v.graph else []))
+            for scheme, voc in self.pins(v.iri).items():
+                pins.setdefault(scheme, voc)  # the nearest version's pin wins
+        model = build_model(parts, pins)
+        with self._lock:
+            self._models[info.iri] = model
+            while len(self._models) > MODEL_CACHE:
+                self._models.popitem(last=False)
+        return model
+
+    def submission_model(self, source: Source, triples: list[ox.Triple], base: VersionInfo | None,
+                         pins: dict[str, str]) -> ProfileModel:
+        """The model of a version being published (not in the store yet) on a published base."""
+        parts = [(source, store_normalised(triples))]
+        all_pins = dict(pins)
+        if base is not None:
+            base_model = self.profile_model(base)
+            for v in self.catalog.profile_chain(base.id, base.version):
+                parts.append((Source(v.id, v.version, v.iri), list(self.store.triples(v.graph)) if v.graph else []))
+            for scheme, voc in base_model.pins.items():
+                all_pins.setdefault(scheme, voc)
+        return build_model(parts, all_pins)
+
+    def vocabulary_change(self, old_iri: str, new_iri: str, graphs: dict[str, str] | None = None) -> str | None:
+        """The strongest classification of the changes between two vocabulary versions (None: no
+        change). `graphs` maps a version IRI not yet in the catalog to its (staged) concepts graph."""
+        key = (old_iri, new_iri)
+        if key in self._vocabulary_classes and not graphs:
+            return self._vocabulary_classes[key]
+        old = self.catalog.version_by_iri(old_iri)
+        new = self.catalog.version_by_iri(new_iri)
+        new_graph = (graphs or {}).get(new_iri) or (new.graph if new is not None else None)
+        if old is None or new_graph is None or old.graph is None:
+            return classify.BREAKING  # cannot be read: assume the worst
+        changes, _ = diff_graphs(self.store, old.graph, new_graph, old.scheme)
+        result = classify.worst(c.classification for c in changes)
+        if not graphs:
+            self._vocabulary_classes[key] = result
+        return result
+
+    def profile_diff(self, pid: str, older: str | None = None, newer: str | None = None) -> Diff:
+        a, b = self.pick("profile", pid, older, newer)
+        changes = diff_models(self.profile_model(a), self.profile_model(b), self.vocabulary_change)
+        return Diff("profile", pid, a, b, changes)
+
+    # --- vocabularies --------------------------------------------------------------------------
+
+    def vocabulary_diff(self, vid: str, older: str | None = None, newer: str | None = None) -> Diff:
+        a, b = self.pick("vocabulary", vid, older, newer)
+        changes, blanks = diff_graphs(self.store, a.graph, b.graph, b.scheme or a.scheme)
+        extra = {"concept_scheme": b.scheme or a.scheme}
+        if blanks:
+            extra["blank_node_statements_not_compared"] = blanks
+        return Diff("vocabulary", vid, a, b, changes, extra)
+
+
+def store_normalised(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples as a store gives them back: Oxigraph writes literals in canonical form
+    (`"1e8"^^xsd:double` becomes `"100000000"`), so a submission is compared with stored
+    versions only after the same round trip (an in-memory store)."""
+    memory = ox.Store()
+    graph = ox.NamedNode("urn:registry:submission")
+    memory.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    return [q.triple for q in memory.quads_for_pattern(None, None, None, graph)]
+
+
+def evolution(registry) -> EvolutionService:
+    """The process's evolution service (created on first use)."""
+    service = registry.extensions.get("evolution")
+    if service is None:
+        service = registry.extensions.setdefault("evolution", EvolutionService(registry))
+    return service
