@@ -71,7 +71,7 @@ def _text(term) -> str:
 
 
 def _texts(terms: set) -> list[str] | str | None:
-    values = sorted(_text(t) for t in terms)
+    values = sorted({_text(t) for t in terms})
     if not values:
         return None
     return values[0] if len(values) == 1 else values
