@@ -81,6 +81,18 @@ def _true(terms: set) -> bool:
     return any(isinstance(t, ox.Literal) and t.value in ("true", "1") for t in terms)
 
 
+def _per_language(removed: set, added: set) -> list[tuple[str | None, object, object]]:
+    """(language or None, removed texts, added texts) for each language tag among the values."""
+    before: dict[str, set] = {}
+    after: dict[str, set] = {}
+    for t in removed:
+        before.setdefault(getattr(t, "language", None) or "", set()).add(t)
+    for t in added:
+        after.setdefault(getattr(t, "language", None) or "", set()).add(t)
+    return [(lang or None, _texts(before.get(lang, set())), _texts(after.get(lang, set())))
+            for lang in sorted(set(before) | set(after))]
+
+
 def diff_statements(removed: _Statements, added: _Statements, scheme: str | None) -> list[Change]:
     """Read the statements only in the old version (`removed`) and only in the new (`added`) as
     SKOS changes of the concepts of `scheme`."""
@@ -116,17 +128,9 @@ def diff_statements(removed: _Statements, added: _Statements, scheme: str | None
                                   aspect="owl:deprecated", before=True, after=None))
         # labels, per language
         for predicate, name in LABELS.items():
-            before_by_lang: dict[str, set] = {}
-            after_by_lang: dict[str, set] = {}
-            for t in old_p.get(predicate, set()):
-                before_by_lang.setdefault(getattr(t, "language", None) or "", set()).add(t)
-            for t in new_p.get(predicate, set()):
-                after_by_lang.setdefault(getattr(t, "language", None) or "", set()).add(t)
-            for lang in sorted(set(before_by_lang) | set(after_by_lang)):
+            for lang, before, after in _per_language(old_p.get(predicate, set()), new_p.get(predicate, set())):
                 changes.append(Change(kind="concept-relabelled", rule="concept-relabelled", subject=s,
-                                      aspect="skos:" + name, language=lang or None,
-                                      before=_texts(before_by_lang.get(lang, set())),
-                                      after=_texts(after_by_lang.get(lang, set()))))
+                                      aspect="skos:" + name, language=lang, before=before, after=after))
         # hierarchy: a concept's own place (broader, topConceptOf), and the inverse lists
         for predicate in sorted(HIERARCHY):
             if predicate in old_p or predicate in new_p:
@@ -151,17 +155,9 @@ def diff_statements(removed: _Statements, added: _Statements, scheme: str | None
         known = set(LABELS) | HIERARCHY | set(MAPPINGS) | {SKOS + "notation", OWL_DEPRECATED, DCT_REPLACED_BY,
                                                           RDF_TYPE, SKOS + "inScheme"}
         for predicate in sorted((set(old_p) | set(new_p)) - known):
-            by_lang_before: dict[str, set] = {}
-            by_lang_after: dict[str, set] = {}
-            for t in old_p.get(predicate, set()):
-                by_lang_before.setdefault(getattr(t, "language", None) or "", set()).add(t)
-            for t in new_p.get(predicate, set()):
-                by_lang_after.setdefault(getattr(t, "language", None) or "", set()).add(t)
-            for lang in sorted(set(by_lang_before) | set(by_lang_after)):
+            for lang, before, after in _per_language(old_p.get(predicate, set()), new_p.get(predicate, set())):
                 changes.append(Change(kind="documentation-changed", rule="documentation-changed", subject=s,
-                                      aspect=_short(predicate), language=lang or None,
-                                      before=_texts(by_lang_before.get(lang, set())),
-                                      after=_texts(by_lang_after.get(lang, set()))))
+                                      aspect=_short(predicate), language=lang, before=before, after=after))
     return changes
 
 
