@@ -6,7 +6,6 @@ REGISTRY_TEST_BACKEND=remote)."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,7 +16,7 @@ from registry.config import Settings
 from registry.publication import ProfileSubmission
 from registry.services import Registry
 from registry.web.app import create_app
-from tests.conftest import BASE, REPO, OxigraphServer
+from tests.conftest import BASE, REPO, session_store
 
 DATA = Path(__file__).parent / "data"
 EM = "electron-microscopy"
@@ -34,25 +33,17 @@ def em_submission(version: str, **extra) -> ProfileSubmission:
 @pytest.fixture(scope="session")
 def evolution_settings(tmp_path_factory):
     """Settings of a store holding the bundled content and electron-microscopy 1.1.0 and 2.0.0."""
-    backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
-    server = None
-    if backend == "remote":
-        server = OxigraphServer().start()
-        store = server.store_url
-    else:
-        store = str(tmp_path_factory.mktemp("evolution") / "store")
-    settings = Settings(store=store, base_iri=BASE, load_bundled=True)
-    registry = Registry.build(settings)
-    try:
-        registry.start()
-        metsa = registry.catalog.community("metsa")
-        for version in ("1.1.0", "2.0.0"):
-            registry.publication.publish_profile(metsa, em_submission(version))
-    finally:
-        registry.close()
-    yield settings
-    if server is not None:
-        server.stop()
+    with session_store(tmp_path_factory, "evolution") as store:
+        settings = Settings(store=store, base_iri=BASE, load_bundled=True)
+        registry = Registry.build(settings)
+        try:
+            registry.start()
+            metsa = registry.catalog.community("metsa")
+            for version in ("1.1.0", "2.0.0"):
+                registry.publication.publish_profile(metsa, em_submission(version))
+        finally:
+            registry.close()
+        yield settings
 
 
 @pytest.fixture(scope="module")
