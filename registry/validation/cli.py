@@ -84,7 +84,8 @@ class _Local:
         import pyoxigraph as ox
 
         from registry.rdf import format_for_filename
-        from registry.validation.records import BATCH_FORMATS, parse_batch, parse_record
+        from registry.validation.coverage import in_language
+        from registry.validation.records import BATCH_FORMATS, parse_batch, read_record
         from registry.validation.report import json_view, report_triples
 
         bundle = self.service.profile_bundle(pid, version) if pid else None
@@ -96,15 +97,15 @@ class _Local:
         if fmt in BATCH_FORMATS.values():
             records = parse_batch(data, fmt, context=bundle.context, max_triples=s.max_triples_per_record,
                                   max_records=s.max_records_per_batch, max_bytes=s.max_body_bytes).records
-            items = [(r.name, r.triples) for r in records]
+            items = [(r.name, r) for r in records]
         else:
-            items = [(None, parse_record(data, fmt, context=bundle.context, max_triples=s.max_triples_per_record))]
+            items = [(None, read_record(data, fmt, context=bundle.context, max_triples=s.max_triples_per_record))]
         out = []
-        for name, triples in items:
+        for name, record in items:
             try:
-                outcome = self.service.validate(bundle, triples, want_rdf=turtle)
+                outcome = self.service.validate(bundle, record.triples, want_rdf=turtle, notes=record.notes)
             except RegistryError as exc:
-                out.append((name, None, None, exc.detail))
+                out.append((name, None, None, in_language(exc, lang).detail))
                 continue
             ttl = ox.serialize(report_triples(outcome), format=ox.RdfFormat.TURTLE).decode() if turtle else None
             out.append((name, json_view(outcome, lang), ttl, None))

@@ -34,6 +34,7 @@ from registry.catalog import Catalog, VersionInfo
 from registry.namespaces import REG
 from registry.publishing.references import rdf_list_items
 from registry.store.base import RegistryStore
+from registry.validation.coverage import targets_of
 from registry.validation.engine import encode_triples_ox
 
 #: Predicates always walked from a record's nodes into vocabularies: membership and hierarchy.
@@ -112,6 +113,7 @@ class ProfileBundle:
     inverse: frozenset[str]  # predicates followed backwards (sh:inversePath)
     property_shapes: dict[str, str] = field(default_factory=dict)  # predicate IRI → a property shape id
     sparql_constraints: bool = False
+    targets: list = field(default_factory=list)  # coverage.Target: what the shapes select (SHACL §2.1.3)
 
     @property
     def concept_graphs(self) -> list[str]:
@@ -395,6 +397,7 @@ def build_bundle(
         inverse=frozenset(inverse),
         property_shapes=_property_shapes(graph),
         sparql_constraints=has_sparql_constraints(graph),
+        targets=targets_of(graph),
     )
 
 

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from registry.errors import InvalidInput, PayloadTooLarge, RdfSyntaxError, UnsupportedFormat
 from registry.rdf import _syntax_error, base_media_type, parse_triples, prepare_input
+from registry.validation.coverage import RecordNotes, unmapped_keys
 
 #: `format=` names and media types of single records.
 RECORD_FORMATS: dict[str, str] = {
@@ -59,6 +60,7 @@ class Record:
     name: str  # how results refer to it: "record", a graph IRI, "line 3", a file name
     triples: list[ox.Triple]
     format: str = "turtle"
+    notes: RecordNotes | None = None  # what reading it found beside the triples (coverage.RecordNotes)
 
 
 @dataclass
@@ -109,21 +111,42 @@ def with_context(document, context: dict | None, what: str):
     raise InvalidInput(f"{what} must be a JSON object or array", code="invalid-json-record")
 
 
-def parse_json_record(data: bytes, context: dict | None, *, what: str, max_triples: int, line_offset: int = 0) -> list[ox.Triple]:
+def _load_json(data: bytes, what: str, line_offset: int = 0):
     try:
-        document = json.loads(data)
+        return json.loads(data)
     except json.JSONDecodeError as exc:
         raise _json_error(exc, what, line_offset) from None
     except UnicodeDecodeError as exc:
         raise RdfSyntaxError(f"{what} is not UTF-8: {exc}", code="json-syntax") from None
+
+
+def read_json_record(data: bytes, context: dict | None, *, what: str, max_triples: int, line_offset: int = 0) -> tuple[list[ox.Triple], RecordNotes]:
+    """Plain JSON + the profile's context → (triples, notes listing the keys the context does not
+    map: JSON-LD expansion drops them, see `coverage.unmapped_keys`)."""
+    document = _load_json(data, what, line_offset)
     expanded = with_context(document, context, what)
-    return parse_triples(json.dumps(expanded).encode(), ox.RdfFormat.JSON_LD, what=what, max_triples=max_triples)
+    triples = parse_triples(json.dumps(expanded).encode(), ox.RdfFormat.JSON_LD, what=what, max_triples=max_triples)
+    notes = RecordNotes(kind="json", unmapped=unmapped_keys(document, context),
+                        top_keys=list(document)[:100] if isinstance(document, dict) else [])
+    return triples, notes
+
+
+def parse_json_record(data: bytes, context: dict | None, *, what: str, max_triples: int, line_offset: int = 0) -> list[ox.Triple]:
+    return read_json_record(data, context, what=what, max_triples=max_triples, line_offset=line_offset)[0]
+
+
+def read_record(data: bytes, fmt: str, *, context: dict | None, max_triples: int, what: str = "the record",
+                name: str = "record") -> Record:
+    """One record → its triples and what reading it found (`Record.notes`)."""
+    if fmt == "json":
+        triples, notes = read_json_record(data, context, what=what, max_triples=max_triples)
+        return Record(name, triples, fmt, notes)
+    triples = parse_triples(data, OX_FORMATS[fmt], what=what, max_triples=max_triples)
+    return Record(name, triples, fmt, RecordNotes(kind="rdf"))
 
 
 def parse_record(data: bytes, fmt: str, *, context: dict | None, max_triples: int, what: str = "the record") -> list[ox.Triple]:
-    if fmt == "json":
-        return parse_json_record(data, context, what=what, max_triples=max_triples)
-    return parse_triples(data, OX_FORMATS[fmt], what=what, max_triples=max_triples)
+    return read_record(data, fmt, context=context, max_triples=max_triples, what=what).triples
 
 
 def parse_batch(
@@ -164,8 +187,9 @@ def parse_batch(
         for number, line in enumerate(data.split(b"\n"), start=1):
             if not line.strip():
                 continue
-            triples = parse_json_record(line, context, what=f"the batch's line {number}", max_triples=max_triples, line_offset=number - 1)
-            add(Record(f"line {number}", triples, "json"))
+            triples, notes = read_json_record(line, context, what=f"the batch's line {number}", max_triples=max_triples,
+                                              line_offset=number - 1)
+            add(Record(f"line {number}", triples, "json", notes))
     elif fmt == "zip":
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
@@ -193,8 +217,8 @@ def parse_batch(
                 content = handle.read(max_bytes + 1)
             if len(content) > max_bytes:
                 raise PayloadTooLarge(f"zip entry {info.filename!r} is over {max_bytes} bytes uncompressed", code="payload-too-large")
-            triples = parse_record(content, rfmt, context=context, max_triples=max_triples, what=f"zip entry {info.filename!r}")
-            add(Record(info.filename, triples, rfmt))
+            add(read_record(content, rfmt, context=context, max_triples=max_triples, what=f"zip entry {info.filename!r}",
+                            name=info.filename))
     else:  # pragma: no cover - choose_format only returns the above
         raise UnsupportedFormat(f"unknown batch format {fmt!r}")
     if not batch.records:
@@ -202,4 +226,4 @@ def parse_batch(
     return batch
 
 
-__all__ = ["Record", "Batch", "choose_format", "parse_record", "parse_batch", "prepare_input", "with_context"]
+__all__ = ["Record", "Batch", "choose_format", "parse_record", "read_record", "parse_batch", "prepare_input", "with_context"]

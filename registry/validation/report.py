@@ -80,7 +80,7 @@ def _local(iri: str | None) -> str | None:
 
 def result_view(result: dict[str, Any], lang: str) -> dict[str, Any]:
     label = pick(result.get("names") or {}, lang)
-    return {
+    view = {
         "focus_node": result["focus_node"],
         "path": result["path"],
         "value": result["value"],
@@ -90,6 +90,17 @@ def result_view(result: dict[str, Any], lang: str) -> dict[str, Any]:
         "field": label if label is not None else _local(result["path"]) if result["path"] and "<" not in result["path"] else None,
         "message": pick_message(result, lang),
     }
+    if result.get("pointer"):
+        view["pointer"] = result["pointer"]
+    if result.get("source"):
+        view["source"] = source_view(result["source"], lang)
+    return view
+
+
+def source_view(source: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Where a result comes from in the submitted (non-RDF) record, e.g. a Dataverse field: titles
+    given per language become one text in `lang`."""
+    return {k: pick(v, lang) if isinstance(v, dict) and k.endswith("title") else v for k, v in source.items()}
 
 
 def json_view(outcome, lang: str) -> dict[str, Any]:
@@ -151,9 +162,13 @@ def report_triples(outcome) -> list[ox.Triple]:
         add = triples.append
         add(ox.Triple(report, ox.NamedNode(SH + "result"), r))
         add(ox.Triple(r, RDF_TYPE, ox.NamedNode(SH + "ValidationResult")))
-        add(ox.Triple(r, ox.NamedNode(SH + "focusNode"), _node(extra["focus_node"])))
-        add(ox.Triple(r, ox.NamedNode(SH + "resultPath"), ox.NamedNode(extra["path"])))
-        add(ox.Triple(r, ox.NamedNode(SH + "value"), ox.NamedNode(extra["value"])))
+        if extra.get("focus_node"):
+            add(ox.Triple(r, ox.NamedNode(SH + "focusNode"), _node(extra["focus_node"])))
+        if extra.get("path"):
+            add(ox.Triple(r, ox.NamedNode(SH + "resultPath"), ox.NamedNode(extra["path"])))
+        if extra.get("value") is not None:
+            value = ox.Literal(extra["value"]) if extra.get("value_is_literal") else ox.NamedNode(extra["value"])
+            add(ox.Triple(r, ox.NamedNode(SH + "value"), value))
         add(ox.Triple(r, ox.NamedNode(SH + "resultSeverity"), ox.NamedNode(SH + extra["severity"])))
         add(ox.Triple(r, ox.NamedNode(SH + "sourceConstraintComponent"), ox.NamedNode(extra["constraint_component"])))
         add(ox.Triple(r, ox.NamedNode(SH + "sourceShape"), _node(extra["source_shape"])))

@@ -28,7 +28,8 @@ from starlette.datastructures import UploadFile
 from registry.config import Settings
 from registry.errors import InvalidInput, RegistryError
 from registry.rdf import base_media_type, format_for_filename, format_for_media_type
-from registry.validation.records import Record, choose_format, parse_batch, parse_record
+from registry.validation.coverage import in_language
+from registry.validation.records import Record, choose_format, parse_batch, read_record
 from registry.validation.report import json_view, negotiate_language, report_triples
 from registry.validation.service import ValidationService, get_service
 from registry.web.deps import IdPath, RegistryDep, VersionPath
@@ -138,10 +139,13 @@ async def _validate(request: Request, registry, pid, version, format_param, lang
 
         def single():
             bundle = _bundle(service, data, pid, version)
-            triples = parse_record(
+            record = read_record(
                 data.record or b"", fmt, context=bundle.context, max_triples=settings.max_triples_per_record
             )
-            return service.validate(bundle, triples, want_rdf=rdf)
+            try:
+                return service.validate(bundle, record.triples, want_rdf=rdf, notes=record.notes)
+            except RegistryError as exc:
+                raise in_language(exc, language) from None
 
         outcome = await run_in_threadpool(single)
         headers = {"Vary": "Accept, Accept-Language"}
@@ -169,7 +173,7 @@ async def _validate(request: Request, registry, pid, version, format_param, lang
 
 def _line(outcome, record: Record, index: int, language: str) -> dict:
     if isinstance(outcome, RegistryError):
-        return {"index": index, "record": record.name, "error": outcome.to_problem()}
+        return {"index": index, "record": record.name, "error": in_language(outcome, language).to_problem()}
     view = json_view(outcome, language)
     for key in ("profile", "profile_chain", "vocabularies", "lang"):
         view.pop(key, None)
@@ -179,7 +183,7 @@ def _line(outcome, record: Record, index: int, language: str) -> dict:
 
 def _block(service: ValidationService, bundle, records: list[Record], first: int, language: str) -> list[dict]:
     """Lines of consecutive records, validated by one worker (`ValidationService.validate_many`)."""
-    outcomes = service.validate_many(bundle, [r.triples for r in records], chunk=BLOCK)
+    outcomes = service.validate_many(bundle, [r.triples for r in records], chunk=BLOCK, notes=[r.notes for r in records])
     return [_line(outcome, record, first + i, language) for i, (record, outcome) in enumerate(zip(records, outcomes))]
 
 

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from registry.errors import CheckFailed, NotFound, RegistryError
 from registry.rdf import parse_triples, to_rdflib_graph
 from registry.validation import engine
+from registry.validation.coverage import RecordNotes, focus_nodes, nothing_to_validate, unmapped_warnings
 from registry.validation.gather import (
     BundleCache,
     ProfileBundle,
@@ -165,53 +166,79 @@ class ValidationService:
 
     # --- validation ------------------------------------------------------------------------------
 
-    def validate(self, bundle: ProfileBundle, triples: list[ox.Triple], *, want_rdf: bool = False) -> Outcome:
+    def validate(
+        self, bundle: ProfileBundle, triples: list[ox.Triple], *, want_rdf: bool = False, notes: RecordNotes | None = None
+    ) -> Outcome:
+        """Validate one record. Raises `NothingToValidate` when no target of the shapes selects a
+        node of the record (`coverage`): nothing checked is never "conforms"."""
         subset = vocabulary_subset(self.store, bundle, triples, self.subsets)
+        if not focus_nodes(bundle.targets, triples, subset):
+            raise nothing_to_validate(bundle, bundle.targets, triples, notes)
         data = engine.encode_triples_ox(triples)
         data += engine.encode_triples_ox(subset)
         result = self.executor.run(
             bundle.key, bundle.shapes_triples, data, timeout=self.settings.validation_timeout_s, want_rdf=want_rdf
         )
-        return self._outcome(bundle, triples, subset, result)
+        return self._outcome(bundle, triples, subset, result, notes)
 
     def validate_many(
-        self, bundle: ProfileBundle, records: list[list[ox.Triple]], *, chunk: int = 16
+        self, bundle: ProfileBundle, records: list[list[ox.Triple]], *, chunk: int = 16,
+        notes: list[RecordNotes | None] | None = None,
     ) -> Iterator[Outcome | RegistryError]:
         """Validate records in order, `chunk` at a time: one vocabulary walk for the chunk
         (`vocabulary_subsets`), one message to a worker for the chunk, each record still with its
         own time limit. While a worker validates a chunk, the next one is walked and encoded here.
-        Yields an `Outcome`, or the `RegistryError` of a record that hit the time limit / failed
-        (the records after it are still validated)."""
+        Yields an `Outcome`, or the `RegistryError` of a record that hit the time limit / failed /
+        had nothing to validate (the records after it are still validated)."""
         timeout = self.settings.validation_timeout_s
-        chunks = [records[i:i + max(1, chunk)] for i in range(0, len(records), max(1, chunk))]
+        step = max(1, chunk)
+        notes = notes if notes is not None else [None] * len(records)
+        chunks = [(records[i:i + step], notes[i:i + step]) for i in range(0, len(records), step)]
 
         def prepare(part):
-            subsets = vocabulary_subsets(self.store, bundle, part, self.subsets)
-            datas = [engine.encode_triples_ox(t) + engine.encode_triples_ox(sub) for t, sub in zip(part, subsets)]
-            return part, subsets, datas
+            triples_list, notes_list = part
+            subsets = vocabulary_subsets(self.store, bundle, triples_list, self.subsets)
+            errors: list[RegistryError | None] = []
+            datas = []
+            for t, sub, note in zip(triples_list, subsets, notes_list):
+                if focus_nodes(bundle.targets, t, sub):
+                    errors.append(None)
+                    datas.append(engine.encode_triples_ox(t) + engine.encode_triples_ox(sub))
+                else:
+                    errors.append(nothing_to_validate(bundle, bundle.targets, t, note))
+            return triples_list, subsets, notes_list, errors, datas
+
+        def start(prepared):
+            if not prepared[4]:
+                return None
+            return self.executor.start_many(bundle.key, bundle.shapes_triples, prepared[4], timeout=timeout)
 
         if not chunks:
             return
         current = prepare(chunks[0])
-        job = self.executor.start_many(bundle.key, bundle.shapes_triples, current[2], timeout=timeout)
+        job = start(current)
         try:
             for k in range(len(chunks)):
                 following = prepare(chunks[k + 1]) if k + 1 < len(chunks) else None
-                results = job.results()
+                results = iter(job.results() if job is not None else [])
                 job = None
                 if following is not None:
-                    job = self.executor.start_many(bundle.key, bundle.shapes_triples, following[2], timeout=timeout)
-                for triples, subset, result in zip(current[0], current[1], results):
+                    job = start(following)
+                for triples, subset, note, error in zip(*current[:4]):
+                    if error is not None:
+                        yield error
+                        continue
+                    result = next(results)
                     if isinstance(result, Exception):
                         yield result
                     else:
-                        yield self._outcome(bundle, triples, subset, result)
+                        yield self._outcome(bundle, triples, subset, result, note)
                 current = following
         finally:
             if job is not None:  # abandoned (or failed) midway: collect, so the worker goes back to the pool
                 job.results()
 
-    def _outcome(self, bundle: ProfileBundle, triples, subset, result: dict[str, Any]) -> Outcome:
+    def _outcome(self, bundle: ProfileBundle, triples, subset, result: dict[str, Any], notes: RecordNotes | None = None) -> Outcome:
         outcome = Outcome(
             bundle=bundle,
             conforms=result["conforms"],
@@ -221,6 +248,8 @@ class ValidationService:
             subset_triples=len(subset),
         )
         self._deprecations(outcome, triples, subset)
+        if notes is not None:
+            _add_notes(outcome, notes)
         return outcome
 
     def _deprecations(self, outcome: Outcome, triples: list[ox.Triple], subset: list[ox.Triple]) -> None:
@@ -252,6 +281,19 @@ class ValidationService:
             }
             outcome.extra_results.append(extra)
             outcome.results.append(extra)
+
+
+def _add_notes(outcome: Outcome, notes: RecordNotes) -> None:
+    """Warnings from reading the record (unmapped JSON keys, unknown Dataverse fields) become
+    results of every report; `notes.locate` adds where each result comes from in the source."""
+    extra = unmapped_warnings(notes.unmapped) + list(notes.warnings)
+    outcome.extra_results.extend(extra)
+    outcome.results.extend(extra)
+    if notes.locate is not None:
+        for result in outcome.results:
+            where = notes.locate(result)
+            if where:
+                result["source"] = where
 
 
 def _names(bundle: ProfileBundle, shape: str) -> dict[str, str]:

@@ -112,14 +112,16 @@ class LiveServer:
         self.log = log
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("live")
+def start_live_server(root: Path, *, bundled: bool = False):
+    """A real uvicorn server (child process) on its own store in `root`: with the test content
+    published through its HTTP API, or with the bundled profiles and vocabularies (`bundled`).
+    A generator: yields the `LiveServer`, stops the process (by its pid) when resumed."""
     store = root / "store"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     token = _prepare_store(store, url + "/")
-    env = dict(os.environ, REGISTRY_STORE=str(store), REGISTRY_BASE_IRI=url + "/", REGISTRY_LOAD_BUNDLED="false",
+    env = dict(os.environ, REGISTRY_STORE=str(store), REGISTRY_BASE_IRI=url + "/",
+               REGISTRY_LOAD_BUNDLED="true" if bundled else "false",
                PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     log = root / "server.log"
     with log.open("wb") as out:
@@ -141,8 +143,9 @@ def live_server(tmp_path_factory):
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not start:\n" + log.read_text(errors="replace")[-4000:])
             time.sleep(0.2)
-        with httpx.Client(base_url=url, timeout=60) as http:
-            publish_test_content(http, token)
+        if not bundled:
+            with httpx.Client(base_url=url, timeout=60) as http:
+                publish_test_content(http, token)
         yield LiveServer(url, token, process, log)
     finally:
         process.terminate()
@@ -151,6 +154,17 @@ def live_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    yield from start_live_server(tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture(scope="session")
+def bundled_live_server(tmp_path_factory):
+    """A real server with the bundled profiles and vocabularies (research-dataset, electron-microscopy...)."""
+    yield from start_live_server(tmp_path_factory.mktemp("live-bundled"), bundled=True)
 
 
 @pytest.fixture(scope="session")
