@@ -28,6 +28,17 @@ TEST_NAMESPACE = "https://w3id.org/test/"
 OTHER_NAMESPACE = "https://w3id.org/other/"
 
 
+def require_shared(path: Path) -> Path:
+    """A file or folder of ../shared/data (third-party test data): the test is skipped with a
+    reason outside CI when it is absent, and fails in CI (`CI=true`)."""
+    if not path.exists():
+        message = f"shared test data {path} not found (../shared/data beside the repository)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 def pytest_report_header(config):
     return f"registry test backend: {os.environ.get('REGISTRY_TEST_BACKEND', 'embedded')}"
 

@@ -3,12 +3,11 @@ outside CI when absent, a failure in CI (`CI=true`)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, require_shared
 
 DATAVERSE = SHARED_DATA / "dataverse"
 BLOCKS = DATAVERSE / "metadatablocks"
@@ -16,11 +15,7 @@ PROPERTIES = DATAVERSE / "properties"
 
 
 def require_dataverse_data() -> Path:
-    if not BLOCKS.is_dir():
-        message = f"Dataverse test data not found at {DATAVERSE} (../shared/data beside the repository)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_shared(BLOCKS)
     return DATAVERSE
 
 

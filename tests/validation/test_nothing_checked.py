@@ -9,7 +9,6 @@ context does not map are warnings in every report, with their JSON Pointer.
 from __future__ import annotations
 
 import json
-import os
 
 import pyoxigraph as ox
 import pytest
@@ -18,20 +17,14 @@ from typer.testing import CliRunner
 from registry.cli import app
 from registry.config import Settings
 from registry.services import Registry
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, require_shared
 from tests.validation.conftest import DATA, read
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 
 
 def shared_file(*parts: str):
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.is_file():
-        message = f"shared test data {path} not found (../shared/data beside the repository)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    return require_shared(SHARED_DATA.joinpath(*parts))
 
 
 # --- on the test profiles -------------------------------------------------------------------------

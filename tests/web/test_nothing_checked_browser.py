@@ -5,23 +5,16 @@ does not know — never the green verdict."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, require_shared
 
 KIT_SEM = SHARED_DATA / "records" / "KIT_SEM_SCEO5_00.json"
 
 
 @pytest.fixture
 def kit_sem_json():
-    if not KIT_SEM.is_file():
-        message = f"shared test data {KIT_SEM} not found (../shared/data beside the repository)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return KIT_SEM
+    return require_shared(KIT_SEM)
 
 
 @pytest.mark.parametrize("locale, lang, profile_label, submit, nothing, looks_for", [
