@@ -42,7 +42,7 @@ def render_resource(url: str, profile, profiles, triples) -> str:
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(url)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:1.5rem}}td{{border-bottom:1px solid #ddd;padding:.2rem .5rem;vertical-align:top}}</style>
+<link rel="stylesheet" href="/static/css/resource.css">
 </head><body>
 <h1>{escape(url)}</h1>
 <p>Profile: {escape(profile.label)} &lt;{escape(profile.iri)}&gt;. Also: {links} · <a href="{escape(alternate_url(url, "alt"), quote=True)}">all representations</a></p>

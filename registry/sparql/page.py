@@ -1,6 +1,8 @@
 """The query page: YASGUI (vendored under registry/web/static/yasgui/, nothing from a CDN).
 
-One function renders it, so the web UI (Jinja2 templates) can replace it later.
+One function renders it, so the web UI (Jinja2 templates) can replace it later. No inline script
+or style (issue 12: the pages' CSP has no 'unsafe-inline'): the page's script and style are
+`sparql-page.js` / `sparql-page.css` beside YASGUI, the examples a JSON data block (not run).
 """
 
 from __future__ import annotations
@@ -27,12 +29,7 @@ def query_page(endpoint_path: str, static_path: str, options) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>SPARQL query — profile registry</title>
 <link rel="stylesheet" href="{static_path}yasgui.min.css">
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 0 1.5rem; }}
-header p {{ color: #444; max-width: 60rem; }}
-ul.examples {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .5rem; }}
-ul.examples button {{ cursor: pointer; }}
-</style>
+<link rel="stylesheet" href="{static_path}sparql-page.css">
 </head>
 <body>
 <header>
@@ -45,7 +42,8 @@ union of every published graph. Limits: {options.timeout_s:g} s per query, {opti
 {buttons}
 </ul>
 </header>
-<main id="yasgui"></main>
+<main id="yasgui" data-endpoint="{escape(endpoint_path, quote=True)}"></main>
+<script type="application/json" id="sparql-examples">{examples}</script>
 <noscript>
 <form method="get" action="{escape(endpoint_path)}">
 <textarea name="query" rows="12" cols="100">{first}</textarea><br>
@@ -53,28 +51,7 @@ union of every published graph. Limits: {options.timeout_s:g} s per query, {opti
 </form>
 </noscript>
 <script src="{static_path}yasgui.min.js"></script>
-<script>
-(function () {{
-  var examples = {examples};
-  var endpoint = new URL("{escape(endpoint_path)}", window.location.href).href;
-  // Autocompleters that call third-party services (LOV) are switched off: nothing leaves the page.
-  Yasgui.Yasqe.defaults.autocompleters = Yasgui.Yasqe.defaults.autocompleters.filter(function (n) {{
-    return !/class|propert/i.test(n);
-  }});
-  var yasgui = new Yasgui(document.getElementById("yasgui"), {{
-    requestConfig: {{ endpoint: endpoint, method: "POST" }},
-    copyEndpointOnNewTab: false,
-    endpointCatalogueOptions: {{ getData: function () {{ return [{{ endpoint: endpoint }}]; }} }}
-  }});
-  var tab = yasgui.getTab();
-  if (tab && !tab.getQuery().trim().length) {{ tab.setQuery(examples[0].query); }}
-  document.querySelectorAll("button[data-example]").forEach(function (button) {{
-    button.addEventListener("click", function () {{
-      yasgui.getTab().setQuery(examples[Number(button.dataset.example)].query);
-    }});
-  }});
-}})();
-</script>
+<script src="{static_path}sparql-page.js"></script>
 </body>
 </html>
 """

@@ -34,7 +34,8 @@ from registry.sparql.service import SparqlService
 from registry.web.errors import problem_from
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "yasgui"
-STATIC_FILES = {"yasgui.min.js": "text/javascript", "yasgui.min.css": "text/css"}
+STATIC_FILES = {"yasgui.min.js": "text/javascript", "yasgui.min.css": "text/css",
+                "sparql-page.js": "text/javascript", "sparql-page.css": "text/css"}
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "Content-Type, Retry-After, Link, Content-Profile",

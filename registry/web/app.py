@@ -11,9 +11,11 @@ from registry.config import Settings
 from registry.features import WEB_FEATURES, feature_modules
 from registry.services import Registry
 from registry.store.base import RegistryStore
+from registry.web import api_docs
 from registry.web.errors import install_error_handlers
 from registry.web.limits import BodyLimitMiddleware
 from registry.web.routes import catalog, publish
+from registry.web.security_headers import SecurityHeadersMiddleware
 
 
 def create_app(settings: Settings | None = None, *, store: RegistryStore | None = None) -> FastAPI:
@@ -36,6 +38,8 @@ def create_app(settings: Settings | None = None, *, store: RegistryStore | None 
         version=registry.__version__,
         description="Profiles (SHACL + SKOS, described with W3C PROF and DCAT): publish, validate, query.",
         lifespan=lifespan,
+        docs_url=None,  # served by registry.web.api_docs, without a CDN (issue 12)
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -44,8 +48,10 @@ def create_app(settings: Settings | None = None, *, store: RegistryStore | None 
     )
     app.include_router(catalog.router)
     app.include_router(publish.router)
+    api_docs.install(app)
     for extension in _extensions():
         extension(app, settings)
+    app.add_middleware(SecurityHeadersMiddleware)  # last added = outermost: every response, /sparql included
     return app
 
 
