@@ -32,6 +32,10 @@ RECORD_FORMATS: dict[str, str] = {
     "rdfxml": "rdfxml", "rdf": "rdfxml", "xml": "rdfxml", "rdf/xml": "rdfxml", "application/rdf+xml": "rdfxml",
     "jsonld": "jsonld", "json-ld": "jsonld", "application/ld+json": "jsonld",
     "json": "json", "application/json": "json",
+    # Dataverse (issue 14): also recognised by content from json / jsonld
+    "dataverse_json": "dataverse_json", "dataverse-json": "dataverse_json",
+    "dataverse_ore": "dataverse_ore", "oai_ore": "dataverse_ore", "oai-ore": "dataverse_ore",
+    "dataverse_jsonld": "dataverse_jsonld",
 }
 #: `format=` names and media types of batches.
 BATCH_FORMATS: dict[str, str] = {
@@ -118,6 +122,8 @@ def _load_json(data: bytes, what: str, line_offset: int = 0):
         raise _json_error(exc, what, line_offset) from None
     except UnicodeDecodeError as exc:
         raise RdfSyntaxError(f"{what} is not UTF-8: {exc}", code="json-syntax") from None
+    except RecursionError:
+        raise InvalidInput(f"{what} is nested too deeply", code="too-deep") from None
 
 
 def read_json_record(data: bytes, context: dict | None, *, what: str, max_triples: int, line_offset: int = 0) -> tuple[list[ox.Triple], RecordNotes]:
@@ -135,11 +141,37 @@ def parse_json_record(data: bytes, context: dict | None, *, what: str, max_tripl
     return read_json_record(data, context, what=what, max_triples=max_triples, line_offset=line_offset)[0]
 
 
+DATAVERSE_FORMATS = ("dataverse_json", "dataverse_ore", "dataverse_jsonld")
+
+
+def read_dataverse(data: bytes, fmt: str | None, *, what: str, max_triples: int, line_offset: int = 0):
+    """A Dataverse dataset (`registry.dataverse.records`) → (triples, notes), or None when the JSON
+    is not one (and no Dataverse `format=` was given)."""
+    from registry.dataverse.records import lift, recognise
+
+    document = _load_json(data, what, line_offset)
+    kind = recognise(document)
+    if kind is None and fmt in DATAVERSE_FORMATS:
+        raise InvalidInput(f"{what} is not a Dataverse {fmt} document (no datasetVersion / metadataBlocks, no "
+                           "ore:ResourceMap, no field of the citation block)", code="not-dataverse")
+    if kind is None:
+        return None
+    triples, notes = lift(document, fmt if fmt in DATAVERSE_FORMATS else kind)
+    if len(triples) > max_triples:
+        raise PayloadTooLarge(f"{what} has more than {max_triples} triples", code="too-many-triples")
+    return triples, notes
+
+
 def read_record(data: bytes, fmt: str, *, context: dict | None, max_triples: int, what: str = "the record",
-                name: str = "record") -> Record:
-    """One record → its triples and what reading it found (`Record.notes`)."""
+                name: str = "record", line_offset: int = 0) -> Record:
+    """One record → its triples and what reading it found (`Record.notes`). JSON and JSON-LD that
+    are Dataverse datasets are lifted by `registry.dataverse.records` (recognised by content)."""
+    if fmt in ("json", "jsonld", *DATAVERSE_FORMATS) and data.lstrip()[:1] == b"{":
+        lifted = read_dataverse(data, fmt, what=what, max_triples=max_triples, line_offset=line_offset)
+        if lifted is not None:
+            return Record(name, lifted[0], fmt, lifted[1])
     if fmt == "json":
-        triples, notes = read_json_record(data, context, what=what, max_triples=max_triples)
+        triples, notes = read_json_record(data, context, what=what, max_triples=max_triples, line_offset=line_offset)
         return Record(name, triples, fmt, notes)
     triples = parse_triples(data, OX_FORMATS[fmt], what=what, max_triples=max_triples)
     return Record(name, triples, fmt, RecordNotes(kind="rdf"))
@@ -187,9 +219,8 @@ def parse_batch(
         for number, line in enumerate(data.split(b"\n"), start=1):
             if not line.strip():
                 continue
-            triples, notes = read_json_record(line, context, what=f"the batch's line {number}", max_triples=max_triples,
-                                              line_offset=number - 1)
-            add(Record(f"line {number}", triples, "json", notes))
+            add(read_record(line, "json", context=context, max_triples=max_triples, what=f"the batch's line {number}",
+                            name=f"line {number}", line_offset=number - 1))
     elif fmt == "zip":
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))

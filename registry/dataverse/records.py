@@ -1,0 +1,461 @@
+"""Dataverse records as RDF for validation (issue 14, item 2): recognise a Dataverse dataset by its
+content and lift it through a declared block ↔ profile mapping (`mappings/<block>.toml`).
+
+Recognised shapes:
+
+* `dataverse_json` (Dataverse native API, guide "Native API"): a full dataset as exported
+  (`{"datasetVersion": {...}, "publisher": ..., ...}` with `id` / `persistentUrl`), the create
+  JSON (`{"datasetVersion": {...}}`), or a bare dataset version (`{"metadataBlocks": {...}}`);
+* the OAI-ORE export (JSON-LD, `"@type": "ore:ResourceMap"`, the dataset under `ore:describes`);
+* the semantic metadata API JSON-LD (a dataset object whose keys are the fields' property IRIs,
+  guide "Dataset Semantic Metadata API").
+
+Each is first read into the same list of field values (block, field, value, JSON Pointer, parent),
+so that the native and the ORE forms of one dataset give the same triples, then lifted: each field
+becomes the property its mapping entry declares (else its block property: termURI, else
+blockURI + name), compound fields become blank nodes, controlled values become concept IRIs.
+A field the mapping's block does not know is a warning result (never dropped silently); a field
+whose `typeClass` / `multiple` shape is wrong is a Violation result naming it (never a 500).
+
+Every triple remembers where it came from (`Lifted.origin`), so a validation result names the
+block, the field's title, its parent compound field, the JSON Pointer (RFC 6901) and the value.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from registry.namespaces import REG
+from registry.validation.coverage import RecordNotes, json_pointer
+
+MAPPINGS = Path(__file__).parent / "mappings"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DCAT_DATASET = ox.NamedNode("http://www.w3.org/ns/dcat#Dataset")
+FOAF_NAME = ox.NamedNode("http://xmlns.com/foaf/0.1/name")
+XSD_GYEAR = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+FIELD_COMPONENT = str(REG) + "DataverseFieldConstraintComponent"
+FIELD_SHAPE = str(REG) + "DataverseFieldCheck"
+TYPE_CLASSES = ("primitive", "controlledVocabulary", "compound")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A declared block ↔ profile mapping (see mappings/citation.toml)."""
+
+    block: str
+    block_uri: str
+    profile: str
+    fields: dict[str, dict[str, Any]]
+    lift: dict[str, dict[str, Any]]
+    dataset: dict[str, dict[str, Any]]
+
+    def property_of(self, name: str) -> str:
+        entry = self.lift.get(name)
+        if entry and entry.get("property"):
+            return entry["property"]
+        term = self.fields.get(name, {}).get("term")
+        return term or self.block_uri + name
+
+    def field_by_iri(self) -> dict[str, str]:
+        """property IRI → field name, over the block's own properties (termURI, block URI + name)
+        and the mapped properties: how the JSON-LD forms name fields."""
+        out: dict[str, str] = {}
+        for name, info in self.fields.items():
+            out.setdefault(self.block_uri + name, name)
+            if info.get("term"):
+                out.setdefault(info["term"], name)
+        for name, entry in self.lift.items():
+            if entry.get("property"):
+                out.setdefault(entry["property"], name)
+        return out
+
+
+@lru_cache(maxsize=8)
+def load_mapping(block: str = "citation") -> Mapping:
+    data = tomllib.loads((MAPPINGS / f"{block}.toml").read_text(encoding="utf-8"))
+    return Mapping(data["block"], data["block_uri"], data["profile"], data.get("fields", {}), data.get("lift", {}),
+                   data.get("dataset", {}))
+
+
+# --- recognising ----------------------------------------------------------------------------------
+
+
+def recognise(document: Any) -> str | None:
+    """"dataverse_json", "dataverse_ore", "dataverse_jsonld" or None, from the content."""
+    if not isinstance(document, dict):
+        return None
+    if isinstance(document.get("datasetVersion"), dict) or isinstance(document.get("metadataBlocks"), dict):
+        return "dataverse_json"
+    types = document.get("@type")
+    types = types if isinstance(types, list) else [types]
+    if "ore:ResourceMap" in types or "http://www.openarchives.org/ore/terms/ResourceMap" in types:
+        return "dataverse_ore"
+    mapping = load_mapping()
+    iris = mapping.field_by_iri()
+    prefixes = _prefixes(document.get("@context"))
+    if any(_expand(k, prefixes) in iris for k in document if not k.startswith("@")):
+        return "dataverse_jsonld"
+    return None
+
+
+def _prefixes(context: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in context if isinstance(context, list) else [context]:
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(value, str):
+                    out[key] = value
+                elif isinstance(value, dict) and isinstance(value.get("@id"), str):
+                    out[key] = value["@id"]
+    return out
+
+
+def _expand(key: str, prefixes: dict[str, str]) -> str:
+    if key in prefixes:
+        return prefixes[key]
+    if ":" in key:
+        prefix, local = key.split(":", 1)
+        if prefix in prefixes and not local.startswith("//"):
+            return prefixes[prefix] + local
+    return key
+
+
+# --- reading into field values ----------------------------------------------------------------------
+
+
+@dataclass
+class FieldValue:
+    block: str
+    name: str
+    value: Any  # a str, or for a compound field a list of FieldValue children
+    pointer: str
+    parent: str | None = None
+
+
+@dataclass
+class Lifted:
+    triples: list[ox.Triple] = field(default_factory=list)
+    origin: dict[tuple, dict[str, Any]] = field(default_factory=dict)  # (s, p, o) keys → source facts
+    by_path: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (focus, path) → first source
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    fields_pointer: str = ""
+    dataset: str = ""
+
+
+def _native_fields(document: dict, mapping: Mapping, problems: list) -> tuple[list[FieldValue], dict[str, Any], str, str]:
+    """dataverse_json → (field values, dataset-level values with pointers, version pointer prefix,
+    language)."""
+    if isinstance(document.get("datasetVersion"), dict):
+        version, prefix = document["datasetVersion"], "/datasetVersion"
+    else:
+        version, prefix = document, ""
+    top: dict[str, Any] = {}
+    for key in mapping.dataset:
+        for holder, where in ((document, ""), (version, prefix)):
+            if key in holder and key not in top:
+                top[key] = (holder[key], f"{where}/{key}")
+    language = document.get("metadataLanguage") or version.get("metadataLanguage") or ""
+    values: list[FieldValue] = []
+    blocks = version.get("metadataBlocks") or {}
+    for block_name, block in blocks.items() if isinstance(blocks, dict) else ():
+        base = f"{prefix}/metadataBlocks/{json_pointer([block_name])[1:]}/fields"
+        fields = block.get("fields") if isinstance(block, dict) else None
+        if not isinstance(fields, list):
+            problems.append((f"{prefix}/metadataBlocks/{block_name}", block_name, None, "fields-not-a-list", None))
+            continue
+        for i, item in enumerate(fields):
+            values.extend(_native_field(block_name, item, f"{base}/{i}", None, problems))
+    return values, top, prefix, language
+
+
+def _native_field(block: str, item: Any, where: str, parent: str | None, problems: list) -> list[FieldValue]:
+    if not isinstance(item, dict) or not isinstance(item.get("typeName"), str):
+        problems.append((where, block, None, "no-typeName", item))
+        return []
+    name, type_class, multiple = item["typeName"], item.get("typeClass"), item.get("multiple")
+    value = item.get("value")
+    if type_class not in TYPE_CLASSES:
+        problems.append((where + "/typeClass", block, name, "typeClass", type_class))
+        return []
+    if multiple is True and not isinstance(value, list):
+        problems.append((where + "/value", block, name, "multiple-not-list", value))
+        return []
+    if multiple is False and isinstance(value, list):
+        problems.append((where + "/value", block, name, "single-is-list", value))
+        return []
+    items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+    out = []
+    for j, v in items:
+        at = f"{where}/value" + (f"/{j}" if j is not None else "")
+        if type_class == "compound":
+            if not isinstance(v, dict):
+                problems.append((at, block, name, "compound-not-object", v))
+                continue
+            children = []
+            for child_name, child in v.items():
+                children.extend(_native_field(block, child, f"{at}/{json_pointer([child_name])[1:]}", name, problems))
+            out.append(FieldValue(block, name, children, at, parent))
+        else:
+            if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+                problems.append((at, block, name, "primitive-not-text", v))
+                continue
+            out.append(FieldValue(block, name, str(v), at, parent))
+    return out
+
+
+def _jsonld_fields(obj: dict, mapping: Mapping, prefixes: dict[str, str], where: str, parent: str | None,
+                   unknown: list) -> list[FieldValue]:
+    iris = mapping.field_by_iri()
+    out: list[FieldValue] = []
+    for key, value in obj.items():
+        if key.startswith("@"):
+            continue
+        iri = _expand(key, prefixes)
+        name = iris.get(iri)
+        at = f"{where}/{json_pointer([key])[1:]}"
+        if name is None:
+            unknown.append((at, key))
+            continue
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for j, v in items:
+            here = at + (f"/{j}" if j is not None else "")
+            if isinstance(v, dict) and "@value" not in v and "@id" not in v:
+                out.append(FieldValue(mapping.block, name, _jsonld_fields(v, mapping, prefixes, here, name, unknown), here, parent))
+            else:
+                text = v.get("@value", v.get("@id")) if isinstance(v, dict) else v
+                out.append(FieldValue(mapping.block, name, str(text), here, parent))
+    return out
+
+
+# --- lifting --------------------------------------------------------------------------------------
+
+
+def _notation(value: str, style: str | None) -> str:
+    if style == "kebab":
+        return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    if style == "pascal":
+        return "".join(w[:1].upper() + w[1:] for w in re.split(r"[^A-Za-z0-9]+", value) if w)
+    return value
+
+
+def _object(kind: str, text: str, entry: dict[str, Any], language: str):
+    if kind == "lang":
+        return ox.Literal(text, language=language) if language else ox.Literal(text)
+    if kind == "mailto":
+        return _iri("mailto:" + text if not text.startswith("mailto:") else text)
+    if kind == "iri":
+        return _iri(text)
+    if kind == "concept":
+        return _iri(entry.get("concepts", "") + _notation(text, entry.get("notation")))
+    if kind == "year":
+        return ox.Literal(text[:4], datatype=XSD_GYEAR)
+    return ox.Literal(text)
+
+
+def _iri(text: str):
+    try:
+        return ox.NamedNode(text)
+    except ValueError:
+        return ox.Literal(text)  # not an IRI: the shape's nodeKind / class checks report it
+
+
+def _key(term) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+
+
+class _Lifter:
+    def __init__(self, mapping: Mapping, language: str):
+        self.mapping, self.language = mapping, language
+        self.out = Lifted()
+
+    def add(self, s, p: str, o, source: dict[str, Any]) -> None:
+        triple = ox.Triple(s, ox.NamedNode(p), o)
+        self.out.triples.append(triple)
+        self.out.origin[(_key(s), p, _key(o) if not isinstance(o, ox.Literal) else o.value)] = source
+        self.out.by_path.setdefault((_key(s), p), source)
+
+    def source(self, fv: FieldValue, value: Any = None) -> dict[str, Any]:
+        info = self.mapping.fields.get(fv.name, {})
+        parent_info = self.mapping.fields.get(fv.parent or "", {})
+        out = {"block": fv.block, "field": fv.name, "title": {"en": info.get("title", fv.name)}, "pointer": fv.pointer}
+        if fv.parent:
+            out["parent"] = fv.parent
+            out["parent_title"] = {"en": parent_info.get("title", fv.parent)}
+        if value is not None:
+            out["value"] = value
+        return out
+
+    def field(self, subject, fv: FieldValue) -> None:
+        entry = self.mapping.lift.get(fv.name, {})
+        kind = entry.get("value") or ("node" if isinstance(fv.value, list) else "string")
+        prop = self.mapping.property_of(fv.name)
+        if isinstance(fv.value, list):  # compound
+            if kind == "onto-parent":
+                for child in fv.value:
+                    self.field(subject, child)
+                return
+            node = ox.BlankNode()
+            self.add(subject, prop, node, self.source(fv))
+            for child in fv.value:
+                self.field(node, child)
+            return
+        if kind == "name":
+            node = ox.BlankNode()
+            self.add(subject, prop, node, self.source(fv, fv.value))
+            self.add(node, FOAF_NAME.value, ox.Literal(fv.value), self.source(fv, fv.value))
+            return
+        self.add(subject, prop, _object(kind, fv.value, entry, self.language), self.source(fv, fv.value))
+
+
+def lift(document: dict, kind: str, mapping: Mapping | None = None) -> tuple[list[ox.Triple], RecordNotes]:
+    """A recognised Dataverse document → (triples, notes with warnings and a `locate` function)."""
+    mapping = mapping or load_mapping()
+    problems: list = []
+    unknown: list[tuple[str, str]] = []
+    top: dict[str, Any] = {}
+    language = ""
+    subject_iri = None
+    if kind == "dataverse_json":
+        values, top, prefix, language = _native_fields(document, mapping, problems)
+        subject_iri = document.get("persistentUrl")
+        fields_pointer = f"{prefix}/metadataBlocks/{mapping.block}/fields"
+    else:
+        prefixes = _prefixes(document.get("@context"))
+        body, where = document, ""
+        if kind == "dataverse_ore":
+            body, where = document.get("ore:describes") or {}, "/ore:describes"
+            where = "/" + json_pointer(["ore:describes"])[1:]
+            for key, name in (("schema:license", "license"), ("schema:datePublished", "publicationDate")):
+                if key in body:
+                    value = body[key]
+                    top[name] = (value.get("@id", value) if isinstance(value, dict) else value, f"{where}/{key}")
+            types = body.get("@type") if isinstance(body.get("@type"), list) else [body.get("@type")]
+            if "schema:Dataset" in types:  # the ORE form of the native datasetType "dataset"
+                top["datasetType"] = ("dataset", f"{where}/@type")
+            catalog = body.get("schema:includedInDataCatalog")
+            if isinstance(catalog, str):
+                top["publisher"] = (catalog, f"{where}/schema:includedInDataCatalog")
+        subject_iri = body.get("@id") if isinstance(body.get("@id"), str) else None
+        known_extra = {"schema:license", "schema:datePublished", "schema:includedInDataCatalog"}
+        values = _jsonld_fields({k: v for k, v in body.items() if k not in known_extra}, mapping, prefixes, where, None, unknown)
+        if kind == "dataverse_ore":  # what ORE adds beside the fields (files, version facts) is not metadata to check
+            unknown = [u for u in unknown if not u[1].startswith(("schema:", "ore:", "dvcore:"))]
+        fields_pointer = where or "/"
+    lifter = _Lifter(mapping, language)
+    dataset = _iri(subject_iri) if subject_iri else ox.BlankNode("dataset")
+    if isinstance(dataset, ox.Literal):
+        dataset = ox.BlankNode("dataset")
+    lifter.out.dataset = _key(dataset)
+    lifter.out.fields_pointer = fields_pointer
+    lifter.out.triples.append(ox.Triple(dataset, RDF_TYPE, DCAT_DATASET))
+    for name, (value, where) in top.items():
+        entry = mapping.dataset[name]
+        if isinstance(value, dict):
+            value = value.get(entry.get("key", "@id"))
+        if not isinstance(value, (str, int)) or value == "":
+            continue
+        source = {"block": None, "field": name, "title": {"en": entry.get("title", name)}, "pointer": where, "value": str(value)}
+        if entry["value"] == "name":
+            node = ox.BlankNode()
+            lifter.add(dataset, entry["property"], node, source)
+            lifter.add(node, FOAF_NAME.value, ox.Literal(str(value)), source)
+        else:
+            lifter.add(dataset, entry["property"], _object(entry["value"], str(value), entry, language), source)
+    for fv in values:
+        if fv.block != mapping.block:
+            unknown.append((fv.pointer, f"{fv.block}.{fv.name}"))
+            continue
+        if fv.name not in mapping.fields:
+            unknown.append((fv.pointer, fv.name))
+            continue
+        lifter.field(dataset, fv)
+    out = lifter.out
+    for where, block, name, problem, value in problems:
+        out.warnings.append(_field_result("Violation", where, block, name, problem, value, mapping))
+    for where, key in unknown:
+        out.warnings.append(_field_result("Warning", where, mapping.block, key, "unknown-field", None, mapping))
+    notes = RecordNotes(kind=kind, warnings=out.warnings, locate=_locator(out, mapping), recognised=kind,
+                        top_keys=list(document)[:100])
+    return out.triples, notes
+
+
+_PROBLEMS = {
+    "typeClass": ("the field's typeClass is {v!r}; Dataverse knows primitive, controlledVocabulary and compound",
+                  "le typeClass du champ est {v!r} ; Dataverse connaît primitive, controlledVocabulary et compound"),
+    "multiple-not-list": ("the field says multiple: true but its value is not a list",
+                          "le champ indique multiple: true mais sa valeur n'est pas une liste"),
+    "single-is-list": ("the field says multiple: false but its value is a list",
+                       "le champ indique multiple: false mais sa valeur est une liste"),
+    "compound-not-object": ("a compound field's value must be an object of sub-fields",
+                            "la valeur d'un champ composé doit être un objet de sous-champs"),
+    "primitive-not-text": ("the value must be text", "la valeur doit être du texte"),
+    "no-typeName": ("an entry of 'fields' has no typeName", "une entrée de « fields » n'a pas de typeName"),
+    "fields-not-a-list": ("the block's 'fields' must be a list", "les « fields » du bloc doivent être une liste"),
+    "unknown-field": ("the field is not part of the block the profile maps ({b}): its value was not checked",
+                      "le champ ne fait pas partie du bloc associé au profil ({b}) : sa valeur n'a pas été vérifiée"),
+}
+
+
+def _field_result(severity, where, block, name, problem, value, mapping) -> dict[str, Any]:
+    en, fr = _PROBLEMS[problem]
+    v = value if not isinstance(value, (dict, list)) else type(value).__name__
+    label = name or "?"
+    messages = {"en": f"{label}: " + en.format(v=v, b=mapping.block), "fr": f"{label} : " + fr.format(v=v, b=mapping.block)}
+    return {
+        "focus_node": None, "path": None, "value": None if value is None else str(v), "value_is_literal": True,
+        "severity": severity, "constraint_component": FIELD_COMPONENT, "source_shape": FIELD_SHAPE, "names": {},
+        "messages": messages, "custom_message": False, "default_messages": messages, "pointer": where,
+        "source": {"block": block, "field": name, "title": {"en": mapping.fields.get(name or "", {}).get("title", name)},
+                   "pointer": where, "problem": problem},
+    }
+
+
+def _locator(out: Lifted, mapping: Mapping):
+    """A result → where it is in the submitted JSON: the triple it is about (focus, path, value),
+    else the first value of (focus, path), else the field the path maps (a missing value: the
+    block's field list)."""
+    by_property = {}
+    for name, entry in mapping.lift.items():
+        if entry.get("property"):
+            by_property.setdefault(entry["property"], name)
+    for name, entry in mapping.dataset.items():
+        by_property.setdefault(entry["property"], name)
+
+    def by_path_of(found: dict[str, Any]) -> str | None:
+        name = found.get("field")
+        entry = mapping.lift.get(name) or mapping.dataset.get(name) or {}
+        return entry.get("property")
+
+    def locate(result: dict[str, Any]) -> dict[str, Any] | None:
+        if result.get("source"):
+            return result["source"]
+        focus, path, value = result.get("focus_node"), result.get("path"), result.get("value")
+        if focus and path:
+            found = out.origin.get((focus, path, value)) or out.by_path.get((focus, path))
+            if found:
+                found = dict(found, title=dict(found["title"]))
+                names = result.get("names") or {}
+                if names.get("fr") and found.get("field") in by_property.values() and by_path_of(found) == path:
+                    found["title"].setdefault("fr", names["fr"])  # the profile's own French name of the field
+                return found
+        if path in by_property:
+            name = by_property[path]
+            info = mapping.fields.get(name) or {}
+            title = info.get("title") or mapping.dataset.get(name, {}).get("title", name)
+            titles = {"en": title}
+            if (result.get("names") or {}).get("fr"):
+                titles["fr"] = result["names"]["fr"]
+            return {"block": mapping.block if name in mapping.fields else None, "field": name, "title": titles,
+                    "pointer": out.fields_pointer, "missing": True}
+        if focus == out.dataset:
+            return {"block": mapping.block, "pointer": out.fields_pointer}
+        return None
+
+    return locate
