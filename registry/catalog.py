@@ -82,6 +82,7 @@ class VersionInfo:
     previous_version: str | None = None
     is_profile_of: str | None = None  # IRI of the base profile version
     scheme: str | None = None  # vocabulary: the skos:ConceptScheme IRI
+    schemes: list[str] = field(default_factory=list)  # vocabulary: every concept scheme of the version
     vocabularies: list[str] = field(default_factory=list)  # profile: vocabulary version IRIs used
     triples: int | None = None
 
@@ -111,7 +112,8 @@ class VersionInfo:
                 context=self.context_graph,
             )
         else:
-            out.update(concept_scheme=self.scheme, concepts_graph=self.graph, triples=self.triples)
+            out.update(concept_scheme=self.scheme, concept_schemes=self.schemes, concepts_graph=self.graph,
+                       triples=self.triples)
         return out
 
 
@@ -190,6 +192,7 @@ class Catalog:
         communities = {c.iri: c.id for c in self.communities()}
         labels = self._labels([row["v"].value for row in rows])
         vocab_links = self._vocabulary_links([row["v"].value for row in rows]) if kind == "profile" else {}
+        schemes = self._schemes(series) if kind == "vocabulary" else {}
         out = []
         for row in rows:
             status = STATUS_NAMES.get(row["status"].value, "draft")
@@ -215,12 +218,25 @@ class Catalog:
                     previous_version=_text(row.get("prev")),
                     is_profile_of=_text(row.get("base")),
                     scheme=_text(row.get("scheme")),
+                    schemes=schemes.get(v) or ([_text(row.get("scheme"))] if row.get("scheme") is not None else []),
                     vocabularies=vocab_links.get(v, []),
                     triples=int(row["triples"].value) if row.get("triples") is not None else None,
                 )
             )
         out.sort(key=lambda info: SemVer(info.version))
         return out
+
+    def _schemes(self, series: str) -> dict[str, list[str]]:
+        """version IRI → every concept scheme of that vocabulary version (`reg:conceptScheme`)."""
+        rows = self.store.select(
+            SPARQL_PREFIXES + "SELECT ?v ?s WHERE { GRAPH ?v { $series dcat:hasVersion ?v . ?v reg:conceptScheme ?s } }",
+            bindings={"series": ox.NamedNode(series)},
+            union_default_graph=True,
+        )
+        out: dict[str, list[str]] = {}
+        for row in rows:
+            out.setdefault(row["v"].value, []).append(row["s"].value)
+        return {v: sorted(s) for v, s in out.items()}
 
     def _labels(self, version_iris: list[str]) -> dict[str, dict[str, dict[str, str]]]:
         out: dict[str, dict[str, dict[str, str]]] = {}
@@ -366,12 +382,14 @@ class Catalog:
             return []
 
     def published_schemes(self) -> dict[str, VersionInfo]:
-        """Concept scheme IRI → latest published version of the vocabulary that holds it."""
+        """Concept scheme IRI → latest published version of the vocabulary that holds it (every
+        scheme of a multi-scheme vocabulary, e.g. each of PhySH's facets)."""
         out: dict[str, VersionInfo] = {}
         for vid in self.series_ids("vocabulary"):
             latest = self.latest(self.versions("vocabulary", vid))
-            if latest is not None and latest.scheme:
-                out[latest.scheme] = latest
+            if latest is not None:
+                for scheme in latest.schemes:
+                    out[scheme] = latest
         return out
 
     def public_graphs(self) -> list[str]:

@@ -196,8 +196,8 @@ class PublicationService:
                 for vocab in sub.vocabularies:
                     item = self._stage_vocabulary(community, vocab, in_publication)
                     staged.append(item)
-                    if item.scheme:
-                        in_publication[item.scheme] = item
+                    for scheme in item.schemes:  # every scheme of the vocabulary (PhySH: 19)
+                        in_publication[scheme] = item
                 profile = self._stage_profile(community, sub, in_publication)
                 staged.append(profile)
                 self._commit(staged)
@@ -293,7 +293,7 @@ class PublicationService:
             return _Staged(
                 kind="vocabulary", sid=sub.id, version=sub.version, iri=version_iri, status=existing.status,
                 graphs_loaded=[], metadata=[], catalog_insert=[], catalog_delete=[], drop_graphs=[],
-                result=result, scheme=existing.scheme, noop=True,
+                result=result, scheme=existing.scheme, schemes=list(existing.schemes), noop=True,
             )
         graph = final_graph if existing is None else f"urn:registry:staging:{uuid.uuid4()}"
         self.store.drop_graph(graph)  # an orphan left by a crash

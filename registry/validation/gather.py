@@ -276,7 +276,58 @@ def vocabulary_subsets(
                         seen.add(s.value)
                         nxt[s.value] = s
             st["frontier"] = nxt if len(out) <= MAX_SUBSET_TRIPLES else {}
-    return [st["out"] for st in states]
+    return [st["out"] + implied_scheme_membership(st["out"]) for st in states]
+
+
+_BROADER, _TOP_OF, _IN_SCHEME = str(SKOS.broader), str(SKOS.topConceptOf), str(SKOS.inScheme)
+
+
+def implied_scheme_membership(subset: list[ox.Triple]) -> list[ox.Triple]:
+    """`c skos:inScheme s` for each concept of the subset below a top concept of `s` (over
+    skos:broader) that does not state it. SKOS does not infer skos:inScheme down the hierarchy
+    (Reference §4.6.2), but multi-scheme thesauri rely on it: PhySH states no skos:inScheme, its
+    19 schemes are their top concepts' subtrees. The registry's search, tree and Skosmos API use
+    the same membership (`registry.vocab.index.VersionIndex.members`), so a profile's
+    `skos:inScheme` check agrees with them (docs/vocabularies.md)."""
+    parents: dict[str, list[str]] = {}
+    tops: dict[str, set[str]] = {}
+    stated: set[tuple[str, str]] = set()
+    for t in subset:
+        if not isinstance(t.subject, ox.NamedNode) or not isinstance(t.object, ox.NamedNode):
+            continue
+        p = t.predicate.value
+        if p == _BROADER:
+            parents.setdefault(t.subject.value, []).append(t.object.value)
+        elif p == _TOP_OF:
+            tops.setdefault(t.subject.value, set()).add(t.object.value)
+        elif p == _IN_SCHEME:
+            stated.add((t.subject.value, t.object.value))
+    if not tops:
+        return []
+    memo: dict[str, frozenset[str]] = {}
+
+    def schemes_of(concept: str) -> frozenset[str]:
+        found = memo.get(concept)
+        if found is not None:
+            return found
+        out: set[str] = set()
+        stack, seen = [concept], {concept}
+        while stack:  # iterative and cycle-safe (real hierarchies have cycles, e.g. GEMET)
+            node = stack.pop()
+            out |= tops.get(node, set())
+            for parent in parents.get(node, ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+        memo[concept] = frozenset(out)
+        return memo[concept]
+
+    implied = []
+    for concept in sorted(set(parents) | set(tops)):
+        for scheme in sorted(schemes_of(concept)):
+            if (concept, scheme) not in stated:
+                implied.append(ox.Triple(ox.NamedNode(concept), ox.NamedNode(_IN_SCHEME), ox.NamedNode(scheme)))
+    return implied
 
 
 _DEPRECATED = ox.NamedNode(str(OWL.deprecated))

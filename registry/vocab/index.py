@@ -131,6 +131,11 @@ class VersionIndex:
         self.parents: dict[int, list[int]] = {}
         self.children: dict[int, list[int]] = {}
         self.top: list[int] = []
+        #: concept scheme IRI → its declared top concepts (skos:topConceptOf / skos:hasTopConcept)
+        self.scheme_tops: dict[str, list[int]] = {}
+        #: concept scheme IRI → the concepts stating skos:inScheme it
+        self.scheme_stated: dict[str, list[int]] = {}
+        self._members: dict[str, frozenset[int]] = {}
         self.e_cid: list[int] = []
         self.e_kind: list[int] = []
         self.e_lang: list[str] = []
@@ -204,16 +209,21 @@ class VersionIndex:
                     index.children.setdefault(bi, []).append(ci)
         top: list[int] = []
         seen_top: set[int] = set()
-        scheme_filter = "" if scheme is None else f"FILTER(?sc = {ox.NamedNode(scheme)})"
-        for (c,) in rows(
-            f"""SELECT DISTINCT ?c WHERE {{ {{ ?c <{SKOS}topConceptOf> ?sc }} UNION {{ ?sc <{SKOS}hasTopConcept> ?c }}
-                 {scheme_filter} }}"""
+        # the top concepts of every scheme (a version may hold several: PhySH has 19)
+        for c, sc in rows(
+            f"""SELECT DISTINCT ?c ?sc WHERE {{ {{ ?c <{SKOS}topConceptOf> ?sc }} UNION {{ ?sc <{SKOS}hasTopConcept> ?c }} }}"""
         ):
-            if c[0] == "<":
+            if c[0] == "<" and sc[0] == "<":
                 cid = cid_of(c[1:-1])
+                tops = index.scheme_tops.setdefault(sc[1:-1], [])
+                if cid not in tops:
+                    tops.append(cid)
                 if cid not in seen_top:
                     seen_top.add(cid)
                     top.append(cid)
+        for c, sc in rows(f"SELECT ?c ?sc WHERE {{ ?c <{SKOS}inScheme> ?sc }}"):
+            if c[0] == "<" and sc[0] == "<":
+                index.scheme_stated.setdefault(sc[1:-1], []).append(cid_of(c[1:-1]))
         if not top:  # no declared top concepts: the concepts without a broader one
             top = [cid for cid in index.is_concept if cid not in index.parents]
         values = " ".join(f"<{p}>" for p in DEPRECATION_PREDICATES)
@@ -314,6 +324,38 @@ class VersionIndex:
                 self._descendants.popitem(last=False)
         return found
 
+    def members(self, scheme: str) -> frozenset[int]:
+        """The concepts of a concept scheme: those stating skos:inScheme it, its top concepts and
+        everything below them. SKOS (§4.6.2) does not infer skos:inScheme down the hierarchy,
+        but real multi-scheme thesauri rely on it: PhySH states no skos:inScheme at all, its 19
+        schemes are their top concepts' subtrees. Computed on first use, then cached."""
+        with self._desc_lock:
+            found = self._members.get(scheme)
+        if found is not None:
+            return found
+        out: set[int] = set(self.scheme_stated.get(scheme, ()))
+        for top in self.scheme_tops.get(scheme, ()):
+            out.add(top)
+            out.update(self.descendants(top))
+        found = frozenset(c for c in out if c in self.is_concept)
+        with self._desc_lock:
+            if len(self._members) >= 64:
+                self._members.clear()
+            self._members[scheme] = found
+        return found
+
+    def top_of(self, scheme: str | None) -> list[int]:
+        """The roots of the tree of one scheme (its top concepts; failing those, its members
+        without a broader member), or of the whole version with None."""
+        if scheme is None:
+            return self.top
+        tops = self.scheme_tops.get(scheme)
+        if tops:
+            return sorted(tops, key=lambda c: (fold(self.best_label(c, None)[0] or ""), self.iris[c]))
+        members = self.members(scheme)
+        roots = [c for c in members if not any(p in members for p in self.parents.get(c, ()))]
+        return sorted(roots, key=lambda c: (fold(self.best_label(c, None)[0] or ""), self.iris[c]))
+
     def children_of(self, cid: int) -> list[int]:
         return self.children.get(cid, [])
 
@@ -392,12 +434,14 @@ class VersionIndex:
         include_deprecated: bool = False,
         kinds: tuple[int, ...] = (PREF, ALT, HIDDEN, NOTATION),
         unique: bool = True,
+        scheme: str | None = None,
     ) -> Iterator[Hit]:
         """Hits for the folded query `q`, best first, lazily (the caller slices a page).
 
         `mode`: prefix (label or inner-word prefix), exact, suffix, contains. `parent`: only
         concepts below that concept (an unknown parent matches nothing). `unique`: one hit per
-        concept (its best-ranked label).
+        concept (its best-ranked label). `scheme`: only the members of that concept scheme
+        (`members`).
         """
         allowed = None
         if parent is not None:
@@ -405,6 +449,9 @@ class VersionIndex:
             if pid is None:
                 return
             allowed = self.descendants(pid)
+        if scheme is not None:
+            members = self.members(scheme)
+            allowed = members if allowed is None else allowed & members
         if mode in ("suffix", "contains"):
             source = self._scan(q, mode)
         elif allowed is not None and len(allowed) <= 4096:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -33,10 +32,8 @@ from registry.errors import InvalidInput
 from registry.ids import ID_PATTERN, SEMVER_PATTERN
 from registry.rdf import negotiate_rdf, serialize
 from registry.vocab import skosmos
-from registry.vocab.service import MAX_LIMIT, VocabService, check_iri, check_query
+from registry.vocab.service import MAX_LIMIT, VocabService, check_iri, check_query, service_of
 from registry.web.deps import IdPath
-
-_lock = threading.Lock()
 
 LangQuery = Annotated[str | None, Query(max_length=35, description="language tag (BCP 47), e.g. fr or en")]
 VersionQuery = Annotated[str | None, Query(pattern=SEMVER_PATTERN, max_length=64, description="a version; default: the latest published")]
@@ -44,25 +41,20 @@ LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 OffsetQuery = Annotated[int, Query(ge=0, description="results to skip; beyond the end gives an empty page")]
 IriQuery = Annotated[str, Query(max_length=4096, description="the concept IRI")]
 SearchQuery = Annotated[str, Query(max_length=4096, description="search text (at most 200 characters)")]
+SchemeQuery = Annotated[str | None, Query(max_length=4096, description="only this concept scheme of the vocabulary")]
 
 
 def vocab_service(request: Request) -> VocabService:
     """The per-process vocabulary service, created on first use."""
-    registry = request.app.state.registry
-    service = registry.extensions.get("vocab")
-    if service is None:
-        with _lock:
-            service = registry.extensions.get("vocab")
-            if service is None:
-                service = registry.extensions["vocab"] = VocabService(registry)
-    return service
+    return service_of(request.app.state.registry)
 
 
-def _search_response(service: VocabService, q: str, *, vids, version, lang, parent, include_deprecated, match, offset, limit) -> dict:
+def _search_response(service: VocabService, q: str, *, vids, version, lang, parent, include_deprecated, match, offset,
+                     limit, scheme=None) -> dict:
     q = check_query(q)
     hits, more = service.search(
         q, vids=vids, version=version, lang=lang, parent=parent, include_deprecated=include_deprecated,
-        mode=match, offset=offset, limit=limit,
+        mode=match, offset=offset, limit=limit, scheme=scheme,
     )
     return {
         "query": q,
@@ -103,11 +95,12 @@ def build_router(settings) -> APIRouter:
         match: Literal["prefix", "exact"] = "prefix",
         offset: OffsetQuery = 0,
         limit: LimitQuery = 20,
+        scheme: SchemeQuery = None,
     ) -> dict:
         vids = [v for v in (vocab or "").replace(",", " ").split() if v] or None
         return _search_response(
             vocab_service(request), q, vids=vids, version=None, lang=lang, parent=parent,
-            include_deprecated=include_deprecated, match=match, offset=offset, limit=limit,
+            include_deprecated=include_deprecated, match=match, offset=offset, limit=limit, scheme=scheme,
         )
 
     @router.get("/vocabularies/{vid}/search", summary="Search the concepts of one vocabulary (see /search)")
@@ -122,16 +115,22 @@ def build_router(settings) -> APIRouter:
         match: Literal["prefix", "exact"] = "prefix",
         offset: OffsetQuery = 0,
         limit: LimitQuery = 20,
+        scheme: SchemeQuery = None,
     ) -> dict:
         return _search_response(
             vocab_service(request), q, vids=[vid], version=version, lang=lang, parent=parent,
-            include_deprecated=include_deprecated, match=match, offset=offset, limit=limit,
+            include_deprecated=include_deprecated, match=match, offset=offset, limit=limit, scheme=scheme,
         )
 
-    @router.get("/vocabularies/{vid}/top", summary="Top concepts of a vocabulary version (roots of the tree)")
+    @router.get("/vocabularies/{vid}/schemes", summary="The concept schemes of a vocabulary version, with their sizes")
+    def schemes(request: Request, vid: IdPath, version: VersionQuery = None, lang: LangQuery = None) -> dict:
+        return vocab_service(request).schemes(vid, version, lang)
+
+    @router.get("/vocabularies/{vid}/top", summary="Top concepts of a vocabulary version, or of one of its schemes (roots of the tree)")
     def top(request: Request, vid: IdPath, version: VersionQuery = None, lang: LangQuery = None,
-            offset: OffsetQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
-        return vocab_service(request).top(vid, version, lang, offset, limit)
+            offset: OffsetQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+            scheme: SchemeQuery = None) -> dict:
+        return vocab_service(request).top(vid, version, lang, offset, limit, scheme)
 
     @router.get("/vocabularies/{vid}/children", summary="Narrower concepts of a concept (children in the tree)")
     def children(request: Request, vid: IdPath, iri: IriQuery, version: VersionQuery = None, lang: LangQuery = None,
@@ -247,8 +246,9 @@ def build_router(settings) -> APIRouter:
         return skosmos.vocabulary_information(vocab_service(request), base, vocid, lang)
 
     @router.get("/rest/v1/{vocid}/topConcepts", tags=skosmos_tags, summary="Skosmos: top concepts")
-    def sk_top(request: Request, vocid: IdPath, lang: LangQuery = None, version: VersionQuery = None) -> dict:
-        return skosmos.top_concepts(vocab_service(request), vocid, lang, version)
+    def sk_top(request: Request, vocid: IdPath, lang: LangQuery = None, version: VersionQuery = None,
+               scheme: SchemeQuery = None) -> dict:
+        return skosmos.top_concepts(vocab_service(request), vocid, lang, version, scheme)
 
     @router.get("/rest/v1/{vocid}/children", tags=skosmos_tags, summary="Skosmos: narrower concepts with hasChildren")
     def sk_children(request: Request, vocid: IdPath, uri: IriQuery, lang: LangQuery = None, version: VersionQuery = None) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from registry.errors import InvalidInput, NotFound
 from registry.ids import SemVer, check_id
-from registry.namespaces import SPARQL_PREFIXES, STATUS_IRIS
+from registry.namespaces import REG, SPARQL_PREFIXES, STATUS_IRIS
 from registry.vocab.index import (
     DEPRECATION_PREDICATES, KIND_NAMES, RANK_NAMES, REPLACEMENT_PREDICATES, SKOS, Hit, VersionIndex,
 )
@@ -44,6 +44,8 @@ class Version:
     scheme: str | None
     status: str
     community: str
+    #: every concept scheme of the version (`reg:conceptScheme`; PhySH has 19), sorted
+    schemes: tuple[str, ...] = ()
 
 
 def check_query(q: str | None, *, required: bool = True) -> str:
@@ -81,6 +83,20 @@ def check_lang(lang: str | None) -> str | None:
     except ValueError:
         raise InvalidInput(f"{lang[:40]!r} is not a language tag", code="invalid-lang") from None
     return lang.lower()
+
+
+_service_lock = threading.Lock()
+
+
+def service_of(registry) -> "VocabService":
+    """The per-process vocabulary service of a registry, created on first use."""
+    service = registry.extensions.get("vocab")
+    if service is None:
+        with _service_lock:
+            service = registry.extensions.get("vocab")
+            if service is None:
+                service = registry.extensions["vocab"] = VocabService(registry)
+    return service
 
 
 class VocabService:
@@ -128,9 +144,52 @@ class VocabService:
                     community=row["publisher"].value,
                 )
             )
-        for versions in out.values():
+        schemes: dict[str, list[str]] = {}
+        for row in self.store.select(
+            "SELECT ?v ?s WHERE { GRAPH ?v { ?v $p ?s } }",
+            bindings={"p": ox.NamedNode(str(REG.conceptScheme))},
+            union_default_graph=True,
+        ):
+            schemes.setdefault(row["v"].value, []).append(row["s"].value)
+        for vid, versions in out.items():
             versions.sort(key=lambda v: SemVer(v.version))
+            out[vid] = [
+                replace(v, schemes=tuple(sorted(schemes.get(v.iri) or ([v.scheme] if v.scheme else []))))
+                for v in versions
+            ]
         return dict(sorted(out.items()))
+
+    def check_scheme(self, v: Version, scheme: str | None) -> str | None:
+        """`scheme` if it is one of the version's concept schemes (404 otherwise)."""
+        if scheme is None:
+            return None
+        check_iri(scheme, "scheme")
+        if scheme not in v.schemes:
+            raise NotFound(f"{v.vid} {v.version} has no concept scheme {scheme}", code="scheme-not-found")
+        return scheme
+
+    def schemes(self, vid: str, version: str | None, lang: str | None) -> dict[str, Any]:
+        """The concept schemes of a version, with their labels and sizes (members: `VersionIndex.members`)."""
+        lang = check_lang(lang)
+        v = self.resolve(vid, version)
+        index = self.index(v)
+        labels: dict[str, dict[str, str]] = {}
+        for row in self.store.select(
+            SPARQL_PREFIXES
+            + """SELECT ?s ?l WHERE { ?s a skos:ConceptScheme .
+                   ?s skos:prefLabel|rdfs:label|dct:title ?l FILTER(isLiteral(?l)) }""",
+            default_graph=[v.graph],
+        ):
+            labels.setdefault(row["s"].value, {}).setdefault(row["l"].language or "", row["l"].value)
+        items = []
+        for scheme in v.schemes:
+            label, label_lang = _pick(labels.get(scheme, {}), lang)
+            items.append({
+                "iri": scheme, "label": label, "lang": label_lang, "prefLabel": labels.get(scheme, {}),
+                "top_concepts": len(index.top_of(scheme)), "concepts": len(index.members(scheme)),
+            })
+        items.sort(key=lambda x: (fold(x["label"] or ""), x["iri"]))
+        return {"vocabulary": vid, "version": v.version, "results": items}
 
     def versions(self, vid: str) -> list[Version]:
         check_id(vid, "vocabulary id")
@@ -239,6 +298,7 @@ class VocabService:
                     "title": summary.get("title", {}),
                     "community": summary.get("community"),
                     "concept_scheme": latest.scheme,
+                    "schemes": list(latest.schemes),
                     "latest_version": latest.version,
                     "versions": [{"version": v.version, "status": v.status, "iri": v.iri} for v in versions],
                     "languages": sorted(k for k in counts["pref_labels_by_language"] if k),
@@ -342,7 +402,12 @@ class VocabService:
         replaced_by = [item for p in REPLACEMENT_PREDICATES for item in linked(p)]
         pref = {k: vs[0] for k, vs in lit("prefLabel").items()}
         label, label_lang = _pick(pref, lang)
-        in_scheme = [item["iri"] for item in linked(SKOS + "inScheme")] or ([v.scheme] if v.scheme else [])
+        in_scheme = [item["iri"] for item in linked(SKOS + "inScheme")]
+        if not in_scheme:  # no skos:inScheme stated: the schemes whose subtree holds it (PhySH)
+            index = self.index(v)
+            cid = index.ids.get(iri)
+            in_scheme = [s for s in v.schemes if cid is not None and cid in index.members(s)] or (
+                [v.scheme] if v.scheme else [])
         out: dict[str, Any] = {
             "iri": iri,
             "vocabulary": v.vid,
@@ -433,14 +498,18 @@ class VocabService:
     def _sorted(self, index: VersionIndex, cids: list[int], lang: str | None) -> list[int]:
         return sorted(cids, key=lambda c: (fold(index.best_label(c, lang)[0] or ""), index.iris[c]))
 
-    def top(self, vid: str, version: str | None, lang: str | None, offset: int, limit: int) -> dict[str, Any]:
+    def top(self, vid: str, version: str | None, lang: str | None, offset: int, limit: int,
+            scheme: str | None = None) -> dict[str, Any]:
+        """Top concepts of the version (every scheme's), or of one of its schemes."""
         lang = check_lang(lang)
         v = self.resolve(vid, version)
+        scheme = self.check_scheme(v, scheme)
         index = self.index(v)
-        cids = index.top if lang is None else self._sorted(index, index.top, lang)
+        roots = index.top_of(scheme)
+        cids = roots if lang is None else self._sorted(index, roots, lang)
         page = cids[offset: offset + limit]
         return {
-            "vocabulary": vid, "version": v.version, "scheme": v.scheme, "offset": offset, "limit": limit,
+            "vocabulary": vid, "version": v.version, "scheme": scheme or v.scheme, "offset": offset, "limit": limit,
             "total": len(cids), "results": [self._item(index, c, lang) for c in page],
         }
 
@@ -477,8 +546,10 @@ class VocabService:
         limit: int = 20,
         unique: bool = True,
         kinds: tuple[int, ...] | None = None,
+        scheme: str | None = None,
     ) -> tuple[list[tuple[Version, VersionIndex, Hit]], bool]:
-        """One page of ranked hits over one or several vocabularies, and whether more follow."""
+        """One page of ranked hits over one or several vocabularies, and whether more follow.
+        `scheme`: only the members of that concept scheme, in the vocabularies that hold it."""
         folded = fold(q)
         if parent is not None:
             check_iri(parent, "parent")
@@ -493,15 +564,21 @@ class VocabService:
             vids = list(everything)
         if version is not None and len(vids) != 1:
             raise InvalidInput("a version can only be given when searching one vocabulary", code="version-without-vocabulary")
+        chosen = [self.resolve(vid, version, versions=everything[vid]) for vid in vids]
+        if scheme is not None:
+            check_iri(scheme, "scheme")
+            chosen = [v for v in chosen if scheme in v.schemes]
+            if not chosen:
+                raise NotFound(f"no vocabulary searched holds the concept scheme {scheme}", code="scheme-not-found")
         if not folded:
             return [], False
         streams = []
-        for vid in vids:
-            v = self.resolve(vid, version, versions=everything[vid])
+        for v in chosen:
             index = self.index(v)
             kw = {} if kinds is None else {"kinds": kinds}
             hits = index.search(
-                folded, mode=mode, lang=lang, parent=parent, include_deprecated=include_deprecated, unique=unique, **kw
+                folded, mode=mode, lang=lang, parent=parent, include_deprecated=include_deprecated, unique=unique,
+                scheme=scheme, **kw
             )
             streams.append(_keyed(hits, len(streams), v, index))
         if len(streams) == 1:

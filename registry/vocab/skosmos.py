@@ -295,9 +295,9 @@ def vocabulary_information(service: VocabService, base: str, vid: str, lang: str
     languages = item["languages"]
     default = "en" if "en" in languages else (languages[0] if languages else None)
     schemes = []
-    if item["concept_scheme"]:
-        scheme: dict[str, Any] = {"uri": item["concept_scheme"], "type": "skos:ConceptScheme"}
-        label = title.get(lang or default or "en") or next(iter(title.values()), None)
+    for found in service.schemes(vid, None, lang or default)["results"]:
+        scheme: dict[str, Any] = {"uri": found["iri"], "type": "skos:ConceptScheme"}
+        label = found["label"] or title.get(lang or default or "en") or next(iter(title.values()), None)
         if label:
             scheme["prefLabel"] = label
         schemes.append(scheme)
@@ -328,15 +328,20 @@ def vocabulary_information(service: VocabService, base: str, vid: str, lang: str
     }
 
 
-def top_concepts(service: VocabService, vid: str, lang: str | None, version: str | None) -> dict[str, Any]:
+def top_concepts(service: VocabService, vid: str, lang: str | None, version: str | None,
+                 scheme: str | None = None) -> dict[str, Any]:
+    """Skosmos `topConcepts` (`scheme=` picks one of the vocabulary's concept schemes; without
+    it, the top concepts of every scheme, each with the scheme it is top of)."""
     v = service.resolve(vid, version)
+    scheme = service.check_scheme(v, scheme)
     index = service.index(v)
     lang = lang.lower() if lang else None
+    top_of = {c: s for s, tops in sorted(index.scheme_tops.items(), reverse=True) for c in tops}
     items = []
-    for cid in service._sorted(index, index.top, lang):
+    for cid in service._sorted(index, index.top_of(scheme), lang):
         label, _ = index.best_label(cid, lang)
-        item: dict[str, Any] = {"uri": index.iris[cid], "topConceptOf": v.scheme, "label": label,
-                                "hasChildren": bool(index.children.get(cid))}
+        item: dict[str, Any] = {"uri": index.iris[cid], "topConceptOf": scheme or top_of.get(cid, v.scheme),
+                                "label": label, "hasChildren": bool(index.children.get(cid))}
         if cid in index.notation:
             item["notation"] = index.notation[cid]
         items.append(item)
@@ -344,7 +349,7 @@ def top_concepts(service: VocabService, vid: str, lang: str | None, version: str
         "@context": {"skos": SKOS, "uri": "@id", "type": "@type", "onki": "http://schema.onki.fi/onki#",
                      "topconcepts": "skos:hasTopConcept", "notation": "skos:notation", "label": "skos:prefLabel",
                      "@language": lang},
-        "uri": v.scheme,
+        "uri": scheme or v.scheme or (v.schemes[0] if v.schemes else ""),
         "topconcepts": items,
     }
 

@@ -136,6 +136,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "vocab.expand_all": {"en": "Expand all", "fr": "Tout déplier"},
     "vocab.collapse_all": {"en": "Collapse all", "fr": "Tout replier"},
     "vocab.scheme": {"en": "Concept scheme", "fr": "Schéma de concepts"},
+    "vocab.schemes": {"en": "Concept schemes", "fr": "Schémas de concepts"},
+    "vocab.all_schemes": {"en": "All schemes", "fr": "Tous les schémas"},
+    "vocab.show_scheme": {"en": "Show", "fr": "Afficher"},
     "vocab.findings": {"en": "Findings of the publication checks", "fr": "Constats des vérifications de publication"},
     "vocab.findings_summary": {
         "en": "{n} warnings (the vocabulary is published as it is; see docs/vocabularies.md)",

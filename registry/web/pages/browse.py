@@ -196,7 +196,7 @@ def vocabularies(request: Request) -> HTMLResponse:
     return render(request, "vocabularies.html", items=items)
 
 
-def _vocabulary_page(request: Request, vid: str, version: str | None) -> HTMLResponse:
+def _vocabulary_page(request: Request, vid: str, version: str | None, scheme: str | None = None) -> HTMLResponse:
     registry = _registry(request)
     lang = i18n.request_language(request)
     check_id(vid, "vocabulary id")
@@ -204,25 +204,30 @@ def _vocabulary_page(request: Request, vid: str, version: str | None) -> HTMLRes
         SemVer(version)
     info = registry.catalog.version("vocabulary", vid, version, include_drafts=False)
     versions = [v for v in registry.catalog.versions("vocabulary", vid) if v.public]
-    roots, complete = data.tree(registry, info)
-    roots = data.sort_tree(roots, lang) if complete else data._sorted(roots, lang)
+    schemes = data.schemes(registry, info, lang) if len(info.schemes) > 1 else []
+    if scheme:  # one scheme of a multi-scheme vocabulary (404 if the version has no such scheme)
+        roots, complete = data._sorted(data.scheme_roots(registry, info, scheme, lang), lang), True
+    else:
+        roots, complete = data.tree(registry, info)
+        roots = data.sort_tree(roots, lang) if complete else data._sorted(roots, lang)
     return render(
         request, "vocabulary.html", info=info, versions=versions, roots=roots, complete=complete,
         count=data.concept_count(registry, info), downloads=RDF_DOWNLOADS,
-        findings=registry.catalog.vocabulary_findings(info.iri),
+        findings=registry.catalog.vocabulary_findings(info.iri), schemes=schemes, scheme=scheme,
     )
 
 
 @router.get(ui("vocabularies/{vid}"), name="ui_vocabulary")
 @html_errors
-def vocabulary_latest(request: Request, vid: str) -> HTMLResponse:
-    return _vocabulary_page(request, vid, None)
+def vocabulary_latest(request: Request, vid: str, scheme: Annotated[str | None, Query(max_length=2000)] = None) -> HTMLResponse:
+    return _vocabulary_page(request, vid, None, scheme)
 
 
 @router.get(ui("vocabularies/{vid}/{version}"), name="ui_vocabulary_version")
 @html_errors
-def vocabulary_version(request: Request, vid: str, version: str) -> HTMLResponse:
-    return _vocabulary_page(request, vid, version)
+def vocabulary_version(request: Request, vid: str, version: str,
+                       scheme: Annotated[str | None, Query(max_length=2000)] = None) -> HTMLResponse:
+    return _vocabulary_page(request, vid, version, scheme)
 
 
 @router.get(ui("vocabularies/{vid}/{version}/children"), name="ui_vocabulary_children")

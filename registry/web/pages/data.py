@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from registry.catalog import VersionInfo
 from registry.namespaces import SPARQL_PREFIXES
+from registry.vocab.service import service_of
 
 MAX_TREE = 3000  # concepts: above this, the tree loads children on demand
 MAX_SEARCH = 50
@@ -166,6 +167,17 @@ def top_concepts(registry, info: VersionInfo) -> list[Node]:
         default_graph=[info.graph],
     )
     return _nodes(rows)
+
+
+def schemes(registry, info: VersionInfo, lang: str) -> list[dict]:
+    """The concept schemes of a version with their labels (several: the page offers a choice)."""
+    return service_of(registry).schemes(info.id, info.version, lang)["results"]
+
+
+def scheme_roots(registry, info: VersionInfo, scheme: str, lang: str) -> list[Node]:
+    """The top concepts of one concept scheme of the version (their children load on demand)."""
+    page = service_of(registry).top(info.id, info.version, lang, 0, 20000, scheme)
+    return [Node(item["iri"], dict(item["prefLabel"]), has_children=item["has_children"]) for item in page["results"]]
 
 
 def children(registry, info: VersionInfo, parent: str) -> list[Node]:
