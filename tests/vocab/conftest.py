@@ -24,7 +24,7 @@ from registry.config import Settings
 from registry.publication import VocabularySubmission
 from registry.services import Registry
 from registry.web.app import create_app
-from tests.conftest import session_store
+from tests.conftest import require_shared, session_store
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "vocabularies"
 BASE = "http://testserver/"
@@ -86,8 +86,7 @@ def vocab_settings(tmp_path_factory):
 def vocab_publications(vocab_settings) -> dict:
     """Communities owning the real vocabularies' namespaces, their tokens, and the real
     vocabularies published unedited (id → the publication answer)."""
-    if not DATA.is_dir():
-        pytest.fail(f"shared data not found at {DATA} (the project expects ../shared/data beside it)")
+    require_shared(DATA)
     registry = Registry.build(vocab_settings)
     tokens: dict[str, str] = {}
     results: dict[str, dict] = {}
