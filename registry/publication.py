@@ -75,6 +75,8 @@ class VocabularySubmission:
     #: weight of the SKOS integrity conditions: "warn" or "strict" (`skos_checks.POLICIES`);
     #: None: the community's setting (`Community.skos_integrity`, default "warn")
     skos_integrity: str | None = None
+    #: accept a version number lower than the changes since the previous version require
+    accept_version_number: bool = False
 
 
 @dataclass
@@ -91,6 +93,32 @@ class ProfileSubmission:
     guidance: list[str] = field(default_factory=list)  # IRIs of guidance documents
     examples: list[str] = field(default_factory=list)  # IRIs of example records
     vocabularies: list[VocabularySubmission] = field(default_factory=list)  # published together
+    #: the owner accepts a version number lower than the changes since the previous version
+    #: require (semantic versioning, registry.evolution); recorded in the version's metadata
+    accept_version_number: bool = False
+
+
+@dataclass
+class ProfileCheck:
+    """What a check of a new profile version against the previous ones sees (`profile_checks`)."""
+
+    submission: ProfileSubmission
+    iri: str
+    triples: list[ox.Triple]
+    base: VersionInfo | None
+    pins: dict[str, str]  # concept scheme → vocabulary version IRI the new version pins
+    staged_graphs: dict[str, str]  # vocabulary version IRI → its concepts graph, for this publication's
+
+
+@dataclass
+class VocabularyCheck:
+    """What a check of a new vocabulary version sees (`vocabulary_checks`): the submission and
+    the graph its concepts are loaded in (not referenced by the catalog yet)."""
+
+    submission: VocabularySubmission
+    iri: str
+    graph: str
+    scheme: str | None
 
 
 @dataclass
@@ -103,6 +131,7 @@ class PublishResult:
     created: bool  # False when the same content was already there (a no-op)
     findings: list[Finding] = field(default_factory=list)
     vocabularies: list["PublishResult"] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # what profile checks add to the answer
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -116,6 +145,7 @@ class PublishResult:
         }
         if self.vocabularies:
             out["vocabularies"] = [v.to_json() for v in self.vocabularies]
+        out.update(self.extra)
         return out
 
 
@@ -163,6 +193,12 @@ class PublicationService:
         #: Called with each new or changed version after its commit, outside the writer lock
         #: (e.g. the vocabulary service warms its search index). Failures are logged, not raised.
         self.observers: list[Callable[[PublishResult], None]] = []
+        #: Called with a `ProfileCheck` for each new profile version, before anything is written
+        #: (e.g. semantic versioning, `registry.evolution.publishing`). Returns (metadata triples
+        #: for the version's graph, entries for the answer), or raises to refuse the publication.
+        self.profile_checks: list[Callable[[ProfileCheck], tuple[list[tuple], dict[str, Any]]]] = []
+        #: The same for each new vocabulary version, called with a `VocabularyCheck`.
+        self.vocabulary_checks: list[Callable[[VocabularyCheck], tuple[list[tuple], dict[str, Any]]]] = []
 
     def _notify(self, results: list[PublishResult]) -> None:
         for result in results:
@@ -372,6 +408,11 @@ class PublicationService:
             # the staging graph's content becomes the final graph in the commit's update
         triples = self.store.count(graph)
         v = _n(version_iri)
+        checked: list[tuple] = []
+        for vocabulary_check in self.vocabulary_checks:
+            triples_added, answer = vocabulary_check(VocabularyCheck(sub, version_iri, graph, scheme))
+            checked += triples_added
+            result.extra.update(answer)
         meta = self._version_description(
             v, _n(self.iris.vocabulary(sub.id)), DCAT.Dataset, sub.id, sub.version, sub.status, community,
             digest, final_graph, previous, sub.title, sub.description,
@@ -385,7 +426,7 @@ class PublicationService:
         if scheme:
             meta.append((v, FOAF.primaryTopic, _n(scheme)))
         # every scheme of the version (PhySH has 19); foaf:primaryTopic only names a single one
-        meta += [(v, REG.conceptScheme, _n(s)) for s in schemes]
+        meta += [(v, REG.conceptScheme, _n(s)) for s in schemes] + checked
         meta.append((v, REG.skosIntegrity, ox.Literal(policy)))
         warnings = [f.to_json() for f in findings if f.severity != "error"]
         if warnings:  # shown on the vocabulary page (`findings_of`), in French and English
@@ -465,6 +506,16 @@ class PublicationService:
         # shapes are small: they go into the store inside the commit's update
         staged.graphs_loaded = []
         v = _n(version_iri)
+        pins = {scheme: (in_publication[scheme].iri if scheme in in_publication else published[scheme].iri)
+                for scheme in sorted(publishing.referenced_schemes(shapes))}
+        checked: list[tuple] = []
+        check = ProfileCheck(sub, version_iri, triples, base, pins, {
+            s.iri: (s.graphs_loaded[0] if s.graphs_loaded else self.iris.concepts_graph(s.iri)) for s in in_publication.values()
+        })
+        for profile_check in self.profile_checks:
+            triples_added, answer = profile_check(check)
+            checked += triples_added
+            result.extra.update(answer)
         meta = self._version_description(
             v, _n(self.iris.profile(sub.id)), PROF.Profile, sub.id, sub.version, sub.status, community,
             digest, shapes_graph, previous, sub.title, sub.description,
@@ -472,11 +523,8 @@ class PublicationService:
         if base is not None:
             meta.append((v, PROF.isProfileOf, _n(base.iri)))
         meta += _descriptor(version_iri, "validation", ROLE.validation, shapes_graph, TURTLE_MEDIA, SHACL_SPEC)
-        for scheme in sorted(publishing.referenced_schemes(shapes)):
-            if scheme in in_publication:
-                vocab_iri = in_publication[scheme].iri
-            else:
-                vocab_iri = published[scheme].iri
+        meta += checked
+        for scheme, vocab_iri in pins.items():
             name = "vocabulary-" + hashlib.sha256(scheme.encode()).hexdigest()[:10]
             meta += _descriptor(version_iri, name, ROLE.vocabulary, vocab_iri, TURTLE_MEDIA, SKOS_SPEC)
             meta.append((_n(vocab_iri), FOAF.primaryTopic, _n(scheme)))

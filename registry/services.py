@@ -42,6 +42,9 @@ class Registry:
             publication=PublicationService(store, iris),
         )
         registry.publication.observers.append(registry._tell_extensions)
+        from registry.evolution.publishing import install as enforce_semantic_versioning  # issue 17
+
+        enforce_semantic_versioning(registry)
         return registry
 
     def _tell_extensions(self, result) -> None:

@@ -178,6 +178,29 @@ class EvolutionService:
         changes = diff_models(self.profile_model(a), self.profile_model(b), self.vocabulary_change)
         return Diff("profile", pid, a, b, changes)
 
+    def version_facts(self, version_iri: str) -> dict[str, Any] | None:
+        """What the version's metadata records of its comparison with the previous version at
+        publication (`registry.evolution.publishing`): None for versions published without it."""
+        rows = self.store.select(
+            """SELECT ?previous ?required ?accepted ?set WHERE {
+                 $v <http://www.w3.org/ns/prov#wasRevisionOf> ?previous .
+                 OPTIONAL { $v <https://w3id.org/profile-registry/changes#requiredIncrement> ?required }
+                 OPTIONAL { $v <https://w3id.org/profile-registry/changes#versionNumberAccepted> ?accepted }
+                 OPTIONAL { $v <https://w3id.org/profile-registry/changes#changeSet> ?set } } LIMIT 1""",
+            bindings={"v": ox.NamedNode(version_iri)}, default_graph=[version_iri],
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        previous = self.catalog.version_by_iri(row["previous"].value)
+        return {
+            "previous_version": previous.version if previous is not None else None,
+            "previous_iri": row["previous"].value,
+            "required_increment": row["required"].value if "required" in row else None,
+            "version_number_accepted": "accepted" in row and row["accepted"].value in ("true", "1"),
+            "change_set": row["set"].value if "set" in row else None,
+        }
+
     # --- vocabularies --------------------------------------------------------------------------
 
     def vocabulary_diff(self, vid: str, older: str | None = None, newer: str | None = None) -> Diff:

@@ -304,6 +304,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diff.col_after": {"en": "After", "fr": "Après"},
     "diff.col_rule": {"en": "Rule", "fr": "Règle"},
     "diff.download": {"en": "This change set as", "fr": "Ces changements en"},
+    "diff.since": {"en": "Changes", "fr": "Changements"},
+    "diff.accepted": {"en": "The owner accepted this version number although it is lower than the changes since the previous version require (semantic versioning).", "fr": "Le propriétaire a accepté ce numéro de version bien qu'il soit plus bas que ne le demandent les changements depuis la version précédente (versionnage sémantique)."},
 }
 
 

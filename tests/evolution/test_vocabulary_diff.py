@@ -89,6 +89,12 @@ def test_profile_entry_for_a_newer_pinned_vocabulary(client):
          BASE + "vocabularies/colours/1.0.0", BASE + "vocabularies/colours/1.1.0", ["https://w3id.org/test/palette/colour"]),
     ]
     publish_colours(client, "2.0.0")
+    # the same shapes, now pinning a vocabulary version that removed a concept: not a minor release
+    r = publish_palette(client, "1.2.0")
+    assert r.status_code == 409 and r.json()["code"] == "version-number-too-low"
+    assert [(c["kind"], c["rule"], c["before"], c["after"]) for c in r.json()["changes"]] == [
+        ("vocabulary-version", "vocabulary-version-breaking", BASE + "vocabularies/colours/1.1.0",
+         BASE + "vocabularies/colours/2.0.0")]
     r = publish_palette(client, "2.0.0")
     assert r.status_code == 201, r.text
     view = client.get("/profiles/palette/diff").json()

@@ -47,7 +47,10 @@ def publish_content(client: TestClient, headers: dict) -> None:
                 "shapes": ("shapes.ttl", shapes.encode(), "text/turtle"),
                 "context": ("context.jsonld", (DATA / "context.jsonld").read_bytes(), "application/ld+json"),
             },
-            data={"metadata": json.dumps({"is_profile_of": "middle@1.0.0", "title": {"en": "Leaf"}})},
+            # 1.1.0 tightens a range (a breaking change): the test accepts the number explicitly
+            # (semantic versioning at publication, docs/evolution.md)
+            data={"metadata": json.dumps({"is_profile_of": "middle@1.0.0", "title": {"en": "Leaf"},
+                                          "accept_version_number": version == "1.1.0"})},
             headers=headers,
         )
         assert r.status_code in (200, 201), r.text

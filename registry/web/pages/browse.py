@@ -165,9 +165,12 @@ def _profile_page(request: Request, pid: str, version: str | None) -> HTMLRespon
             for scheme in f.schemes:
                 if scheme in schemes:
                     vocabularies[scheme] = schemes[scheme]
+    from registry.evolution.service import evolution  # issue 17: the comparison recorded at publication
+
     return render(
         request, "profile.html", info=info, versions=versions, groups=groups, chain=chain, base=base,
         schemes=schemes, vocabularies=vocabularies, downloads=RDF_DOWNLOADS,
+        evolution=evolution(registry).version_facts(info.iri),
     )
 
 

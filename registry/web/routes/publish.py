@@ -38,6 +38,8 @@ class Metadata(BaseModel):
     vocabularies: list[dict[str, Any]] = []  # [{"id", "version", "file", "title"}]
     #: weight of the SKOS integrity conditions; None: the community's setting (docs/vocabularies.md)
     skos_integrity: Literal["warn", "strict"] | None = None
+    #: accept a version number lower than the changes since the previous version require (docs/evolution.md)
+    accept_version_number: bool = False
 
 
 def _metadata_from_query(title: str | None, description: str | None, lang: str, is_profile_of: str | None, status: str) -> Metadata:
@@ -100,6 +102,8 @@ async def publish_profile(
     is_profile_of: Annotated[str | None, Query(max_length=200)] = None,
     status: StatusQuery = "published",
     skos_integrity: SkosIntegrityQuery = None,
+    accept_version_number: Annotated[bool, Query(description="accept a version number lower than the changes "
+                                                 "since the previous version require (semantic versioning); recorded")] = False,
 ):
     content_type = request.headers.get("content-type", "")
     context = None
@@ -128,6 +132,8 @@ async def publish_profile(
                     format=_upload_format(part), title=dict(item.get("title") or {}),
                     description=dict(item.get("description") or {}), status=meta.status, name=part.filename or "vocabulary",
                     skos_integrity=meta.skos_integrity or skos_integrity,
+                    accept_version_number=accept_version_number or meta.accept_version_number
+                    or bool(item.get("accept_version_number")),
                 )
             )
     else:
@@ -137,7 +143,7 @@ async def publish_profile(
     submission = ProfileSubmission(
         id=pid, version=version, shapes=shapes, format=shapes_format, title=meta.title,
         description=meta.description, is_profile_of=meta.is_profile_of, status=meta.status, context=context,
-        vocabularies=vocabularies,
+        vocabularies=vocabularies, accept_version_number=accept_version_number or meta.accept_version_number,
     )
     result = await run_in_threadpool(registry.publication.publish_profile, community, submission)
     return JSONResponse(result.to_json(), status_code=201 if result.created else 200, headers={"Location": result.iri})
@@ -160,6 +166,8 @@ async def publish_vocabulary(
     lang: Annotated[str, Query(pattern=r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$")] = "en",
     status: StatusQuery = "published",
     skos_integrity: SkosIntegrityQuery = None,
+    accept_version_number: Annotated[bool, Query(description="accept a version number lower than the changes "
+                                                 "since the previous version require (semantic versioning); recorded")] = False,
 ):
     content_type = request.headers.get("content-type", "")
     workdir = Path(tempfile.mkdtemp(prefix="registry-upload-"))
@@ -182,6 +190,7 @@ async def publish_vocabulary(
         submission = VocabularySubmission(
             id=vid, version=version, source=source, format=fmt, title=meta.title, description=meta.description,
             status=meta.status, name="the vocabulary", skos_integrity=meta.skos_integrity or skos_integrity,
+            accept_version_number=accept_version_number or meta.accept_version_number,
         )
         result = await run_in_threadpool(registry.publication.publish_vocabulary, community, submission)
     finally:
