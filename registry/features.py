@@ -17,6 +17,7 @@ WEB_FEATURES = (
     "registry.linkeddata.routes",
     "registry.evolution.routes",
     "registry.web.pages",
+    "registry.dataverse.tool",
 )
 CLI_FEATURES = ("registry.validation.cli", "registry.vocab.cli", "registry.dataverse.cli", "registry.evolution.cli")
 
