@@ -120,11 +120,29 @@ def _bundle(service: ValidationService, data: _Input, pid: str | None, version: 
         return service.draft_bundle(data.shapes, _shapes_format(data), base)
     if base is None:
         raise InvalidInput(
-            "say what to validate against: profile=ID (and optionally version=X.Y.Z), or draft shapes in a "
-            "multipart field 'shapes'",
+            "say what to validate against: profile=ID (and optionally version=X.Y.Z), draft shapes in a "
+            "multipart field 'shapes', or dct:conformsTo <profile version IRI> in the record",
             code="missing-profile",
         )
     return base
+
+
+def _declared_or_given(service: ValidationService, registry, data: _Input, pid, version, fmt):
+    """(bundle, record, declared): with no profile and no draft shapes, the profile version the
+    record declares with dct:conformsTo (`registry.evolution.declared`); otherwise the one given,
+    with a warning when the record declares another."""
+    from registry.evolution import declared as declared_version
+
+    max_triples = registry.settings.max_triples_per_record
+    if not (pid or data.profile) and data.shapes is None and fmt != "json":
+        record = read_record(data.record or b"", fmt, context=None, max_triples=max_triples)
+        declared = declared_version.resolve(registry, record.triples)
+        if declared is not None:
+            return service.profile_bundle(declared.id, declared.version), record, declared
+    bundle = _bundle(service, data, pid, version)
+    record = read_record(data.record or b"", fmt, context=bundle.context, max_triples=max_triples)
+    used = bundle.profile.get("iri")
+    return bundle, record, declared_version.disagreement(registry, record.triples, used) if used else None
 
 
 async def _validate(request: Request, registry, pid, version, format_param, lang):
@@ -138,22 +156,23 @@ async def _validate(request: Request, registry, pid, version, format_param, lang
     if not is_batch:
 
         def single():
-            bundle = _bundle(service, data, pid, version)
-            record = read_record(
-                data.record or b"", fmt, context=bundle.context, max_triples=settings.max_triples_per_record
-            )
+            bundle, record, declared = _declared_or_given(service, registry, data, pid, version, fmt)
             try:
-                return service.validate(bundle, record.triples, want_rdf=rdf, notes=record.notes)
+                return service.validate(bundle, record.triples, want_rdf=rdf, notes=record.notes), declared
             except RegistryError as exc:
                 raise in_language(exc, language) from None
 
-        outcome = await run_in_threadpool(single)
+        outcome, declared = await run_in_threadpool(single)
         headers = {"Vary": "Accept, Accept-Language"}
         if rdf:
             response = rdf_response(request, report_triples(outcome))
             response.headers["Vary"] = headers["Vary"]
             return response
-        return JSONResponse(json_view(outcome, language), headers=headers)
+        view = json_view(outcome, language)
+        if declared is not None:  # issue 17: the version the record declares (dct:conformsTo)
+            view["declared_profile"] = declared.to_json()
+            view["warnings"] = declared.warnings
+        return JSONResponse(view, headers=headers)
 
     def prepare():
         bundle = _bundle(service, data, pid, version)
