@@ -60,7 +60,12 @@ def _text(view: dict, name: str) -> str:
     for r in view.get("results", []):
         where = r.get("field") or r.get("path") or ""
         value = f" = {r['value']}" if r.get("value") else ""
-        lines.append(f"  [{r['severity']}] {where}{value} (on {r['focus_node']}): {r.get('message') or ''}")
+        source = r.get("source") or {}
+        pointer = source.get("pointer") or r.get("pointer")
+        place = f"at {pointer}" if pointer else f"on {r['focus_node']}"
+        if source.get("title") and source.get("title") != where:
+            where = f"{where} [{source['title']}]" if where else source["title"]
+        lines.append(f"  [{r['severity']}] {where}{value} ({place}): {r.get('message') or ''}")
     return "\n".join(lines)
 
 

@@ -195,6 +195,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "fr": "Cette page lit le jeu de données sur le site Dataverse depuis votre navigateur et le vérifie selon le profil {p}. Rien n'est conservé."},
     "dvcheck.loading": {"en": "Reading the dataset from Dataverse…", "fr": "Lecture du jeu de données sur Dataverse…"},
     "dvcheck.noscript": {"en": "This check runs in your browser: turn JavaScript on.", "fr": "Cette vérification s'exécute dans votre navigateur : activez JavaScript."},
+    "validate.source_field": {"en": "Field in the record", "fr": "Champ de la fiche"},
     "validate.pointer": {"en": "Place in the JSON", "fr": "Emplacement dans le JSON"},
     "validate.looks_for": {"en": "The profile looks for", "fr": "Le profil cherche"},
     "validate.unmapped": {"en": "JSON keys the profile does not know", "fr": "Clés JSON inconnues du profil"},

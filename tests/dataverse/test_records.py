@@ -117,3 +117,26 @@ def test_explicit_format_and_not_a_dataverse_document(bundled_client):
     r = bundled_client.post("/validate", params={"profile": "research-dataset", "format": "dataverse_json"},
                             content=b'{"title": "x"}', headers={"Content-Type": "application/json"})
     assert r.status_code == 422 and r.json()["code"] == "not-dataverse"
+
+
+def test_cli_reports_a_dataverse_native_json_as_not_conforming(tmp_path):
+    """The CLI's local mode on its own store with the bundled content: exit 1, each result with its
+    Dataverse field and JSON Pointer."""
+    from typer.testing import CliRunner
+
+    from registry.cli import app
+    from registry.config import Settings
+    from registry.services import Registry
+
+    record = require_shared(RECORDS / "cars.datasetJson.json")
+    location = tmp_path / "store"
+    registry = Registry.build(Settings(store=str(location), base_iri="http://testserver/", load_bundled=True))
+    registry.start()
+    registry.close()
+    result = CliRunner().invoke(app, ["validate", str(record), "--profile", "research-dataset", "--store", str(location),
+                                      "--base-iri", "http://testserver/"])
+    assert result.exit_code == 1, result.output
+    assert "does NOT conform (3 violation(s), 1 warning(s), 1 info)" in result.stdout
+    assert "[Violation] Title = Cars (at /datasetVersion/metadataBlocks/citation/fields/0/value)" in result.stdout
+    assert ("[Violation] Description [Text] = This dataset is about cars. "
+            "(at /datasetVersion/metadataBlocks/citation/fields/3/value/0/dsDescriptionValue/value)") in result.stdout

@@ -48,3 +48,25 @@ def test_kit_sem_json_upload_is_an_error_not_a_conforming_report(
         shot(page, f"validate-nothing-checked-{lang}")
     finally:
         context.close()
+
+
+def test_dataverse_native_json_upload_is_not_conforming_with_fields_and_pointers(bundled_live_server, browser, shot):
+    record = require_shared(SHARED_DATA / "dataverse" / "records" / "cars.datasetJson.json")
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(bundled_live_server.url + "/ui/validate?lang=en")
+        page.get_by_label("Profile and version").select_option("research-dataset")
+        page.locator("#v-file").set_input_files(str(record))
+        page.get_by_role("button", name="Validate", exact=True).click()
+        page.locator("#report").wait_for()
+        assert "ko" in page.locator(".verdict").get_attribute("class")
+        assert page.locator(".verdict.ok").count() == 0
+        pointers = page.locator("code.pointer").all_inner_texts()
+        assert "/datasetVersion/metadataBlocks/citation/fields/0/value" in pointers
+        assert "/datasetVersion/metadataBlocks/citation/fields/3/value/0/dsDescriptionValue/value" in pointers
+        assert "Text (Description)" in page.locator("dd.source-field").all_inner_texts()
+        shot(page, "validate-dataverse-native-en")
+    finally:
+        context.close()
