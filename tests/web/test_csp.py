@@ -120,6 +120,21 @@ def test_validate_form_runs_under_csp(watched):
     watched.check("validation report")
 
 
+def test_signed_in_community_area_under_csp(watched, live_server):
+    """Sign in through the form (the browser's own Origin passes the CSRF check, issue 12 item 5),
+    see the signed-in area, sign out: no violation on the way."""
+    watched.goto("/ui/community")
+    watched.page.get_by_label("Token").fill(live_server.token)
+    with watched.page.expect_navigation():
+        watched.page.get_by_role("button", name="Sign in").click()
+    watched.page.get_by_text("Signed in as Test community").wait_for()
+    assert watched.page.locator("form[action='/ui/community/upload'] input[type=file]").count() >= 1
+    with watched.page.expect_navigation():
+        watched.page.get_by_role("button", name="Sign out").click()
+    assert watched.page.get_by_label("Token").count() == 1
+    watched.check("community area, signed in")
+
+
 def test_yasgui_query_page_runs_a_query_under_csp(watched):
     watched.goto("/ui/query")
     watched.page.wait_for_function("document.querySelector('#yasgui .yasqe') !== null")
