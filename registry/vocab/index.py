@@ -39,6 +39,7 @@ import pyoxigraph as ox
 from registry.vocab.normalize import fold
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+SKOSXL = "http://www.w3.org/2008/05/skos-xl#"
 OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
 #: Predicates whose value "true" marks a concept deprecated. owl:deprecated is the standard one
 #: (SKOS Primer §4.6 practice, Skosmos); the other two are what real vocabularies use.
@@ -131,6 +132,10 @@ class VersionIndex:
         self.parents: dict[int, list[int]] = {}
         self.children: dict[int, list[int]] = {}
         self.top: list[int] = []
+        #: skos:Collection (and OrderedCollection) → its skos:member ids, in document order
+        self.groups: dict[int, list[int]] = {}
+        #: concept or collection → the collections it is a skos:member of
+        self.member_of: dict[int, list[int]] = {}
         #: concept scheme IRI → its declared top concepts (skos:topConceptOf / skos:hasTopConcept)
         self.scheme_tops: dict[str, list[int]] = {}
         #: concept scheme IRI → the concepts stating skos:inScheme it
@@ -173,23 +178,50 @@ class VersionIndex:
         for (s,) in rows(f"SELECT ?s WHERE {{ ?s a <{SKOS}Concept> }}"):
             if s[0] == "<":
                 index.is_concept.add(cid_of(s[1:-1]))
+        # SKOS §9 collections: Skosmos groups (their members may be concepts or collections)
+        for g, m in rows(
+            f"""SELECT ?g ?m WHERE {{ VALUES ?k {{ <{SKOS}Collection> <{SKOS}OrderedCollection> }} ?g a ?k
+                 OPTIONAL {{ ?g <{SKOS}member> ?m }} }}"""
+        ):
+            if g[0] != "<":
+                continue
+            gid = cid_of(g[1:-1])
+            members = index.groups.setdefault(gid, [])
+            if m and m[0] == "<":
+                mid = cid_of(m[1:-1])
+                if mid not in members:
+                    members.append(mid)
+                    index.member_of.setdefault(mid, []).append(gid)
         e_cid, e_kind, e_lang, e_text = index.e_cid, index.e_kind, index.e_lang, index.e_text
         ids, pref, notation = index.ids, index.pref, index.notation
         kinds = {f"<{p}>": k for p, k in _KIND_OF.items()}
+        groups = index.groups
+        # plain labels, and SKOS-XL labels (Appendix A: skosxl:prefLabel/altLabel/hiddenLabel point
+        # to a skosxl:Label whose skosxl:literalForm is the text), indexed alike
         for s, p, lit in rows(
-            f"""SELECT ?s ?p ?l WHERE {{ VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> <{SKOS}hiddenLabel> <{SKOS}notation> }}
-                 ?s ?p ?l }}"""
+            f"""SELECT ?s ?p ?l WHERE {{
+                 {{ VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> <{SKOS}hiddenLabel> <{SKOS}notation> }} ?s ?p ?l }}
+                 UNION
+                 {{ VALUES (?xp ?p) {{ (<{SKOSXL}prefLabel> <{SKOS}prefLabel>) (<{SKOSXL}altLabel> <{SKOS}altLabel>)
+                                      (<{SKOSXL}hiddenLabel> <{SKOS}hiddenLabel>) }}
+                    ?s ?xp ?x . ?x <{SKOSXL}literalForm> ?l }} }}"""
         ):
             if s[0] != "<":
                 continue
             cid = ids.get(s[1:-1])
-            if cid is None or cid not in index.is_concept:
+            if cid is None:
                 continue
             parsed = _literal(lit)
             if parsed is None:
                 continue
             text, lang = parsed
             kind = kinds[p]
+            if cid not in index.is_concept:
+                if cid in groups and kind == PREF:  # a collection: its label, not searched
+                    pref[cid].setdefault(lang, text)
+                elif cid in groups and kind == NOTATION:
+                    notation.setdefault(cid, text)
+                continue
             if kind == PREF:
                 pref[cid].setdefault(lang, text)
             elif kind == NOTATION:

@@ -25,13 +25,14 @@ from contextlib import asynccontextmanager
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from registry.errors import InvalidInput
 from registry.ids import ID_PATTERN, SEMVER_PATTERN
 from registry.rdf import negotiate_rdf, serialize
 from registry.vocab import skosmos
+from registry.vocab import skosmos_concepts as sc
 from registry.vocab.service import MAX_LIMIT, VocabService, check_iri, check_query, service_of
 from registry.web.deps import IdPath
 
@@ -253,6 +254,76 @@ def build_router(settings) -> APIRouter:
     @router.get("/rest/v1/{vocid}/children", tags=skosmos_tags, summary="Skosmos: narrower concepts with hasChildren")
     def sk_children(request: Request, vocid: IdPath, uri: IriQuery, lang: LangQuery = None, version: VersionQuery = None) -> dict:
         return skosmos.children(vocab_service(request), vocid, uri, lang, version)
+
+    # the rest of Skosmos REST v1 (registry.vocab.skosmos_concepts)
+
+    @router.get("/rest/v1/types", tags=skosmos_tags, summary="Skosmos: the classes of the concepts of every vocabulary")
+    def sk_types(request: Request, lang: LangQuery = None) -> dict:
+        return sc.types(vocab_service(request), None, lang)
+
+    @router.get("/rest/v1/{vocid}/types", tags=skosmos_tags, summary="Skosmos: the classes of the concepts of a vocabulary")
+    def sk_vocab_types(request: Request, vocid: IdPath, lang: LangQuery = None) -> dict:
+        return sc.types(vocab_service(request), vocid, lang)
+
+    @router.get("/rest/v1/{vocid}/lookup", tags=skosmos_tags, summary="Skosmos: concepts with exactly this label")
+    def sk_lookup(request: Request, vocid: IdPath, label: Annotated[str | None, Query(max_length=4096)] = None,
+                  lang: LangQuery = None) -> dict:
+        return sc.lookup(vocab_service(request), vocid, label, lang)
+
+    @router.get("/rest/v1/{vocid}/vocabularyStatistics", tags=skosmos_tags, summary="Skosmos: concept, type and group counts")
+    def sk_vocabulary_statistics(request: Request, vocid: IdPath, lang: LangQuery = None) -> dict:
+        return sc.vocabulary_statistics(vocab_service(request), vocid, lang)
+
+    @router.get("/rest/v1/{vocid}/labelStatistics", tags=skosmos_tags, summary="Skosmos: label counts per language")
+    def sk_label_statistics(request: Request, vocid: IdPath, lang: LangQuery = None) -> dict:
+        return sc.label_statistics(vocab_service(request), vocid, lang)
+
+    @router.get("/rest/v1/{vocid}/index/", tags=skosmos_tags, summary="Skosmos: initial letters of the labels")
+    def sk_index_letters(request: Request, vocid: IdPath, lang: LangQuery = None) -> dict:
+        return sc.index_letters(vocab_service(request), vocid, lang)
+
+    @router.get("/rest/v1/{vocid}/index/{letter}", tags=skosmos_tags, summary="Skosmos: concepts by initial letter")
+    def sk_index_concepts(request: Request, vocid: IdPath, letter: Annotated[str, Path(max_length=3)], lang: LangQuery = None,
+                          offset: OffsetQuery = 0, limit: Annotated[int, Query(ge=1, le=1000)] = 1000) -> dict:
+        return sc.index_concepts(vocab_service(request), vocid, letter, lang, offset, limit)
+
+    def _relation_route(what: str) -> None:
+        @router.get(f"/rest/v1/{{vocid}}/{what}", tags=skosmos_tags, summary=f"Skosmos: {what} concepts",
+                    name=f"skosmos_{what}")
+        def handler(request: Request, vocid: IdPath, uri: IriQuery, lang: LangQuery = None, version: VersionQuery = None) -> dict:
+            if what in ("broaderTransitive", "narrowerTransitive"):
+                return sc.transitive(vocab_service(request), vocid, uri, what, lang, version)
+            return sc.relation(vocab_service(request), vocid, uri, what, lang, version)
+
+    for what in ("broader", "broaderTransitive", "narrower", "narrowerTransitive", "related"):
+        _relation_route(what)
+
+    @router.get("/rest/v1/{vocid}/hierarchy", tags=skosmos_tags, summary="Skosmos: the concept, its ancestors and their children")
+    def sk_hierarchy(request: Request, vocid: IdPath, uri: IriQuery, lang: LangQuery = None, version: VersionQuery = None) -> dict:
+        return sc.hierarchy(vocab_service(request), vocid, uri, lang, version)
+
+    @router.get("/rest/v1/{vocid}/groups", tags=skosmos_tags, summary="Skosmos: the collections (groups) of a vocabulary")
+    def sk_groups(request: Request, vocid: IdPath, lang: LangQuery = None, version: VersionQuery = None) -> dict:
+        return sc.groups(vocab_service(request), vocid, lang, version)
+
+    @router.get("/rest/v1/{vocid}/groupMembers", tags=skosmos_tags, summary="Skosmos: the members of a collection")
+    def sk_group_members(request: Request, vocid: IdPath, uri: IriQuery, lang: LangQuery = None,
+                         version: VersionQuery = None) -> dict:
+        return sc.group_members(vocab_service(request), vocid, uri, lang, version)
+
+    def _changes_route(what: str) -> None:
+        @router.get(f"/rest/v1/{{vocid}}/{what}", tags=skosmos_tags, name=f"skosmos_{what}",
+                    summary=f"Skosmos: concepts by {'dct:created' if what == 'new' else 'dct:modified'}, newest first")
+        def handler(request: Request, vocid: IdPath, lang: LangQuery = None, offset: OffsetQuery = 0,
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
+            return sc.changes(vocab_service(request), vocid, what, lang, offset, limit)
+
+    for what in ("new", "modified"):
+        _changes_route(what)
+
+    @router.get("/rest/v1/{vocid}/mappings", tags=skosmos_tags, summary="Skosmos: the concept's mappings, with target labels")
+    def sk_mappings(request: Request, vocid: IdPath, uri: IriQuery, lang: LangQuery = None, version: VersionQuery = None) -> dict:
+        return sc.mappings(vocab_service(request), vocid, uri, lang, version)
 
     return router
 

@@ -433,10 +433,21 @@ class VocabService:
             "deprecated": deprecated,
             "replaced_by": replaced_by,
             "paths": self.paths(v, iri, lang),
+            "groups": self.groups_of(v, iri, lang),
         }
         if not types and not literals and not links:
             raise NotFound(f"no concept {iri}", code="concept-not-found")
         return out
+
+    def groups_of(self, v: Version, iri: str, lang: str | None) -> list[dict[str, Any]]:
+        """The collections (Skosmos groups) the concept is a skos:member of: {iri, label, lang}."""
+        index = self.index(v)
+        cid = index.ids.get(iri)
+        out = []
+        for g in index.member_of.get(cid, ()) if cid is not None else ():
+            label, label_lang = index.best_label(g, lang)
+            out.append({"iri": index.iris[g], "label": label, "lang": label_lang, "prefLabel": dict(index.pref[g])})
+        return sorted(out, key=lambda x: (fold(x["label"] or ""), x["iri"]))
 
     def paths(self, v: Version, iri: str, lang: str | None, max_paths: int = 20) -> list[list[dict[str, Any]]]:
         """Hierarchy paths from a top of the hierarchy down to the concept, both included
@@ -589,6 +600,26 @@ class VocabService:
             merged = heapq.merge(*streams, key=lambda t: (t[0], t[1]))
         page = list(islice(merged, offset, offset + limit + 1))
         return [(v, index, h) for _, _, v, index, h in page[:limit]], len(page) > limit
+
+    def below(self, parent: str, *, vids: list[str] | None, version: str | None, lang: str | None,
+              offset: int, limit: int) -> list[tuple[Version, VersionIndex, int]]:
+        """The (non-deprecated) concepts below `parent` in the vocabularies that have it, sorted by
+        label in `lang`: one page."""
+        everything = self.all_versions()
+        for vid in vids or []:
+            check_id(vid, "vocabulary id")
+            if vid not in everything:
+                raise NotFound(f"no vocabulary {vid!r}", code="vocabulary-not-found")
+        found: list[tuple[Version, VersionIndex, int]] = []
+        for vid in vids or list(everything):
+            v = self.resolve(vid, version, versions=everything[vid])
+            index = self.index(v)
+            pid = index.ids.get(parent)
+            if pid is None:
+                continue
+            below = [c for c in index.descendants(pid) if c in index.is_concept and c not in index.deprecated]
+            found += [(v, index, c) for c in self._sorted(index, below, lang)]
+        return found[offset: offset + limit]
 
     def hit_json(self, v: Version, index: VersionIndex, hit: Hit, lang: str | None) -> dict[str, Any]:
         e = hit.entry

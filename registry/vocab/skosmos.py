@@ -127,54 +127,74 @@ def search(
     offset: int | None,
     version: str | None = None,
 ) -> dict[str, Any]:
-    term = check_query(query)
-    text, mode = parse_term(term)
-    vids = [v for v in (vocab or "").split() if v] or None
+    """Skosmos `search`. With `parent` and no `query`: every concept below that concept (what
+    Skosmos answers to `query=*` with a parent), sorted by label."""
     parent = None if _absent(parent) else check_iri(parent.strip(), "parent")
+    term = check_query(query, required=parent is None)
+    text, mode = parse_term(term) if term else ("", "exact")
+    vids = [v for v in (vocab or "").split() if v] or None
     limit = 100 if maxhits is None else maxhits
     if limit < 1 or limit > 100:
         raise InvalidInput("maxhits is between 1 and 100", code="invalid-maxhits")
     if offset is not None and offset < 0:
         raise InvalidInput("offset is invalid", code="invalid-offset")
     display = labellang or lang
-    hits, _ = service.search(
-        text or "", vids=vids, version=version, lang=lang, parent=parent, include_deprecated=False,
-        mode=mode, offset=offset or 0, limit=limit, unique=_bool(unique), kinds=(PREF, ALT, HIDDEN, NOTATION),
-    )
+    wanted = display.lower() if display else None
     namespaces = _namespaces(service)
     results = []
-    for v, index, hit in hits:
-        e = hit.entry
-        cid = index.e_cid[e]
-        iri = index.iris[cid]
-        match_lang = index.e_lang[e] or None
-        label, label_lang = index.best_label(cid, display.lower() if display else None, match_lang)
-        item: dict[str, Any] = {"uri": iri}
-        item["type"] = [shorten(t) for t in index.types.get(cid, [SKOS + "Concept"])]
-        local = _localname(iri, _spaces(v, namespaces))
-        if local is not None:
-            item["localname"] = local
-        if label is not None:
-            item["prefLabel"] = label
-            item["lang"] = label_lang
-        if cid in index.notation:
-            item["notation"] = index.notation[cid]
-        kind, matched = index.e_kind[e], index.e_text[e]
-        if kind == PREF and matched != label:
-            item["matchedPrefLabel"] = matched
-            item["lang"] = index.e_lang[e]
-        elif kind == ALT:
-            item["altLabel"] = matched
-            item["lang"] = index.e_lang[e]
-        elif kind == HIDDEN:
-            item["hiddenLabel"] = matched
-            item["lang"] = index.e_lang[e]
-        item["vocab"] = v.vid
-        results.append(item)
+    if not text.strip():  # no query (or only wildcards): the parent's subtree
+        for v, index, cid in service.below(parent, vids=vids, version=version, lang=lang.lower() if lang else None,
+                                           offset=offset or 0, limit=limit):
+            results.append(concept_item(v, index, cid, wanted, None, namespaces))
+    else:
+        hits, _ = service.search(
+            text, vids=vids, version=version, lang=lang, parent=parent, include_deprecated=False,
+            mode=mode, offset=offset or 0, limit=limit, unique=_bool(unique), kinds=(PREF, ALT, HIDDEN, NOTATION),
+        )
+        results = [search_item(v, index, hit, wanted, namespaces) for v, index, hit in hits]
     context = dict(SEARCH_CONTEXT)
     if display:
         context["@language"] = display
     return {"@context": context, "uri": "", "results": results}
+
+
+def concept_item(v: Version, index, cid: int, display: str | None, fallback: str | None,
+                 namespaces: dict[str, list[str]]) -> dict[str, Any]:
+    """The fields every Skosmos search result has: uri, type, localname, prefLabel, lang,
+    notation, vocab (`GenericSparql::transformConceptSearchResult`)."""
+    iri = index.iris[cid]
+    label, label_lang = index.best_label(cid, display, fallback)
+    item: dict[str, Any] = {"uri": iri}
+    item["type"] = [shorten(t) for t in index.types.get(cid, [SKOS + "Concept"])]
+    local = _localname(iri, _spaces(v, namespaces))
+    if local is not None:
+        item["localname"] = local
+    if label is not None:
+        item["prefLabel"] = label
+        item["lang"] = label_lang
+    if cid in index.notation:
+        item["notation"] = index.notation[cid]
+    item["vocab"] = v.vid
+    return item
+
+
+def search_item(v: Version, index, hit, display: str | None, namespaces: dict[str, list[str]]) -> dict[str, Any]:
+    """A search result: `concept_item` and the label that matched (matchedPrefLabel, altLabel
+    or hiddenLabel, with `lang` its language)."""
+    e = hit.entry
+    cid = index.e_cid[e]
+    item = concept_item(v, index, cid, display, index.e_lang[e] or None, namespaces)
+    kind, matched = index.e_kind[e], index.e_text[e]
+    if kind == PREF and matched != item.get("prefLabel"):
+        item["matchedPrefLabel"] = matched
+        item["lang"] = index.e_lang[e]
+    elif kind == ALT:
+        item["altLabel"] = matched
+        item["lang"] = index.e_lang[e]
+    elif kind == HIDDEN:
+        item["hiddenLabel"] = matched
+        item["lang"] = index.e_lang[e]
+    return item
 
 
 def _namespaces(service: VocabService) -> dict[str, list[str]]:

@@ -157,6 +157,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "concept.broader": {"en": "Broader", "fr": "Plus générique"},
     "concept.narrower": {"en": "Narrower", "fr": "Plus spécifiques"},
     "concept.related": {"en": "Related", "fr": "Associés"},
+    "concept.groups": {"en": "Groups (collections)", "fr": "Groupes (collections)"},
     "concept.mappings": {"en": "Mappings", "fr": "Alignements"},
     "concept.in_scheme": {"en": "In vocabulary", "fr": "Dans le vocabulaire"},
     "concept.iri": {"en": "IRI", "fr": "IRI"},

@@ -215,6 +215,7 @@ class Concept:
     narrower: list[Node] = field(default_factory=list)
     related: list[Node] = field(default_factory=list)
     mappings: list[tuple[str, str]] = field(default_factory=list)  # (relation curie, IRI)
+    groups: list[Node] = field(default_factory=list)  # skos:Collections it is a skos:member of
 
 
 MAPPINGS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
@@ -251,6 +252,7 @@ def concept(registry, info: VersionInfo, iri: str) -> Concept:
     out.broader = _related(registry, info, node, "{ $c skos:broader ?c2 } UNION { ?c2 skos:narrower $c }")
     out.narrower = _related(registry, info, node, "{ ?c2 skos:broader $c } UNION { $c skos:narrower ?c2 }")
     out.related = _related(registry, info, node, "{ $c skos:related ?c2 } UNION { ?c2 skos:related $c }")
+    out.groups = _related(registry, info, node, "?c2 skos:member $c")
     return out
 
 
