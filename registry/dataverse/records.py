@@ -171,11 +171,16 @@ def _native_fields(document: dict, mapping: Mapping, problems: list) -> tuple[li
             problems.append((f"{prefix}/metadataBlocks/{block_name}", block_name, None, "fields-not-a-list", None))
             continue
         for i, item in enumerate(fields):
-            values.extend(_native_field(block_name, item, f"{base}/{i}", None, problems))
+            values.extend(_native_field(block_name, item, f"{base}/{i}", None, problems,
+                                        mapping.fields if block_name == mapping.block else None))
     return values, top, prefix, language
 
 
-def _native_field(block: str, item: Any, where: str, parent: str | None, problems: list) -> list[FieldValue]:
+def _native_field(block: str, item: Any, where: str, parent: str | None, problems: list,
+                  declared: dict[str, dict] | None = None) -> list[FieldValue]:
+    """One entry of a block's `fields` (or of a compound value), checked against the block's
+    declaration when the mapping knows the block: typeClass from fieldType none / allowControlled-
+    Vocabulary, `multiple` from allowmultiples (the shapes Dataverse's own JSON parser expects)."""
     if not isinstance(item, dict) or not isinstance(item.get("typeName"), str):
         problems.append((where, block, None, "no-typeName", item))
         return []
@@ -184,6 +189,15 @@ def _native_field(block: str, item: Any, where: str, parent: str | None, problem
     if type_class not in TYPE_CLASSES:
         problems.append((where + "/typeClass", block, name, "typeClass", type_class))
         return []
+    info = (declared or {}).get(name)
+    if info is not None:
+        expected = "compound" if info.get("compound") else "controlledVocabulary" if info.get("controlled") else "primitive"
+        if type_class != expected:
+            problems.append((where + "/typeClass", block, name, "typeClass-mismatch", type_class))
+            return []
+        if isinstance(multiple, bool) and multiple != bool(info.get("multiple")):
+            problems.append((where + "/multiple", block, name, "multiple-mismatch", multiple))
+            return []
     if multiple is True and not isinstance(value, list):
         problems.append((where + "/value", block, name, "multiple-not-list", value))
         return []
@@ -200,7 +214,8 @@ def _native_field(block: str, item: Any, where: str, parent: str | None, problem
                 continue
             children = []
             for child_name, child in v.items():
-                children.extend(_native_field(block, child, f"{at}/{json_pointer([child_name])[1:]}", name, problems))
+                children.extend(_native_field(block, child, f"{at}/{json_pointer([child_name])[1:]}", name, problems,
+                                              declared))
             out.append(FieldValue(block, name, children, at, parent))
         else:
             if not isinstance(v, (str, int, float)) or isinstance(v, bool):
@@ -294,7 +309,9 @@ class _Lifter:
 
     def field(self, subject, fv: FieldValue) -> None:
         entry = self.mapping.lift.get(fv.name, {})
-        kind = entry.get("value") or ("node" if isinstance(fv.value, list) else "string")
+        declared = self.mapping.fields.get(fv.name, {})
+        default = "iri" if declared.get("type") == "url" else "string"  # external term URIs stay IRIs
+        kind = entry.get("value") or ("node" if isinstance(fv.value, list) else default)
         prop = self.mapping.property_of(fv.name)
         if isinstance(fv.value, list):  # compound
             if kind == "onto-parent":
@@ -389,6 +406,10 @@ def lift(document: dict, kind: str, mapping: Mapping | None = None) -> tuple[lis
 _PROBLEMS = {
     "typeClass": ("the field's typeClass is {v!r}; Dataverse knows primitive, controlledVocabulary and compound",
                   "le typeClass du champ est {v!r} ; Dataverse connaît primitive, controlledVocabulary et compound"),
+    "typeClass-mismatch": ("the block declares this field with another typeClass than {v!r}",
+                           "le bloc déclare ce champ avec un autre typeClass que {v!r}"),
+    "multiple-mismatch": ("the block declares this field's multiplicity otherwise (multiple: {v})",
+                          "le bloc déclare autrement la multiplicité de ce champ (multiple: {v})"),
     "multiple-not-list": ("the field says multiple: true but its value is not a list",
                           "le champ indique multiple: true mais sa valeur n'est pas une liste"),
     "single-is-list": ("the field says multiple: false but its value is a list",

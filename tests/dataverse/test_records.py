@@ -100,6 +100,9 @@ def test_wrong_type_class_and_multiple_shape_are_results_naming_the_field(bundle
     fields[4]["value"] = "Other"  # subject: multiple true, a string instead of a list
     fields[0]["typeClass"] = "primitve"
     fields.append({"typeName": "notACitationField", "multiple": False, "typeClass": "primitive", "value": "x"})
+    fields[5]["multiple"] = True  # depositor: the block says allowmultiples false
+    fields[5]["value"] = ["Durbin, Philip"]
+    fields[6]["typeClass"] = "controlledVocabulary"  # dateOfDeposit is a primitive field
     r = bundled_client.post("/validate", params={"profile": "research-dataset"}, content=json.dumps(document).encode(),
                             headers={"Content-Type": "application/json"})
     assert r.status_code == 200, r.text
@@ -108,6 +111,8 @@ def test_wrong_type_class_and_multiple_shape_are_results_naming_the_field(bundle
         ("subject", "Violation", "/datasetVersion/metadataBlocks/citation/fields/4/value"),
         ("title", "Violation", "/datasetVersion/metadataBlocks/citation/fields/0/typeClass"),
         ("notACitationField", "Warning", "/datasetVersion/metadataBlocks/citation/fields/7/value"),
+        ("depositor", "Violation", "/datasetVersion/metadataBlocks/citation/fields/5/multiple"),
+        ("dateOfDeposit", "Violation", "/datasetVersion/metadataBlocks/citation/fields/6/typeClass"),
     }
 
 
