@@ -125,6 +125,43 @@ def test_legitimate_form_flow(client, headers):
     assert status_of(client) == "deprecated"
 
 
+def test_forwarded_proto_only_from_a_trusted_proxy(client):
+    """`X-Forwarded-Proto: https` from a client that is not a trusted proxy changes nothing (the
+    TestClient is not behind uvicorn's proxy-headers middleware: its header is not trusted)."""
+    r = client.get("/ui/community", headers={**HTML, "X-Forwarded-Proto": "https"})
+    cookies = r.headers.get_list("set-cookie")
+    assert any(c.startswith("csrf=") for c in cookies) and not any(c.startswith("__Host-") for c in cookies)
+
+
+def test_https_behind_a_trusted_proxy_live(tmp_path, server_factory):
+    """A real uvicorn (trusting 127.0.0.1 as its proxy, the default) told `X-Forwarded-Proto:
+    https`: the cookies are `__Host-` and Secure, and the form's own origin is https."""
+    import httpx
+
+    from tests.security.conftest import make_community
+
+    store = tmp_path / "store"
+    token = make_community(store)
+    server = server_factory(store).start()
+    proxied = {**HTML, "X-Forwarded-Proto": "https"}
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        r = http.get("/ui/community", headers=proxied)
+        csrf = [c for c in r.headers.get_list("set-cookie") if c.startswith("__Host-csrf=")]
+        assert csrf and "Secure" in csrf[0] and "Path=/" in csrf[0], r.headers.get_list("set-cookie")
+        anonymous = lxml.html.fromstring(r.text).xpath("//input[@name='csrf']")[0].get("value")
+        host = server.url.split("://", 1)[1]
+        # the client talks plain HTTP to the server (TLS ends at the "proxy"): send the Secure cookie by hand
+        proxied["Cookie"] = f"__Host-csrf={anonymous}"
+        r = http.post("/ui/community/sign-in", data={"csrf": anonymous, "token": token},
+                      headers={**proxied, "Origin": f"http://{host}"}, follow_redirects=False)
+        assert r.status_code == 403  # the page was served as https: an http Origin is another origin
+        r = http.post("/ui/community/sign-in", data={"csrf": anonymous, "token": token},
+                      headers={**proxied, "Origin": f"https://{host}"}, follow_redirects=False)
+        assert r.status_code == 303, r.text[:300]
+        session = [c for c in r.headers.get_list("set-cookie") if c.startswith("__Host-registry_token=")]
+        assert session and "Secure" in session[0] and "HttpOnly" in session[0]
+
+
 def test_https_uses_host_prefixed_cookies(app_with_actors):
     """Over HTTPS: `__Host-` cookies, Secure, Path=/, no Domain; a plain-named session cookie
     (which a plain-HTTP response or a sibling domain could have set) is ignored."""

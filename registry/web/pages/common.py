@@ -60,9 +60,10 @@ def env() -> jinja2.Environment:
 
 
 def is_https(request: Request) -> bool:
-    """Served over HTTPS: the request's scheme (uvicorn sets it from a trusted proxy's
-    X-Forwarded-Proto) or a proxy's `X-Forwarded-Proto: https`."""
-    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    """Served over HTTPS: the request's scheme, which uvicorn takes from `X-Forwarded-Proto` only
+    when the proxy is trusted (`--forwarded-allow-ips`, `registry serve --forwarded-allow-ips`);
+    the header from anyone else is ignored."""
+    return request.url.scheme == "https"
 
 
 def cookie_name(request: Request, name: str) -> str:
