@@ -201,6 +201,26 @@ class EvolutionService:
             "change_set": row["set"].value if "set" in row else None,
         }
 
+    # --- the latest versions as a dataset (SPARQL at /sparql/latest) ------------------------------
+
+    def latest_graphs(self) -> list[str]:
+        """The catalog graph and the graphs (metadata, shapes or concepts, context) of the latest
+        published version of every profile and vocabulary series: the dataset of `/sparql/latest`.
+        Cached per store generation (every write changes it)."""
+        generation = getattr(self.store, "generation", None)
+        cached = getattr(self, "_latest", None)
+        if cached is not None and cached[0] == generation and generation is not None:
+            return cached[1]
+        graphs = [self.registry.iris.catalog]
+        for kind in ("profile", "vocabulary"):
+            for sid in self.catalog.series_ids(kind):
+                published = [v for v in self.catalog.versions(kind, sid) if v.status == "published"]
+                if published:
+                    latest = published[-1]
+                    graphs += [g for g in (latest.iri, latest.graph, latest.context_graph) if g]
+        self._latest = (generation, graphs)
+        return graphs
+
     # --- vocabularies --------------------------------------------------------------------------
 
     def vocabulary_diff(self, vid: str, older: str | None = None, newer: str | None = None) -> Diff:

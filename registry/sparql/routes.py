@@ -109,6 +109,8 @@ async def sparql_endpoint(request: Request) -> Response:
         service = get_service(request)
         accept = request.headers.get("accept")
         checked = check_query(query_request.query, service.options.guard)
+        if request.url.path == LATEST_PATH:
+            query_request.default_graphs = query_request.named_graphs = await _latest_dataset(request, query_request, checked)
         kind, media_type, fmt = choose_format(accept, checked.form)
         body = service.cached(checked.text, query_request.default_graphs, query_request.named_graphs, fmt)
         if body is None:
@@ -118,6 +120,22 @@ async def sparql_endpoint(request: Request) -> Response:
         return Response(body, media_type=media_type, headers=CORS | {"Vary": "Accept"})
     except RegistryError as exc:
         return _problem(exc)
+
+
+LATEST_PATH = "/sparql/latest"
+
+
+async def _latest_dataset(request: Request, query_request, checked) -> list[str]:
+    """`/sparql/latest` (issue 17): the same endpoint over the latest published version of every
+    series (`EvolutionService.latest_graphs`), as default graph (their union) and named graphs."""
+    if query_request.default_graphs or query_request.named_graphs or checked.has_dataset:
+        raise ProtocolError(
+            "the dataset of /sparql/latest is fixed (the latest published versions); to choose graphs "
+            "(default-graph-uri, named-graph-uri, FROM), query /sparql", code="dataset-fixed",
+        )
+    from registry.evolution.service import evolution
+
+    return await anyio.to_thread.run_sync(evolution(request.app.state.registry).latest_graphs)
 
 
 async def describe(request: Request) -> Response:
@@ -167,7 +185,7 @@ class SparqlShortcut:
         )
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"] == "/sparql":
+        if scope["type"] == "http" and scope["path"] in ("/sparql", LATEST_PATH):
             return await self.endpoint(scope, receive, send)
         return await self.app(scope, receive, send)
 
@@ -176,7 +194,8 @@ def install(app, settings) -> None:
     app.add_middleware(
         SparqlShortcut, default_limit=settings.max_body_bytes, large_limit=settings.max_vocabulary_bytes
     )
-    app.router.add_route(
-        "/sparql", sparql_endpoint, methods=["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"], include_in_schema=False
-    )
+    for path in ("/sparql", LATEST_PATH):
+        app.router.add_route(
+            path, sparql_endpoint, methods=["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"], include_in_schema=False
+        )
     app.router.add_route("/static/yasgui/{name}", static_file, methods=["GET", "HEAD"], include_in_schema=False)
