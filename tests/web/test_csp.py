@@ -168,6 +168,22 @@ def test_docs_render_offline_under_csp(watched, live_server):
     assert httpx.get(live_server.url + "/redoc").status_code == 404  # disabled: it needs inline styles
 
 
+def test_csp_blocks_javascript_urls(watched):
+    """The second line behind the link allow-list (issue 12, item 3): should a `javascript:` link
+    reach a page anyway (e.g. YASGUI's result table links any IRI), clicking it runs nothing."""
+    watched.goto("/ui/vocabularies")
+    watched.page.evaluate("""() => {
+      const a = document.createElement("a");
+      a.href = "javascript:window.__ran = true"; a.id = "js-link"; a.textContent = "x";
+      document.body.appendChild(a);
+    }""")
+    watched.page.click("#js-link")
+    watched.page.wait_for_timeout(500)
+    assert watched.page.evaluate("window.__ran === undefined")
+    violations = watched.page.evaluate("window.__csp")
+    assert any(v.startswith("script-src") for v in violations), violations
+
+
 def test_headers_by_kind_of_response(web_client):
     """nosniff everywhere; the CSP and X-Frame-Options on HTML only, so that JSON, RDF and SPARQL
     results stay usable by other sites' scripts (CORS is another part's concern)."""
