@@ -4,11 +4,17 @@ Local mode reads the store (`--store`, never writes to it); `--url` asks a runni
 (`GET /profiles/{id}/diff?from=A&to=B`). Output: `text` (default, one line per change), `json`
 (the API's JSON view) or `turtle` (the change set). Exit code: 0 when the version number of B is
 enough for the changes (semantic versioning), 1 when it is lower than they require, 2 on errors.
+
+`--records DIR` (profiles, local store) validates every record file of DIR (.ttl .nt .rdf .jsonld
+.json, recursively) against A and B and says which change status: "unchanged", "stops conforming"
+(with B's violations) or "now conforms"; a record that stops conforming under a B that is not a
+new major version also makes the exit code 1.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -46,6 +52,18 @@ def _text(view: dict) -> str:
         elif c.get("before") is not None or c.get("after") is not None:
             values = f": {_short(c.get('before'))} -> {_short(c.get('after'))}"
         lines.append(f"  [{c['classification']}] {what} {where}{values} ({c['rule']})")
+    if "records" in view:
+        counts: dict[str, int] = {}
+        for r in view["records"]:
+            key = r.get("status", "error")
+            counts[key] = counts.get(key, 0) + 1
+        lines.append("records: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+        for r in view["records"]:
+            if r.get("status", "error") == "unchanged":
+                continue
+            lines.append(f"  {r['file']}: {r.get('status') or 'error: ' + str(r.get('error'))}")
+            for res in r.get("results", []):
+                lines.append(f"    [{res['severity']}] {res.get('field') or res.get('path')}: {res.get('message') or ''}")
     return "\n".join(lines)
 
 
@@ -54,18 +72,60 @@ def _short(value) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _local(kind: str, sid: str, older: str, newer: str, output: str, store: str | None, base_iri: str | None):
-    from registry.config import Settings
+def records_impact(local, pid: str, older: str, newer: str, folder: Path) -> list[dict]:
+    """Each record file of `folder` validated against both profile versions (issue 17, item 5):
+    its conformance before and after, and the results of the newer version when it changed."""
+    from registry.validation.cli import RECORD_EXTENSIONS, _file_format, _InputError
+
+    if not folder.is_dir():
+        raise _UsageError(f"{folder} is not a folder")
+    out = []
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lstrip(".").lower() in RECORD_EXTENSIONS
+                   and not p.name.endswith(".expected.json"))  # examples/: expected results, not records
+    if not files:
+        raise _UsageError(f"{folder} holds no record file ({', '.join('.' + e for e in RECORD_EXTENSIONS)})")
+    for path in files:
+        item: dict = {"file": str(path)}
+        try:
+            fmt = _file_format(path, None)
+            data = path.read_bytes()
+            views = [local.run(data, fmt, pid, v, None, "en", False)[0] for v in (older, newer)]
+        except (_InputError, RegistryError, OSError) as exc:
+            item["error"] = getattr(exc, "detail", None) or str(exc)
+            out.append(item)
+            continue
+        errors = [e for _, _, _, e in views if e]
+        if errors:
+            item["error"] = errors[0]
+            out.append(item)
+            continue
+        before, after = (view["conforms"] for _, view, _, _ in views)
+        item.update(before=before, after=after,
+                    status="unchanged" if before == after else "stops conforming" if before else "now conforms")
+        if before != after:
+            item["results"] = [{k: r.get(k) for k in ("severity", "path", "field", "focus_node", "message")}
+                               for r in views[1][1]["results"] if r["severity"] == "Violation"]
+        out.append(item)
+    return out
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _local(kind: str, sid: str, older: str, newer: str, output: str, store: str | None, base_iri: str | None,
+           records: Path | None = None):
     from registry.evolution.changeset import change_set_iri, change_set_triples
     from registry.evolution.service import EvolutionService
     from registry.rdf import serialize
-    from registry.services import Registry
+    from registry.validation.cli import _Local
 
-    values = {k: v for k, v in {"store": store, "base_iri": base_iri}.items() if v is not None}
-    registry = Registry.build(Settings(load_bundled=False, **values))
+    local = _Local(store, base_iri)
+    registry = local.registry
     try:
         service = EvolutionService(registry)
         diff = service.profile_diff(sid, older, newer) if kind == "profile" else service.vocabulary_diff(sid, older, newer)
+        impact = records_impact(local, sid, diff.older.version, diff.newer.version, records) if records else None
         if output == "turtle":
             import pyoxigraph as ox
 
@@ -73,9 +133,12 @@ def _local(kind: str, sid: str, older: str, newer: str, output: str, store: str 
 
             triples = change_set_triples(diff, change_set_iri(diff, registry.iris.base))
             return None, serialize(triples, ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
-        return diff.to_json(), None
+        view = diff.to_json()
+        if impact is not None:
+            view["records"] = impact
+        return view, None
     finally:
-        registry.close()
+        local.close()
 
 
 def _remote(kind: str, sid: str, older: str, newer: str, output: str, url: str):
@@ -103,21 +166,30 @@ def _command(kind: str):
         url: UrlOpt = None,
         store: StoreOpt = None,
         base_iri: BaseOpt = None,
+        records: Annotated[Optional[Path], typer.Option(
+            "--records", help="A folder of records: each is validated against A and B (profiles, local store)")] = None,
     ) -> None:
         if output not in ("text", "json", "turtle"):
             _fail("--format is text, json or turtle")
+        if records is not None and (kind != "profile" or url or output == "turtle"):
+            _fail("--records works on profiles, with the local store, in text or json")
         try:
             if url:
                 view, ttl = _remote(kind, sid, older, newer, output, url)
             else:
-                view, ttl = _local(kind, sid, older, newer, output, store, base_iri)
+                view, ttl = _local(kind, sid, older, newer, output, store, base_iri, records)
         except RegistryError as exc:
             _fail(exc.detail)
+        except _UsageError as exc:
+            _fail(str(exc))
         if ttl is not None:
             typer.echo(ttl)
             raise typer.Exit(0)
         typer.echo(json.dumps(view, indent=2, ensure_ascii=False) if output == "json" else _text(view))
-        raise typer.Exit(0 if view["version_number_honest"] else 1)
+        broken = [r for r in view.get("records", []) if r.get("status") == "stops conforming"]
+        # a record that stops conforming is a breaking change: only a major version may do that
+        honest = view["version_number_honest"] and not (broken and view["actual_increment"] != "major")
+        raise typer.Exit(0 if honest else 1)
 
     command.__doc__ = f"What changed from {kind} version A to B, each change classified; exit 1 if B's number is too low."
     return command
