@@ -26,12 +26,14 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from registry.errors import InvalidInput
 from registry.ids import ID_PATTERN, SEMVER_PATTERN
 from registry.rdf import negotiate_rdf, serialize
 from registry.vocab import skosmos
+from registry.vocab import reconcile
 from registry.vocab import skosmos_concepts as sc
 from registry.vocab.service import MAX_LIMIT, VocabService, check_iri, check_query, service_of
 from registry.web.deps import IdPath
@@ -42,6 +44,9 @@ LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 OffsetQuery = Annotated[int, Query(ge=0, description="results to skip; beyond the end gives an empty page")]
 IriQuery = Annotated[str, Query(max_length=4096, description="the concept IRI")]
 SearchQuery = Annotated[str, Query(max_length=4096, description="search text (at most 200 characters)")]
+QueriesQuery = Annotated[str | None, Query(max_length=2_000_000, description="a JSON object of reconciliation queries")]
+SuggestPrefix = Annotated[str | None, Query(max_length=4096, description="what the user typed")]
+CursorQuery = Annotated[int, Query(ge=0, le=10_000, description="suggestions to skip")]
 SchemeQuery = Annotated[str | None, Query(max_length=4096, description="only this concept scheme of the vocabulary")]
 
 
@@ -324,6 +329,61 @@ def build_router(settings) -> APIRouter:
     @router.get("/rest/v1/{vocid}/mappings", tags=skosmos_tags, summary="Skosmos: the concept's mappings, with target labels")
     def sk_mappings(request: Request, vocid: IdPath, uri: IriQuery, lang: LangQuery = None, version: VersionQuery = None) -> dict:
         return sc.mappings(vocab_service(request), vocid, uri, lang, version)
+
+    # --- W3C Entity Reconciliation API 0.2 (registry.vocab.reconcile) ------------------------
+
+    rec_tags = ["reconciliation"]
+
+    def _reconcile_get(request: Request, vid: str | None, queries: str | None, lang: str | None) -> dict:
+        service = vocab_service(request)
+        reconcile.check_vocabulary(service, vid)
+        if queries is None:
+            return reconcile.manifest(service, base, vid, lang)
+        return reconcile.reconcile(service, vid, reconcile.parse_queries(queries), lang)
+
+    async def _reconcile_post(request: Request, vid: str | None, lang: str | None) -> dict:
+        form = await request.form(max_files=0, max_fields=10)
+        raw = form.get("queries")
+        service = vocab_service(request)
+        return await run_in_threadpool(
+            lambda: (reconcile.check_vocabulary(service, vid),
+                     reconcile.reconcile(service, vid, reconcile.parse_queries(raw if isinstance(raw, str) else None), lang))[1]
+        )
+
+    @router.get("/reconcile", tags=rec_tags, summary="Reconciliation over every vocabulary: the manifest, or answers to `queries`")
+    def rec_all(request: Request, queries: QueriesQuery = None, lang: LangQuery = None) -> dict:
+        return _reconcile_get(request, None, queries, lang)
+
+    @router.post("/reconcile", tags=rec_tags, summary="Reconciliation queries over every vocabulary (form field `queries`)")
+    async def rec_all_post(request: Request, lang: LangQuery = None) -> dict:
+        return await _reconcile_post(request, None, lang)
+
+    @router.get("/reconcile/preview", tags=rec_tags, summary="HTML preview of a concept", response_class=HTMLResponse)
+    def rec_preview_all(request: Request, id: IriQuery, lang: LangQuery = None) -> HTMLResponse:
+        return HTMLResponse(reconcile.preview(vocab_service(request), None, id, lang))
+
+    @router.get("/reconcile/{vid}", tags=rec_tags, summary="Reconciliation against one vocabulary: the manifest, or answers to `queries`")
+    def rec_one(request: Request, vid: IdPath, queries: QueriesQuery = None, lang: LangQuery = None) -> dict:
+        return _reconcile_get(request, vid, queries, lang)
+
+    @router.post("/reconcile/{vid}", tags=rec_tags, summary="Reconciliation queries against one vocabulary (form field `queries`)")
+    async def rec_one_post(request: Request, vid: IdPath, lang: LangQuery = None) -> dict:
+        return await _reconcile_post(request, vid, lang)
+
+
+    @router.get("/reconcile/suggest/entity", tags=rec_tags, summary="Suggest (entity) over every vocabulary")
+    def rec_suggest_all(request: Request, prefix: SuggestPrefix = None, cursor: CursorQuery = 0, lang: LangQuery = None) -> dict:
+        return reconcile.suggest_entity(vocab_service(request), None, prefix, cursor, lang)
+
+    @router.get("/reconcile/{vid}/suggest/entity", tags=rec_tags, summary="Suggest (entity) in one vocabulary")
+    def rec_suggest(request: Request, vid: IdPath, prefix: SuggestPrefix = None, cursor: CursorQuery = 0,
+                    lang: LangQuery = None) -> dict:
+        return reconcile.suggest_entity(vocab_service(request), vid, prefix, cursor, lang)
+
+    @router.get("/reconcile/{vid}/preview", tags=rec_tags, summary="HTML preview of a concept of one vocabulary",
+                response_class=HTMLResponse)
+    def rec_preview(request: Request, vid: IdPath, id: IriQuery, lang: LangQuery = None) -> HTMLResponse:
+        return HTMLResponse(reconcile.preview(vocab_service(request), vid, id, lang))
 
     return router
 
