@@ -123,6 +123,23 @@ class Source:
     iri: str
 
 
+def graph_spo(triples: Iterable[ox.Triple]) -> dict:
+    """subject → predicate IRI → objects of one graph (immutable once built: cacheable)."""
+    spo: dict = {}
+    for t in triples:
+        subject, predicate, obj = t.subject, t.predicate, t.object
+        by_p = spo.get(subject)
+        if by_p is None:
+            by_p = spo[subject] = {}
+        key = predicate.value
+        objs = by_p.get(key)
+        if objs is None:
+            by_p[key] = [obj]
+        else:
+            objs.append(obj)
+    return spo
+
+
 class Index:
     """subject → predicate IRI → objects, over the triples of the chain's shapes graphs."""
 
@@ -131,11 +148,23 @@ class Index:
         self.source: dict[Any, Source] = {}
 
     def add(self, triples: Iterable[ox.Triple], source: Source) -> None:
-        for t in triples:
-            by_p = self.spo.setdefault(t.subject, {})
-            by_p.setdefault(t.predicate.value, []).append(t.object)
-            if isinstance(t.subject, ox.NamedNode):
-                self.source.setdefault(t.subject, source)
+        self.merge(graph_spo(triples), source)
+
+    def merge(self, spo: dict, source: Source) -> None:
+        """Add one graph's `graph_spo` (not modified: it may be cached and shared)."""
+        for subject, by_p in spo.items():
+            mine = self.spo.get(subject)
+            if mine is None:
+                self.spo[subject] = by_p
+                if isinstance(subject, ox.NamedNode):
+                    self.source[subject] = source
+                continue
+            if any(mine is other for other in (by_p,)):
+                continue
+            merged = {p: list(objs) for p, objs in mine.items()}
+            for p, objs in by_p.items():
+                merged.setdefault(p, []).extend(objs)
+            self.spo[subject] = merged
 
     def objects(self, s, p: str) -> list:
         return self.spo.get(s, {}).get(p, [])
@@ -277,12 +306,13 @@ def _is_shape(index: Index, s) -> bool:
 
 
 def build_model(
-    chain: list[tuple[Source, Iterable[ox.Triple]]], pins: dict[str, str] | None = None
+    chain: list[tuple[Source, Iterable[ox.Triple] | dict]], pins: dict[str, str] | None = None
 ) -> ProfileModel:
-    """Normalise the shapes of a profile version (first) and its ancestors (then, nearest first)."""
+    """Normalise the shapes of a profile version (first) and its ancestors (then, nearest first);
+    each part is the triples of a shapes graph or their `graph_spo`."""
     index = Index()
-    for source, triples in chain:
-        index.add(triples, source)
+    for source, part in chain:
+        index.merge(part if isinstance(part, dict) else graph_spo(part), source)
     # Every node that is a shape: typed, with a path or targets, or referenced as a shape.
     roots = [s for s in index.spo if _is_shape(index, s)]
     keys: dict[Any, str] = {}

@@ -18,7 +18,7 @@ from registry.catalog import VersionInfo
 from registry.errors import InvalidInput, NotFound
 from registry.evolution import classify
 from registry.evolution.classify import Change
-from registry.evolution.profile_diff import ProfileModel, Source, build_model, diff_models
+from registry.evolution.profile_diff import ProfileModel, Source, build_model, diff_models, graph_spo
 from registry.evolution.vocab_diff import diff_graphs
 from registry.ids import SemVer, check_id
 from registry.namespaces import SPARQL_PREFIXES
@@ -77,6 +77,7 @@ class EvolutionService:
         self.store = registry.store
         self.catalog = registry.catalog
         self._models: OrderedDict[str, ProfileModel] = OrderedDict()
+        self._graphs: OrderedDict[str, dict] = OrderedDict()
         self._vocabulary_classes: dict[tuple[str, str], str | None] = {}
         self._lock = threading.Lock()
 
@@ -123,6 +124,25 @@ class EvolutionService:
                 out[scheme.value] = row["voc"].value
         return out
 
+    def shapes_spo(self, info: VersionInfo) -> dict:
+        """The shapes graph of a public version as `graph_spo`, cached (published graphs never
+        change; a base shared by two chains is read once)."""
+        if not info.graph:
+            return {}
+        if not info.public:
+            return graph_spo(self.store.triples(info.graph))
+        with self._lock:
+            cached = self._graphs.get(info.graph)
+            if cached is not None:
+                self._graphs.move_to_end(info.graph)
+                return cached
+        spo = graph_spo(self.store.triples(info.graph))
+        with self._lock:
+            self._graphs[info.graph] = spo
+            while len(self._graphs) > MODEL_CACHE:
+                self._graphs.popitem(last=False)
+        return spo
+
     def profile_model(self, info: VersionInfo) -> ProfileModel:
         with self._lock:
             cached = self._models.get(info.iri)
@@ -133,7 +153,7 @@ class EvolutionService:
         pins: dict[str, str] = {}
         parts = []
         for v in chain:
-            parts.append((Source(v.id, v.version, v.iri), list(self.store.triples(v.graph)) if v.graph else []))
+            parts.append((Source(v.id, v.version, v.iri), self.shapes_spo(v)))
             for scheme, voc in self.pins(v.iri).items():
                 pins.setdefault(scheme, voc)  # the nearest version's pin wins
         model = build_model(parts, pins)
@@ -151,7 +171,7 @@ class EvolutionService:
         if base is not None:
             base_model = self.profile_model(base)
             for v in self.catalog.profile_chain(base.id, base.version):
-                parts.append((Source(v.id, v.version, v.iri), list(self.store.triples(v.graph)) if v.graph else []))
+                parts.append((Source(v.id, v.version, v.iri), self.shapes_spo(v)))
             for scheme, voc in base_model.pins.items():
                 all_pins.setdefault(scheme, voc)
         return build_model(parts, all_pins)
