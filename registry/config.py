@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     query_memory_mb: int = Field(2048, description="Address-space cap of a SPARQL query worker process.")
     query_max_bytes: int = Field(64 * MiB, description="Largest SPARQL result body.")
     validation_workers: int | None = Field(None, description="Validation worker processes (default: min(4, CPUs)).")
+    vocab_index_dir: str | None = Field(
+        None,
+        description="Where vocabulary search indexes are persisted (default: '<store>.vocab-index' beside an "
+        "embedded store; none for ':memory:' or a remote store unless set). Empty string: do not persist.",
+    )
 
     @field_validator("base_iri")
     @classmethod

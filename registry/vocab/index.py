@@ -154,6 +154,20 @@ class VersionIndex:
         self._descendants: OrderedDict[int, frozenset[int]] = OrderedDict()
         self._desc_lock = threading.Lock()
 
+    # --- persistence (registry.vocab.persist) -----------------------------------------------
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        for transient in ("_desc_lock", "_descendants", "_members"):  # locks and caches stay in memory
+            state.pop(transient, None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._desc_lock = threading.Lock()
+        self._descendants = OrderedDict()
+        self._members = {}
+
     # --- building ------------------------------------------------------------------------------
 
     def _cid(self, iri: str) -> int:

@@ -399,7 +399,7 @@ def install(app: FastAPI, settings) -> None:
         async with original(inner_app) as state:
             registry = getattr(inner_app.state, "registry", None)
             if registry is not None:
-                registry.extensions.setdefault("vocab", VocabService(registry))
+                service_of(registry).warm_all()  # persisted indexes load at start (issue 16, item 7)
             yield state
 
     app.router.lifespan_context = lifespan

@@ -8,6 +8,7 @@ needs invalidating because a published version's concepts graph is immutable.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -23,6 +24,9 @@ from registry.vocab.index import (
     DEPRECATION_PREDICATES, KIND_NAMES, RANK_NAMES, REPLACEMENT_PREDICATES, SKOS, Hit, VersionIndex,
 )
 from registry.vocab.normalize import fold, has_control_characters
+from registry.vocab.persist import IndexFiles, index_dir
+
+log = logging.getLogger("registry.vocab")
 
 MAX_QUERY_LENGTH = 200
 MAX_IRI_LENGTH = 2000
@@ -46,6 +50,8 @@ class Version:
     community: str
     #: every concept scheme of the version (`reg:conceptScheme`; PhySH has 19), sorted
     schemes: tuple[str, ...] = ()
+    #: the version's content hash (`reg:contentHash`): with the IRI, names its persisted index
+    content: str | None = None
 
 
 def check_query(q: str | None, *, required: bool = True) -> str:
@@ -108,6 +114,11 @@ class VocabService:
         self._building: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._counts: dict[str, dict[str, Any]] = {}
+        directory = index_dir(registry.settings)
+        #: persisted indexes (registry.vocab.persist); None: built in memory only
+        self.files = IndexFiles(directory) if directory is not None else None
+        #: version IRI → "file" or "built": where its index came from in this process
+        self.index_source: dict[str, str] = {}
 
     # --- versions ------------------------------------------------------------------------------
 
@@ -115,10 +126,11 @@ class VocabService:
         """vocabulary id → its public versions, oldest first (one query over the catalog)."""
         rows = self.store.select(
             SPARQL_PREFIXES
-            + """SELECT ?id ?v ?version ?status ?g ?scheme ?publisher WHERE { GRAPH ?v {
+            + """SELECT ?id ?v ?version ?status ?g ?scheme ?publisher ?hash WHERE { GRAPH ?v {
                    ?series dcat:hasVersion ?v . ?v dcat:version ?version ; adms:status ?status ;
                       reg:graph ?g ; dct:publisher ?publisher .
                    OPTIONAL { ?v foaf:primaryTopic ?scheme }
+                   OPTIONAL { ?v reg:contentHash ?hash }
                    FILTER(?status IN ($published, $deprecated) && STRSTARTS(STR(?series), $prefix)) }
                  GRAPH $catalog { ?series a dcat:Dataset ; dct:identifier ?id } }""",
             bindings={
@@ -142,6 +154,7 @@ class VocabService:
                     scheme=row["scheme"].value if "scheme" in row else None,
                     status=status_names.get(row["status"].value, "published"),
                     community=row["publisher"].value,
+                    content=row["hash"].value if "hash" in row else None,
                 )
             )
         schemes: dict[str, list[str]] = {}
@@ -228,7 +241,17 @@ class VocabService:
             with self._lock:
                 index = self._indexes.get(v.iri)
             if index is None:
-                index = VersionIndex.build(self.store, v.iri, v.graph, v.scheme)
+                index = self.files.load(v.iri, v.graph, v.content) if self.files is not None else None
+                source = "file"
+                if index is None:
+                    index = VersionIndex.build(self.store, v.iri, v.graph, v.scheme)
+                    source = "built"
+                    if self.files is not None:
+                        try:
+                            self.files.save(v.iri, v.graph, v.content, index)
+                        except OSError as exc:  # a full disk must not fail the search
+                            log.warning("could not persist the index of %s: %s", v.iri, exc)
+                self.index_source[v.iri] = source
                 with self._lock:
                     self._indexes[v.iri] = index
                     while len(self._indexes) > INDEX_CACHE_SIZE:
@@ -239,6 +262,19 @@ class VocabService:
     def warm(self, vid: str, version: str | None = None) -> VersionIndex:
         """Build (or fetch) the index of a version now; a publish hook calls this."""
         return self.index(self.resolve(vid, version))
+
+    def warm_all(self) -> None:
+        """Load (or build) the index of every vocabulary's latest version, in the background at
+        start-up, so that the first search after a restart is as fast as any other."""
+
+        def load() -> None:
+            try:
+                for versions in self.all_versions().values():
+                    self.index(self.latest(versions))
+            except Exception:  # noqa: BLE001 - searches build what is missing
+                log.exception("warming the vocabulary indexes failed")
+
+        threading.Thread(target=load, name="vocab-index-warm", daemon=True).start()
 
     def published(self, result) -> None:
         """Publication observer (see `Registry._tell_extensions`): build a new published
