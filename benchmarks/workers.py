@@ -36,7 +36,7 @@ import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "http://localhost:8000/"
-EXAMPLES = REPO / "examples" / "research-dataset"
+EXAMPLES = REPO / "examples" / "research-dataset" / "1.0.0"
 
 SPARQL_QUERIES = [
     "SELECT ?label WHERE { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?label } LIMIT 20",

@@ -8,6 +8,10 @@ Layout (documented in docs/layout.md)::
     shapes/<profile-id>/<X.Y.Z>/shapes.ttl       the SHACL shapes graph
     shapes/<profile-id>/<X.Y.Z>/context.jsonld   optional JSON-LD context
 
+A `profile.toml` may pin one version to another base with a `[versions."X.Y.Z"]` table (e.g.
+`is_profile_of = "electron-microscopy@1.0.0"`): published versions are immutable, so when a base
+gets a new major version the older versions of the profiles built on it keep their base.
+
 `[community]` has `id`, `name`, `namespace` (or `namespaces`); the community is created if it does
 not exist. Loading is idempotent: what is already there with the same content is skipped, so
 loading the same folder twice changes nothing.
@@ -74,6 +78,14 @@ class _Item:
     path: Path
 
 
+def _version_manifest(manifest: dict, version: str) -> dict:
+    """The manifest as it applies to one version: the `[versions."X.Y.Z"]` table overrides the top level."""
+    override = (manifest.get("versions") or {}).get(version)
+    if not isinstance(override, dict):
+        return manifest
+    return {**{k: v for k, v in manifest.items() if k != "versions"}, **override}
+
+
 def plan_folder(folder: Path) -> list[_Item]:
     """What a folder holds, in publication order: vocabularies, then profiles base-first."""
     items: list[_Item] = []
@@ -102,11 +114,11 @@ def plan_folder(folder: Path) -> list[_Item]:
         if pid in stack:
             raise InvalidInput(f"profiles {' → '.join(stack + (pid,))} form a cycle", code="profile-cycle")
         manifest, versions = profiles[pid]
-        base = (manifest.get("is_profile_of") or "").partition("@")[0]
-        if base:
+        bases = {(_version_manifest(manifest, path.name).get("is_profile_of") or "").partition("@")[0] for path in versions}
+        for base in sorted(b for b in bases | {(manifest.get("is_profile_of") or "").partition("@")[0]} if b):
             visit(base, stack + (pid,))
         for path in versions:
-            items.append(_Item("profile", pid, path.name, manifest, path))
+            items.append(_Item("profile", pid, path.name, _version_manifest(manifest, path.name), path))
         done.add(pid)
 
     for pid in sorted(profiles):

@@ -1,8 +1,8 @@
 """Content checks for the flagship profiles, vocabularies and examples (issue 3).
 
 Self-contained: plain pyshacl (advanced=False, inference='none') on
-record + shapes of the profile and all its ancestors + ALL shipped vocabularies,
-compared exactly with examples/<profile>/<name>.expected.json.
+record + shapes of the profile version and all its ancestors + the latest version of every shipped
+vocabulary, compared exactly with examples/<profile>/<version>/<name>.expected.json.
 JSON-LD is parsed with pyoxigraph (no remote contexts); rdflib graphs are built from its triples.
 """
 from __future__ import annotations
@@ -39,12 +39,24 @@ def _profiles() -> dict[str, dict]:
 PROFILES = _profiles()
 
 
-def _chain(pid: str) -> list[str]:
-    chain = []
-    while pid:
-        assert pid not in chain, f"profile inheritance cycle at {pid}"
-        chain.insert(0, pid)
-        pid = PROFILES[pid].get("is_profile_of")
+def _base(pid: str, version: str) -> tuple[str, str] | None:
+    """(base id, base version) of one profile version: profile.toml's `[versions."X.Y.Z"]` table
+    overrides its top-level `is_profile_of` ("id" = latest version, "id@X.Y.Z" = that one)."""
+    meta = PROFILES[pid]
+    ref = (meta.get("versions", {}).get(version) or {}).get("is_profile_of", meta.get("is_profile_of"))
+    if not ref:
+        return None
+    bid, _, bversion = ref.partition("@")
+    return bid, bversion or _versions(bid)[-1]
+
+
+def _chain(pid: str, version: str | None = None) -> list[tuple[str, str]]:
+    chain: list[tuple[str, str]] = []
+    link = (pid, version or _versions(pid)[-1])
+    while link:
+        assert link not in chain, f"profile inheritance cycle at {link}"
+        chain.insert(0, link)
+        link = _base(*link)
     return chain
 
 
@@ -71,8 +83,8 @@ def _graph_from_ox(data: bytes, fmt) -> Graph:
     return g
 
 
-def _context(pid: str) -> dict:
-    v = _versions(pid)[-1]
+def _context(pid: str, version: str | None = None) -> dict:
+    v = version or _versions(pid)[-1]
     with open(f"{ROOT}/shapes/{pid}/{v}/context.jsonld", encoding="utf-8") as fh:
         return json.load(fh)
 
@@ -88,33 +100,42 @@ def _load_record(path: str) -> Graph:
 _cache: dict = {}
 
 
+def _latest_vocabularies() -> list[str]:
+    """The newest version file of each vocabulary: what a profile published on a fresh registry pins."""
+    out = []
+    for d in sorted(glob.glob(f"{ROOT}/vocabularies/*/")):
+        files = glob.glob(f"{d}*.ttl")
+        out.append(max(files, key=lambda f: tuple(int(x) for x in os.path.basename(f)[:-4].split("."))))
+    return out
+
+
 def _vocab_graph() -> Graph:
     if "vocab" not in _cache:
         g = Graph()
-        for f in sorted(glob.glob(f"{ROOT}/vocabularies/*/*.ttl")):
+        for f in _latest_vocabularies():
             g.parse(f, format="turtle")
         _cache["vocab"] = g
     return _cache["vocab"]
 
 
-def _shapes_graph(pid: str) -> Graph:
-    key = ("shapes", pid)
+def _shapes_graph(pid: str, version: str | None = None) -> Graph:
+    key = ("shapes", pid, version)
     if key not in _cache:
         g = Graph()
-        for p in _chain(pid):
-            g.parse(f"{ROOT}/shapes/{p}/{_versions(p)[-1]}/shapes.ttl", format="turtle")
+        for p, v in _chain(pid, version):
+            g.parse(f"{ROOT}/shapes/{p}/{v}/shapes.ttl", format="turtle")
         _cache[key] = g
     return _cache[key]
 
 
-def _validate(record: Graph, pid: str):
+def _validate(record: Graph, pid: str, version: str | None = None):
     data = Graph()
     for t in record:
         data.add(t)
     for t in _vocab_graph():
         data.add(t)
     conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=_shapes_graph(pid), advanced=False, inference="none",
+        data, shacl_graph=_shapes_graph(pid, version), advanced=False, inference="none",
         allow_warnings=True, allow_infos=True)
     results = []
     for r in report.objects(None, SH.result):
@@ -128,12 +149,13 @@ def _validate(record: Graph, pid: str):
 
 def _examples():
     out = []
-    for f in sorted(glob.glob(f"{ROOT}/examples/*/*.expected.json")):
-        pid = os.path.basename(os.path.dirname(f))
+    for f in sorted(glob.glob(f"{ROOT}/examples/*/*/*.expected.json")):
+        version = os.path.basename(os.path.dirname(f))
+        pid = os.path.basename(os.path.dirname(os.path.dirname(f)))
         stem = f[: -len(".expected.json")]
         for ext in (".ttl", ".jsonld"):
             if os.path.exists(stem + ext):
-                out.append(pytest.param(pid, stem + ext, f, id=f"{pid}/{os.path.basename(stem)}{ext}"))
+                out.append(pytest.param(pid, version, stem + ext, f, id=f"{pid}/{version}/{os.path.basename(stem)}{ext}"))
     return out
 
 
@@ -152,10 +174,11 @@ def test_layout_and_metadata():
         assert namespaces.setdefault(c["id"], c["namespace"]) == c["namespace"]
         for v in _versions(pid):
             assert re.match(r"^\d+\.\d+\.\d+$", v)
-            ctx = _context(pid)
+            ctx = _context(pid, v)
             assert isinstance(ctx.get("@context"), dict)
-        if "is_profile_of" in meta:
-            assert meta["is_profile_of"] in PROFILES
+        for v in _versions(pid):
+            base = _base(pid, v)
+            assert base is None or base[1] in _versions(base[0]), f"{pid} {v}: unknown base {base}"
         assert os.path.exists(f"{ROOT}/docs/profiles/{pid}.md")
     for f in glob.glob(f"{ROOT}/vocabularies/*/vocabulary.toml"):
         with open(f, "rb") as fh:
@@ -219,14 +242,15 @@ def test_shape_quality(pid):
 
 def test_profile_shapes_do_not_copy_ancestors():
     for pid in PROFILES:
-        mine = {s for s in _shapes_graph(pid).subjects() if isinstance(s, URIRef)}
-        parent = PROFILES[pid].get("is_profile_of")
-        if parent:
-            g = Graph().parse(f"{ROOT}/shapes/{pid}/{_versions(pid)[-1]}/shapes.ttl", format="turtle")
-            own = {s for s in g.subjects() if isinstance(s, URIRef)}
-            anc = {s for s in _shapes_graph(parent).subjects() if isinstance(s, URIRef)}
-            assert not own & anc
-        assert mine
+        for v in _versions(pid):
+            mine = {s for s in _shapes_graph(pid, v).subjects() if isinstance(s, URIRef)}
+            assert mine
+            base = _base(pid, v)
+            if base:
+                g = Graph().parse(f"{ROOT}/shapes/{pid}/{v}/shapes.ttl", format="turtle")
+                own = {s for s in g.subjects() if isinstance(s, URIRef)}
+                anc = {s for s in _shapes_graph(*base).subjects() if isinstance(s, URIRef)}
+                assert not own & anc, f"{pid} {v} copies shapes of {base}"
 
 
 # --------------------------------------------------------------------------- vocabularies
@@ -261,21 +285,23 @@ def test_enough_examples():
     for pid in PROFILES:
         exs = [e for e in EXAMPLES if e.values[0] == pid]
         assert len(exs) >= 12, pid
-        fmts = {os.path.splitext(e.values[1])[1] for e in exs}
+        fmts = {os.path.splitext(e.values[2])[1] for e in exs}
         assert fmts == {".ttl", ".jsonld"}
+        for v in _versions(pid):
+            assert [e for e in exs if e.values[1] == v], f"{pid} {v} has no examples"
         kinds = set()
         for e in exs:
-            with open(e.values[2]) as fh:
+            with open(e.values[3]) as fh:
                 exp = json.load(fh)
             kinds.add(any(r["resultSeverity"].endswith("Violation") for r in exp["results"]))
         assert kinds == {True, False}, f"{pid} needs valid and invalid examples"
 
 
-@pytest.mark.parametrize("pid,record,expected", EXAMPLES)
-def test_example_results(pid, record, expected):
+@pytest.mark.parametrize("pid,version,record,expected", EXAMPLES)
+def test_example_results(pid, version, record, expected):
     with open(expected) as fh:
         exp = json.load(fh)
-    conforms, got = _validate(_load_record(record), pid)
+    conforms, got = _validate(_load_record(record), pid, version)
     want = [(r["focusNode"], r["resultPath"], r["sourceConstraintComponent"], r["resultSeverity"], r["sourceShape"])
             for r in exp["results"]]
     assert collections.Counter(got) == collections.Counter(want)
@@ -288,17 +314,18 @@ def _isomorphic(a: Graph, b: Graph) -> bool:
     return to_isomorphic(a) == to_isomorphic(b)
 
 
-PLAIN = sorted(glob.glob(f"{ROOT}/examples/*/*.json"))
+PLAIN = sorted(glob.glob(f"{ROOT}/examples/*/*/*.json"))
 PLAIN = [p for p in PLAIN if not p.endswith(".expected.json")]
 
 
 @pytest.mark.parametrize("path", PLAIN, ids=[os.path.relpath(p, ROOT) for p in PLAIN])
 def test_plain_json_twin(path):
-    pid = os.path.basename(os.path.dirname(path))
+    version = os.path.basename(os.path.dirname(path))
+    pid = os.path.basename(os.path.dirname(os.path.dirname(path)))
     with open(path, encoding="utf-8") as fh:
         rec = json.load(fh)
     assert "@context" not in rec
-    doc = dict(_context(pid))
+    doc = dict(_context(pid, version))
     doc.update(rec)
     g = _graph_from_ox(json.dumps(doc).encode(), ox.RdfFormat.JSON_LD)
     stem = path[: -len(".json")]
@@ -308,7 +335,7 @@ def test_plain_json_twin(path):
         assert _isomorphic(g, _load_record(t)), f"{path} != {t}"
 
 
-JSONLD = sorted(glob.glob(f"{ROOT}/examples/*/*.jsonld"))
+JSONLD = sorted(glob.glob(f"{ROOT}/examples/*/*/*.jsonld"))
 
 
 @pytest.mark.parametrize("path", JSONLD, ids=[os.path.relpath(p, ROOT) for p in JSONLD])
@@ -326,7 +353,7 @@ def test_remote_context_refused():
 
 
 def test_kit_beam_current_error_is_caught():
-    exp_path = f"{ROOT}/examples/electron-microscopy/invalid-kit-sem-femoox-json-beam-current.expected.json"
+    exp_path = f"{ROOT}/examples/electron-microscopy/1.0.0/invalid-kit-sem-femoox-json-beam-current.expected.json"
     with open(exp_path) as fh:
         exp = json.load(fh)
     assert exp["conforms"] is False

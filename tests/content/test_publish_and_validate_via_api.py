@@ -64,29 +64,34 @@ def api(tmp_path_factory):
 
 def test_everything_bundled_is_published_through_the_api(api):
     profiles = sorted(tomllib.loads(p.read_text())["id"] for p in (bundled_dir() / "shapes").glob("*/profile.toml"))
-    assert sorted(pid for kind, pid in api.published if kind == "profile") == profiles
+    assert sorted({pid for kind, pid in api.published if kind == "profile"}) == profiles
     listed = {p["id"]: p for p in api.get("/profiles").json()}
     assert sorted(listed) == profiles
     assert listed["electron-microscopy"]["is_profile_of"].endswith("/profiles/research-dataset/1.0.0")
-    assert listed["atom-probe"]["is_profile_of"].endswith("/profiles/electron-microscopy/1.0.0")
+    assert listed["atom-probe"]["is_profile_of"].endswith("/profiles/electron-microscopy/2.0.0")
+    # published versions keep their base: atom-probe 1.0.0 stays a profile of electron-microscopy 1.0.0
+    catalog = api.app.state.registry.catalog
+    assert catalog.version("profile", "atom-probe", "1.0.0").is_profile_of.endswith("/profiles/electron-microscopy/1.0.0")
+    assert catalog.version("profile", "electron-microscopy", "2.0.0").is_profile_of.endswith("/profiles/research-dataset/1.0.0")
 
 
 def _examples() -> list[Path]:
-    return sorted(p for p in EXAMPLES.glob("*/*") if p.suffix in MEDIA and not p.name.endswith(".expected.json"))
+    return sorted(p for p in EXAMPLES.glob("*/*/*") if p.suffix in MEDIA and not p.name.endswith(".expected.json"))
 
 
 def test_every_profile_has_at_least_twelve_examples():
     for profile in (bundled_dir() / "shapes").glob("*/profile.toml"):
         pid = tomllib.loads(profile.read_text())["id"]
-        assert len(list((EXAMPLES / pid).glob("*.expected.json"))) >= 12, pid
+        assert len(list((EXAMPLES / pid).glob("*/*.expected.json"))) >= 12, pid
 
 
-@pytest.mark.parametrize("path", _examples(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", _examples(), ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.name}")
 def test_example_gives_exactly_its_expected_results(api, path):
     expected_file = path.with_name(path.name[: -len(path.suffix)] + ".expected.json")
     assert expected_file.is_file(), f"{path.name} has no expected results beside it"
     expected = json.loads(expected_file.read_text(encoding="utf-8"))
-    response = api.post("/validate", params={"profile": path.parent.name}, content=path.read_bytes(),
+    params = {"profile": path.parent.parent.name, "version": path.parent.name}
+    response = api.post("/validate", params=params, content=path.read_bytes(),
                         headers={"Content-Type": MEDIA[path.suffix]})
     assert response.status_code == 200, response.text
     view = response.json()

@@ -28,7 +28,7 @@ MIN_EXAMPLES = 12
 def example_files() -> list[Path]:
     if not EXAMPLES.is_dir():
         return []
-    return sorted(p for p in EXAMPLES.glob("*/*") if p.suffix in FORMATS and not p.name.endswith(".expected.json"))
+    return sorted(p for p in EXAMPLES.glob("*/*/*") if p.suffix in FORMATS and not p.name.endswith(".expected.json"))
 
 
 def _id(term) -> str:
@@ -44,12 +44,12 @@ def _key(focus, path, value, severity, component, shape) -> tuple:
 _FULL: dict[tuple, tuple[rdflib.Graph, rdflib.Graph]] = {}
 
 
-def _full_data(registry, pid: str) -> tuple[rdflib.Graph, rdflib.Graph]:
-    """(shapes of the chain, every stored vocabulary) parsed once per profile."""
-    key = (id(registry), pid)
+def _full_data(registry, pid: str, version: str) -> tuple[rdflib.Graph, rdflib.Graph]:
+    """(shapes of the chain, every stored vocabulary) parsed once per profile version."""
+    key = (id(registry), pid, version)
     if key not in _FULL:
         shapes = rdflib.Graph()
-        for info in registry.catalog.profile_chain(pid):
+        for info in registry.catalog.profile_chain(pid, version):
             to_rdflib_graph(registry.store.triples(info.graph), shapes)
         vocabularies = rdflib.Graph()
         for vid in registry.catalog.series_ids("vocabulary"):
@@ -60,8 +60,8 @@ def _full_data(registry, pid: str) -> tuple[rdflib.Graph, rdflib.Graph]:
     return _FULL[key]
 
 
-def plain_pyshacl(registry, pid: str, record: list[ox.Triple]) -> tuple[bool, set[tuple]]:
-    shapes, vocabularies = _full_data(registry, pid)
+def plain_pyshacl(registry, pid: str, version: str, record: list[ox.Triple]) -> tuple[bool, set[tuple]]:
+    shapes, vocabularies = _full_data(registry, pid, version)
     data = rdflib.Graph()
     data += vocabularies
     to_rdflib_graph(record, data)
@@ -102,22 +102,22 @@ def test_bundled_profiles_have_enough_examples():
     profiles = [p for p in (REPO / "shapes").iterdir() if p.is_dir()] if (REPO / "shapes").is_dir() else []
     assert profiles, "no bundled profiles under shapes/"
     for profile in profiles:
-        stems = {p.name[: -len(".expected.json")] for p in (EXAMPLES / profile.name).glob("*.expected.json")}
+        stems = {p.name[: -len(".expected.json")] for p in (EXAMPLES / profile.name).glob("*/*.expected.json")}
         assert len(stems) >= MIN_EXAMPLES, f"examples/{profile.name}/ has {len(stems)} examples with expected results; need ≥ {MIN_EXAMPLES}"
 
 
-@pytest.mark.parametrize("path", example_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", example_files(), ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.name}")
 def test_example_equals_plain_pyshacl_on_full_data(bundled_client, path: Path):
-    pid = path.parent.name
+    pid, version = path.parent.parent.name, path.parent.name
     fmt, media = FORMATS[path.suffix]
-    response = bundled_client.post("/validate", params={"profile": pid}, content=path.read_bytes(),
+    response = bundled_client.post("/validate", params={"profile": pid, "version": version}, content=path.read_bytes(),
                                    headers={"Content-Type": media})
     assert response.status_code == 200, response.text
     view = response.json()
     registry = bundled_client.app.state.registry
-    bundle = registry.extensions["validation"].profile_bundle(pid)
+    bundle = registry.extensions["validation"].profile_bundle(pid, version)
     record = parse_record(path.read_bytes(), fmt, context=bundle.context, max_triples=100_000)
-    conforms, expected = plain_pyshacl(registry, pid, record)
+    conforms, expected = plain_pyshacl(registry, pid, version, record)
     assert registry_results(view) == expected
     assert view["conforms"] == conforms
 
