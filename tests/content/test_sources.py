@@ -1,0 +1,557 @@
+"""The bundled content is true to its sources (issue 20).
+
+* Every IRI of the PhySH, QUDT, COAR and EU file-type namespaces used by the current version of
+  each profile (shapes and JSON-LD context) and vocabulary exists in the third-party copy in
+  `../shared/data/vocabularies` and is not deprecated there. This replaces the old claim that some
+  IRIs were written "from memory": nothing is taken on trust, the test reads the sources.
+* The lists derived from those sources match them: Dataverse subjects (citation block), COAR
+  access rights, COAR resource types of the resource-type mappings.
+* A vocabulary derived from a source that is not in the shared data (DataCite, NeXus, EM
+  Glossary, KIT, OSC-EM) names it and its version (`prov:wasDerivedFrom`, `dct:source`).
+* Ranges given in several units are the same physical interval in every unit (QUDT conversion
+  multipliers and offsets): 1.0.0 had different minima in K and °C, in Torr and Pa.
+* The network's name is METSA's own; the 1.0.0 expansion is gone from the current content.
+
+Each check is also run on the 1.0.0 content it was written against, to show it catches the defect.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import os
+import re
+from functools import cache
+
+import pytest
+import rdflib
+from rdflib import Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS
+
+from tests.content.test_examples_pyshacl import PROFILES, ROOT, _latest_vocabularies, _versions
+
+SHARED = os.path.join(ROOT, "..", "shared", "data")
+VOCABS = os.path.join(SHARED, "vocabularies")
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+QUDT = rdflib.Namespace("http://qudt.org/schema/qudt/")
+PHYSH_CORE = rdflib.Namespace("https://physh.org/rdf/2018/01/01/core#")
+EU_AT = "http://publications.europa.eu/ontology/authority/"
+
+PHYSH = "https://doi.org/10.29172/"
+QUDT_UNIT = "http://qudt.org/vocab/unit/"
+QUDT_SCHEMA = "http://qudt.org/schema/qudt/"
+COAR = "http://purl.org/coar/"
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+NAMESPACES = (PHYSH, QUDT_UNIT, QUDT_SCHEMA, COAR, EU_FILE_TYPE)
+#: qudt:unit is still read by the 2.0.0 profiles so that records written for 1.0.0 validate, and
+#: flagged by this shape with a deprecation warning; nowhere else may it be used.
+QUDT_UNIT_PROPERTY = URIRef(QUDT_SCHEMA + "unit")
+DEPRECATED_UNIT_SHAPE = URIRef("https://w3id.org/metsa/shapes/electron-microscopy/Quantity-deprecatedUnit")
+
+METSA_NAME = "Microscopie Électronique en Transmission et Sonde Atomique"
+WRONG_NAME = "Réseau national de microscopie électronique et sonde atomique"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_data():
+    """The sources are third-party files in ../shared/data: without them, skip with the reason
+    outside CI and fail in CI (CI=true), where they must be there."""
+    if not os.path.isdir(VOCABS):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"shared data not found at {SHARED}")
+        pytest.skip(f"shared data not found at {SHARED} (the project expects ../shared/data beside it)")
+
+
+@cache
+def _source(name: str, fmt: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(os.path.join(VOCABS, name), format=fmt)
+
+
+@cache
+def _eu_file_types() -> tuple[set[str], set[str]]:
+    """(all concept IRIs, deprecated ones): the file's `at:deprecated` attribute is read from the XML,
+    since rdflib drops unknown attributes on `rdf:about` elements."""
+    text = open(os.path.join(VOCABS, "eu_filetypes-skos.rdf"), encoding="utf-8").read()
+    everything, deprecated = set(), set()
+    for iri, attrs in re.findall(r'<skos:Concept rdf:about="([^"]+)"([^>]*)>', text):
+        everything.add(iri)
+        if 'deprecated="true"' in attrs:
+            deprecated.add(iri)
+    return everything, deprecated
+
+
+def _exists_and_current(iri: str) -> str | None:
+    """None if the IRI exists in its source and is not deprecated there, else what is wrong."""
+    node = URIRef(iri)
+    if iri.startswith(PHYSH):
+        g = _source("physh_skos_compat.ttl", "turtle")
+        if (node, SKOS.prefLabel, None) not in g:
+            return "not in PhySH"
+        if any(str(o).lower() == "true" for o in g.objects(node, PHYSH_CORE.deprecated)):
+            return "deprecated in PhySH"
+    elif iri.startswith(QUDT_UNIT):
+        g = _source("qudt_units.ttl", "turtle")
+        if (node, RDF.type, QUDT.Unit) not in g:
+            return "not a QUDT unit"
+        if any(str(o).lower() == "true" for o in g.objects(node, QUDT.deprecated)) or (node, DCTERMS.isReplacedBy, None) in g:
+            return "deprecated in QUDT units"
+    elif iri.startswith(QUDT_SCHEMA):
+        g = _source("qudt_schema.ttl", "turtle")
+        if (node, None, None) not in g:
+            return "not in the QUDT schema (removed)"
+        if any(str(o).lower() == "true" for o in g.objects(node, QUDT.deprecated)) or (node, DCTERMS.isReplacedBy, None) in g:
+            return "deprecated in the QUDT schema"
+    elif iri.startswith(COAR):
+        found = False
+        for name in ("coar_access_rights.nt", "coar_resource_types.nt", "coar_version_types.nt"):
+            g = _source(name, "nt")
+            if (node, SKOS.prefLabel, None) in g or (node, RDF.type, SKOS.ConceptScheme) in g:
+                found = True
+                notes = " ".join(str(o) for o in g.objects(node, SKOS.editorialNote)).lower()
+                if "deprecated" in notes or (node, OWL.deprecated, Literal(True)) in g:
+                    return "deprecated in COAR"
+        if not found:
+            return "not in COAR"
+    elif iri.startswith(EU_FILE_TYPE):
+        everything, deprecated = _eu_file_types()
+        if iri not in everything:
+            return "not in the EU file types"
+        if iri in deprecated:
+            return "deprecated in the EU file types"
+    return None
+
+
+def _iris(graph: rdflib.Graph) -> set[str]:
+    return {str(t) for triple in graph for t in triple if isinstance(t, URIRef) and str(t).startswith(NAMESPACES)}
+
+
+def _context_iris(path: str) -> set[str]:
+    if not os.path.exists(path):
+        return set()
+    with open(path, encoding="utf-8") as fh:
+        ctx = json.load(fh)["@context"]
+    prefixes = {k: v for k, v in ctx.items() if isinstance(v, str)}
+    out = set()
+    for value in ctx.values():
+        iri = value.get("@id") if isinstance(value, dict) else None
+        if isinstance(iri, str) and ":" in iri:
+            prefix, _, local = iri.partition(":")
+            full = prefixes.get(prefix, prefix + ":") + local
+            if full.startswith(NAMESPACES):
+                out.add(full)
+    return out
+
+
+def _shapes_path(pid: str, version: str) -> str:
+    return f"{ROOT}/shapes/{pid}/{version}/shapes.ttl"
+
+
+def _problems(graph: rdflib.Graph, context: str | None = None) -> list[str]:
+    iris = _iris(graph) | (_context_iris(context) if context else set())
+    allowed = set()
+    if QUDT_UNIT_PROPERTY in {URIRef(i) for i in iris}:
+        allowed = _allowed_qudt_unit_uses(graph)
+    out = []
+    for iri in sorted(iris):
+        if URIRef(iri) == QUDT_UNIT_PROPERTY and allowed:
+            continue
+        problem = _exists_and_current(iri)
+        if problem:
+            out.append(f"{iri}: {problem}")
+    return out
+
+
+def _allowed_qudt_unit_uses(graph: rdflib.Graph) -> set:
+    """qudt:unit is allowed only as the second member of `sh:alternativePath (qudt:hasUnit qudt:unit)`,
+    and as the path and target of the deprecation warning; returns the shapes using it so, or an
+    empty set if any other use exists."""
+    uses = set()
+    for s, p, o in graph.triples((None, None, QUDT_UNIT_PROPERTY)):
+        if p == SH.path and s == DEPRECATED_UNIT_SHAPE:
+            uses.add(s)
+        elif p == SH.targetSubjectsOf and (s, SH.property, DEPRECATED_UNIT_SHAPE) in graph:
+            uses.add(s)
+        elif p == RDF.first:
+            lists = [n for n in graph.subjects(RDF.rest, s)]
+            heads = lists or [s]
+            alt = [x for h in heads for x in graph.subjects(SH.alternativePath, h)]
+            members = list(Collection(graph, heads[0])) if heads else []
+            if alt and members == [URIRef(QUDT_SCHEMA + "hasUnit"), QUDT_UNIT_PROPERTY]:
+                uses.add(s)
+            else:
+                return set()
+        else:
+            return set()
+    return uses
+
+
+CURRENT = [(pid, _versions(pid)[-1]) for pid in sorted(PROFILES)]
+
+
+@pytest.mark.parametrize("pid,version", CURRENT, ids=[f"{p}@{v}" for p, v in CURRENT])
+def test_profile_iris_exist_in_their_sources(pid, version):
+    graph = rdflib.Graph().parse(_shapes_path(pid, version), format="turtle")
+    context = f"{ROOT}/shapes/{pid}/{version}/context.jsonld"
+    assert _problems(graph, context) == []
+    if "electron-microscopy" in (pid, PROFILES[pid].get("is_profile_of", "").partition("@")[0]):
+        assert QUDT_SCHEMA + "hasUnit" in _context_iris(context)
+
+
+@pytest.mark.parametrize("path", _latest_vocabularies(), ids=lambda p: os.path.relpath(p, ROOT))
+def test_vocabulary_iris_exist_in_their_sources(path):
+    assert _problems(rdflib.Graph().parse(path, format="turtle")) == []
+
+
+def test_the_source_check_catches_qudt_unit_in_1_0_0():
+    """1.0.0 used qudt:unit (removed from the QUDT schema) in shapes and contexts."""
+    for pid in ("electron-microscopy", "atom-probe"):
+        graph = rdflib.Graph().parse(_shapes_path(pid, "1.0.0"), format="turtle")
+        problems = _problems(graph, f"{ROOT}/shapes/{pid}/1.0.0/context.jsonld")
+        assert problems == [f"{QUDT_UNIT_PROPERTY}: not in the QUDT schema (removed)"]
+        assert _context_iris(f"{ROOT}/shapes/{pid}/1.0.0/context.jsonld") >= {str(QUDT_UNIT_PROPERTY)}
+        assert str(QUDT_UNIT_PROPERTY) not in _context_iris(f"{ROOT}/shapes/{pid}/{_versions(pid)[-1]}/context.jsonld")
+
+
+def test_the_source_check_catches_unknown_and_deprecated_iris():
+    assert _exists_and_current(PHYSH + "00000000-0000-0000-0000-000000000000") == "not in PhySH"
+    assert _exists_and_current(QUDT_UNIT + "KiloVOLT") == "not a QUDT unit"
+    assert _exists_and_current(EU_FILE_TYPE + "FMX2") == "deprecated in the EU file types"
+    assert _exists_and_current(COAR + "resource_type/c_18co") == "deprecated in COAR"
+    deprecated_unit = next(iter(_source("qudt_units.ttl", "turtle").subjects(QUDT.deprecated, Literal(True))))
+    assert _exists_and_current(str(deprecated_unit)) == "deprecated in QUDT units"
+
+
+# --------------------------------------------------------------------------- mappings (item 4)
+def _scheme_file(vid: str) -> str:
+    return next(p for p in _latest_vocabularies() if os.path.basename(os.path.dirname(p)) == vid)
+
+
+def _vocab(vid: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(_scheme_file(vid), format="turtle")
+
+
+def _physh_label(iri: str) -> str:
+    return str(_source("physh_skos_compat.ttl", "turtle").value(URIRef(iri), SKOS.prefLabel))
+
+
+def test_physh_mappings_say_what_the_concepts_are():
+    technique = rdflib.Namespace("https://w3id.org/metsa/vocab/technique/")
+    g = _vocab("technique")
+    [hrtem] = g.objects(technique.hrtem, SKOS.exactMatch)
+    assert _physh_label(hrtem) == "High-resolution transmission electron microscopy"
+    assert not list(g.objects(technique.hrtem, SKOS.closeMatch))
+    [fim] = g.objects(technique.fim, SKOS.broadMatch)
+    assert _physh_label(fim) == "Field emission & field-ion microscopy"
+    gun = rdflib.Namespace("https://w3id.org/metsa/vocab/electron-gun-type/")
+    g = _vocab("electron-gun-type")
+    assert {_physh_label(o) for o in g.objects(None, SKOS.relatedMatch)} == {"Thermionic emission", "Field emission"}
+    assert not list(g.objects(gun.thermionic, SKOS.closeMatch)) and not list(g.objects(gun["field-emission"], SKOS.closeMatch))
+    form = rdflib.Namespace("https://w3id.org/metsa/vocab/specimen-form/")
+    g = _vocab("specimen-form")
+    assert [_physh_label(o) for o in g.objects(form["thin-film"], SKOS.closeMatch)] == ["Thin films"]
+    assert [_physh_label(o) for o in g.objects(form.nanoparticles, SKOS.closeMatch)] == ["Nanoparticles"]
+    assert not [o for o in g.objects(None, SKOS.exactMatch) if str(o).startswith(PHYSH)], \
+        "a specimen form is not a material system: closeMatch, not exactMatch"
+
+
+def test_preparation_methods_include_osc_em_freezing_methods():
+    g = _vocab("preparation-method")
+    notations = {str(o) for o in g.objects(None, SKOS.notation)}
+    assert {"plunge-freezing", "high-pressure-freezing"} <= notations  # OSC-EM FreezingMethodEnum
+
+
+def test_nexus_paths_cited_are_current():
+    """Paths checked against FAIRmat-NFDI/nexus_definitions @ 0cbc766 (NXapm, NXem, NXebeam_column)."""
+    stale = ("pulser/laser_beam", "nominal_flight_path", "stage/base_temperature", "NXsource emitter_type")
+    for pid, version in CURRENT:
+        text = open(_shapes_path(pid, version), encoding="utf-8").read()
+        assert not [s for s in stale if s in text], pid
+    for path in _latest_vocabularies():
+        text = open(path, encoding="utf-8").read()
+        assert not [s for s in stale if s in text], path
+    old = open(_shapes_path("atom-probe", "1.0.0"), encoding="utf-8").read()
+    assert "pulser/laser_beam/pulse_energy" in old and "instrument/nominal_flight_path" in old
+
+
+# --------------------------------------------------------------------------- derived lists
+def _dataverse_subjects() -> list[str]:
+    with open(os.path.join(SHARED, "dataverse", "metadatablocks", "citation.tsv"), encoding="utf-8") as fh:
+        rows = list(csv.reader(fh, delimiter="\t"))
+    start = next(i for i, r in enumerate(rows) if r and r[0] == "#controlledVocabulary")
+    out = []
+    for r in rows[start + 1:]:
+        if r and r[0].startswith("#"):
+            break
+        if len(r) > 2 and r[1] == "subject":
+            out.append(r[2])
+    return out
+
+
+def test_subjects_are_the_dataverse_citation_subjects():
+    g = _vocab("subject")
+    labels = sorted(str(o) for c in g.subjects(RDF.type, SKOS.Concept) for o in g.objects(c, SKOS.prefLabel) if o.language == "en")
+    assert labels == sorted(_dataverse_subjects())
+    assert len(labels) == 14
+
+
+def test_access_rights_are_coar_access_rights_one_to_one():
+    coar = _source("coar_access_rights.nt", "nt")
+    coar_concepts = {s for s in coar.subjects(SKOS.prefLabel, None)}
+    g = _vocab("access-rights")
+    mapped = {}
+    for c in g.subjects(RDF.type, SKOS.Concept):
+        [m] = list(g.objects(c, SKOS.exactMatch))
+        mapped[c] = m
+        coar_en = {str(o).lower() for o in coar.objects(m, SKOS.prefLabel) if o.language == "en"}
+        assert str(g.value(c, SKOS.prefLabel)).lower() in coar_en or any(
+            str(o).lower() in coar_en for o in g.objects(c, SKOS.prefLabel) if o.language == "en")
+    assert set(mapped.values()) == coar_concepts
+
+
+def test_resource_types_map_to_coar_resource_types():
+    coar = _source("coar_resource_types.nt", "nt")
+    g = _vocab("resource-type")
+    concepts = set(g.subjects(RDF.type, SKOS.Concept))
+    assert concepts
+    unmapped = set()
+    for c in concepts:
+        matches = [o for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+                   for o in g.objects(c, p) if str(o).startswith(COAR)]
+        if not matches:
+            unmapped.add(str(g.value(c, SKOS.notation)))
+        for m in g.objects(c, SKOS.exactMatch):
+            en = {str(o).lower() for o in coar.objects(m, SKOS.prefLabel) if o.language == "en"}
+            mine = {str(o).lower() for o in g.objects(c, SKOS.prefLabel) if o.language == "en"}
+            assert en & mine, f"{c} exactMatch {m}: labels {mine} vs COAR {en}"
+    assert unmapped == {"Model"}, "only Model lacks a COAR equivalent, and the scheme says so"
+    definition = " ".join(str(o) for o in g.objects(None, SKOS.definition) if getattr(o, "language", None) == "en")
+    assert "where COAR has an equivalent" in definition
+
+
+#: Vocabularies whose values come (partly) from a source not in ../shared/data.
+OTHER_SOURCES = {
+    "contributor-role": "DataCite", "relation-type": "DataCite", "resource-type": "DataCite",
+    "apt-pulse-mode": "NXapm", "electron-gun-type": "NXebeam_column", "detector-type": "NXdetector",
+    "imaging-mode": "NXem", "specimen-form": "KIT", "operator-role": "KIT", "preparation-method": "OSC-EM",
+    "technique": "EM Glossary", "platform": "METSA",
+}
+VERSION_RE = re.compile(r"\b\d+\.\d+\b|@ [0-9a-f]{7}|\b20\d\d\b")
+
+
+@pytest.mark.parametrize("vid", sorted(OTHER_SOURCES))
+def test_lists_from_other_sources_name_source_and_version(vid):
+    g = _vocab(vid)
+    [scheme] = g.subjects(RDF.type, SKOS.ConceptScheme)
+    derived = list(g.objects(scheme, PROV.wasDerivedFrom))
+    sources = [str(o) for o in g.objects(scheme, DCTERMS.source)]
+    assert derived and all(isinstance(d, URIRef) for d in derived)
+    assert len(sources) == 1 and OTHER_SOURCES[vid] in sources[0]
+    assert VERSION_RE.search(sources[0]), f"{vid}: source without version: {sources[0]}"
+
+
+# --------------------------------------------------------------------------- ranges in several units
+@cache
+def _conversion(unit: URIRef) -> tuple[float, float]:
+    g = _source("qudt_units.ttl", "turtle")
+    m = g.value(unit, QUDT.conversionMultiplier)
+    o = g.value(unit, QUDT.conversionOffset)
+    return float(m), float(o) if o is not None else 0.0
+
+
+def range_mismatches(graph: rdflib.Graph) -> list[str]:
+    """Quantity shapes whose `sh:or` alternatives give different physical intervals per unit."""
+    out = []
+    for owner, head in graph.subject_objects(SH["or"]):
+        alternatives = list(Collection(graph, head))
+        intervals = {}
+        for node in alternatives:
+            unit, lo, hi = None, None, None
+            for ps in graph.objects(node, SH.property):
+                unit = graph.value(ps, SH.hasValue) or unit
+                lo = graph.value(ps, SH.minInclusive) if graph.value(ps, SH.minInclusive) is not None else lo
+                hi = graph.value(ps, SH.maxInclusive) if graph.value(ps, SH.maxInclusive) is not None else hi
+            if unit is None or not str(unit).startswith(QUDT_UNIT) or lo is None or hi is None:
+                break
+            m, o = _conversion(unit)
+            intervals[str(unit).rsplit("/", 1)[1]] = ((float(lo) + o) * m, (float(hi) + o) * m)
+        else:
+            if len(intervals) < 2:
+                continue
+            los = [v[0] for v in intervals.values()]
+            his = [v[1] for v in intervals.values()]
+            for values in (los, his):
+                ref = values[0]
+                if any(abs(v - ref) > 1e-4 * max(abs(ref), abs(v)) + 1e-300 for v in values):
+                    out.append(f"{str(owner).rsplit('/', 1)[1]}: {intervals}")
+                    break
+    return sorted(out)
+
+
+@pytest.mark.parametrize("pid,version", CURRENT, ids=[f"{p}@{v}" for p, v in CURRENT])
+def test_ranges_are_the_same_interval_in_every_unit(pid, version):
+    assert range_mismatches(rdflib.Graph().parse(_shapes_path(pid, version), format="turtle")) == []
+
+
+def test_range_check_catches_the_1_0_0_minima():
+    mismatches = range_mismatches(rdflib.Graph().parse(_shapes_path("electron-microscopy", "1.0.0"), format="turtle"))
+    names = [m.split(":")[0] for m in mismatches]
+    assert {"Acquisition-specimenTemperature", "Acquisition-chamberPressure"} <= set(names)
+
+
+# --------------------------------------------------------------------------- names (item 1) and French (item 5)
+def _current_files() -> list[str]:
+    files = [_shapes_path(p, v) for p, v in CURRENT] + _latest_vocabularies()
+    files += glob.glob(f"{ROOT}/shapes/*/profile.toml") + glob.glob(f"{ROOT}/vocabularies/*/vocabulary.toml")
+    return files
+
+
+def test_the_network_has_its_own_name():
+    for path in _current_files():
+        text = open(path, encoding="utf-8").read()
+        assert WRONG_NAME not in text, path
+        if "METSA —" in text:
+            assert METSA_NAME in text, path
+    assert WRONG_NAME in open(_shapes_path("electron-microscopy", "1.0.0"), encoding="utf-8").read()
+
+
+def test_profiles_say_they_are_metsa_style():
+    for pid in ("electron-microscopy", "atom-probe"):
+        g = rdflib.Graph().parse(_shapes_path(pid, _versions(pid)[-1]), format="turtle")
+        [profile] = g.subjects(RDF.type, URIRef("http://www.w3.org/ns/dx/prof/Profile"))
+        en = " ".join(str(o) for o in g.objects(profile, DCTERMS.description) if o.language == "en")
+        assert "METSA-style" in en and "not an official METSA standard" in en
+        assert "METSA-style" in PROFILES[pid]["title"]["en"]
+    scheme = _vocab("technique")
+    definition = " ".join(str(o) for o in scheme.objects(None, SKOS.definition) if getattr(o, "language", None) == "en")
+    assert "in general" in definition and "not an official METSA standard" in definition
+
+
+def test_grenoble_is_no_longer_offered_as_a_facility():
+    g = _vocab("platform")
+    grenoble = URIRef("https://w3id.org/metsa/vocab/platform/grenoble")
+    assert (grenoble, OWL.deprecated, Literal(True)) in g
+    live = {c for c in g.subjects(RDF.type, SKOS.Concept) if (c, OWL.deprecated, Literal(True)) not in g}
+    for c in live:
+        label = str(g.value(c, SKOS.prefLabel))
+        assert label == "External facility" or "," in label or c.endswith("external"), f"{c} names no facility: {label}"
+
+
+#: (wrong French, where it was in 1.0.0) — issue 20, item 5.
+WRONG_FRENCH = ["Fichier de rangement", "Unité de Énergie", "Unité de Angle", "Parrain", '"Data paper"@fr',
+                '"PEELS"@fr', "Temps de pose par pixel", "Section transverse", "Unité de Tension"]
+
+
+def test_french_terms():
+    for path in _current_files():
+        text = open(path, encoding="utf-8").read()
+        assert not [w for w in WRONG_FRENCH if w in text], path
+    old = "".join(open(p, encoding="utf-8").read() for p in glob.glob(f"{ROOT}/shapes/*/1.0.0/shapes.ttl") + glob.glob(f"{ROOT}/vocabularies/*/1.0.0.ttl"))
+    assert all(w in old for w in WRONG_FRENCH), "the list names what 1.0.0 got wrong"
+    assert '"Commanditaire"@fr' in open(_scheme_file("contributor-role"), encoding="utf-8").read()
+    assert '"Article de données"@fr' in open(_scheme_file("resource-type"), encoding="utf-8").read()
+
+
+# --------------------------------------------------------------------------- examples do not invent (item 6)
+SUPPLEMENTED = URIRef("https://w3id.org/rdp/term/supplemented")
+DCAT_DATASET = URIRef("http://www.w3.org/ns/dcat#Dataset")
+SOURCE_RE = re.compile(r"\.\./shared/data/records/([\w.-]*\w)")
+
+
+def _derived_examples() -> list[str]:
+    """Examples converted from a real record (their comment says from which), of every profile version."""
+    from tests.content.test_examples_pyshacl import EXAMPLES, _load_record
+    out = []
+    for param in EXAMPLES:
+        pid, version, record, _ = param.values
+        comment = " ".join(str(o) for o in _load_record(record).objects(None, rdflib.RDFS.comment))
+        if SOURCE_RE.search(comment):
+            out.append(record)
+    return out
+
+
+def _all_words_in(value: str, text: str) -> bool:
+    """A value rearranged from the source's words (e.g. "Lancey, Claudia" from lastName/firstName)."""
+    words = re.findall(r"\w+", value)
+    return bool(words) and all(w in text for w in words)
+
+
+def undeclared_values(record_path: str, graph: rdflib.Graph | None = None) -> list[tuple[str, str]]:
+    """Values of a converted record that are neither in its source record nor under a property the
+    record declares supplemented (`rdpt:supplemented`, see examples/README.md). QUDT unit IRIs are
+    conversions of the source's unit strings; IRIs of the registry's own vocabularies and the
+    example's own node IRIs are structure, not values."""
+    from tests.content.test_examples_pyshacl import _load_record
+    g = graph if graph is not None else _load_record(record_path)
+    comment = " ".join(str(o) for o in g.objects(None, rdflib.RDFS.comment))
+    source_path = os.path.join(SHARED, "records", SOURCE_RE.search(comment).group(1))
+    source = open(source_path, encoding="utf-8").read()
+    text = source.lower()
+    numbers = {float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", source)}
+    [root] = g.subjects(RDF.type, DCAT_DATASET)
+    declared = set(g.objects(root, SUPPLEMENTED))
+    chains = {root: []}
+    frontier = [root]
+    while frontier:
+        node = frontier.pop()
+        for p, o in g.predicate_objects(node):
+            if not isinstance(o, Literal) and o not in chains:
+                chains[o] = chains[node] + [p]
+                frontier.append(o)
+    skip = {rdflib.RDFS.comment, RDF.type, SUPPLEMENTED, PROV.wasDerivedFrom}
+    out = []
+    for s, p, o in g:
+        if s not in chains or p in skip or any(c in declared for c in chains[s] + [p]):
+            continue
+        if isinstance(o, URIRef):
+            if str(o).startswith(("https://w3id.org/", "https://example.org/records/", QUDT_UNIT)) or (o, None, None) in g:
+                continue  # a vocabulary concept, a unit, or one of the record's own nodes
+            tail = re.split(r"[/#:]", str(o).rstrip("/"))[-1].lower()
+            if str(o).lower() in text or (len(tail) >= 6 and tail in text):  # e.g. an ORCID iD given bare
+                continue
+        elif isinstance(o, Literal):
+            value = o.toPython()
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if any(abs(float(value) - n) <= 1e-9 * max(1.0, abs(n)) for n in numbers):
+                    continue
+            elif str(o).lower() in text or _all_words_in(str(o).lower(), text):
+                continue
+        else:
+            continue
+        out.append((" / ".join(re.split(r"[/#]", str(c))[-1] for c in chains[s] + [p]), str(o)))
+    return sorted(out)
+
+
+def test_there_are_converted_examples_for_the_current_versions():
+    assert _derived_examples(), "no example of the current profile versions is converted from a real record"
+
+
+@pytest.mark.parametrize("path", _derived_examples(), ids=lambda p: os.path.relpath(p, ROOT))
+def test_converted_examples_declare_what_they_supplement(path):
+    from tests.content.test_examples_pyshacl import _load_record
+    g = _load_record(path)
+    [root] = g.subjects(RDF.type, DCAT_DATASET)
+    assert list(g.objects(root, SUPPLEMENTED)), "a converted record lists what was supplemented (rdpt:supplemented)"
+    assert list(g.objects(root, PROV.wasDerivedFrom)), "a converted record names its source (prov:wasDerivedFrom)"
+    assert undeclared_values(path) == []
+
+
+def test_the_invention_check_catches_the_1_0_0_kit_record():
+    """As first published, kit-sem-sceo5 had the other KIT record's user as creator and its keywords,
+    with no machine-readable declaration: rebuilt here, the check names exactly those values."""
+    from tests.content.test_examples_pyshacl import _load_record
+    path = f"{ROOT}/examples/electron-microscopy/1.0.0/kit-sem-sceo5.ttl"
+    g = _load_record(path)
+    [root] = g.subjects(RDF.type, DCAT_DATASET)
+    declared = set(g.objects(root, SUPPLEMENTED))
+    g.remove((root, SUPPLEMENTED, None))
+    for p in declared - {DCTERMS.creator}:  # declarations other than the creator stay
+        g.add((root, SUPPLEMENTED, p))
+    [creator] = g.objects(root, DCTERMS.creator)
+    foaf_name = URIRef("http://xmlns.com/foaf/0.1/name")
+    g.set((creator, foaf_name, Literal("Neidiger, Charlotte")))
+    for keyword in ("FeMoOx", "cross section"):
+        g.add((root, URIRef("http://www.w3.org/ns/dcat#keyword"), Literal(keyword, lang="en")))
+    assert undeclared_values(path, g) == [("creator / name", "Neidiger, Charlotte"), ("keyword", "FeMoOx"), ("keyword", "cross section")]
+    assert undeclared_values(path) == []
