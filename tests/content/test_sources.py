@@ -555,3 +555,18 @@ def test_the_invention_check_catches_the_1_0_0_kit_record():
         g.add((root, URIRef("http://www.w3.org/ns/dcat#keyword"), Literal(keyword, lang="en")))
     assert undeclared_values(path, g) == [("creator / name", "Neidiger, Charlotte"), ("keyword", "FeMoOx"), ("keyword", "cross section")]
     assert undeclared_values(path) == []
+
+
+# --------------------------------------------------------------------------- profile pages
+def test_profile_pages_are_generated_from_the_content():
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, f"{ROOT}/docs/profiles/generate.py", "--check"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for pid in PROFILES:
+        text = open(f"{ROOT}/docs/profiles/{pid}.md", encoding="utf-8").read()
+        assert "**What this profile is.**" in text and "Provisional" in text, pid
+        if PROFILES[pid]["community"]["id"] == "metsa":
+            assert "not METSA's official standard" in text or "not METSA's\nofficial standard" in text, pid
+            assert METSA_NAME.replace(" en ", " en\n") in text or METSA_NAME in text or "*Microscopie Électronique" in text
