@@ -30,6 +30,7 @@ from rdflib import Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS
 
+from tests.conftest import SHARED_DATA, require_shared
 from tests.content.test_examples_pyshacl import PROFILES, ROOT, _latest_vocabularies, _versions
 
 SHARED = os.path.join(ROOT, "..", "shared", "data")
@@ -56,12 +57,10 @@ WRONG_NAME = "Réseau national de microscopie électronique et sonde atomique"
 
 @pytest.fixture(scope="module", autouse=True)
 def _shared_data():
-    """The sources are third-party files in ../shared/data: without them, skip with the reason
-    outside CI and fail in CI (CI=true), where they must be there."""
-    if not os.path.isdir(VOCABS):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared data not found at {SHARED}")
-        pytest.skip(f"shared data not found at {SHARED} (the project expects ../shared/data beside it)")
+    """The sources are third-party files in ../shared/data (skip outside CI, fail in CI)."""
+    require_shared(SHARED_DATA / "vocabularies")
+    require_shared(SHARED_DATA / "records")
+    require_shared(SHARED_DATA / "dataverse" / "metadatablocks" / "citation.tsv")
 
 
 @cache

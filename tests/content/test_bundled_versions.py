@@ -1,0 +1,49 @@
+"""The new versions of the bundled content are honest Semantic Versioning (issue 20): each is at
+least the increment the registry's own change classification (registry/evolution, SemVer 2.0.0
+sections 6-8) asks of it, and published versions are left as they were."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from registry.bundled import bundled_dir, plan_folder
+from registry.evolution.service import evolution
+
+PAIRS = []
+_last: dict[tuple[str, str], str] = {}
+for item in plan_folder(bundled_dir()):
+    key = (item.kind, item.id)
+    if key in _last:
+        PAIRS.append((item.kind, item.id, _last[key], item.version))
+    _last[key] = item.version
+
+
+def test_there_are_new_versions():
+    assert {(k, i) for k, i, _, _ in PAIRS} >= {("profile", "electron-microscopy"), ("profile", "atom-probe"),
+                                                 ("vocabulary", "technique"), ("vocabulary", "platform")}
+
+
+@pytest.mark.parametrize("kind,sid,older,newer", PAIRS, ids=[f"{k}:{i}:{o}->{n}" for k, i, o, n in PAIRS])
+def test_new_version_number_is_honest(bundled_client, kind, sid, older, newer):
+    service = evolution(bundled_client.app.state.registry)
+    diff = (service.profile_diff if kind == "profile" else service.vocabulary_diff)(sid, older, newer)
+    assert diff.changes, f"{kind} {sid} {newer} changes nothing since {older}"
+    assert diff.honest, (diff.required_increment, [c.to_json() for c in diff.changes if c.classification == "breaking"][:5])
+
+
+def test_published_1_0_0_files_are_unchanged():
+    """Published versions are immutable: no commit since the corrections began (the one adding
+    electron-microscopy 2.0.0) touched a 1.0.0 file; corrections are new versions."""
+    root = bundled_dir()
+    paths = sorted(str(p.relative_to(root)) for p in list(root.glob("shapes/*/1.0.0/*")) + list(root.glob("vocabularies/*/1.0.0.ttl")))
+    assert len(paths) >= 16 + 5
+    git = ["git", "-C", str(root)]
+    start = subprocess.run([*git, "log", "--diff-filter=A", "--format=%H", "--", "shapes/electron-microscopy/2.0.0/shapes.ttl"],
+                           capture_output=True, text=True)
+    if start.returncode != 0 or not start.stdout.strip():
+        pytest.skip("not a git checkout with history (e.g. an installed wheel)")
+    first = start.stdout.split()[-1]
+    touched = subprocess.run([*git, "log", "--format=%h %s", f"{first}^..HEAD", "--", *paths], capture_output=True, text=True, check=True)
+    assert touched.stdout == ""
