@@ -6,6 +6,7 @@ REGISTRY_TEST_BACKEND=remote)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,11 +31,22 @@ def em_submission(version: str, **extra) -> ProfileSubmission:
     )
 
 
+def bundled_profiles_1_0_0(folder: Path) -> Path:
+    """A copy of the bundled content whose profiles stop at 1.0.0: the hand-written versions below
+    take the numbers 1.1.0 and 2.0.0, which the bundled electron-microscopy also has since issue 20
+    (and atom-probe 2.0.0 is built on it)."""
+    shutil.copytree(REPO / "vocabularies", folder / "vocabularies")
+    shutil.copytree(REPO / "shapes", folder / "shapes",
+                    ignore=lambda d, names: [n for n in names if Path(d).parent.name == "shapes" and n[:1].isdigit() and n != "1.0.0"])
+    return folder
+
+
 @pytest.fixture(scope="session")
 def evolution_settings(tmp_path_factory):
-    """Settings of a store holding the bundled content and electron-microscopy 1.1.0 and 2.0.0."""
+    """Settings of a store holding the bundled content (profiles at 1.0.0) and electron-microscopy 1.1.0 and 2.0.0."""
+    folder = bundled_profiles_1_0_0(tmp_path_factory.mktemp("bundled-1.0.0"))
     with session_store(tmp_path_factory, "evolution") as store:
-        settings = Settings(store=store, base_iri=BASE, load_bundled=True)
+        settings = Settings(store=store, base_iri=BASE, load_bundled=True, bundled_dir=folder)
         registry = Registry.build(settings)
         try:
             registry.start()
