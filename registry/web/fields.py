@@ -268,6 +268,16 @@ def path_text(graph: rdflib.Graph, path, depth: int = 0) -> tuple[str, bool]:
     return "…", False
 
 
+def _is_unit_path(graph: rdflib.Graph, path) -> bool:
+    """`qudt:hasUnit`, `qudt:unit`, or an `sh:alternativePath` of them (SHACL §2.3.1.4): profiles that
+    moved to `qudt:hasUnit` still read the deprecated `qudt:unit` of older records."""
+    if path in UNIT_PATHS:
+        return True
+    alternative = graph.value(path, SH.alternativePath) if path is not None else None
+    members = rdf_list_items(graph, alternative) if alternative is not None else []
+    return bool(members) and all(m in UNIT_PATHS for m in members)
+
+
 def _shape_members(graph: rdflib.Graph, shape) -> list:
     """Shapes nested in `shape` by sh:node, sh:qualifiedValueShape, sh:and/or/xone."""
     out = []
@@ -314,7 +324,7 @@ def _fill_constraints(graph: rdflib.Graph, shape, f: Field, depth: int = 0, seen
                 values.extend(rdf_list_items(graph, lst))
             if path == SKOS.inScheme:
                 f.schemes.extend(str(v) for v in values if isinstance(v, URIRef) and str(v) not in f.schemes)
-            elif path in UNIT_PATHS:
+            elif _is_unit_path(graph, path):
                 units.extend(str(v) for v in values if isinstance(v, URIRef))
             elif path in VALUE_PATHS:
                 _fill_constraints(graph, prop, f, depth + 1, seen, groups, local)

@@ -47,3 +47,17 @@ def test_published_1_0_0_files_are_unchanged():
     first = start.stdout.split()[-1]
     touched = subprocess.run([*git, "log", "--format=%h %s", f"{first}^..HEAD", "--", *paths], capture_output=True, text=True, check=True)
     assert touched.stdout == ""
+
+
+def test_form_fields_of_electron_microscopy_2_0_0_still_show_units(bundled_client):
+    """2.0.0 reads the unit with `sh:alternativePath (qudt:hasUnit qudt:unit)`; the deposit form's
+    field model (registry/web/fields.py) still finds each unit and its range."""
+    from registry.web.fields import fields_for_version
+
+    groups = fields_for_version(bundled_client.app.state.registry, "electron-microscopy", "2.0.0")
+    fields = {f.path: f for g in groups for f in g.fields}
+    voltage = fields["https://w3id.org/metsa/term/acceleratingVoltage"]
+    assert voltage.units == ["http://qudt.org/vocab/unit/KiloV", "http://qudt.org/vocab/unit/V", "http://qudt.org/vocab/unit/MegaV"]
+    assert ("http://qudt.org/vocab/unit/KiloV", {"minInclusive": "0.01", "maxInclusive": "3000.0"}) in [
+        (u, {k: str(float(v)) if k == "maxInclusive" else v for k, v in r.items()}) for u, r in voltage.unit_ranges]
+    assert "http://qudt.org/vocab/unit/MicroA" in fields["https://w3id.org/metsa/term/emissionCurrent"].units
