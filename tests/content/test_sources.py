@@ -476,6 +476,24 @@ def _all_words_in(value: str, text: str) -> bool:
     return bool(words) and all(w in text for w in words)
 
 
+@cache
+def _vocabulary_terms() -> dict[URIRef, set[str]]:
+    """Concept → its notation and labels (any language), lower-cased, over the shipped vocabularies."""
+    out: dict[URIRef, set[str]] = {}
+    for path in _latest_vocabularies():
+        g = rdflib.Graph().parse(path, format="turtle")
+        for c in g.subjects(RDF.type, SKOS.Concept):
+            out[c] = {str(o).lower() for p in (SKOS.notation, SKOS.prefLabel, SKOS.altLabel) for o in g.objects(c, p)}
+    return out
+
+
+def _concept_named_in(concept: URIRef, text: str) -> bool:
+    names = _vocabulary_terms().get(concept)
+    if names is None:
+        return False
+    return any(re.search(r"(?<![a-z0-9])" + re.escape(n) + r"(?![a-z0-9])", text) for n in names if len(n) >= 2)
+
+
 def undeclared_values(record_path: str, graph: rdflib.Graph | None = None) -> list[tuple[str, str]]:
     """Values of a converted record that are neither in its source record nor under a property the
     record declares supplemented (`rdpt:supplemented`, see examples/README.md). QUDT unit IRIs are
@@ -504,8 +522,11 @@ def undeclared_values(record_path: str, graph: rdflib.Graph | None = None) -> li
         if s not in chains or p in skip or any(c in declared for c in chains[s] + [p]):
             continue
         if isinstance(o, URIRef):
-            if str(o).startswith(("https://w3id.org/", "https://example.org/records/", QUDT_UNIT)) or (o, None, None) in g:
-                continue  # a vocabulary concept, a unit, or one of the record's own nodes
+            if str(o).startswith(("https://example.org/records/", QUDT_UNIT)) or (o, None, None) in g:
+                continue  # a unit, or one of the record's own nodes
+            if str(o).startswith("https://w3id.org/"):
+                if _concept_named_in(o, text):
+                    continue  # a concept whose code or label the source gives (e.g. 'SEM' → technique sem)
             tail = re.split(r"[/#:]", str(o).rstrip("/"))[-1].lower()
             if str(o).lower() in text or (len(tail) >= 6 and tail in text):  # e.g. an ORCID iD given bare
                 continue
@@ -532,6 +553,9 @@ def test_converted_examples_declare_what_they_supplement(path):
     g = _load_record(path)
     [root] = g.subjects(RDF.type, DCAT_DATASET)
     assert list(g.objects(root, SUPPLEMENTED)), "a converted record lists what was supplemented (rdpt:supplemented)"
+    comment = " ".join(str(o) for o in g.objects(root, rdflib.RDFS.comment))
+    assert "upplemented" in comment, "the comment says in words what was supplemented"
+
     assert list(g.objects(root, PROV.wasDerivedFrom)), "a converted record names its source (prov:wasDerivedFrom)"
     assert undeclared_values(path) == []
 
