@@ -97,10 +97,13 @@ def recognise(document: Any) -> str | None:
     types = types if isinstance(types, list) else [types]
     if "ore:ResourceMap" in types or "http://www.openarchives.org/ore/terms/ResourceMap" in types:
         return "dataverse_ore"
+    # the semantic API's JSON-LD: fields named by their property IRIs, at least one of them in the
+    # block's own namespace (a generic DCAT / Dublin Core JSON-LD record is not taken for one)
     mapping = load_mapping()
     iris = mapping.field_by_iri()
     prefixes = _prefixes(document.get("@context"))
-    if any(_expand(k, prefixes) in iris for k in document if not k.startswith("@")):
+    expanded = [_expand(k, prefixes) for k in document if not k.startswith("@")]
+    if any(k.startswith(mapping.block_uri) and k in iris for k in expanded):
         return "dataverse_jsonld"
     return None
 

@@ -145,3 +145,13 @@ def test_cli_reports_a_dataverse_native_json_as_not_conforming(tmp_path):
     assert "[Violation] Title = Cars (at /datasetVersion/metadataBlocks/citation/fields/0/value)" in result.stdout
     assert ("[Violation] Description [Text] = This dataset is about cars. "
             "(at /datasetVersion/metadataBlocks/citation/fields/3/value/0/dsDescriptionValue/value)") in result.stdout
+
+
+def test_a_generic_dublin_core_json_ld_is_not_taken_for_dataverse():
+    from registry.dataverse.records import recognise
+
+    generic = {"@context": {"title": "http://purl.org/dc/terms/title", "subject": "http://purl.org/dc/terms/subject"},
+               "@id": "https://example.org/d/1", "title": "x", "subject": "y"}
+    assert recognise(generic) is None
+    semantic = json.loads(require_shared(RECORDS / "dataset-create.jsonld").read_text())
+    assert recognise(semantic) == "dataverse_jsonld"
