@@ -28,7 +28,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pyoxigraph as ox
 
@@ -55,6 +55,9 @@ class Mapping:
     fields: dict[str, dict[str, Any]]
     lift: dict[str, dict[str, Any]]
     dataset: dict[str, dict[str, Any]]
+    #: (concept scheme IRI, the value a record stores) → the concept's IRI, or None: for blocks
+    #: imported as profiles, whose concept IRIs are not derivable from the stored value
+    resolve: Callable[[str, str], str | None] | None = None
 
     def property_of(self, name: str) -> str:
         entry = self.lift.get(name)
@@ -150,6 +153,7 @@ class Lifted:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     fields_pointer: str = ""
     dataset: str = ""
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)  # compound node → its source facts
 
 
 def _native_fields(document: dict, mapping: Mapping, problems: list) -> tuple[list[FieldValue], dict[str, Any], str, str]:
@@ -263,7 +267,7 @@ def _notation(value: str, style: str | None) -> str:
     return value
 
 
-def _object(kind: str, text: str, entry: dict[str, Any], language: str):
+def _object(kind: str, text: str, entry: dict[str, Any], language: str, resolve=None):
     if kind == "lang":
         return ox.Literal(text, language=language) if language else ox.Literal(text)
     if kind == "mailto":
@@ -274,6 +278,9 @@ def _object(kind: str, text: str, entry: dict[str, Any], language: str):
         return _iri(entry.get("concepts", "") + _notation(text, entry.get("notation")))
     if kind == "year":
         return ox.Literal(text[:4], datatype=XSD_GYEAR)
+    if kind == "concept-label":
+        found = resolve(entry["scheme"], text) if resolve is not None else None
+        return ox.NamedNode(found) if found else ox.Literal(text)  # not a concept: the shape reports it
     return ox.Literal(text)
 
 
@@ -289,9 +296,10 @@ def _key(term) -> str:
 
 
 class _Lifter:
-    def __init__(self, mapping: Mapping, language: str):
+    def __init__(self, mapping: Mapping, language: str, unknown: list):
         self.mapping, self.language = mapping, language
         self.out = Lifted()
+        self.unknown = unknown
 
     def add(self, s, p: str, o, source: dict[str, Any]) -> None:
         triple = ox.Triple(s, ox.NamedNode(p), o)
@@ -302,7 +310,8 @@ class _Lifter:
     def source(self, fv: FieldValue, value: Any = None) -> dict[str, Any]:
         info = self.mapping.fields.get(fv.name, {})
         parent_info = self.mapping.fields.get(fv.parent or "", {})
-        out = {"block": fv.block, "field": fv.name, "title": {"en": info.get("title", fv.name)}, "pointer": fv.pointer}
+        out = {"block": fv.block, "field": fv.name, "title": {"en": info.get("title", fv.name), **info.get("titles", {})},
+               "pointer": fv.pointer}
         if fv.parent:
             out["parent"] = fv.parent
             out["parent_title"] = {"en": parent_info.get("title", fv.parent)}
@@ -311,6 +320,9 @@ class _Lifter:
         return out
 
     def field(self, subject, fv: FieldValue) -> None:
+        if fv.name not in self.mapping.fields:  # a sub-field the block does not declare
+            self.unknown.append((fv.pointer, fv.name))
+            return
         entry = self.mapping.lift.get(fv.name, {})
         declared = self.mapping.fields.get(fv.name, {})
         default = "iri" if declared.get("type") == "url" else "string"  # external term URIs stay IRIs
@@ -323,6 +335,7 @@ class _Lifter:
                 return
             node = ox.BlankNode()
             self.add(subject, prop, node, self.source(fv))
+            self.out.nodes[_key(node)] = self.source(fv)
             for child in fv.value:
                 self.field(node, child)
             return
@@ -331,7 +344,7 @@ class _Lifter:
             self.add(subject, prop, node, self.source(fv, fv.value))
             self.add(node, FOAF_NAME.value, ox.Literal(fv.value), self.source(fv, fv.value))
             return
-        self.add(subject, prop, _object(kind, fv.value, entry, self.language), self.source(fv, fv.value))
+        self.add(subject, prop, _object(kind, fv.value, entry, self.language, self.mapping.resolve), self.source(fv, fv.value))
 
 
 def lift(document: dict, kind: str, mapping: Mapping | None = None) -> tuple[list[ox.Triple], RecordNotes]:
@@ -368,7 +381,7 @@ def lift(document: dict, kind: str, mapping: Mapping | None = None) -> tuple[lis
         if kind == "dataverse_ore":  # what ORE adds beside the fields (files, version facts) is not metadata to check
             unknown = [u for u in unknown if not u[1].startswith(("schema:", "ore:", "dvcore:"))]
         fields_pointer = where or "/"
-    lifter = _Lifter(mapping, language)
+    lifter = _Lifter(mapping, language, unknown)
     dataset = _iri(subject_iri) if subject_iri else ox.BlankNode("dataset")
     if isinstance(dataset, ox.Literal):
         dataset = ox.BlankNode("dataset")
@@ -469,6 +482,13 @@ def _locator(out: Lifted, mapping: Mapping):
                 if names.get("fr") and found.get("field") in by_property.values() and by_path_of(found) == path:
                     found["title"].setdefault("fr", names["fr"])  # the profile's own French name of the field
                 return found
+        if focus in out.nodes and path in by_property:  # a sub-field missing from a compound value
+            compound = out.nodes[focus]
+            name = by_property[path]
+            info = mapping.fields.get(name) or {}
+            titles = {"en": info.get("title", name), **info.get("titles", {})}
+            return {"block": compound["block"], "field": name, "title": titles, "parent": compound["field"],
+                    "parent_title": compound["title"], "pointer": compound["pointer"], "missing": True}
         if path in by_property:
             name = by_property[path]
             info = mapping.fields.get(name) or {}
@@ -483,3 +503,60 @@ def _locator(out: Lifted, mapping: Mapping):
         return None
 
     return locate
+
+
+# --- a block imported as a profile brings its own mapping -----------------------------------------
+
+DVB = "https://w3id.org/profile-registry/dataverse#"  # registry.dataverse.annotations (issue 13)
+
+
+def mapping_from_shapes(graph, resolve: Callable[[str, str], str | None] | None = None) -> Mapping | None:
+    """The mapping of a profile made from a metadata block (`registry dataverse import-block`):
+    its property shapes carry `dvb:fieldName` (and the other `dvb:` annotations), their `sh:path`
+    is the field's property (termURI, else blockURI + name), a compound field's `sh:node` holds its
+    children, a controlled field's `sh:node` requires `skos:inScheme` its scheme. Controlled values
+    are found in that scheme by label, notation or alternate (`resolve`). None for a profile with
+    no `dvb:fieldName`."""
+    import rdflib
+    from rdflib.namespace import SH, SKOS
+
+    def value(subject, name):
+        return graph.value(subject, rdflib.URIRef(DVB + name))
+
+    shapes = {shape: str(name) for shape, name in graph.subject_objects(rdflib.URIRef(DVB + "fieldName"))}
+    if not shapes:
+        return None
+    block = next((str(o) for o in graph.objects(None, rdflib.URIRef(DVB + "blockName"))), "block")
+    block_uri = next((str(o) for o in graph.objects(None, rdflib.URIRef(DVB + "blockURI"))), "")
+    parent: dict[str, str] = {}
+    for shape, name in shapes.items():
+        for node in graph.objects(shape, SH.node):
+            for child in graph.objects(node, SH.property):
+                if child in shapes:
+                    parent[shapes[child]] = name
+    fields: dict[str, dict[str, Any]] = {}
+    lift_entries: dict[str, dict[str, Any]] = {}
+    for shape, name in shapes.items():
+        path = graph.value(shape, SH.path)
+        field_type = str(value(shape, "fieldType") or "text").lower()
+        titles = {(lit.language or "en"): str(lit) for lit in graph.objects(shape, SH.name)}
+        controlled = str(value(shape, "allowControlledVocabulary") or "false").lower() == "true"
+        fields[name] = {"parent": parent.get(name, ""), "term": str(path) if path is not None else "",
+                        "type": field_type, "multiple": str(value(shape, "allowMultiples") or "false").lower() == "true",
+                        "compound": field_type == "none", "controlled": controlled,
+                        "title": titles.get("en", name), "titles": titles}
+        entry: dict[str, Any] = {"property": str(path)} if path is not None else {}
+        if field_type == "none":
+            entry["value"] = "node"
+        elif controlled:
+            scheme = None
+            for node in graph.objects(shape, SH.node):
+                for prop in graph.objects(node, SH.property):
+                    if graph.value(prop, SH.path) == SKOS.inScheme:
+                        scheme = graph.value(prop, SH.hasValue)
+            if scheme is not None:
+                entry.update(value="concept-label", scheme=str(scheme))
+        elif field_type == "url":
+            entry["value"] = "iri"
+        lift_entries[name] = entry
+    return Mapping(block, block_uri, "", fields, lift_entries, {}, resolve)

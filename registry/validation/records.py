@@ -144,7 +144,7 @@ def parse_json_record(data: bytes, context: dict | None, *, what: str, max_tripl
 DATAVERSE_FORMATS = ("dataverse_json", "dataverse_ore", "dataverse_jsonld")
 
 
-def read_dataverse(data: bytes, fmt: str | None, *, what: str, max_triples: int, line_offset: int = 0):
+def read_dataverse(data: bytes, fmt: str | None, *, what: str, max_triples: int, line_offset: int = 0, mapping=None):
     """A Dataverse dataset (`registry.dataverse.records`) → (triples, notes), or None when the JSON
     is not one (and no Dataverse `format=` was given)."""
     from registry.dataverse.records import lift, recognise
@@ -156,18 +156,18 @@ def read_dataverse(data: bytes, fmt: str | None, *, what: str, max_triples: int,
                            "ore:ResourceMap, no field of the citation block)", code="not-dataverse")
     if kind is None:
         return None
-    triples, notes = lift(document, fmt if fmt in DATAVERSE_FORMATS else kind)
+    triples, notes = lift(document, fmt if fmt in DATAVERSE_FORMATS else kind, mapping)
     if len(triples) > max_triples:
         raise PayloadTooLarge(f"{what} has more than {max_triples} triples", code="too-many-triples")
     return triples, notes
 
 
 def read_record(data: bytes, fmt: str, *, context: dict | None, max_triples: int, what: str = "the record",
-                name: str = "record", line_offset: int = 0) -> Record:
+                name: str = "record", line_offset: int = 0, dataverse=None) -> Record:
     """One record → its triples and what reading it found (`Record.notes`). JSON and JSON-LD that
     are Dataverse datasets are lifted by `registry.dataverse.records` (recognised by content)."""
     if fmt in ("json", "jsonld", *DATAVERSE_FORMATS) and data.lstrip()[:1] == b"{":
-        lifted = read_dataverse(data, fmt, what=what, max_triples=max_triples, line_offset=line_offset)
+        lifted = read_dataverse(data, fmt, what=what, max_triples=max_triples, line_offset=line_offset, mapping=dataverse)
         if lifted is not None:
             return Record(name, lifted[0], fmt, lifted[1])
     if fmt == "json":
@@ -182,7 +182,7 @@ def parse_record(data: bytes, fmt: str, *, context: dict | None, max_triples: in
 
 
 def parse_batch(
-    data: bytes, fmt: str, *, context: dict | None, max_triples: int, max_records: int, max_bytes: int
+    data: bytes, fmt: str, *, context: dict | None, max_triples: int, max_records: int, max_bytes: int, dataverse=None
 ) -> Batch:
     """Split a batch into records (all parsed before any result is sent, so malformed input is a
     400 naming the line and column, never a half-streamed answer)."""
@@ -220,7 +220,7 @@ def parse_batch(
             if not line.strip():
                 continue
             add(read_record(line, "json", context=context, max_triples=max_triples, what=f"the batch's line {number}",
-                            name=f"line {number}", line_offset=number - 1))
+                            name=f"line {number}", line_offset=number - 1, dataverse=dataverse))
     elif fmt == "zip":
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
@@ -249,7 +249,7 @@ def parse_batch(
             if len(content) > max_bytes:
                 raise PayloadTooLarge(f"zip entry {info.filename!r} is over {max_bytes} bytes uncompressed", code="payload-too-large")
             add(read_record(content, rfmt, context=context, max_triples=max_triples, what=f"zip entry {info.filename!r}",
-                            name=info.filename))
+                            name=info.filename, dataverse=dataverse))
     else:  # pragma: no cover - choose_format only returns the above
         raise UnsupportedFormat(f"unknown batch format {fmt!r}")
     if not batch.records:

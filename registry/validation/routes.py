@@ -140,7 +140,8 @@ def _declared_or_given(service: ValidationService, registry, data: _Input, pid, 
         if declared is not None:
             return service.profile_bundle(declared.id, declared.version), record, declared
     bundle = _bundle(service, data, pid, version)
-    record = read_record(data.record or b"", fmt, context=bundle.context, max_triples=max_triples)
+    record = read_record(data.record or b"", fmt, context=bundle.context, max_triples=max_triples,
+                         dataverse=service.dataverse_mapping(bundle))
     used = bundle.profile.get("iri")
     return bundle, record, declared_version.disagreement(registry, record.triples, used) if used else None
 
@@ -179,6 +180,7 @@ async def _validate(request: Request, registry, pid, version, format_param, lang
         batch = parse_batch(
             data.record or b"", fmt, context=bundle.context, max_triples=settings.max_triples_per_record,
             max_records=settings.max_records_per_batch, max_bytes=settings.max_body_bytes,
+            dataverse=service.dataverse_mapping(bundle),
         )
         return bundle, batch
 

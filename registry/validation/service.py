@@ -99,6 +99,7 @@ class ValidationService:
         self._lock = threading.Lock()
         self._executor = executor
         self._pool_size = pool_size
+        self._dataverse: dict[str, Any] = {}
 
     @property
     def executor(self):
@@ -163,6 +164,23 @@ class ValidationService:
         schemes = publishing.referenced_schemes(graph)
         bundle = build_bundle(self.store, self.catalog, key, chain, draft_triples=triples, draft_schemes=schemes)
         return self.bundles.put(bundle)
+
+    def dataverse_mapping(self, bundle: ProfileBundle):
+        """How Dataverse records are lifted for this bundle (`registry.dataverse.records`): the
+        bundle's own mapping when its shapes come from a metadata block (dvb: annotations), else
+        the declared citation mapping. Cached per bundle (immutable versions)."""
+        from registry.dataverse.records import load_mapping, mapping_from_shapes
+
+        with self._lock:
+            cached = self._dataverse.get(bundle.key)
+        if cached is not None:
+            return cached
+        mapping = mapping_from_shapes(bundle.shapes_graph, _concept_resolver(self.store, bundle)) or load_mapping()
+        with self._lock:
+            if len(self._dataverse) > 64:
+                self._dataverse.clear()
+            self._dataverse[bundle.key] = mapping
+        return mapping
 
     # --- validation ------------------------------------------------------------------------------
 
@@ -294,6 +312,31 @@ def _add_notes(outcome: Outcome, notes: RecordNotes) -> None:
             where = notes.locate(result)
             if where:
                 result["source"] = where
+
+
+_CONCEPT_BY_LABEL = (
+    "SELECT ?c WHERE { ?c <http://www.w3.org/2004/02/skos/core#inScheme> $scheme . "
+    "{ ?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } UNION { ?c <http://www.w3.org/2004/02/skos/core#notation> ?l } "
+    "UNION { ?c <http://www.w3.org/2004/02/skos/core#hiddenLabel> ?l } FILTER(STR(?l) = $text) } ORDER BY ?c LIMIT 1"
+)
+
+
+def _concept_resolver(store, bundle: ProfileBundle):
+    """(scheme, stored value) → concept IRI, read in the bundle's pinned vocabularies (values bound
+    as terms, never spliced into the query); small LRU-free cache per bundle."""
+    cache: dict[tuple[str, str], str | None] = {}
+
+    def resolve(scheme: str, text: str) -> str | None:
+        key = (scheme, text)
+        if key not in cache:
+            rows = store.select(_CONCEPT_BY_LABEL, bindings={"scheme": ox.NamedNode(scheme), "text": ox.Literal(text)},
+                                default_graph=bundle.concept_graphs) if bundle.concept_graphs else []
+            if len(cache) > 10_000:
+                cache.clear()
+            cache[key] = rows[0]["c"].value if rows else None
+        return cache[key]
+
+    return resolve
 
 
 def _names(bundle: ProfileBundle, shape: str) -> dict[str, str]:
