@@ -27,11 +27,20 @@ other jobs) falls on all sizes alike. The concept-subset cache is emptied before
 single-record timings include its misses (leaf concepts are drawn at random from up to 143k
 concepts, so most are misses at 1M).
 
+Dataverse row (issue 14, item 6): at 1M vocabulary triples, a synthetic `dataverse_json` record
+(create-JSON shape: title, 3 authors with affiliations, a contact, a description, 3 subjects drawn
+from the 1M vocabulary, 10 keywords) goes the API's way — JSON parsed, recognised, lifted through
+the citation mapping (`registry.dataverse.records`; the mapping's subject concepts pointed at the
+synthetic scheme for the run), validated through the worker — next to its own lifted triples given
+as N-Triples (a hand-written RDF record of the same size: parsed, validated through the same worker),
+alternating record by record, same bundle, same rounds.
+
 Run:  python benchmarks/validate.py > benchmarks/results/validate.txt   (about 6-10 minutes)
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import random
@@ -301,6 +310,10 @@ def main() -> None:
                 service.subsets = SubsetCache()  # cold concept cache each round (a new profile version's first records)
                 p50, p95, rate = time_registry(service, service.profile_bundle(pid), recs, SINGLE)
                 row.setdefault(prefix + "_rounds", []).append((p50, p95, rate))
+    dataverse = None
+    big = next(((row, pid) for row, pid, _recs in todo if row["label"] == "1M"), None)
+    if big is not None:
+        dataverse = time_dataverse(viapool, viapool.profile_bundle(big[1]), f"{NS}1m/")
     for row, _pid, _recs in todo:
         for prefix in ("i", "w"):
             rounds = row[prefix + "_rounds"]
@@ -309,7 +322,68 @@ def main() -> None:
             row[prefix + "rate"] = statistics.median(r[2] for r in rounds)
     pool.close()
     registry.close()
-    report(rows, time.time() - started, skipped)
+    report(rows, time.time() - started, skipped, dataverse)
+
+
+def dataverse_record(i: int, n_concepts: int) -> bytes:
+    """A synthetic dataverse_json create document (the shape of ../shared/data/dataverse/records/
+    dataset-create-new.json), values invented for the benchmark."""
+    def prim(name, value):
+        return {"typeName": name, "multiple": False, "typeClass": "primitive", "value": value}
+
+    authors = [{"authorName": prim("authorName", f"Person {k}, Given"), "authorAffiliation": prim("authorAffiliation", f"Lab {k}")}
+               for k in range(3)]
+    fields = [
+        prim("title", f"Dataset {i}"),
+        {"typeName": "author", "multiple": True, "typeClass": "compound", "value": authors},
+        {"typeName": "datasetContact", "multiple": True, "typeClass": "compound",
+         "value": [{"datasetContactName": prim("datasetContactName", "Contact, A"),
+                    "datasetContactEmail": prim("datasetContactEmail", f"contact{i}@example.org")}]},
+        {"typeName": "dsDescription", "multiple": True, "typeClass": "compound",
+         "value": [{"dsDescriptionValue": prim("dsDescriptionValue", f"A synthetic dataset description number {i}.")}]},
+        {"typeName": "subject", "multiple": True, "typeClass": "controlledVocabulary",
+         "value": [f"c{random.randrange(n_concepts)}" for _ in range(3)]},
+        {"typeName": "keyword", "multiple": True, "typeClass": "compound",
+         "value": [{"keywordValue": prim("keywordValue", f"keyword {k} of {i}")} for k in range(10)]},
+    ]
+    document = {"datasetVersion": {"license": {"name": "CC0 1.0", "uri": "http://creativecommons.org/publicdomain/zero/1.0"},
+                                   "metadataBlocks": {"citation": {"fields": fields, "displayName": "Citation Metadata"}}}}
+    return json.dumps(document).encode()
+
+
+def time_dataverse(service: ValidationService, bundle, concepts_base: str):
+    """(dataverse_json p50/p95 ms, same triples as N-Triples p50/p95 ms, triples per record, rounds)."""
+    import dataclasses
+
+    from registry.dataverse.records import lift, load_mapping, recognise
+
+    citation = load_mapping()
+    mapping = dataclasses.replace(citation, lift={**citation.lift, "subject": {
+        "property": "http://purl.org/dc/terms/subject", "value": "concept", "concepts": concepts_base}})
+    n_concepts = 1_000_000 // 7
+    documents = [dataverse_record(i, n_concepts) for i in range(SINGLE)]
+    lifted = [lift(json.loads(d), "dataverse_json", mapping)[0] for d in documents]
+    as_nt = [ox.serialize(t, format=ox.RdfFormat.N_TRIPLES) for t in lifted]
+    rounds = []
+    for k in range(ROUNDS):
+        log(f"== dataverse_json round {k + 1}/{ROUNDS}")
+        service.subsets = SubsetCache()
+        for d in documents[:5]:
+            service.validate(bundle, lift(json.loads(d), "dataverse_json", mapping)[0])
+        dv, nt = [], []
+        for document, text in zip(documents, as_nt):
+            t = time.perf_counter()
+            parsed = json.loads(document)
+            kind = recognise(parsed)
+            triples, notes = lift(parsed, kind, mapping)
+            service.validate(bundle, triples, notes=notes)
+            dv.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            service.validate(bundle, parse_triples(text, ox.RdfFormat.N_TRIPLES))
+            nt.append((time.perf_counter() - t) * 1000)
+        rounds.append((pct(dv, 0.5), pct(dv, 0.95), pct(nt, 0.5), pct(nt, 0.95)))
+    medians = tuple(statistics.median(r[i] for r in rounds) for i in range(4))
+    return {"dv": medians[:2], "nt": medians[2:], "triples": statistics.median(len(t) for t in lifted), "rounds": rounds}
 
 
 def measure(label, triples, publish_s, registry, inproc, viapool, pid, recs, vocab, fmt, baseline_n):
@@ -341,7 +415,7 @@ def vocabulary_subset_of(service, bundle, triples):
     return vocabulary_subset(service.store, bundle, triples)
 
 
-def report(rows, elapsed, skipped=()) -> None:
+def report(rows, elapsed, skipped=(), dataverse=None) -> None:
     print("# Record validation: registry vs plain pyshacl (benchmarks/validate.py)")
     print(f"# {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; pyshacl {pyshacl.__version__}, "
           f"rdflib {rdflib.__version__}, pyoxigraph {ox.__version__}")
@@ -378,6 +452,16 @@ def report(rows, elapsed, skipped=()) -> None:
         print(f"targets at 1M (worker path, the one the API uses): p50 {big['wp50']:.1f} ms (≤ 10), p95 {big['wp95']:.1f} ms (≤ 20): "
               f"{'met' if ok else 'MISSED'}; batch {big['wrate']:.0f} rec/s per worker process (≥ 150): "
               f"{'met' if big['wrate'] >= 150 else 'MISSED'}")
+    if dataverse:
+        (dp50, dp95), (np50, np95) = dataverse["dv"], dataverse["nt"]
+        print()
+        print(f"dataverse_json at 1M vocabulary triples (worker path; {SINGLE} records of ~{dataverse['triples']:.0f} triples "
+              "once lifted, alternating with the same triples as N-Triples):")
+        print(f"  dataverse_json (parse + recognise + lift + validate) p50 / p95 ms: {dp50:.1f} / {dp95:.1f}")
+        print(f"  same triples as N-Triples (parse + validate)          p50 / p95 ms: {np50:.1f} / {np95:.1f}")
+        print(f"  ratio dataverse_json / N-Triples (p50): {dp50 / np50:.2f}x; target p50 ≤ 10 ms: "
+              f"{'met' if dp50 <= 10 else 'MISSED'}")
+        print("  rounds (dv p50/p95, nt p50/p95): " + "; ".join(f"{a:.1f}/{b:.1f}, {c:.1f}/{d:.1f}" for a, b, c, d in dataverse["rounds"]))
     for r in rows:
         if r["publish_s"]:
             print(f"publish {r['label']}: {r['publish_s']:.1f} s (load + checks); rdflib parse for the baseline: {r['load_s']:.1f} s")
