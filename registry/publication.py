@@ -245,8 +245,10 @@ class PublicationService:
         self._notify([s.result for s in staged])
         return result
 
-    def set_status(self, community: Community, kind: str, sid: str, version: str, status: str) -> VersionInfo:
-        """draft → published, published ⇄ deprecated. A published version never goes back to draft."""
+    def set_status(self, community: Community, kind: str, sid: str, version: str, status: str, *,
+                   accept_version_number: bool = False) -> VersionInfo:
+        """draft → published, published ⇄ deprecated. A published version never goes back to draft.
+        A draft confirmed as published goes through the same version checks as a publication."""
         if status not in STATUS_IRIS:
             raise InvalidInput(f"unknown status {status!r}; use draft, published or deprecated", code="invalid-status")
         with self.store.writing():
@@ -263,6 +265,9 @@ class PublicationService:
                 ox.Quad(v, _n(DCTERMS.modified), _now(), v),
             ]
             cat_del, cat_ins = self._current_version_change(kind, sid, override={info.iri: status})
+            if info.status == "draft" and status == "published":
+                quads_ins += [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in
+                              self._check_confirmed_draft(info, accept_version_number)]
             if status == "published":  # a confirmed draft now speaks for its series
                 base = self.catalog.version_by_iri(info.is_profile_of) if info.is_profile_of else None
                 ins, dele = self._series_quads(
@@ -272,6 +277,28 @@ class PublicationService:
                 cat_ins, cat_del = cat_ins + ins, cat_del + dele
             self.store.commit(delete=quads_del + cat_del, insert=quads_ins + cat_ins)
         return self.catalog.version(kind, sid, version)
+
+    def _check_confirmed_draft(self, info: VersionInfo, accept_version_number: bool) -> list[tuple]:
+        """`profile_checks` / `vocabulary_checks` on a draft about to be published, from the store."""
+        added: list[tuple] = []
+        if info.kind == "profile":
+            sub = ProfileSubmission(id=info.id, version=info.version, shapes=b"", format=ox.RdfFormat.TURTLE,
+                                    accept_version_number=accept_version_number)
+            base = self.catalog.version_by_iri(info.is_profile_of) if info.is_profile_of else None
+            rows = self.store.select(
+                "SELECT ?voc ?scheme WHERE { ?voc <http://xmlns.com/foaf/0.1/primaryTopic> ?scheme }",
+                default_graph=[info.iri],
+            )
+            pins = {row["scheme"].value: row["voc"].value for row in rows if row["voc"].value in info.vocabularies}
+            check = ProfileCheck(sub, info.iri, list(self.store.triples(info.graph)) if info.graph else [], base, pins, {})
+            for profile_check in self.profile_checks:
+                added += profile_check(check)[0]
+        else:
+            sub = VocabularySubmission(id=info.id, version=info.version, source=b"", format=ox.RdfFormat.TURTLE,
+                                       accept_version_number=accept_version_number)
+            for vocabulary_check in self.vocabulary_checks:
+                added += vocabulary_check(VocabularyCheck(sub, info.iri, info.graph or "", info.scheme))[0]
+        return added
 
     def recover(self) -> list[str]:
         """Drop graphs no catalog entry references (left by a crash between load and commit)."""

@@ -322,7 +322,11 @@ def build_model(
     shapes: dict[str, Shape] = {}
     owners: dict[str, list[str]] = {}
     referrers: dict[str, list[tuple[str, str]]] = {}  # nested key → [(referrer key, predicate)]
-    pending = [(s, None) for s in roots]
+    # Named shapes first: a blank-node shape is keyed by its place under the shape that refers to
+    # it, the same in both versions whatever order the triples come in.
+    pending = [(s, None) for s in roots if isinstance(s, ox.NamedNode)]
+    blank_roots = [s for s in roots if not isinstance(s, ox.NamedNode)]
+    used_keys: set[str] = set()
 
     def key_of(term, parent_key: str | None, how: str) -> str:
         if term in keys:
@@ -333,7 +337,12 @@ def build_model(
             anchor = parent_key or "_"
             if term in index.spo and SH + "path" in index.spo[term]:
                 how = f"{how}[{path_text(index, index.one(term, SH + 'path'))}]"
-            keys[term] = f"{anchor} {how}"
+            key, n = f"{anchor} {how}", 1
+            while key in used_keys:  # two blank nodes in the same place: number them
+                n += 1
+                key = f"{anchor} {how}#{n}"
+            keys[term] = key
+        used_keys.add(keys[term])
         return keys[term]
 
     def shape_ref(term, parent_key: str, how: str) -> str:
@@ -344,7 +353,15 @@ def build_model(
         referrers.setdefault(k, []).append((parent_key, how))
         return k
 
-    while pending:
+    while pending or blank_roots:
+        if not pending:  # a blank-node shape nothing refers to: keyed by its targets (or content)
+            term = blank_roots.pop()
+            if term not in keys:
+                targets = sorted(f"{label} {canonical(index, o)}" for p, label in TARGETS.items()
+                                 for o in index.objects(term, p))
+                keys[term] = "_ targets[" + ", ".join(targets) + "]" if targets else "_ " + canonical(index, term)[:200]
+                used_keys.add(keys[term])
+            pending.append((term, None))
         term, parent = pending.pop()
         if isinstance(term, ox.Literal):
             continue

@@ -198,3 +198,18 @@ def test_every_rule_is_documented():
 
     doc = (REPO / "docs" / "evolution.md").read_text(encoding="utf-8")
     assert [r for r in RULES if f"| `{r}` | {RULES[r].classification} |" not in doc] == []
+
+
+def test_blank_node_shapes_are_matched_whatever_the_triple_order():
+    """Shapes written as blank nodes (sh:node [ sh:property [...] ]) are keyed by their place,
+    so the same shapes read in another order (as a store may return them) show no change."""
+    from registry.evolution.profile_diff import Source, build_model, diff_models
+
+    triples = list(ox.parse((REPO / "tests" / "web" / "data" / "em.ttl").read_bytes(), ox.RdfFormat.TURTLE))
+    assert any(isinstance(t.subject, ox.BlankNode) for t in triples)
+    source = Source("em", "1.0.0", "urn:em")
+    forward = build_model([(source, triples)])
+    for reordered in (list(reversed(triples)), sorted(triples, key=str)):
+        assert diff_models(forward, build_model([(source, reordered)])) == []
+    blank_fields = [f for f in forward.fields if " sh:" in f.shape]
+    assert blank_fields and all(f.owner for f in blank_fields)

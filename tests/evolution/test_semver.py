@@ -124,3 +124,18 @@ def test_vocabulary_versions_too(client, snapshot):
     r = put_colours("1.1.0", "2.0.0", accept_version_number="true")
     assert r.status_code == 201, r.text
     assert r.json()["changes_since_previous"]["version_number_accepted"] is True
+
+
+def test_confirming_a_draft_is_checked_too(client, snapshot):
+    """A draft confirmed with PATCH {"status": "published"} goes through the same check."""
+    assert put(client, "1.0.0", shapes()).status_code == 201
+    assert put(client, "1.1.0", shapes(extra=True), status="draft").status_code == 201
+    before = snapshot(client)
+    r = client.patch("/profiles/sv/versions/1.1.0", json={"status": "published"}, headers=client.actors.test)
+    assert r.status_code == 409 and r.json()["code"] == "version-number-too-low"
+    assert [c["rule"] for c in r.json()["changes"]] == ["field-added-required"]
+    assert snapshot(client) == before
+    r = client.patch("/profiles/sv/versions/1.1.0", json={"status": "published", "accept_version_number": True},
+                     headers=client.actors.test)
+    assert r.status_code == 200 and r.json()["status"] == "published"
+    assert 'id="version-number-accepted"' in client.get("/ui/profiles/sv/1.1.0").text

@@ -223,6 +223,8 @@ async def _spool(request: Request, path: Path) -> bytes | Path:
 
 class StatusChange(BaseModel):
     status: Literal["draft", "published", "deprecated"]
+    #: confirming a draft: accept a version number lower than its changes require (docs/evolution.md)
+    accept_version_number: bool = False
 
 
 def _status_route(kind: str, plural: str) -> None:
@@ -234,7 +236,8 @@ def _status_route(kind: str, plural: str) -> None:
     def set_status(
         sid: IdPath, version: VersionPath, change: Annotated[StatusChange, Body()], registry: RegistryDep, community: CommunityDep
     ) -> dict:
-        info = registry.publication.set_status(community, kind, sid, version, change.status)
+        info = registry.publication.set_status(community, kind, sid, version, change.status,
+                                               accept_version_number=change.accept_version_number)
         return info.to_json()
 
 
