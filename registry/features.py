@@ -18,6 +18,7 @@ WEB_FEATURES = (
     "registry.evolution.routes",
     "registry.web.pages",
     "registry.dataverse.tool",
+    "registry.dataverse.routes",
 )
 CLI_FEATURES = ("registry.validation.cli", "registry.vocab.cli", "registry.dataverse.cli", "registry.evolution.cli")
 

@@ -49,6 +49,16 @@ TURTLE_MEDIA = "https://www.iana.org/assignments/media-types/text/turtle"
 JSONLD_MEDIA = "https://www.iana.org/assignments/media-types/application/ld+json"
 JSONLD_SPEC = "https://www.w3.org/TR/json-ld11/"
 SHACL_SPEC = "https://www.w3.org/TR/shacl/"
+#: The Dataverse metadata block of a profile version (issue 13), made on request by
+#: `registry.dataverse.routes`: the role, and the guide its files conform to.
+DATAVERSE_BLOCK_ROLE = "https://w3id.org/profile-registry/dataverse#block"
+DATAVERSE_GUIDE = "https://guides.dataverse.org/en/latest/admin/metadatacustomization.html"
+DATAVERSE_FILES = (
+    ("dataverse-block", "block.tsv", "https://www.iana.org/assignments/media-types/text/tab-separated-values"),
+    ("dataverse-properties", "block.properties", None),
+    ("dataverse-properties-fr", "block_fr.properties", None),
+    ("dataverse-cvoc", "cvoc.json", "https://www.iana.org/assignments/media-types/application/json"),
+)
 SKOS_SPEC = "https://www.w3.org/TR/skos-reference/"
 #: concept schemes one vocabulary version may hold (PhySH: 19)
 MAX_SCHEMES = 1000
@@ -550,6 +560,9 @@ class PublicationService:
         if base is not None:
             meta.append((v, PROF.isProfileOf, _n(base.iri)))
         meta += _descriptor(version_iri, "validation", ROLE.validation, shapes_graph, TURTLE_MEDIA, SHACL_SPEC)
+        files = f"{self.iris.base}profiles/{sub.id}/versions/{sub.version}/dataverse/"
+        for name, generic, media in DATAVERSE_FILES:
+            meta += _descriptor(version_iri, name, _n(DATAVERSE_BLOCK_ROLE), files + generic, media, DATAVERSE_GUIDE)
         meta += checked
         for scheme, vocab_iri in pins.items():
             name = "vocabulary-" + hashlib.sha256(scheme.encode()).hexdigest()[:10]

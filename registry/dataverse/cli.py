@@ -47,5 +47,79 @@ def check_block_command(
     raise typer.Exit(1 if errors(problems) else 0)
 
 
+StoreOpt = Annotated[Optional[str], typer.Option("--store", help="Store directory (default: $REGISTRY_STORE or ./registry-data)")]
+BaseOpt = Annotated[Optional[str], typer.Option("--base-iri", help="Base of minted IRIs (default: $REGISTRY_BASE_IRI)")]
+UrlOpt = Annotated[Optional[str], typer.Option("--url", help="A running registry's URL: download the files it exports")]
+
+
+def _split_ref(reference: str) -> tuple[str, str | None]:
+    pid, _, version = reference.partition("@")
+    return pid, version or None
+
+
+@dataverse_app.command("export-block")
+def export_block_command(
+    profile: Annotated[str, typer.Argument(help="PROFILE or PROFILE@VERSION (default: the latest published)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Directory to write the files into")],
+    store: StoreOpt = None,
+    base_iri: BaseOpt = None,
+    url: UrlOpt = None,
+) -> None:
+    """Write DIR/<block>.tsv, <block>.properties, <block>_fr.properties, cvoc.json and report.txt."""
+    pid, version = _split_ref(profile)
+    if url:
+        written = _download_block(url, pid, version, output)
+    else:
+        from registry.cli import _local_registry
+        from registry.dataverse.export import export_block
+
+        with _local_registry(store, base_iri) as services:
+            written = export_block(services, pid, version).write(output)
+    for path in written:
+        typer.echo(str(path))
+
+
+def _download_block(url: str, pid: str, version: str | None, output: Path) -> list[Path]:
+    import httpx
+
+    from registry.dataverse.export import FILES
+
+    base = url.rstrip("/")
+    with httpx.Client(timeout=60.0) as client:
+        if version is None:
+            response = client.get(f"{base}/profiles/{pid}/versions")
+            _http_ok(response)
+            from registry.ids import SemVer
+
+            version = max((v["version"] for v in response.json() if v.get("status") == "published"),
+                          key=SemVer, default=None)
+            if version is None:
+                typer.echo(f"error: no published version of {pid}", err=True)
+                raise typer.Exit(1)
+        files = {}
+        for generic in FILES:
+            response = client.get(f"{base}/profiles/{pid}/versions/{version}/dataverse/{generic}")
+            _http_ok(response)
+            disposition = response.headers.get("content-disposition", "")
+            name = disposition.split("filename=")[-1].strip('"') if "filename=" in disposition else generic
+            files[Path(name).name] = response.content
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in files.items():
+        (output / name).write_bytes(content)
+        written.append(output / name)
+    return written
+
+
+def _http_ok(response) -> None:
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail")
+        except ValueError:
+            detail = response.text[:500]
+        typer.echo(f"error {response.status_code}: {detail}", err=True)
+        raise typer.Exit(1 if response.status_code in (404, 409, 422) else 2)
+
+
 def install(app: typer.Typer) -> None:
     app.add_typer(dataverse_app, name="dataverse")

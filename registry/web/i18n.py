@@ -91,6 +91,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "profile.download_shapes": {"en": "SHACL shapes", "fr": "Formes SHACL"},
     "profile.download_description": {"en": "PROF/DCAT description", "fr": "Description PROF/DCAT"},
     "profile.download_context": {"en": "JSON-LD context", "fr": "Contexte JSON-LD"},
+    "profile.dataverse": {"en": "Install in Dataverse", "fr": "Installer dans Dataverse"},
+    "profile.dataverse_intro": {
+        "en": "This version as the Dataverse metadata block {block}: the block, its English and French strings, "
+              "the external-vocabulary configuration (:CVocConf) and a report of what Dataverse cannot express. "
+              "An administrator installs it with four API calls:",
+        "fr": "Cette version comme bloc de métadonnées Dataverse {block} : le bloc, ses libellés anglais et français, "
+              "la configuration des vocabulaires externes (:CVocConf) et un rapport de ce que Dataverse ne sait pas "
+              "exprimer. Un administrateur l'installe en quatre appels d'API :",
+    },
     "profile.validate_with": {"en": "Validate a record with this version", "fr": "Valider une fiche avec cette version"},
     "profile.vocabularies": {"en": "Vocabularies used", "fr": "Vocabulaires utilisés"},
     "profile.target": {"en": "Applies to", "fr": "S'applique à"},

@@ -166,11 +166,13 @@ def _profile_page(request: Request, pid: str, version: str | None) -> HTMLRespon
                 if scheme in schemes:
                     vocabularies[scheme] = schemes[scheme]
     from registry.evolution.service import evolution  # issue 17: the comparison recorded at publication
+    from registry.dataverse.routes import install_info
 
     return render(
         request, "profile.html", info=info, versions=versions, groups=groups, chain=chain, base=base,
         schemes=schemes, vocabularies=vocabularies, downloads=RDF_DOWNLOADS,
         evolution=evolution(registry).version_facts(info.iri),
+        dataverse=install_info(registry, pid, info.version),
     )
 
 

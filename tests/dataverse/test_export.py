@@ -1,0 +1,180 @@
+"""`registry dataverse export-block` and `/profiles/{id}/versions/{v}/dataverse/*`: the bundled METSA
+profiles become checked Dataverse blocks, with French strings, a :CVocConf valid against Dataverse's
+schema pointing only at this registry, a report of what Dataverse cannot express, PROF resource
+descriptors and an "Install in Dataverse" section on the profile page."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+from typer.testing import CliRunner
+
+from registry.cli import app
+from registry.dataverse.block import parse_block, parse_properties
+from registry.dataverse.check import check_block, errors
+
+from .conftest import DATAVERSE, require_dataverse_data
+
+BASE = "http://testserver/"
+EM = "/profiles/electron-microscopy/versions/1.0.0/dataverse"
+AP = "/profiles/atom-probe/versions/1.0.0/dataverse"
+METSA = "https://w3id.org/metsa/term/"
+
+
+@pytest.fixture(scope="module")
+def em(bundled_client):
+    files = {}
+    for name in ("block.tsv", "block.properties", "block_fr.properties", "cvoc.json", "report.txt"):
+        response = bundled_client.get(f"{EM}/{name}")
+        assert response.status_code == 200, response.text
+        files[name] = response
+    return files
+
+
+def test_the_block_passes_the_checker_and_says_what_the_shapes_say(em):
+    assert em["block.tsv"].headers["content-type"].startswith("text/tab-separated-values")
+    assert em["block.tsv"].headers["content-disposition"] == 'attachment; filename="electronMicroscopy.tsv"'
+    block = parse_block(em["block.tsv"].content)
+    assert errors(check_block(block)) == []
+    assert block.name == "electronMicroscopy" and block.display_name == "Electron microscopy dataset (METSA)"
+    acquisition = block.field("emAcquisition")
+    # prov:wasGeneratedBy minCount 1 at Violation → required compound; several acquisitions allowed.
+    assert (acquisition.field_type, acquisition.required, acquisition.allow_multiples, acquisition.term_uri) == (
+        "none", True, True, "http://www.w3.org/ns/prov#wasGeneratedBy")
+    technique = block.field("emAcquisitionTechnique")
+    assert (technique.parent, technique.required, technique.allow_multiples, technique.term_uri) == (
+        "emAcquisition", True, True, METSA + "technique")
+    end = block.field("emAcquisitionEndedAtTime")  # sh:maxCount 1 → not repeatable; xsd:dateTime → text
+    assert (end.allow_multiples, end.required, end.field_type) == (False, False, "text")
+    # A quantity: a float and its unit, with the allowed units as controlled values.
+    voltage, unit = block.field("emAcquisitionAcceleratingVoltage"), block.field("emAcquisitionAcceleratingVoltageUnit")
+    assert voltage.field_type == "float" and unit.allow_controlled_vocabulary
+    assert [(v.value, v.identifier) for v in block.values_of(unit.name)] == [
+        ("KiloV", "http://qudt.org/vocab/unit/KiloV"), ("V", "http://qudt.org/vocab/unit/V"),
+        ("MegaV", "http://qudt.org/vocab/unit/MegaV")]
+    # sh:in of literals → controlled values; objects inside the acquisition → compounds of their own.
+    elements = block.values_of("emSpecimenChemicalElement")
+    assert len(elements) == 118 and elements[0].value == "H"
+    assert block.field("emInstrument").is_compound and block.field("emInstrumentModel").parent == "emInstrument"
+    # The loader needs a parent before its children.
+    seen = set()
+    for f in block.fields:
+        assert not f.parent or f.parent in seen
+        seen.add(f.name)
+
+
+def test_english_and_french_strings_from_the_shapes(em):
+    block = parse_block(em["block.tsv"].content)
+    en = parse_properties(em["block.properties"].content, source="electronMicroscopy.properties")
+    fr = parse_properties(em["block_fr.properties"].content, source="electronMicroscopy_fr.properties")
+    assert fr.get("metadatablock.displayName") == "Jeu de données de microscopie électronique (METSA)"
+    assert en.get("datasetfieldtype.emAcquisitionTechnique.title") == "Technique"
+    assert fr.get("datasetfieldtype.emOperatorName.title") == "Nom de l'opérateur"
+    assert en.get("datasetfieldtype.emOperatorName.title") == "Operator name"
+    assert set(en.entries) == set(fr.entries)
+    assert errors(check_block(block, bundles={"en": en, "fr": fr})) == []
+    assert [p for p in check_block(block, bundles={"en": en, "fr": fr}) if p.rule.startswith("properties")] == []
+
+
+def test_cvoc_is_valid_against_dataverse_schema_and_points_only_at_this_registry(em):
+    require_dataverse_data()
+    import jsonschema
+
+    schema = json.loads((DATAVERSE / "cvoc" / "CVocConf.schema.json").read_text())
+    cvoc = em["cvoc.json"].json()
+    jsonschema.validate(cvoc, schema)
+    by_field = {entry["field-name"]: entry for entry in cvoc}
+    technique = by_field["emAcquisitionTechnique"]
+    assert technique["cvoc-url"] == BASE and technique["retrieval-uri"] == BASE + "rest/v1/data?uri={0}"
+    assert technique["protocol"] == "skosmos" and technique["term-uri-field"] == "emAcquisitionTechnique"
+    assert technique["vocabs"] == {"technique": {"vocabularyUri": "https://w3id.org/metsa/vocab/technique",
+                                                 "uriSpace": "https://w3id.org/metsa/vocab/technique/"}}
+    assert technique["languages"] == "en, fr"
+    for entry in cvoc:
+        assert entry["cvoc-url"] == BASE and entry["retrieval-uri"].startswith(BASE)
+    # Every CVoc field is a field of the block, holding no #controlledVocabulary rows.
+    block = parse_block(em["block.tsv"].content)
+    for name in by_field:
+        assert block.field(name) is not None and not block.values_of(name)
+
+
+def test_the_report_lists_what_dataverse_cannot_express(em):
+    report = em["report.txt"].text
+    assert "research-dataset 1.0.0: Dataverse's own 'citation' block" in report
+    assert "emOperatorOrcid: a pattern" in report
+    assert "emAcquisitionStartedAtTime: a comparison with another field" in report
+    assert "emDetector: an object inside 'emAcquisition'" in report
+    assert "api/admin/datasetfield/load" in report and ":CVocConf" in report
+
+
+def test_small_flat_vocabularies_become_controlled_values_with_notations(bundled_client):
+    block = parse_block(bundled_client.get(f"{AP}/block.tsv").content)
+    assert errors(check_block(block)) == []
+    modes = block.values_of("apAPTAcquisitionPulseMode")
+    assert {(v.value, v.identifier) for v in modes} == {
+        ("Laser pulsing", "laser"), ("Voltage pulsing", "voltage"), ("Combined laser and voltage pulsing", "laser-and-voltage")}
+    fr = parse_properties(bundled_client.get(f"{AP}/block_fr.properties").content)
+    assert {fr.get(v.properties_key) for v in modes} == {
+        "Impulsions laser", "Impulsions électriques", "Impulsions laser et électriques combinées"}
+    assert bundled_client.get(f"{AP}/cvoc.json").json() == []
+
+
+def test_the_base_profile_is_dataverse_citation_block_not_a_second_one(bundled_client):
+    response = bundled_client.get("/profiles/research-dataset/versions/1.0.0/dataverse/block.tsv")
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["code"] == "dataverse-existing-block" and problem["block"] == "citation"
+
+
+def test_unknown_file_and_unknown_version_are_404(bundled_client):
+    assert bundled_client.get(f"{EM}/block.xml").json()["code"] == "dataverse-file-not-found"
+    assert bundled_client.get("/profiles/electron-microscopy/versions/9.9.9/dataverse/block.tsv").status_code == 404
+
+
+def test_prof_resource_descriptors_name_the_files(bundled_client):
+    response = bundled_client.get("/profiles/electron-microscopy/versions/1.0.0", headers={"Accept": "application/n-triples"})
+    triples = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+    role = ox.NamedNode("https://w3id.org/profile-registry/dataverse#block")
+    has_role = ox.NamedNode("http://www.w3.org/ns/dx/prof/hasRole")
+    artifact = ox.NamedNode("http://www.w3.org/ns/dx/prof/hasArtifact")
+    descriptors = {t.subject for t in triples if t.predicate == has_role and t.object == role}
+    artifacts = {t.object.value for t in triples if t.predicate == artifact and t.subject in descriptors}
+    assert artifacts == {BASE + "profiles/electron-microscopy/versions/1.0.0/dataverse/" + name
+                         for name in ("block.tsv", "block.properties", "block_fr.properties", "cvoc.json")}
+    for url in artifacts:  # every artifact resolves
+        assert bundled_client.get(url.removeprefix(BASE.rstrip("/"))).status_code == 200
+
+
+def test_profile_page_has_install_in_dataverse(bundled_client):
+    page = bundled_client.get("/ui/profiles/electron-microscopy/1.0.0", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "Install in Dataverse" in page.text
+    assert 'href="/profiles/electron-microscopy/versions/1.0.0/dataverse/cvoc.json"' in page.text
+    assert "api/dataverses/:root/metadatablocks" in page.text
+    french = bundled_client.get("/ui/profiles/electron-microscopy/1.0.0?lang=fr", headers={"Accept": "text/html"})
+    assert "Installer dans Dataverse" in french.text
+    base = bundled_client.get("/ui/profiles/research-dataset/1.0.0", headers={"Accept": "text/html"})
+    assert "citation" in base.text and "dataverse/block.tsv" not in base.text
+
+
+def test_cli_export_block_writes_the_five_files(store_location, tmp_path):
+    from tests.conftest import REPO
+
+    store = store_location
+    loaded = CliRunner().invoke(app, ["load", str(REPO), "--store", store, "--base-iri", BASE])
+    assert loaded.exit_code == 0, loaded.output
+    result = CliRunner().invoke(app, ["dataverse", "export-block", "atom-probe@1.0.0", "-o", str(tmp_path / "out"),
+                                      "--store", store, "--base-iri", BASE])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["atomProbe.properties", "atomProbe.tsv", "atomProbe_fr.properties", "cvoc.json", "report.txt"]
+    check = CliRunner().invoke(app, ["dataverse", "check-block", str(tmp_path / "out" / "atomProbe.tsv"),
+                                     "--properties", str(tmp_path / "out" / "atomProbe.properties"),
+                                     "--properties", str(tmp_path / "out" / "atomProbe_fr.properties")])
+    assert check.exit_code == 0, check.output
+    refused = CliRunner().invoke(app, ["dataverse", "export-block", "research-dataset", "-o", str(tmp_path / "rd"),
+                                       "--store", store, "--base-iri", BASE])
+    assert refused.exit_code == 1 and "citation" in refused.output
+    assert not (tmp_path / "rd").exists()
