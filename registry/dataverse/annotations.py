@@ -14,7 +14,8 @@ On a property shape (one per Dataverse field; compound fields carry sh:node to t
     dvb:fieldName, dvb:fieldType, dvb:displayOrder, dvb:displayFormat, dvb:watermark (langString),
     dvb:advancedSearchField, dvb:facetable, dvb:displayOnCreate, dvb:allowControlledVocabulary,
     dvb:allowMultiples, dvb:required, dvb:termURI (the block's termURI, when it is not sh:path)
-On a concept of an imported vocabulary: dvb:displayOrder, dvb:alternate (the loader's alternates).
+On a concept of an imported vocabulary: dvb:identifier (the TSV identifier, possibly empty),
+    dvb:displayOrder, dvb:alternate (the loader's alternates, one tab-separated literal).
 """
 
 from __future__ import annotations
@@ -44,3 +45,4 @@ ALLOW_MULTIPLES = DVB.allowMultiples
 REQUIRED = DVB.required
 TERM_URI = DVB.termURI
 ALTERNATE = DVB.alternate
+IDENTIFIER = DVB.identifier

@@ -121,5 +121,41 @@ def _http_ok(response) -> None:
         raise typer.Exit(1 if response.status_code in (404, 409, 422) else 2)
 
 
+@dataverse_app.command("import-block")
+def import_block_command(
+    tsv: Annotated[Path, typer.Argument(help="The block TSV")],
+    community: Annotated[str, typer.Option("--community", help="Community id of the profile (created by load if new)")],
+    namespace: Annotated[str, typer.Option("--namespace", help="The community's namespace IRI (ends in / or #)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Directory of the `registry load` folder to write")],
+    properties: PropertiesOpt = None,
+    version: Annotated[str, typer.Option("--version", help="Version of the profile and its vocabularies")] = "1.0.0",
+    draft: Annotated[bool, typer.Option("--draft", help="Mark the profile and vocabularies as drafts")] = False,
+) -> None:
+    """Write a `registry load` folder: a profile expressing every field of the block and one SKOS
+    vocabulary per controlled-vocabulary field (docs/dataverse.md, "Import")."""
+    from registry.dataverse.block import BlockFormatError, load_block_text, read_block
+    from registry.dataverse.importer import import_block, write_import
+    from registry.errors import RegistryError
+
+    for path in [tsv, *(properties or [])]:
+        if not path.is_file():
+            typer.echo(f"error: {path}: no such file", err=True)
+            raise typer.Exit(2)
+    try:
+        text = load_block_text(read_block(tsv), properties or [])
+        files = import_block(text, community=community, namespace=namespace, version=version,
+                             status="draft" if draft else "published")
+        written = write_import(files, output)
+    except BlockFormatError as error:
+        for problem in error.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(1)
+    except RegistryError as error:
+        typer.echo(f"error: {error.detail}", err=True)
+        raise typer.Exit(1 if error.status in (409, 422) else 2)
+    for path in written:
+        typer.echo(str(path))
+
+
 def install(app: typer.Typer) -> None:
     app.add_typer(dataverse_app, name="dataverse")

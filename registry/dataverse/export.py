@@ -19,6 +19,7 @@ store), so a 1M-concept vocabulary costs one COUNT.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,8 @@ from registry.dataverse.block import (
     BlockText, ControlledValue, DatasetField, MetadataBlock, Properties, properties_entries,
     write_block, write_properties,
 )
-from registry.dataverse.check import errors, require_valid
+from registry.dataverse.annotations import DVB_IRI
+from registry.dataverse.check import require_valid
 from registry.dataverse.mapping import BlockPlan, FieldPlan, Note, plan_block
 from registry.errors import InvalidInput, NotFound
 
@@ -60,6 +62,9 @@ class Concept:
     iri: str
     notation: str | None
     labels: dict[str, str]
+    identifier: str | None = None  # dvb:identifier of an imported block's value
+    display_order: int | None = None  # dvb:displayOrder
+    alternates: tuple[str, ...] = ()  # dvb:alternate
 
 
 @dataclass
@@ -140,10 +145,15 @@ class StoreVocabularies:
             languages=sorted({r["lang"].value for r in languages if r.get("lang") and r["lang"].value}),
         )
 
-    def concepts(self, facts: VocabularyFacts, limit: int) -> list[Concept]:
+    def concepts(self, facts: VocabularyFacts, limit: int | None) -> list[Concept]:
+        """The concepts of a small vocabulary (at most `limit`; None: all, for an imported block's
+        controlled values), ordered by dvb:displayOrder, else notation, else English label."""
+        bound = f"LIMIT {int(limit) + 1}" if limit is not None else ""
         rows = self.registry.store.select(
-            f"""SELECT ?c ?n ?l WHERE {{ {{ SELECT DISTINCT ?c WHERE {{ ?c <{SKOS}inScheme> $s }} LIMIT {int(limit) + 1} }}
-                OPTIONAL {{ ?c <{SKOS}notation> ?n }} OPTIONAL {{ ?c <{SKOS}prefLabel> ?l }} }}""",
+            f"""SELECT ?c ?n ?l ?i ?o ?a WHERE {{ {{ SELECT DISTINCT ?c WHERE {{ ?c <{SKOS}inScheme> $s }} {bound} }}
+                OPTIONAL {{ ?c <{SKOS}notation> ?n }} OPTIONAL {{ ?c <{SKOS}prefLabel> ?l }}
+                OPTIONAL {{ ?c <{DVB_IRI}identifier> ?i }} OPTIONAL {{ ?c <{DVB_IRI}displayOrder> ?o }}
+                OPTIONAL {{ ?c <{DVB_IRI}alternate> ?a }} }}""",
             bindings={"s": ox.NamedNode(facts.scheme)}, default_graph=[facts.graph])
         by_iri: dict[str, Concept] = {}
         for row in rows:
@@ -154,7 +164,15 @@ class StoreVocabularies:
             label = row.get("l")
             if label is not None:
                 concept.labels.setdefault(label.language or "", label.value)
-        return sorted(by_iri.values(), key=lambda c: (c.notation is None, c.notation or "", c.labels.get("en", c.iri)))
+            if row.get("i") is not None:
+                concept.identifier = row["i"].value
+            if row.get("o") is not None:
+                concept.display_order = int(row["o"].value)
+            if row.get("a") is not None:
+                concept.alternates = tuple(row["a"].value.split("\t"))
+        return sorted(by_iri.values(), key=lambda c: (
+            c.display_order is None, c.display_order or 0, c.notation is None, c.notation or "",
+            c.labels.get("en", c.iri), c.iri))
 
 
 def _uri_space(lo: str, hi: str, scheme: str) -> str:
@@ -224,9 +242,10 @@ def export_block(registry, pid: str, version: str | None = None, *,
             entries[f"datasetfieldtype.{f.name}.title"] = _lang(f.titles, lang) or f.name
             entries[f"datasetfieldtype.{f.name}.description"] = _lang(f.descriptions, lang)
             entries[f"datasetfieldtype.{f.name}.watermark"] = _lang(f.watermarks, lang)
-        values: list[tuple[str, str, dict[str, str]]] = []
+        values: list[tuple[str, str, dict[str, str], int | None, tuple[str, ...]]] = []
+        forced = f.overrides.get("allow_controlled_vocabulary") is True  # an imported block's values
         if f.kind in ("enum", "quantity-unit"):
-            values = [(v, ident, {}) for v, ident in f.enum_values]
+            values = [(v, ident, {}, None, ()) for v, ident in f.enum_values]
         elif f.kind == "concept":
             if f.scheme not in facts_cache:
                 facts_cache[f.scheme] = vocabularies.facts(f.scheme, info.vocabularies)
@@ -234,10 +253,11 @@ def export_block(registry, pid: str, version: str | None = None, *,
             if facts is None:
                 plan.notes.append(Note("not-expressible", f.name, f"values from <{f.scheme}>, which this registry "
                                        "does not hold: a free-text field; the registry checks the values"))
-            elif facts.concepts <= max_controlled_values and not facts.hierarchical:
-                for concept in vocabularies.concepts(facts, max_controlled_values):
+            elif forced or (facts.concepts <= max_controlled_values and not facts.hierarchical):
+                for concept in vocabularies.concepts(facts, None if forced else max_controlled_values):
                     label = concept.labels.get("en") or next(iter(concept.labels.values()), concept.iri)
-                    values.append((label, concept.notation or concept.iri, concept.labels))
+                    identifier = concept.identifier if concept.identifier is not None else (concept.notation or concept.iri)
+                    values.append((label, identifier, concept.labels, concept.display_order, concept.alternates))
                 plan.notes.append(Note("mapping", f.name, f"{facts.concepts} concepts of vocabulary {facts.vid} "
                                        f"{facts.version}: controlled values (identifier: the notation, else the IRI)"))
             else:
@@ -247,11 +267,12 @@ def export_block(registry, pid: str, version: str | None = None, *,
                                        f"external vocabulary (cvoc.json), served by {base}rest/v1/"))
         if values:
             dataset_field.allow_controlled_vocabulary = True
-            dataset_field.facetable = True
+            dataset_field.facetable = bool(f.overrides.get("facetable", True))
             seen_values: set[str] = set()
-            for index, (value, identifier, labels) in enumerate(values):
-                value = _unique_value(" ".join(value.split()), identifier, seen_values)
-                cv = ControlledValue(f.name, value, identifier, index)
+            for index, (value, identifier, labels, order, alternates) in enumerate(values):
+                if order is None:  # ours: one display string per value (the loader matches on it)
+                    value = _unique_value(_cell(value), identifier, seen_values)
+                cv = ControlledValue(f.name, value, identifier, index if order is None else order, alternates)
                 block.values.append(cv)
                 for lang in LANGUAGES:
                     bundles[lang].entries[cv.properties_key] = labels.get(lang) or labels.get("en") or value
@@ -260,8 +281,13 @@ def export_block(registry, pid: str, version: str | None = None, *,
     return BlockExport(block, plan, text, cvoc, report, warnings)
 
 
+def _cell(text: str) -> str:
+    """Shape text in one TSV cell: line breaks (and the indentation around them) become a space."""
+    return re.sub(r"[ \t]*[\t\r\n][ \t\r\n]*", " ", text)
+
+
 def _lang(texts: dict[str, str], lang: str) -> str:
-    return " ".join((texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")).split())
+    return _cell(texts.get(lang) or texts.get("en") or next(iter(texts.values()), ""))
 
 
 def _unique_value(value: str, identifier: str, seen: set[str]) -> str:
@@ -287,7 +313,7 @@ def _dataset_field(f: FieldPlan, plan: BlockPlan, order: int) -> DatasetField:
         facetable=bool(o.get("facetable", False)),
         display_on_create=bool(o.get("display_on_create", f.required)),
         required=bool(o.get("required", f.required)),
-        parent=f.parent, metadatablock_id=plan.name, term_uri=f.term_uri or f.path,
+        parent=f.parent, metadatablock_id=plan.name, term_uri=f.term_uri if f.term_uri is not None else f.path,
     )
     return out
 

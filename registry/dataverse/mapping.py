@@ -145,7 +145,7 @@ class _Shapes:
             if isinstance(value, rdflib.Literal):
                 lang = value.language or ""
                 if lang not in out or len(str(value)) < len(out[lang]):
-                    out[lang] = " ".join(str(value).split())
+                    out[lang] = str(value)
         if "" in out:
             out.setdefault("en", out.pop(""))
         return out
@@ -280,15 +280,18 @@ def _compound_name(node, path: str, prefix: str) -> str:
 
 def _groups(s: _Shapes, node) -> list[list]:
     """Property shapes of a node shape grouped by path, in display order."""
-    groups: dict[object, list] = {}
+    groups: dict[object, tuple[object, list]] = {}
     for prop in s.g.objects(node, SH.property):
-        groups.setdefault(s.value(prop, SH.path), []).append(prop)
+        path = s.value(prop, SH.path)
+        # An imported field is one shape (dvb:fieldName): two fields may share a termURI.
+        key = ("name", str(s.value(prop, dvb.FIELD_NAME))) if s.value(prop, dvb.FIELD_NAME) is not None else path
+        groups.setdefault(key, (path, []))[1].append(prop)
     out = []
-    for path, props in groups.items():
+    for path, props in groups.values():
         props.sort(key=_shape_id)
         orders = [float(o) for p in props for o in [s.value(p, SH.order)] if o is not None]
         annotated = [s.integer(p, dvb.DISPLAY_ORDER) for p in props if s.integer(p, dvb.DISPLAY_ORDER) is not None]
-        key = (min(annotated) if annotated else float("inf"), min(orders) if orders else float("inf"),
+        key = (min(orders) if orders else float("inf"), min(annotated) if annotated else float("inf"),
                _shape_id(props[0]))
         out.append((key, path, props))
     out.sort(key=lambda item: item[0])
@@ -477,6 +480,8 @@ def _overrides(s: _Shapes, shape) -> dict[str, object]:
     order = s.integer(shape, dvb.DISPLAY_ORDER)
     if order is not None:
         out["display_order"] = order
+    if s.value(shape, dvb.FIELD_NAME) is not None and s.value(shape, SH.order) is not None:
+        out["position"] = float(s.value(shape, SH.order))  # an imported block's row order
     return out
 
 
@@ -488,9 +493,8 @@ def _order(plan: BlockPlan) -> None:
         by_parent.setdefault(f.parent, []).append(f)
     ordered: list[FieldPlan] = []
     top = by_parent.get("", [])
-    annotated = all("display_order" in f.overrides for f in plan.fields) and plan.fields
-    if annotated:
-        plan.fields.sort(key=lambda f: f.overrides["display_order"])
+    if plan.fields and all("position" in f.overrides for f in plan.fields):
+        plan.fields.sort(key=lambda f: f.overrides["position"])  # an imported block: its own row order
         return
     for f in top:
         ordered.append(f)

@@ -65,7 +65,8 @@ def test_publish_describes_the_version_with_prof_and_dcat(published):
     assert (f"{BASE}profiles/test-profile", DCAT + "hasVersion", version) in triples
     assert (version, "http://www.w3.org/ns/adms#status", "http://purl.org/adms/status/Completed") in triples
     roles = {o for s, p, o in triples if p == PROF + "hasRole"}
-    assert roles == {PROF + "role/validation", PROF + "role/vocabulary"}
+    # validation, vocabulary, and the Dataverse block made from the version (issue 13)
+    assert roles == {PROF + "role/validation", PROF + "role/vocabulary", "https://w3id.org/profile-registry/dataverse#block"}
     artifacts = {o for s, p, o in triples if p == PROF + "hasArtifact"}
     assert f"{version}/shapes" in artifacts
     assert f"{BASE}vocabularies/techniques/1.0.0" in artifacts  # the vocabulary version pinned
