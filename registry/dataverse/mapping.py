@@ -136,7 +136,7 @@ class _Shapes:
     def __init__(self, graph: rdflib.Graph):
         self.g = graph
         self.objects_target = {}
-        for shape, path in graph.subject_objects(SH.targetObjectsOf):
+        for shape, path in sorted(graph.subject_objects(SH.targetObjectsOf), key=lambda so: (str(so[1]), _shape_id(so[0]))):
             self.objects_target.setdefault(path, []).append(shape)
 
     def texts(self, node, predicate) -> dict[str, str]:
@@ -144,7 +144,7 @@ class _Shapes:
         for value in self.g.objects(node, predicate):
             if isinstance(value, rdflib.Literal):
                 lang = value.language or ""
-                if lang not in out or len(str(value)) < len(out[lang]):
+                if lang not in out or (len(str(value)), str(value)) < (len(out[lang]), out[lang]):
                     out[lang] = str(value)
         if "" in out:
             out.setdefault("en", out.pop(""))
@@ -155,7 +155,7 @@ class _Shapes:
 
     def scheme_of(self, node_shape) -> str | None:
         """The scheme a node shape pins with `sh:property [ sh:path skos:inScheme ; sh:hasValue S ]`."""
-        for prop in self.g.objects(node_shape, SH.property):
+        for prop in sorted(self.g.objects(node_shape, SH.property), key=_shape_id):
             if self.g.value(prop, SH.path) == SKOS.inScheme:
                 value = self.g.value(prop, SH.hasValue)
                 if isinstance(value, rdflib.URIRef):
@@ -354,8 +354,9 @@ def _plan_group(s: _Shapes, group, plan: BlockPlan, prefix: str, parent: str, ch
 
     datatype = next((s.value(p, SH.datatype) for p in props if s.value(p, SH.datatype) is not None), None)
     node_kind = next((s.value(p, SH.nodeKind) for p in props if s.value(p, SH.nodeKind) is not None), None)
-    nodes = [n for p in props for n in s.g.objects(p, SH.node)]
-    in_lists = [lst for p in props for lst in s.g.objects(p, SH["in"])]
+    # Sorted everywhere: the plan (and the report) must not depend on the store's triple order.
+    nodes = sorted((n for p in props for n in s.g.objects(p, SH.node)), key=_shape_id)
+    in_lists = sorted((lst for p in props for lst in s.g.objects(p, SH["in"])), key=_shape_id)
     scheme = next((sc for n in nodes for sc in [s.scheme_of(n)] if sc), None)
     object_nodes = [n for n in nodes if s.scheme_of(n) is None]
     if not object_nodes and node_kind in (SH.BlankNodeOrIRI, SH.BlankNode) and path in s.objects_target:

@@ -12,6 +12,7 @@ from registry.features import WEB_FEATURES, feature_modules
 from registry.services import Registry
 from registry.store.base import RegistryStore
 from registry.web import api_docs
+from registry.web.cors import PublicReadCors
 from registry.web.errors import install_error_handlers
 from registry.web.limits import BodyLimitMiddleware
 from registry.web.routes import catalog, publish
@@ -51,6 +52,9 @@ def create_app(settings: Settings | None = None, *, store: RegistryStore | None 
     api_docs.install(app)
     for extension in _extensions():
         extension(app, settings)
+    # Cross-origin reads (issue 13): every answer of a public read, errors and 413s included, and
+    # the 204 answer of its preflight (which also gets the security headers, being inside them).
+    app.add_middleware(PublicReadCors)
     app.add_middleware(SecurityHeadersMiddleware)  # last added = outermost: every response, /sparql included
     return app
 
