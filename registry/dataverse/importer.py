@@ -5,7 +5,7 @@
   (`sh:targetClass dcat:Dataset`), one property shape per field (bilingual `sh:name` /
   `sh:description` from the TSV and the `.properties` files, `sh:path` = the field's property IRI:
   `termURI`, else `blockURI` + name), compound fields as `sh:node` to a node shape of their children;
-* `vocabularies/<id>-<field>/vocabulary.toml` and `<version>.ttl`: one SKOS concept scheme per
+* `vocabularies/<id>-<field>/vocabulary.toml` and `<version>.nt`: one SKOS concept scheme per
   controlled-vocabulary field (labels in every language the bundles give, the identifier as
   `skos:notation`);
 * every column with no SHACL meaning kept as a `dvb:` annotation (`registry.dataverse.annotations`),
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import DCTERMS, OWL, PROF, RDF, SH, SKOS, XSD
 
@@ -162,8 +163,7 @@ def import_block(text: BlockText, *, community: str, namespace: str, version: st
             files[f"vocabularies/{vid}/vocabulary.toml"] = _toml(
                 vid, {lang: f"{titles.get(lang, titles['en'])}: {text.title(f.name, lang)}" for lang in titles},
                 community, community_name, namespace, status).encode("utf-8")
-            files[f"vocabularies/{vid}/{version}.ttl"] = _vocabulary(
-                scheme, f.name, values, text, languages, titles).serialize(format="turtle").encode("utf-8")
+            files[f"vocabularies/{vid}/{version}.nt"] = _vocabulary(scheme, f.name, values, text, languages, titles)
             vocabularies.append(vid)
         elif kind == "url":
             g.add((shape, SH.nodeKind, SH.IRI))
@@ -183,40 +183,40 @@ def _key(predicate, name: str) -> str:
     return f"datasetfieldtype.{name}.{suffix}"
 
 
-def _vocabulary(scheme, field_name: str, values, text: BlockText, languages: list[str], titles) -> rdflib.Graph:
-    g = rdflib.Graph()
-    g.bind("skos", SKOS)
-    g.bind("dvb", dvb.DVB)
-    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+def _vocabulary(scheme, field_name: str, values, text: BlockText, languages: list[str], titles) -> bytes:
+    """The concept scheme of a controlled field, as N-Triples (pyoxigraph's serializer: a block can
+    hold thousands of values, citation's `language` alone 7900)."""
+    n, lit = ox.NamedNode, ox.Literal
+    skos = str(SKOS)
+    s = n(str(scheme))
+    triples = [ox.Triple(s, n(str(RDF.type)), n(skos + "ConceptScheme"))]
     for lang in languages:
-        g.add((scheme, SKOS.prefLabel, rdflib.Literal(f"{titles.get(lang, titles['en'])}: "
-                                                      f"{text.title(field_name, lang)}", lang=lang)))
+        triples.append(ox.Triple(s, n(skos + "prefLabel"), lit(f"{titles.get(lang, titles['en'])}: "
+                                                             f"{text.title(field_name, lang)}", language=lang)))
     used: set[str] = set()
     for v in values:
         slug = quote(v.code, safe="") or "value"
-        candidate, n = slug, 2
+        candidate, k = slug, 2
         while candidate in used:
-            candidate, n = f"{slug}-{n}", n + 1
+            candidate, k = f"{slug}-{k}", k + 1
         used.add(candidate)
-        concept = rdflib.URIRef(f"{scheme}/{candidate}")
-        g.add((concept, RDF.type, SKOS.Concept))
-        g.add((concept, SKOS.inScheme, scheme))
-        g.add((concept, SKOS.topConceptOf, scheme))
-        g.add((scheme, SKOS.hasTopConcept, concept))
-        g.add((concept, SKOS.prefLabel, rdflib.Literal(v.value, lang="en")))
+        c = n(f"{scheme}/{candidate}")
+        triples += [ox.Triple(c, n(str(RDF.type)), n(skos + "Concept")),
+                    ox.Triple(c, n(skos + "inScheme"), s), ox.Triple(c, n(skos + "topConceptOf"), s),
+                    ox.Triple(s, n(skos + "hasTopConcept"), c),
+                    ox.Triple(c, n(skos + "prefLabel"), lit(v.value, language="en"))]
         for lang in languages:
             if lang != "en" and text.has(v.properties_key, lang):
-                g.add((concept, SKOS.prefLabel, rdflib.Literal(text.value_label(v, lang), lang=lang)))
+                triples.append(ox.Triple(c, n(skos + "prefLabel"), lit(text.value_label(v, lang), language=lang)))
         if v.identifier:
-            g.add((concept, SKOS.notation, rdflib.Literal(v.identifier)))
-        g.add((concept, dvb.IDENTIFIER, rdflib.Literal(v.identifier)))
-        g.add((concept, dvb.DISPLAY_ORDER, rdflib.Literal(v.display_order)))
+            triples.append(ox.Triple(c, n(skos + "notation"), lit(v.identifier)))
+        triples.append(ox.Triple(c, n(str(dvb.IDENTIFIER)), lit(v.identifier)))
+        triples.append(ox.Triple(c, n(str(dvb.DISPLAY_ORDER)), lit(str(v.display_order), datatype=n(str(XSD.integer)))))
         if v.alternates:
             # One literal, tab-separated (a TSV cell never holds a tab): RDF keeps no order.
-            g.add((concept, dvb.ALTERNATE, rdflib.Literal("\t".join(v.alternates))))
-            for alternate in v.alternates:
-                g.add((concept, SKOS.hiddenLabel, rdflib.Literal(alternate)))
-    return g
+            triples.append(ox.Triple(c, n(str(dvb.ALTERNATE)), lit("\t".join(v.alternates))))
+            triples += [ox.Triple(c, n(skos + "hiddenLabel"), lit(a)) for a in v.alternates]
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
 def _toml(sid: str, titles: dict[str, str], community: str, community_name: str | None, namespace: str,

@@ -104,7 +104,7 @@ def test_the_profile_says_every_field_in_shacl_with_annotations(tmp_path):
     url = rdflib.URIRef(NAMESPACE + "shapes/citation/alternativeURL")
     assert str(shapes.value(url, DVB.watermark)) == "https://" and str(shapes.value(url, DVB.fieldType)) == "url"
     # One vocabulary per controlled field: subject, with the identifier as notation and French labels.
-    subject = rdflib.Graph().parse(data=files["vocabularies/citation-subject/1.0.0.ttl"], format="turtle")
+    subject = rdflib.Graph().parse(data=files["vocabularies/citation-subject/1.0.0.nt"], format="nt")
     agriculture = rdflib.URIRef(NAMESPACE + "vocab/citation/subject/D01")
     assert str(subject.value(agriculture, SKOS.notation)) == "D01"
     assert {(str(label), label.language) for label in subject.objects(agriculture, SKOS.prefLabel)} == {
@@ -121,7 +121,7 @@ def test_cli_import_block_writes_only_below_the_output(tmp_path):
     assert result.exit_code == 0, result.output
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written == ["shapes/journal/2.1.0/shapes.ttl", "shapes/journal/profile.toml",
-                       "vocabularies/journal-journal-article-type/2.1.0.ttl",
+                       "vocabularies/journal-journal-article-type/2.1.0.nt",
                        "vocabularies/journal-journal-article-type/vocabulary.toml"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
