@@ -97,4 +97,7 @@ def dataverse_file(sid: IdPath, version: VersionPath, name: str, registry: Regis
 
 
 def install(app: FastAPI, settings) -> None:
+    from registry.dataverse import pages
+
     app.include_router(router)
+    app.include_router(pages.router)

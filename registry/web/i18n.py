@@ -91,6 +91,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "profile.download_shapes": {"en": "SHACL shapes", "fr": "Formes SHACL"},
     "profile.download_description": {"en": "PROF/DCAT description", "fr": "Description PROF/DCAT"},
     "profile.download_context": {"en": "JSON-LD context", "fr": "Contexte JSON-LD"},
+    "community.dataverse": {"en": "Import a Dataverse metadata block", "fr": "Importer un bloc de métadonnées Dataverse"},
+    "community.dataverse_help": {
+        "en": "A block TSV (as loaded by /api/admin/datasetfield/load) and its .properties files (block.properties "
+              "in English, block_fr.properties in French…) become a draft profile with one vocabulary per "
+              "controlled field, checked like any upload.",
+        "fr": "Un bloc TSV (tel que chargé par /api/admin/datasetfield/load) et ses fichiers .properties "
+              "(bloc.properties en anglais, bloc_fr.properties en français…) deviennent un profil brouillon avec un "
+              "vocabulaire par champ contrôlé, vérifié comme tout dépôt.",
+    },
+    "community.dataverse_tsv": {"en": "Block (.tsv)", "fr": "Bloc (.tsv)"},
+    "community.dataverse_properties": {"en": "Translations (.properties, several allowed)",
+                                       "fr": "Traductions (.properties, plusieurs possibles)"},
+    "community.dataverse_draft": {
+        "en": "Dataverse block {block} imported as the draft profile {id} {v}: {n} fields, {m} vocabularies.",
+        "fr": "Bloc Dataverse {block} importé comme profil brouillon {id} {v} : {n} champs, {m} vocabulaires.",
+    },
     "profile.dataverse": {"en": "Install in Dataverse", "fr": "Installer dans Dataverse"},
     "profile.dataverse_intro": {
         "en": "This version as the Dataverse metadata block {block}: the block, its English and French strings, "
