@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.publish_checks import median_time as median  # noqa: E402
 from benchmarks.publish_checks import synthetic_vocabulary  # noqa: E402
 from registry.bundled import load_folder  # noqa: E402
 from registry.config import Settings  # noqa: E402
@@ -41,15 +41,6 @@ from registry.services import Registry  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "dataverse"
 NAMESPACE = "https://example.org/synthetic/"
-
-
-def median(fn, repeat=3):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def peak(fn):

@@ -28,8 +28,8 @@ import rdflib
 from rdflib.namespace import DCTERMS, OWL, PROF, RDF, SH, SKOS, XSD
 
 from registry.dataverse import annotations as dvb
-from registry.dataverse.block import BlockText, MetadataBlock, property_iri
-from registry.dataverse.check import errors, require_valid
+from registry.dataverse.block import BlockText, property_iri
+from registry.dataverse.check import require_valid
 from registry.errors import InvalidInput
 from registry.ids import SemVer, check_id
 

@@ -103,6 +103,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "community.dataverse_tsv": {"en": "Block (.tsv)", "fr": "Bloc (.tsv)"},
     "community.dataverse_properties": {"en": "Translations (.properties, several allowed)",
                                        "fr": "Traductions (.properties, plusieurs possibles)"},
+    "community.dataverse_import": {"en": "Import the block", "fr": "Importer le bloc"},
+    "community.dataverse_version": {"en": "Version of the imported profile", "fr": "Version du profil importé"},
     "community.dataverse_draft": {
         "en": "Dataverse block {block} imported as the draft profile {id} {v}: {n} fields, {m} vocabularies.",
         "fr": "Bloc Dataverse {block} importé comme profil brouillon {id} {v} : {n} champs, {m} vocabulaires.",

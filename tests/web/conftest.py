@@ -112,11 +112,19 @@ class LiveServer:
         self.log = log
 
 
-def start_live_server(root: Path, *, bundled: bool = False):
+def start_live_server(root: Path, *, bundled: bool = False, follow_backend: bool = False, timeout: float = 60):
     """A real uvicorn server (child process) on its own store in `root`: with the test content
     published through its HTTP API, or with the bundled profiles and vocabularies (`bundled`).
+    `follow_backend`: with REGISTRY_TEST_BACKEND=remote, the store is a real `oxigraph serve`.
     A generator: yields the `LiveServer`, stops the process (by its pid) when resumed."""
-    store = root / "store"
+    from tests.conftest import OxigraphServer
+
+    oxigraph = None
+    if follow_backend and os.environ.get("REGISTRY_TEST_BACKEND", "embedded") == "remote":
+        oxigraph = OxigraphServer().start()
+        store = oxigraph.store_url
+    else:
+        store = root / "store"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     token = _prepare_store(store, url + "/")
@@ -131,7 +139,7 @@ def start_live_server(root: Path, *, bundled: bool = False):
             cwd=str(REPO), env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
                 raise RuntimeError("the server exited:\n" + log.read_text(errors="replace")[-4000:])
@@ -154,6 +162,8 @@ def start_live_server(root: Path, *, bundled: bool = False):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        if oxigraph is not None:
+            oxigraph.stop()
 
 
 @pytest.fixture(scope="session")

@@ -15,21 +15,16 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import shutil
-import subprocess
-import sys
 import threading
-import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import SHARED_DATA, OxigraphServer
-from tests.web.conftest import REPO, _free_port
+from tests.conftest import SHARED_DATA, require_shared
+from tests.web.conftest import REPO, _free_port, start_live_server
 
 CVOC = SHARED_DATA / "dataverse" / "cvoc"
 NODE = REPO / "tests" / "web" / "node" / "node_modules"
@@ -38,11 +33,7 @@ FIELD = "emAcquisitionTechnique"
 
 
 def _require_assets() -> None:
-    if not (CVOC / "skosmos.js").is_file():
-        message = f"Dataverse's skosmos.js not found in {CVOC} (../shared/data beside the repository)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_shared(CVOC / "skosmos.js")
     if not (NODE / "jquery" / "dist" / "jquery.min.js").is_file() or not (NODE / "select2" / "dist").is_dir():
         pytest.fail("jQuery and select2 are missing: run `npm install --prefix tests/web/node --no-save "
                     "jquery@3.7.1 select2@4.0.13` (.ci/test does)")
@@ -51,46 +42,8 @@ def _require_assets() -> None:
 @pytest.fixture(scope="module")
 def registry_server(tmp_path_factory):
     """A real registry with the bundled content, on the test backend's store."""
-    root = tmp_path_factory.mktemp("dvregistry")
-    oxigraph = None
-    if os.environ.get("REGISTRY_TEST_BACKEND", "embedded") == "remote":
-        oxigraph = OxigraphServer().start()
-        store = oxigraph.store_url
-    else:
-        store = str(root / "store")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, REGISTRY_STORE=store, REGISTRY_BASE_IRI=url + "/", REGISTRY_LOAD_BUNDLED="true",
-               PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    log = root / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "registry.web.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=str(REPO), env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 180  # loading the bundled content on a loaded machine
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("the registry exited:\n" + log.read_text(errors="replace")[-4000:])
-            try:
-                if httpx.get(url + "/profiles/electron-microscopy/versions/1.0.0", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the registry did not start:\n" + log.read_text(errors="replace")[-4000:])
-            time.sleep(0.5)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        if oxigraph is not None:
-            oxigraph.stop()
+    yield from (server.url for server in start_live_server(
+        tmp_path_factory.mktemp("dvregistry"), bundled=True, follow_backend=True, timeout=180))
 
 
 def _input(entry: dict, element_id: str, lang: str, value: str) -> str:
