@@ -4,7 +4,8 @@ another site (a Dataverse deposit form running `skosmos.js`, a SPARQL client) ca
 Fetch standard, "CORS protocol" (https://fetch.spec.whatwg.org/#http-cors-protocol):
 
 * a public read — GET or HEAD anywhere but the web pages and the community area (`/ui/...`), and
-  POST on `/sparql` (SPARQL 1.1 Protocol §2.1.2/§2.1.3: a query by POST is still a read) — gets
+  POST on `/sparql` and `/sparql/latest` (SPARQL 1.1 Protocol §2.1.2/§2.1.3: a query by POST is
+  still a read) and on `/reconcile[/{vid}]` (reconciliation queries) — gets
   `Access-Control-Allow-Origin: *`, and a preflight (`OPTIONS` with `Access-Control-Request-Method`)
   for it is answered 204 with the allowed methods and headers;
 * never `Access-Control-Allow-Credentials`: with `*` a browser sends no cookie and may not send
@@ -18,8 +19,12 @@ One pure ASGI middleware, registered in `registry.web.app.create_app`.
 
 from __future__ import annotations
 
+import re
+
 READ_METHODS = ("GET", "HEAD")
-CROSS_ORIGIN_POST = ("/sparql",)  # POST paths that are reads
+# POST paths that are reads: SPARQL queries (/sparql, /sparql/latest) and W3C reconciliation
+# queries (/reconcile, /reconcile/{vid}: the Reconciliation API 0.2 sends `queries` by POST).
+CROSS_ORIGIN_POST = re.compile(r"/sparql(/latest)?|/reconcile(/[a-z0-9-]+)?")
 NOT_CROSS_ORIGIN = ("/ui",)  # HTML pages and the community area (cookies, CSRF tokens)
 ALLOWED_HEADERS = ("accept", "accept-language", "content-language", "content-type")
 EXPOSED_HEADERS = "Content-Disposition, Content-Location, Link, Location, Retry-After"
@@ -31,7 +36,7 @@ def public_read(method: str, path: str) -> bool:
         return False
     if method in READ_METHODS:
         return True
-    return method == "POST" and path in CROSS_ORIGIN_POST
+    return method == "POST" and CROSS_ORIGIN_POST.fullmatch(path) is not None
 
 
 class PublicReadCors:
@@ -50,7 +55,7 @@ class PublicReadCors:
         if method == "OPTIONS" and b"origin" in headers and requested is not None:
             wanted = requested.decode("latin-1").strip().upper()
             if public_read(wanted, path):
-                methods = "GET, HEAD, POST" if path in CROSS_ORIGIN_POST else "GET, HEAD"
+                methods = "GET, HEAD, POST" if CROSS_ORIGIN_POST.fullmatch(path) else "GET, HEAD"
                 asked = [h.strip().lower() for h in headers.get(b"access-control-request-headers", b"")
                          .decode("latin-1").split(",") if h.strip()]
                 allowed = ", ".join(h for h in asked if h in ALLOWED_HEADERS) or ", ".join(ALLOWED_HEADERS)

@@ -65,7 +65,14 @@ def test_sparql_post_is_a_read(bundled_client):
     assert_cors(direct)
 
 
-@pytest.mark.parametrize("path,method", [("/rest/v1/search", "GET"), ("/sparql", "POST"),
+def test_reconciliation_queries_by_post_are_reads(bundled_client):
+    response = bundled_client.post("/reconcile/technique", data={"queries": '{"q0": {"query": "scanning"}}'},
+                                   headers=ORIGIN)
+    assert response.status_code == 200 and response.json()["q0"]["result"]
+    assert_cors(response)
+
+
+@pytest.mark.parametrize("path,method", [("/rest/v1/search", "GET"), ("/sparql", "POST"), ("/sparql/latest", "POST"),
                                          ("/profiles/electron-microscopy/versions/1.0.0", "GET")])
 def test_preflight_of_public_reads(bundled_client, path, method):
     response = bundled_client.options(path, headers={**ORIGIN, "Access-Control-Request-Method": method,
