@@ -311,10 +311,16 @@ class PublicationService:
         return added
 
     def recover(self) -> list[str]:
-        """Drop graphs no catalog entry references (left by a crash between load and commit)."""
+        """Drop graphs no catalog entry references (left by a crash between load and commit).
+
+        Only graphs below the registry's own base IRI are candidates: a shared store holds other
+        applications' graphs too (Virtuoso keeps its own system graphs beside ours), and the
+        registry never touches a graph it did not mint."""
         with self.store.writing():
             referenced = self.catalog.referenced_graphs() | {SYSTEM_GRAPH}
-            orphans = [g for g in self.store.graph_names() if g not in referenced]
+            orphans = [
+                g for g in self.store.graph_names() if g.startswith(self.iris.base) and g not in referenced
+            ]
             for graph in orphans:
                 self.store.drop_graph(graph)
         return orphans
@@ -619,25 +625,11 @@ class PublicationService:
             d, i = self._current_version_change(kind, sid, override=override, extra={s.iri: s for s in changed if s.kind == kind and s.sid == sid})
             deletes += d
             inserts += i
-        self._apply(deletes, drops, renames, inserts)
+        self.store.commit(delete=deletes, drop_graphs=drops, move_graphs=renames, insert=inserts)
         for item in changed:
             item.graphs_loaded = []  # now owned by the catalog
         self._discard(staged)  # what no-op items loaded
         self.store.flush()
-
-    def _apply(self, deletes, drops, renames, inserts) -> None:
-        from registry.store.base import _quad_pattern
-
-        ops = []
-        if deletes:
-            ops.append("DELETE DATA { " + " ".join(_quad_pattern(q) for q in deletes) + " }")
-        for graph in drops:
-            ops.append(f"DROP SILENT GRAPH {_n(graph)}")
-        for source, target in renames:
-            ops.append(f"MOVE SILENT GRAPH {_n(source)} TO {_n(target)}")
-        if inserts:
-            ops.append("INSERT DATA { " + " ".join(_quad_pattern(q) for q in inserts) + " }")
-        self.store.update(" ;\n".join(ops))
 
     def _discard(self, staged: list[_Staged]) -> None:
         for item in staged:

@@ -1,7 +1,10 @@
 """Shared fixtures: a real on-disk store in a temporary directory, the real app, real clients.
 
 Backends: by default the embedded Oxigraph store. `REGISTRY_TEST_BACKEND=remote` runs the same
-tests on a real `oxigraph serve` process (see tests/store/ and issue 8).
+tests on a real `oxigraph serve` process (see tests/store/ and issue 8), and
+`REGISTRY_TEST_BACKEND=virtuoso` on a real Virtuoso Open Source 7 (Debian's
+`virtuoso-opensource-7-bin`), reached only through the registry's documented `REGISTRY_STORE*`
+settings (issue 19).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from contextlib import contextmanager
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,8 +43,25 @@ def require_shared(path: Path) -> Path:
     return path
 
 
+BACKENDS = ("embedded", "remote", "virtuoso")
+BACKEND = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
+if BACKEND not in BACKENDS:
+    raise pytest.UsageError(f"unknown REGISTRY_TEST_BACKEND {BACKEND!r} (one of {', '.join(BACKENDS)})")
+REMOTE_BACKEND = BACKEND != "embedded"
+
+VIRTUOSO_USER = "dba"
+VIRTUOSO_PASSWORD = "dba"  # a throw-away database of the test run, on 127.0.0.1 only
+if BACKEND == "virtuoso":
+    # What an operator sets for Virtuoso (docs/deployment.md): the authenticated SPARQL endpoint
+    # takes digest authentication. Set for the whole run so that every Settings() and every
+    # `registry` subprocess of the tests gets them, as a deployment's environment would.
+    os.environ.setdefault("REGISTRY_STORE_USER", VIRTUOSO_USER)
+    os.environ.setdefault("REGISTRY_STORE_PASSWORD", VIRTUOSO_PASSWORD)
+    os.environ.setdefault("REGISTRY_STORE_AUTH", "digest")
+
+
 def pytest_report_header(config):
-    return f"registry test backend: {os.environ.get('REGISTRY_TEST_BACKEND', 'embedded')}"
+    return f"registry test backend: {BACKEND}"
 
 
 def free_port() -> int:
@@ -101,6 +122,159 @@ class OxigraphServer:
         self.process = None
 
 
+_VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+ServerThreads = 20
+CheckpointInterval = 60
+CaseMode = 2
+MaxStaticCursorRows = 5000
+AllowOSCalls = 0
+DirsAllowed = .
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+MaxClientConnections = 20
+ServerThreads = 20
+EnabledDavVSP = 0
+HTTPProxyEnabled = 0
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+MaxQueryCostEstimationTime = 0
+"""
+
+
+class VirtuosoServer:
+    """A real Virtuoso Open Source 7 (`virtuoso-t`, Debian's virtuoso-opensource-7-bin) on 127.0.0.1,
+    with a fresh database in `directory`. The registry reaches it as an operator would configure it
+    (docs/deployment.md): SPARQL and SPARQL Update at `/sparql-auth` with digest authentication."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.http_port = free_port()
+        self.sql_port = free_port()
+        self.process: subprocess.Popen | None = None
+        self._initial_graphs: set[str] = set()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def store_url(self) -> str:
+        """The registry's REGISTRY_STORE for this server."""
+        return f"sparql+{self.base}/sparql-auth"
+
+    @property
+    def gsp_url(self) -> str:
+        return f"{self.base}/sparql-graph-crud-auth"
+
+    def start(self, timeout: float = 60.0) -> "VirtuosoServer":
+        binary = shutil.which("virtuoso-t")
+        if binary is None:
+            raise pytest.UsageError(
+                "the virtuoso backend needs `virtuoso-t` (apt-get install virtuoso-opensource-7-bin; .ci/test does)"
+            )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        ini = self.directory / "virtuoso.ini"
+        ini.write_text(_VIRTUOSO_INI.format(dir=self.directory, sql_port=self.sql_port, http_port=self.http_port))
+        # +foreground: the process is ours to stop; the database files are created on first start
+        self.process = subprocess.Popen(
+            [binary, "+foreground", "+configfile", str(ini)], cwd=self.directory,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                log = (self.directory / "virtuoso.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"virtuoso-t exited: {log}")
+            try:
+                r = httpx.get(f"{self.base}/sparql", params={"query": "ASK {}"}, timeout=1)
+                if r.status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"virtuoso did not answer on {self.http_port}")
+            time.sleep(0.1)
+        self._initial_graphs = self.graphs()
+        return self
+
+    def _client(self):
+        import httpx
+
+        return httpx.Client(auth=httpx.DigestAuth(VIRTUOSO_USER, VIRTUOSO_PASSWORD), timeout=60)
+
+    def graphs(self) -> set[str]:
+        with self._client() as client:
+            r = client.post(
+                f"{self.base}/sparql-auth", data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                headers={"Accept": "application/sparql-results+json"},
+            )
+            r.raise_for_status()
+            return {b["g"]["value"] for b in r.json()["results"]["bindings"] if "g" in b}
+
+    def reset(self) -> None:
+        """Drop every graph the tests made (Virtuoso's own system graphs stay): an empty store."""
+        extra = sorted(self.graphs() - self._initial_graphs)
+        if not extra:
+            return
+        update = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in extra)
+        with self._client() as client:
+            r = client.post(f"{self.base}/sparql-auth", content=update,
+                            headers={"Content-Type": "application/sparql-update"})
+            r.raise_for_status()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def start_remote_server(directory: Path | None = None, oxigraph_extra: tuple[str, ...] = ()):
+    """A fresh remote store server for the current backend (`oxigraph serve` or Virtuoso)."""
+    if BACKEND == "virtuoso":
+        return VirtuosoServer(directory or Path(tempfile.mkdtemp(prefix="virtuoso-"))).start()
+    return OxigraphServer(location=directory, extra=oxigraph_extra).start()
+
+
+@pytest.fixture(scope="session")
+def _virtuoso_scratch(tmp_path_factory):
+    """One Virtuoso for the whole run, emptied before each test that asks for a store."""
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso-scratch")).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def oxigraph_server():
     """A fresh in-memory `oxigraph serve` for one test (about 20 ms to start)."""
@@ -110,24 +284,27 @@ def oxigraph_server():
 
 
 @pytest.fixture
-def store_location(tmp_path) -> str:
+def store_location(tmp_path, request) -> str:
     """Where the registry's store lives for one test (a directory, or a remote store URL).
 
     `REGISTRY_TEST_BACKEND=remote`: a fresh in-memory `oxigraph serve` per test (stopped after),
-    so every test starts from an empty store, as with the embedded backend.
+    so every test starts from an empty store, as with the embedded backend; `virtuoso`: the
+    session's Virtuoso, emptied first.
     """
-    backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
-    if backend == "embedded":
+    if BACKEND == "embedded":
         yield str(tmp_path / "store")
         return
-    if backend == "remote":
-        server = OxigraphServer().start()
-        try:
-            yield server.store_url
-        finally:
-            server.stop()
+    if BACKEND == "virtuoso":
+        # A fresh Virtuoso per test costs seconds: one server, emptied before each test.
+        server = request.getfixturevalue("_virtuoso_scratch")
+        server.reset()
+        yield server.store_url
         return
-    raise pytest.UsageError(f"unknown REGISTRY_TEST_BACKEND {backend!r}")
+    server = OxigraphServer().start()
+    try:
+        yield server.store_url
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -181,17 +358,14 @@ def client(app_with_actors):
 @contextmanager
 def session_store(tmp_path_factory, name: str):
     """A store location for a whole session on the test backend: an on-disk directory, or a
-    real `oxigraph serve` (REGISTRY_TEST_BACKEND=remote) stopped at the end."""
-    backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
-    if backend == "remote":
-        server = OxigraphServer().start()
+    real remote store (`oxigraph serve` or Virtuoso, REGISTRY_TEST_BACKEND) stopped at the end."""
+    if REMOTE_BACKEND:
+        server = start_remote_server(tmp_path_factory.mktemp(name) if BACKEND == "virtuoso" else None)
         try:
             yield server.store_url
         finally:
             server.stop()
         return
-    if backend != "embedded":
-        raise pytest.UsageError(f"unknown REGISTRY_TEST_BACKEND {backend!r}")
     yield str(tmp_path_factory.mktemp(name) / "store")
 
 

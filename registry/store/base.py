@@ -67,8 +67,10 @@ class RegistryStore(ABC):
         insert: Iterable[ox.Quad] = (),
         delete: Iterable[ox.Quad] = (),
         drop_graphs: Iterable[str] = (),
+        move_graphs: Iterable[tuple[str, str]] = (),
     ) -> None:
-        """Apply deletions, graph drops and insertions in ONE update, so readers see all or none.
+        """Apply deletions, graph drops, graph moves (source → target) and insertions in ONE
+        update, so readers see all or none.
 
         Terms are written in their N-Triples form as pyoxigraph serialises them (validated IRIs,
         escaped literals), which is how user-supplied values can appear here safely.
@@ -76,12 +78,12 @@ class RegistryStore(ABC):
         parts = []
         delete = list(delete)
         insert = list(insert)
-        if delete:
-            parts.append("DELETE DATA { " + " ".join(_quad_pattern(q) for q in delete) + " }")
+        parts += delete_operations(delete)
         for graph in drop_graphs:
             parts.append(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
-        if insert:
-            parts.append("INSERT DATA { " + " ".join(_quad_pattern(q) for q in insert) + " }")
+        for source, target in move_graphs:
+            parts.append(f"MOVE SILENT GRAPH {ox.NamedNode(source)} TO {ox.NamedNode(target)}")
+        parts += insert_operations(insert)
         if parts:
             self.update(" ;\n".join(parts))
 
@@ -181,9 +183,35 @@ class RegistryStore(ABC):
         return bool(self.query(sparql, **kwargs))
 
 
-def _quad_pattern(quad: ox.Quad) -> str:
-    graph = quad.graph_name
-    triple = f"{quad.subject} {quad.predicate} {quad.object} ."
-    if isinstance(graph, ox.DefaultGraph):
-        return triple
-    return f"GRAPH {graph} {{ {triple} }}"
+def _by_graph(quads: Iterable[ox.Quad]) -> dict[ox.NamedNode | ox.DefaultGraph, list[ox.Triple]]:
+    groups: dict = {}
+    for quad in quads:
+        groups.setdefault(quad.graph_name, []).append(quad.triple)
+    return groups
+
+
+def _block(graph, triples: list[ox.Triple]) -> str:
+    body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+    return body if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ {body} }}"
+
+
+def delete_operations(quads: Iterable[ox.Quad]) -> list[str]:
+    """One `DELETE DATA` per graph: Virtuoso 7 silently keeps language-tagged literals when one
+    DELETE DATA names several graphs (SPARQL 1.1 Update §3.1.2 allows either form)."""
+    return [f"DELETE DATA {{ {_block(g, ts)} }}" for g, ts in _by_graph(quads).items()]
+
+
+def insert_operations(quads: Iterable[ox.Quad]) -> list[str]:
+    """One insertion per graph: `INSERT DATA`, or `INSERT { … } WHERE {}` when the triples hold
+    blank nodes. The two mean the same (SPARQL 1.1 Update §3.1.1 and §3.1.3: template blank nodes
+    are fresh per solution, and `WHERE {}` has one), but Virtuoso 7 refuses blank nodes in
+    INSERT DATA."""
+    operations = []
+    for graph, triples in _by_graph(quads).items():
+        block = _block(graph, triples)
+        if any(isinstance(term, ox.BlankNode) for t in triples for term in (t.subject, t.object)):
+            operations.append(f"INSERT {{ {block} }} WHERE {{}}")
+        else:
+            operations.append(f"INSERT DATA {{ {block} }}")
+    return operations
+

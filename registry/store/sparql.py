@@ -2,11 +2,15 @@
 
 Protocols:
 
-* reads: SPARQL 1.1 Query with SPARQLWrapper (POST, form-encoded, so long queries and long
-  `default-graph-uri` lists fit); SELECT/ASK come back as SPARQL JSON, CONSTRUCT/DESCRIBE as
-  N-Triples, and both are parsed by pyoxigraph so callers get the embedded store's types
-  (`QuerySolutions`, `QueryBoolean`, `QueryTriples`);
-* writes: SPARQL 1.1 Update with SPARQLWrapper (POST, `application/sparql-update`);
+One HTTP client (httpx: keep-alive connections, digest authentication answered once per
+connection instead of once per request) and one mapping of the store's answers to errors
+(`_raise_for_status`):
+
+* reads: SPARQL 1.1 Query (POST, form-encoded, so long queries and long `default-graph-uri`
+  lists fit); SELECT/ASK come back as SPARQL JSON, CONSTRUCT/DESCRIBE as N-Triples, and both are
+  parsed by pyoxigraph so callers get the embedded store's types (`QuerySolutions`,
+  `QueryBoolean`, `QueryTriples`);
+* writes: SPARQL 1.1 Update (POST, `application/sparql-update`);
 * bulk loads and graph reads: the SPARQL 1.1 Graph Store HTTP Protocol with httpx. A load is
   converted to N-Triples by pyoxigraph first (which validates it, so a syntax error never reaches
   the store), spooled to a temporary file, then sent as ONE streamed request (chunked transfer
@@ -32,18 +36,15 @@ process live in the store itself, in their own graph `urn:registry:coordination`
 
 from __future__ import annotations
 
-import http.client
 import io
 import logging
 import random
 import re
-import socket
 import tempfile
 import threading
 import time
-import urllib.error
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -51,8 +52,6 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
-from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
-from SPARQLWrapper import SPARQLExceptions
 
 from registry.errors import StoreUnavailable
 from registry.store.base import QueryResult, RegistryStore
@@ -94,16 +93,19 @@ _ACCEPT = (
 )
 
 _ACCEPT_XML = "application/sparql-results+xml, application/n-triples;q=0.9"
+_ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+_PROLOGUE = re.compile(r"\A(?:\s+|#[^\n]*\n|PREFIX\s+[^:\s]*:\s*<[^>]*>|BASE\s*<[^>]*>)*", re.IGNORECASE)
+
+
+def _is_graph_query(text: str) -> bool:
+    """Whether a (registry-written) query is a CONSTRUCT or DESCRIBE."""
+    rest = text[_PROLOGUE.match(text).end():]
+    return rest[:9].upper().startswith(("CONSTRUCT", "DESCRIBE"))
 _JSON_SAFE = 8 * 1024 * 1024  # a JSON result this large may hold a token pyoxigraph's JSON parser refuses
 
 
 class _Transient(Exception):
     """A failure worth retrying (for an idempotent request)."""
-
-
-def _is_refused(exc: BaseException) -> bool:
-    reason = getattr(exc, "reason", exc)
-    return isinstance(reason, ConnectionRefusedError) or isinstance(exc, ConnectionRefusedError)
 
 
 class RemoteSparqlStore(RegistryStore):
@@ -156,6 +158,8 @@ class RemoteSparqlStore(RegistryStore):
         self._last_revision: str | None = None
         self._revision_checked = 0.0
         self._server: str | None = None
+        self._auto_union: str | None = None
+        self._graph_listing: str | None = None  # how this store lists its graphs (probed once)
         self._closed = False
 
     @classmethod
@@ -245,32 +249,31 @@ class RemoteSparqlStore(RegistryStore):
             self.__dict__["_generation"] = self.__dict__.get("_generation", 0) + 1
 
     def _raw_update(self, sparql: str) -> None:
-        wrapper = self._wrapper(self.update_url)
-        wrapper.setRequestMethod(POSTDIRECTLY)
-        wrapper.setQuery(sparql)
-        wrapper.queryType = "INSERT"  # never guess: this goes to the update endpoint
+        """POST one SPARQL Update (`application/sparql-update`, SPARQL 1.1 Protocol §2.2.2).
+
+        Sent at most once: only a refused connection is known not to have reached the store,
+        and only that is tried again."""
         attempt = 0
         while True:
             try:
-                response = wrapper.query().response
-                response.read()
-                response.close()
-                return
-            except SPARQLExceptions.QueryBadFormed as exc:
-                raise SyntaxError(_message(exc)) from None
-            except (SPARQLExceptions.SPARQLWrapperException, urllib.error.HTTPError) as exc:
-                raise _unavailable(exc, self.update_url) from None
-            except (urllib.error.URLError, OSError) as exc:
-                # only a refused connection is known not to have reached the store
+                response = self._http.post(
+                    self.update_url, content=sparql.encode("utf-8"),
+                    headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                )
+            except httpx.ConnectError as exc:
                 if _is_refused(exc) and attempt < self.retries:
                     self._sleep(attempt)
                     attempt += 1
                     continue
-                raise _unavailable(exc, self.update_url) from None
+                raise _transport_failure(exc, self.update_url) from None
+            except httpx.TransportError as exc:
+                raise _transport_failure(exc, self.update_url) from None
+            _raise_for_status(response, self.update_url)
+            return
 
     def load_graph(self, graph, source, fmt, *, base_iri=None) -> None:
         """Validate and convert with pyoxigraph, then send ONE streamed request (GSP PUT, or a
-        streamed INSERT DATA when no GSP endpoint is configured). On failure the graph is dropped."""
+        streamed INSERT when no GSP endpoint is configured). On failure the graph is dropped."""
         with tempfile.TemporaryFile() as spool:
             kwargs = {"format": fmt, "base_iri": base_iri, "without_named_graphs": True}
             if isinstance(source, Path):
@@ -296,19 +299,22 @@ class RemoteSparqlStore(RegistryStore):
                     self.update(f"DROP SILENT GRAPH {g}")
                 return
             if self.gsp_url is not None:
-                self._gsp_send("PUT" if replace else "POST", graph, _chunks(spool))
+                self._gsp_send("PUT" if replace else "POST", graph, lambda: _chunks(_rewound(spool)), size)
                 self._raw_update(_revision_update(revision))
                 self._saw_own_revision(revision)
             else:
-                head = (f"DROP SILENT GRAPH {g} ;\n" if replace else "") + f"INSERT DATA {{ GRAPH {g} {{\n"
-                tail = "} } ;\n" + _revision_update(revision)
+                # `INSERT { … } WHERE {}` rather than INSERT DATA: the same meaning (see
+                # store.base.insert_operation), and blank nodes are allowed on every store.
+                head = (f"DROP SILENT GRAPH {g} ;\n" if replace else "") + f"INSERT {{ GRAPH {g} {{\n"
+                tail = "} } WHERE {} ;\n" + _revision_update(revision)
 
                 def body():
                     yield head.encode()
-                    yield from _chunks(spool)
+                    yield from _chunks(_rewound(spool))
                     yield tail.encode()
 
-                self._stream_post(self.update_url, body(), "application/sparql-update")
+                length = len(head.encode()) + size + len(tail.encode())
+                self._stream_post(self.update_url, body, "application/sparql-update", length)
                 self._saw_own_revision(revision)
         except BaseException:
             if replace:
@@ -318,22 +324,49 @@ class RemoteSparqlStore(RegistryStore):
                     log.warning("could not drop %s after a failed load", graph)
             raise
 
-    def _gsp_send(self, method: str, graph: str, body) -> None:
-        self._stream_request(method, self.gsp_url, body, "application/n-triples", params={"graph": graph})
+    def _gsp_send(self, method: str, graph: str, body, length: int) -> None:
+        self._stream_request(method, self.gsp_url, body, "application/n-triples", length, params={"graph": graph})
 
-    def _stream_post(self, url: str, body, content_type: str) -> None:
-        self._stream_request("POST", url, body, content_type)
+    def _stream_post(self, url: str, body, content_type: str, length: int) -> None:
+        self._stream_request("POST", url, body, content_type, length)
 
-    def _stream_request(self, method, url, body, content_type, params=None) -> None:
+    def _stream_request(
+        self, method, url, body: Callable[[], Iterator[bytes]], content_type: str, length: int, params=None
+    ) -> None:
+        """Send one streamed body of `length` bytes (`body()` makes a fresh iterator over it).
+
+        The length is always sent (`Content-Length`, never chunked transfer encoding): Virtuoso 7
+        does not read a chunked request body (it answers 200 having stored nothing), and proxies
+        in front of stores often refuse one.
+
+        Digest authentication answers the first request with a challenge and wants it sent
+        again, which a stream cannot be: the challenge is obtained first with a small request, and
+        if the server still asks again (a stale nonce) the body is made anew and sent once more."""
         timeout = httpx.Timeout(self.timeout_s, read=self.upload_timeout_s)
-        try:
-            response = self._http.request(
-                method, url, params=params, content=body, headers={"Content-Type": content_type}, timeout=timeout
-            )
-        except httpx.TimeoutException as exc:
-            raise StoreUnavailable(f"the remote store did not answer in time ({url})", code="store-timeout") from exc
-        except httpx.TransportError as exc:
-            raise StoreUnavailable(f"the remote store is unreachable ({url}): {exc}", code="store-unavailable") from exc
+        attempts = 2 if self.auth == "digest" and self.user is not None else 1
+        for attempt in range(attempts):
+            if attempts == 2:
+                self._prime_digest()
+            try:
+                response = self._http.request(
+                    method, url, params=params, content=body(),
+                    headers={"Content-Type": content_type, "Content-Length": str(length)},
+                    timeout=timeout,
+                )
+                break
+            except httpx.StreamConsumed:
+                if attempt + 1 == attempts:
+                    raise StoreUnavailable(
+                        f"the remote store kept asking to authenticate again ({url})", code="store-auth"
+                    ) from None
+            except httpx.TimeoutException as exc:
+                raise StoreUnavailable(
+                    f"the remote store did not answer in time ({url})", code="store-timeout"
+                ) from exc
+            except httpx.TransportError as exc:
+                raise StoreUnavailable(
+                    f"the remote store is unreachable ({url}): {exc}", code="store-unavailable"
+                ) from exc
         if response.status_code == 400:
             raise SyntaxError(response.text[:2000])
         if response.status_code >= 300:
@@ -341,6 +374,17 @@ class RemoteSparqlStore(RegistryStore):
                 f"the remote store refused the upload ({response.status_code}): {response.text[:500]}",
                 code="store-error",
             )
+
+    def _prime_digest(self) -> None:
+        """A small authenticated read, so that the client holds the server's digest challenge."""
+        try:
+            self._http.post(
+                self.query_url, content=urlencode([("query", "ASK {}")]).encode("ascii"),
+                headers={"Content-Type": "application/x-www-form-urlencoded",
+                         "Accept": "application/sparql-results+json"},
+            ).read()
+        except httpx.HTTPError:
+            pass  # the upload itself reports what is wrong
 
     def drop_graph(self, graph) -> None:
         self.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
@@ -428,7 +472,11 @@ class RemoteSparqlStore(RegistryStore):
     def _select(self, sparql: str) -> ox.QuerySolutions:
         return self._read_query(sparql, [])
 
-    def _read_query(self, text: str, params: list[tuple[str, str]], accept: str = _ACCEPT) -> QueryResult:
+    def _read_query(self, text: str, params: list[tuple[str, str]], accept: str | None = None) -> QueryResult:
+        if accept is None:
+            # Ask for what the query form gives: Virtuoso answers a CONSTRUCT asked with the
+            # SPARQL-results Accept in a results-like JSON that is not an RDF syntax.
+            accept = _ACCEPT_GRAPH if _is_graph_query(text) else _ACCEPT
         body, content_type, server = self._retrying(lambda: self._post_query(text, params, accept))
         if self._server is None:
             self._server = server or ""
@@ -444,40 +492,24 @@ class RemoteSparqlStore(RegistryStore):
         raise StoreUnavailable(f"the remote store answered with an unexpected media type {media!r}", code="store-error")
 
     def _post_query(self, text: str, params: list[tuple[str, str]], accept: str = _ACCEPT) -> tuple[bytes, str, str]:
-        wrapper = self._wrapper(self.query_url)
-        wrapper.setQuery(text)
-        wrapper.queryType = "SELECT"  # never guess: a read goes to the query endpoint (Accept is ours)
-        for name, value in params:
-            wrapper.addParameter(name, value)
-        wrapper.addCustomHttpHeader("Accept", accept)
+        """POST one query, form-encoded (SPARQL 1.1 Protocol §2.1.2: long queries and long
+        `default-graph-uri` lists fit). Connection failures and 502/503/504 are transient."""
+        form = urlencode([("query", text), *params]).encode("ascii")
         try:
-            response = wrapper.query().response
-            try:
-                body = response.read()
-                headers = response.info()
-            finally:
-                response.close()
-        except SPARQLExceptions.QueryBadFormed as exc:
-            raise SyntaxError(_message(exc)) from None
-        except urllib.error.HTTPError as exc:
-            if exc.code in RETRY_STATUS:
-                raise _Transient(exc) from exc
-            raise _unavailable(exc, self.query_url) from None
-        except SPARQLExceptions.SPARQLWrapperException as exc:
-            raise _unavailable(exc, self.query_url) from None
-        except (TimeoutError, socket.timeout) as exc:
+            response = self._http.post(
+                self.query_url, content=form,
+                headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+            )
+        except httpx.TimeoutException as exc:
             raise StoreUnavailable(
                 f"the remote store did not answer within {self.timeout_s} s", code="store-timeout"
             ) from exc
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise StoreUnavailable(
-                    f"the remote store did not answer within {self.timeout_s} s", code="store-timeout"
-                ) from exc
+        except httpx.TransportError as exc:  # refused, reset, cut mid-body
             raise _Transient(exc) from exc
-        except (ConnectionError, OSError, EOFError, http.client.HTTPException) as exc:  # reset, cut mid-body
-            raise _Transient(exc) from exc
-        return body, headers.get("Content-Type", ""), headers.get("Server", "")
+        if response.status_code in RETRY_STATUS:
+            raise _Transient(f"HTTP {response.status_code}")
+        _raise_for_status(response, self.query_url)
+        return response.content, response.headers.get("content-type", ""), response.headers.get("server", "")
 
     def _retrying(self, call):
         attempt = 0
@@ -499,19 +531,56 @@ class RemoteSparqlStore(RegistryStore):
         time.sleep(delay + random.uniform(0, delay / 2))
 
     def _union_mode(self) -> str:
+        """How to query the union of the named graphs ('auto': see docs/deployment.md, quirks).
+
+        Oxigraph server takes its `union-default-graph` parameter. Any other store is probed by
+        behaviour, not by name: a store whose default graph already is the union of its named
+        graphs (Virtuoso, GraphDB, Stardog by default) sees the revision triple, which lives in a
+        named graph, without any dataset; the others get the named graphs listed."""
         if self.union_mode != "auto":
             return self.union_mode
-        if self._server is None:
-            self._read_query("ASK {}", [])
-        return "param" if (self._server or "").lower().startswith("oxigraph") else "graphs"
+        if self._auto_union is None:
+            if self._server is None:
+                self._read_query("ASK {}", [])
+            if (self._server or "").lower().startswith("oxigraph"):
+                self._auto_union = "param"
+            elif bool(self._read_query(f"ASK {{ <{REVISION_SUBJECT}> <{REVISION_PREDICATE}> ?r }}", [])):
+                self._auto_union = "native"
+            elif self.revision() is not None:
+                self._auto_union = "graphs"
+            else:
+                return "graphs"  # nothing written yet: listing the graphs is right everywhere; decide later
+        return self._auto_union
 
     def has_graph(self, graph) -> bool:
-        return bool(self._read_query(f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ }} }}", []))
+        # A triple pattern, not `GRAPH <g> { }`: Virtuoso answers true to the empty pattern for any
+        # IRI. The registry never keeps an empty graph, so "has a triple" is "exists".
+        return bool(self._read_query(f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}", []))
 
     def graph_names(self) -> set[str]:
-        rows = self._read_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", [])
+        if self._graph_listing is None:
+            rows = list(self._read_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", []))
+            if all(row["g"] is not None for row in rows):
+                self._graph_listing = "empty-pattern"
+            else:
+                # The store answered the empty pattern with an unbound row (Virtuoso 7): list the
+                # graphs through their triples instead (slower on stores that index graphs).
+                self._graph_listing = "triple-pattern"
+            if self._graph_listing == "empty-pattern":
+                return self._registry_graphs(rows)
+        query = (
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+            if self._graph_listing == "empty-pattern"
+            else "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        )
+        return self._registry_graphs(self._read_query(query, []))
+
+    @staticmethod
+    def _registry_graphs(rows) -> set[str]:
         return {
-            row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode) and row["g"].value != COORDINATION_GRAPH
+            row["g"].value
+            for row in rows
+            if isinstance(row["g"], ox.NamedNode) and row["g"].value != COORDINATION_GRAPH
         }
 
     def triples(self, graph) -> Iterator[ox.Triple]:
@@ -575,17 +644,6 @@ class RemoteSparqlStore(RegistryStore):
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _wrapper(self, url: str) -> SPARQLWrapper:
-        """A fresh SPARQLWrapper per request (they are not thread-safe)."""
-        wrapper = SPARQLWrapper(url, updateEndpoint=self.update_url, agent="profile-registry")
-        wrapper.setMethod(POST)
-        wrapper.setOnlyConneg(True)  # no format/output/results parameters
-        wrapper.timeout = self.timeout_s  # setTimeout() truncates to int; urlopen takes a float
-        if self.user is not None:
-            wrapper.setHTTPAuth("DIGEST" if self.auth == "digest" else "BASIC")
-            wrapper.setCredentials(self.user, self.password or "")
-        return wrapper
-
 
 class _Lease:
     """The store-wide writer lease (see the module docstring)."""
@@ -604,12 +662,14 @@ class _Lease:
         while True:
             now = time.time()
             expires = _decimal(now + store.lock_ttl_s)
-            # drop expired claims and add ours, unless a live claim exists
+            # Drop expired claims, then add ours unless a live claim exists: two operations of one
+            # request, each with a plain WHERE (Virtuoso 7 matches nothing when one DELETE/INSERT
+            # combines an OPTIONAL with FILTER NOT EXISTS, so the claim was never written).
             store._raw_update(
                 f"""DELETE {{ GRAPH {_SYS} {{ ?old <{LEASE_PREDICATE}> ?e }} }}
+                WHERE {{ GRAPH {_SYS} {{ ?old <{LEASE_PREDICATE}> ?e FILTER(?e < {_decimal(now)}) }} }} ;
                 INSERT {{ GRAPH {_SYS} {{ {self.claim} <{LEASE_PREDICATE}> {expires} }} }}
                 WHERE {{
-                  OPTIONAL {{ GRAPH {_SYS} {{ ?old <{LEASE_PREDICATE}> ?e FILTER(?e < {_decimal(now)}) }} }}
                   FILTER NOT EXISTS {{ GRAPH {_SYS} {{ ?live <{LEASE_PREDICATE}> ?x FILTER(?x >= {_decimal(now)}) }} }}
                 }}"""
             )
@@ -682,6 +742,11 @@ class _ResponseReader(io.RawIOBase):
         return n
 
 
+def _rewound(spool: IO[bytes]) -> IO[bytes]:
+    spool.seek(0)
+    return spool
+
+
 def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
     while True:
         block = spool.read(CHUNK)
@@ -716,21 +781,34 @@ def _sibling(url: str, name: str) -> str | None:
     return urlunsplit(parts._replace(path=parts.path[: -len("query")] + name, query=""))
 
 
-def _message(exc: BaseException) -> str:
-    text = str(exc)
-    return text[:2000]
+def _is_refused(exc: BaseException) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return "refused" in str(exc).lower()
 
 
-def _unavailable(exc: BaseException, url: str) -> StoreUnavailable:
-    if isinstance(exc, SPARQLExceptions.Unauthorized) or getattr(exc, "code", None) in (401, 403):
-        return StoreUnavailable(f"the remote store refused the registry's credentials ({url})", code="store-auth")
-    if isinstance(exc, SPARQLExceptions.EndPointNotFound):
-        return StoreUnavailable(f"no SPARQL endpoint at {url}", code="store-not-found")
-    if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, (TimeoutError, socket.timeout)):
+def _raise_for_status(response: httpx.Response, url: str) -> None:
+    """The one mapping of a store's HTTP answer to the registry's errors."""
+    status = response.status_code
+    if status < 300:
+        return
+    text = response.text[:2000]
+    if status == 400:
+        raise SyntaxError(text)
+    if status in (401, 403):
+        raise StoreUnavailable(f"the remote store refused the registry's credentials ({url})", code="store-auth")
+    if status == 404:
+        raise StoreUnavailable(f"no SPARQL endpoint at {url}", code="store-not-found")
+    raise StoreUnavailable(f"the remote store failed ({url}): HTTP {status}: {text[:500]}", code="store-error")
+
+
+def _transport_failure(exc: httpx.TransportError, url: str) -> StoreUnavailable:
+    if isinstance(exc, httpx.TimeoutException):
         return StoreUnavailable(f"the remote store did not answer in time ({url})", code="store-timeout")
-    if isinstance(exc, (TimeoutError, socket.timeout)):
-        return StoreUnavailable(f"the remote store did not answer in time ({url})", code="store-timeout")
-    return StoreUnavailable(f"the remote store failed ({url}): {_message(exc)}", code="store-error")
+    return StoreUnavailable(f"the remote store is unreachable ({url}): {exc}", code="store-unavailable")
 
 
 __all__ = ["RemoteSparqlStore"]

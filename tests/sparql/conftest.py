@@ -6,7 +6,8 @@ hostile query, and so that its query workers are the real thing.
 
 `REGISTRY_TEST_BACKEND=remote` (as in tests/conftest.py): the registry's store is a real
 `oxigraph serve` (in memory), started with its own query timeout (the registry's + 1 s) and a
-2 GiB address-space limit, as docs/deployment.md recommends for a remote store.
+2 GiB address-space limit, as docs/deployment.md recommends for a remote store;
+`REGISTRY_TEST_BACKEND=virtuoso`: a fresh Virtuoso of its own.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pytest
 
 from registry.config import Settings
 from registry.services import Registry
-from tests.conftest import OxigraphServer
+from tests.conftest import BACKEND, OxigraphServer, start_remote_server
 
 DATA = Path(__file__).parent / "data"
 TEST_NAMESPACE = "https://w3id.org/test/"
@@ -44,8 +45,7 @@ class RunningRegistry:
         self.env = env
         self.process: subprocess.Popen | None = None
         self.oxigraph: OxigraphServer | None = None
-        backend = os.environ.get("REGISTRY_TEST_BACKEND", "embedded")
-        if backend == "remote":
+        if BACKEND == "remote":
             timeout = float(env.get("REGISTRY_QUERY_TIMEOUT_S", "30"))
             self.oxigraph = OxigraphServer(extra=("--timeout-s", f"{timeout + 1:g}")).start()
             try:
@@ -53,10 +53,11 @@ class RunningRegistry:
             except (OSError, ValueError):
                 pass
             self.store = self.oxigraph.store_url
-        elif backend == "embedded":
-            self.store = str(tmp / "store")
+        elif BACKEND == "virtuoso":
+            self.oxigraph = start_remote_server(tmp / "virtuoso")
+            self.store = self.oxigraph.store_url
         else:
-            raise pytest.UsageError(f"unknown REGISTRY_TEST_BACKEND {backend!r}")
+            self.store = str(tmp / "store")
         self.log = tmp / "server.log"
 
     @property

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-REMOTE = os.environ.get("REGISTRY_TEST_BACKEND", "embedded") == "remote"
+from tests.conftest import REMOTE_BACKEND as REMOTE
 
 TECH = "https://w3id.org/test/technique/"
 LOOKUP = f"SELECT ?l WHERE {{ <{TECH}tem> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}"
