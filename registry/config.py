@@ -29,12 +29,15 @@ class Settings(BaseSettings):
 
     # --- remote SPARQL 1.1 store (REGISTRY_STORE=sparql+http(s)://…; see docs/deployment.md) ---
     store_update_url: str | None = Field(
-        None, description="SPARQL Update endpoint (default: the query URL with /query → /update, else the query URL)."
+        None,
+        description="SPARQL Update endpoint (default: the query URL with /query → /update, else the query URL); "
+        "a path alone (/update) is on the query URL's host.",
     )
     store_gsp_url: str | None = Field(
         None,
         description="Graph Store Protocol endpoint (default: /query → /store, as Oxigraph server); "
-        "'none' uploads with a streamed INSERT DATA through the update endpoint instead.",
+        "'none' uploads with a streamed INSERT through the update endpoint instead; a path alone "
+        "(/sparql-graph-crud-auth) is on the query URL's host.",
     )
     store_user: str | None = Field(None, description="User for HTTP authentication to the remote store.")
     store_password: str | None = Field(None, description="Password for HTTP authentication to the remote store.")

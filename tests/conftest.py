@@ -49,6 +49,9 @@ if BACKEND not in BACKENDS:
     raise pytest.UsageError(f"unknown REGISTRY_TEST_BACKEND {BACKEND!r} (one of {', '.join(BACKENDS)})")
 REMOTE_BACKEND = BACKEND != "embedded"
 
+#: The store settings the virtuoso backend sets in the environment; tests about one particular
+#: store (tests/store) clear them.
+STORE_SETTINGS_ENV = ("REGISTRY_STORE_USER", "REGISTRY_STORE_PASSWORD", "REGISTRY_STORE_AUTH", "REGISTRY_STORE_GSP_URL")
 VIRTUOSO_USER = "dba"
 VIRTUOSO_PASSWORD = "dba"  # a throw-away database of the test run, on 127.0.0.1 only
 if BACKEND == "virtuoso":
@@ -58,6 +61,9 @@ if BACKEND == "virtuoso":
     os.environ.setdefault("REGISTRY_STORE_USER", VIRTUOSO_USER)
     os.environ.setdefault("REGISTRY_STORE_PASSWORD", VIRTUOSO_PASSWORD)
     os.environ.setdefault("REGISTRY_STORE_AUTH", "digest")
+    # Virtuoso's SPARQL compiler refuses updates of a few thousand triples: vocabularies and large
+    # shapes graphs go through its Graph Store Protocol endpoint (a path: on the store's host).
+    os.environ.setdefault("REGISTRY_STORE_GSP_URL", "/sparql-graph-crud-auth")
 
 
 def pytest_report_header(config):

@@ -169,8 +169,8 @@ class RemoteSparqlStore(RegistryStore):
             raise ValueError("a remote store is sparql+http://… or sparql+https://…")
         return cls(
             rest,
-            update_url=settings.store_update_url,
-            gsp_url=settings.store_gsp_url,
+            update_url=_on_host(rest, settings.store_update_url),
+            gsp_url=_on_host(rest, settings.store_gsp_url),
             user=settings.store_user,
             password=settings.store_password,
             auth=settings.store_auth,
@@ -771,6 +771,14 @@ def _revision_update(revision: str) -> str:
 
 def _decimal(value: float) -> str:
     return f"{value:.3f}"
+
+
+def _on_host(query_url: str, url: str | None) -> str | None:
+    """An endpoint setting given as a path (`/sparql-graph-crud-auth`) is on the query URL's host."""
+    if url is None or not url.startswith("/"):
+        return url
+    parts = urlsplit(query_url)
+    return urlunsplit((parts.scheme, parts.netloc, url, "", ""))
 
 
 def _sibling(url: str, name: str) -> str | None:

@@ -24,7 +24,7 @@ from registry.config import Settings
 from registry.errors import StoreUnavailable
 from registry.store import open_store
 from registry.store.sparql import COORDINATION_GRAPH, RemoteSparqlStore
-from tests.conftest import OxigraphServer, free_port
+from tests.conftest import STORE_SETTINGS_ENV, OxigraphServer, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 EX = "https://example.org/"
@@ -33,6 +33,13 @@ G1, G2 = EX + "g1", EX + "g2"
 
 def nn(local: str) -> ox.NamedNode:
     return ox.NamedNode(EX + local)
+
+
+@pytest.fixture(autouse=True)
+def _only_these_settings(monkeypatch):
+    """These tests are about `oxigraph serve`: no store setting of the suite's backend applies."""
+    for name in STORE_SETTINGS_ENV:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(params=["gsp", "no-gsp"])
@@ -80,6 +87,19 @@ def test_explicit_endpoints_win_over_derived_ones():
     assert (other.update_url, other.gsp_url) == ("http://127.0.0.1:1/sparql", None)  # no guess
     remote.close()
     other.close()
+
+
+def test_endpoint_settings_given_as_paths_are_on_the_query_url_s_host():
+    settings = Settings(
+        store="sparql+http://10.0.0.7:8890/sparql-auth", store_gsp_url="/sparql-graph-crud-auth",
+        store_update_url="/sparql-auth",
+    )
+    remote = RemoteSparqlStore.from_settings(settings)
+    try:
+        assert remote.gsp_url == "http://10.0.0.7:8890/sparql-graph-crud-auth"
+        assert remote.update_url == "http://10.0.0.7:8890/sparql-auth"
+    finally:
+        remote.close()
 
 
 def test_bad_settings_are_refused():
