@@ -195,23 +195,37 @@ def _block(graph, triples: list[ox.Triple]) -> str:
     return body if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ {body} }}"
 
 
+#: Triples per DELETE DATA / INSERT DATA operation. A request may hold many operations (one
+#: transaction on stores that have them); Virtuoso 7 compiles each operation to SQL and refuses
+#: one of a few thousand triples ("exceeded 10000 lines of code", "memory exhausted").
+TRIPLES_PER_OPERATION = 500
+
+
+def _chunks(triples: list[ox.Triple]) -> Iterator[list[ox.Triple]]:
+    for start in range(0, len(triples), TRIPLES_PER_OPERATION):
+        yield triples[start:start + TRIPLES_PER_OPERATION]
+
+
 def delete_operations(quads: Iterable[ox.Quad]) -> list[str]:
-    """One `DELETE DATA` per graph: Virtuoso 7 silently keeps language-tagged literals when one
-    DELETE DATA names several graphs (SPARQL 1.1 Update §3.1.2 allows either form)."""
-    return [f"DELETE DATA {{ {_block(g, ts)} }}" for g, ts in _by_graph(quads).items()]
+    """`DELETE DATA` per graph and per chunk: Virtuoso 7 silently keeps language-tagged literals
+    when one DELETE DATA names several graphs (SPARQL 1.1 Update §3.1.2 allows either form)."""
+    return [
+        f"DELETE DATA {{ {_block(g, chunk)} }}" for g, ts in _by_graph(quads).items() for chunk in _chunks(ts)
+    ]
 
 
 def insert_operations(quads: Iterable[ox.Quad]) -> list[str]:
-    """One insertion per graph: `INSERT DATA`, or `INSERT { … } WHERE {}` when the triples hold
-    blank nodes. The two mean the same (SPARQL 1.1 Update §3.1.1 and §3.1.3: template blank nodes
-    are fresh per solution, and `WHERE {}` has one), but Virtuoso 7 refuses blank nodes in
-    INSERT DATA."""
+    """Insertions per graph: `INSERT DATA` per chunk of triples without blank nodes, and one
+    `INSERT { … } WHERE {}` for the triples with blank nodes. The two forms mean the same (SPARQL
+    1.1 Update §3.1.1 and §3.1.3: template blank nodes are fresh per solution, and `WHERE {}` has
+    one), but Virtuoso 7 refuses blank nodes in INSERT DATA; those triples stay in one operation
+    because a blank node label does not carry over to another operation of the request."""
     operations = []
     for graph, triples in _by_graph(quads).items():
-        block = _block(graph, triples)
-        if any(isinstance(term, ox.BlankNode) for t in triples for term in (t.subject, t.object)):
-            operations.append(f"INSERT {{ {block} }} WHERE {{}}")
-        else:
-            operations.append(f"INSERT DATA {{ {block} }}")
+        linked = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
+        plain = [t for t in triples if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))]
+        operations += [f"INSERT DATA {{ {_block(graph, chunk)} }}" for chunk in _chunks(plain)]
+        if linked:
+            operations.append(f"INSERT {{ {_block(graph, linked)} }} WHERE {{}}")
     return operations
 
