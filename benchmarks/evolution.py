@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -173,7 +174,9 @@ def main() -> None:
         "# Evolution benchmark (benchmarks/evolution.py)",
         "",
         f"Python {platform.python_version()}, pyoxigraph {ox.__version__}, {platform.machine()}; "
-        "embedded on-disk store; machine shared with other work (2 cores).",
+        "embedded on-disk store; machine shared with other work (2 cores; load average "
+        f"{os.getloadavg()[0]:.1f} when this run started: absolute times are inflated accordingly, "
+        "ratios measured in the same run are the comparable figures).",
         "",
     ]
     previous = _sections(args.out.read_text(encoding="utf-8")) if args.out and args.out.is_file() else {}

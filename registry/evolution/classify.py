@@ -80,7 +80,8 @@ RULES: dict[str, Rule] = {
              "Violation: a value that conformed may not now."),
         Rule("constraint-changed", BREAKING,
              "The constraint was replaced by one that is neither provably looser nor tighter (another "
-             "datatype, class, pattern, vocabulary or SPARQL query) at severity Violation: a value "
+             "datatype, class, pattern, vocabulary or SPARQL query; a path widened to an alternative "
+             "path, whose new values now meet the field's constraints) at severity Violation: a value "
              "that conformed may not now."),
         Rule("constraint-loosened", COMPATIBLE,
              "The constraint accepts every value it accepted before, and more (lower minimum, higher "

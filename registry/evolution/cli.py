@@ -43,7 +43,8 @@ def _text(view: dict) -> str:
         + f"got {view['actual_increment'] or 'none'}"
         + ("" if view["version_number_honest"] else " (LOWER THAN REQUIRED)")
     ]
-    for c in view["changes"]:
+    rank = {"breaking": 0, "compatible": 1, "editorial": 2}
+    for c in sorted(view["changes"], key=lambda c: rank[c["classification"]]):  # breaking first
         where = " ".join(x for x in (c.get("path") or "", f"[{c['subject']}]" if c.get("subject") else "") if x)
         what = c["kind"] + (f" {c['aspect']}" if c.get("aspect") else "") + (f"@{c['language']}" if c.get("language") else "")
         values = ""

@@ -723,6 +723,9 @@ class _Differ:
         for ref in self.new.fields:
             groups.setdefault((ref.owner, ref.path), ([], []))[1].append(ref)
         compared: set[str] = set()
+        start = len(self.changes)
+        removed: list[FieldRef] = []
+        added: list[FieldRef] = []
         for (owner, path), (left, right) in sorted(groups.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
             pairs = []
             rest_right = list(right)
@@ -736,10 +739,8 @@ class _Differ:
                     rest_left.append(ref)
             for ref, match in zip(rest_left, rest_right):
                 pairs.append((ref, match))
-            for ref in rest_left[len(rest_right):]:
-                self.field_removed(ref)
-            for ref in rest_right[len(rest_left):]:
-                self.field_added(ref)
+            removed += rest_left[len(rest_right):]
+            added += rest_right[len(rest_left):]
             for ref_a, ref_b in pairs:
                 compared.add(ref_a.shape)
                 compared.add(ref_b.shape)
@@ -747,6 +748,27 @@ class _Differ:
                     continue
                 self._done.add((ref_a.shape, ref_b.shape))
                 self.compare_shapes(self.old.shapes[ref_a.shape], self.new.shapes[ref_b.shape], ref_b)
+        # A field whose path became an alternative path that still includes it (`qudt:unit` →
+        # `qudt:hasUnit|qudt:unit`) is the same field with another path, not one removed and one added.
+        for ref in list(removed):
+            match = next((r for r in added if r.owner == ref.owner and ref.path in _alternatives(r.path)), None)
+            if match is None:
+                continue
+            removed.remove(ref)
+            added.remove(match)
+            compared.update((ref.shape, match.shape))
+            a, b = self.old.shapes[ref.shape], self.new.shapes[match.shape]
+            # values on the added paths now meet the field's constraints too: neither looser nor tighter
+            self.add(kind="constraint", rule=self._constraint_rule("changed", a.key, b.key), aspect="path",
+                     constraint="sh:path", subject=b.key, owner=match.owner, path=match.path, source=self._source(b),
+                     before=ref.path, after=match.path, detail={"direction": "changed"})
+            self.compare_shapes(a, b, match)
+        for ref in removed:
+            self.field_removed(ref)
+        for ref in added:
+            self.field_added(ref)
+        # in the order of (owner, path), as a reader goes through the shapes (a stable sort)
+        self.changes[start:] = sorted(self.changes[start:], key=lambda c: (c.owner or "", c.path or ""))
         return compared
 
     _done: set
@@ -830,6 +852,14 @@ class _Differ:
         self.compare_other_shapes(compared)
         self.compare_pins()
         return self.changes
+
+
+def _alternatives(path: str) -> set[str]:
+    """The predicate IRIs of an alternative path's text (`<a>|<b>`), else the path itself."""
+    parts = path.split("|")
+    if len(parts) < 2 or not all(p.startswith("<") and p.endswith(">") for p in parts):
+        return {path}
+    return {p[1:-1] for p in parts}
 
 
 def _field_summary(shape: Shape) -> dict[str, Any]:

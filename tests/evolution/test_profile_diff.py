@@ -213,3 +213,20 @@ def test_blank_node_shapes_are_matched_whatever_the_triple_order():
         assert diff_models(forward, build_model([(source, reordered)])) == []
     blank_fields = [f for f in forward.fields if " sh:" in f.shape]
     assert blank_fields and all(f.owner for f in blank_fields)
+
+
+def test_path_widened_to_an_alternative_is_the_same_field():
+    """`qudt:unit` → `qudt:hasUnit|qudt:unit` (as bundled electron-microscopy 2.0.0 does): one
+    field whose path changed, classified constraint-changed; not one removed and one added."""
+    from registry.evolution.profile_diff import Source, build_model, diff_models
+
+    def model(path: str):
+        ttl = f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+        @prefix ex: <https://w3id.org/test/q/> .
+        ex:Q a sh:NodeShape ; sh:targetClass ex:Quantity ; sh:property ex:unit .
+        ex:unit a sh:PropertyShape ; sh:path {path} ; sh:hasValue <http://qudt.org/vocab/unit/KiloV> ; sh:maxCount 1 ."""
+        return build_model([(Source("q", "1", "urn:q"), list(ox.parse(ttl.encode(), ox.RdfFormat.TURTLE)))])
+
+    changes = diff_models(model("qudt:unit"), model("[ sh:alternativePath ( qudt:hasUnit qudt:unit ) ]"))
+    assert [(c.kind, c.aspect, c.rule, c.before, c.after) for c in changes] == [
+        ("constraint", "path", "constraint-changed", QUDT + "unit", f"<{QUDT}hasUnit>|<{QUDT}unit>")]
