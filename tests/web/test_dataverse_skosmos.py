@@ -155,3 +155,28 @@ def test_typing_a_prefix_offers_concepts_and_choosing_one_stores_its_iri(form):
     searches = [url for url in form.registry_calls if "/rest/v1/search?" in url]
     assert searches and all("vocab=technique" in url and "query=scann" in url for url in searches[-1:])
     assert form.errors == []
+
+
+def test_cli_export_block_from_a_running_registry(registry_server, tmp_path):
+    """`registry dataverse export-block --url`: the same files as the routes, named by the block."""
+    from typer.testing import CliRunner
+
+    from registry.cli import app
+
+    out = tmp_path / "block"
+    result = CliRunner().invoke(app, ["dataverse", "export-block", "electron-microscopy@1.0.0", "--url", registry_server,
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["cvoc.json", "electronMicroscopy.properties", "electronMicroscopy.tsv",
+                                                    "electronMicroscopy_fr.properties", "report.txt"]
+    served = httpx.get(registry_server + "/profiles/electron-microscopy/versions/1.0.0/dataverse/block.tsv", timeout=60)
+    assert (out / "electronMicroscopy.tsv").read_bytes() == served.content
+    # Without a version: the latest published one, as the registry lists them.
+    versions = httpx.get(registry_server + "/profiles/atom-probe/versions", timeout=60).json()
+    latest = max((v["version"] for v in versions), key=lambda v: tuple(int(x) for x in v.split(".")))
+    result = CliRunner().invoke(app, ["dataverse", "export-block", "atom-probe", "--url", registry_server, "-o", str(tmp_path / "ap")])
+    assert result.exit_code == 0, result.output
+    assert f"atom-probe {latest}" in (tmp_path / "ap" / "report.txt").read_text()
+    refused = CliRunner().invoke(app, ["dataverse", "export-block", "research-dataset", "--url", registry_server,
+                                       "-o", str(tmp_path / "rd")])
+    assert refused.exit_code == 1 and "citation" in refused.output
