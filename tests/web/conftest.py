@@ -174,7 +174,9 @@ def live_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def bundled_live_server(tmp_path_factory):
     """A real server with the bundled profiles and vocabularies (research-dataset, electron-microscopy...)."""
-    yield from start_live_server(tmp_path_factory.mktemp("live-bundled"), bundled=True)
+    # publishing the bundled content (5 profile versions, each checked against SHACL-SHACL, and 32
+    # vocabulary versions) takes about 10 s of CPU: generous on a loaded 2-core machine
+    yield from start_live_server(tmp_path_factory.mktemp("live-bundled"), bundled=True, timeout=240)
 
 
 @pytest.fixture(scope="session")
