@@ -17,6 +17,11 @@ One run prints:
    equivalent SPARQL FILTER query (prefix of prefLabel / altLabel, case-insensitive, LIMIT 20)
    run in-process on the same store, which is what search costs without an index.
 
+3. (issue 16) every real SKOS vocabulary of ../shared/data/vocabularies published unedited
+   (checks, commit, index build and save) next to `bulk_load` of the same file, each in its own
+   child process; the first search after a server restart (the persisted index is loaded at
+   start-up); a reconciliation batch of 1,000 queries (W3C Reconciliation API) in one request.
+
 Run:  python benchmarks/vocab.py [--triples 1000000] | tee benchmarks/results/vocab.txt
 """
 
@@ -206,6 +211,52 @@ def _sparql_filter_times(store_dir: str, graph: str, terms: list[str], queue) ->
     queue.put((times, index_times))
 
 
+REAL = ROOT.parent / "shared" / "data" / "vocabularies"
+REAL_FILES = {  # file → community namespaces (the publisher's IRI spaces)
+    "coar_access_rights.nt": ["http://purl.org/coar/"],
+    "coar_version_types.nt": ["http://purl.org/coar/"],
+    "coar_resource_types.nt": ["http://purl.org/coar/"],
+    "eu_filetypes-skos.rdf": ["http://publications.europa.eu/resource/authority/"],
+    "physh_skos_compat.ttl": ["https://doi.org/10.29172/", "https://physh.org/rdf/"],
+    "gemet-fr.rdf": ["http://www.eionet.europa.eu/gemet/", "http://geonetwork-opensource.org/"],
+    "unesco-thesaurus.ttl": ["http://vocabularies.unesco.org/"],
+}
+
+
+def _real_vocabulary(name: str, queue) -> None:
+    """bulk_load, then publish unedited (+ index build and save), of one real file."""
+    import pyoxigraph as ox
+
+    from registry.config import Settings
+    from registry.publication import VocabularySubmission
+    from registry.services import Registry
+    from registry.vocab.service import service_of
+
+    fmt = {"nt": ox.RdfFormat.N_TRIPLES, "ttl": ox.RdfFormat.TURTLE, "rdf": ox.RdfFormat.RDF_XML}[name.rsplit(".", 1)[1]]
+    path = REAL / name
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
+        store = ox.Store(str(Path(tmp) / "bulk"))
+        t = time.perf_counter()
+        store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode("urn:bench"))
+        store.flush()
+        bulk_s = time.perf_counter() - t
+        triples = len(store)
+        del store
+        registry = Registry.build(Settings(store=str(Path(tmp) / "registry"), base_iri="http://bench/", load_bundled=False))
+        registry.communities.create("c", "C", REAL_FILES[name])
+        t = time.perf_counter()
+        result = registry.publication.publish_vocabulary(
+            registry.catalog.community("c"), VocabularySubmission(id="v", version="1.0.0", source=path, format=fmt))
+        publish_s = time.perf_counter() - t
+        t = time.perf_counter()
+        service_of(registry).warm("v")
+        index_s = time.perf_counter() - t
+        integrity = sum(1 for f in result.findings if f.code.startswith("skos-S"))
+        registry.close()
+    queue.put({"triples": triples, "bulk_s": bulk_s, "publish_s": publish_s, "index_s": index_s,
+               "integrity_warnings": integrity, "peak_rss_mb": peak_rss_mb()})
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
@@ -226,7 +277,7 @@ def main() -> None:
         concepts = synthetic_vocabulary(args.triples, source)
         gen_s = time.perf_counter() - t
         size_mb = source.stat().st_size / 1e6
-        print("# Vocabulary services benchmark (issue 6)")
+        print("# Vocabulary services benchmark (issues 6 and 16)")
         print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
               f"pyoxigraph {__import__('pyoxigraph').__version__}")
         print(f"synthetic vocabulary: {concepts:,} concepts, {size_mb:.0f} MB N-Triples (generated in {gen_s:.1f} s)")
@@ -302,6 +353,46 @@ def main() -> None:
             r = client.get("/rest/v1/search", params={"vocab": "synthetic", "query": term + "*", "unique": "true", "maxhits": 20})
             skosmos_times.append((time.perf_counter() - t) * 1000)
             assert r.status_code == 200
+        # reconciliation: 1,000 queries (whole labels and prefixes) in one batch request
+        labels = []
+        with source.open(encoding="utf-8") as f:
+            for line in f:
+                if "prefLabel" in line:
+                    labels.append(line.split('"')[1])
+                if len(labels) >= 500:
+                    break
+        batch = {f"q{i}": {"query": text, "limit": 5} for i, text in enumerate(labels + terms * 5) if i < 1000}
+        batch_times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            r = client.post("/reconcile/synthetic", data={"queries": json.dumps(batch)})
+            batch_times.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200, r.text
+        matched = sum(1 for answer in r.json().values() if any(c["match"] for c in answer["result"]))
+        client.close()
+        server.terminate()
+        server.join()
+        # restart: the persisted index is loaded at start-up; time the first search once listening
+        server = ctx.Process(target=_serve, args=(store_dir, port, ready), daemon=True)
+        t_restart = time.perf_counter()
+        server.start()
+        for _ in range(600):
+            try:
+                httpx.get(url + "/vocabularies", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        listening_s = time.perf_counter() - t_restart
+        client = httpx.Client(base_url=url, timeout=60)
+        t = time.perf_counter()
+        r = client.get("/vocabularies/synthetic/search", params={"q": terms[0], "limit": 20})
+        first_after_restart_ms = (time.perf_counter() - t) * 1000
+        assert r.status_code == 200
+        after = []
+        for term in terms:
+            t = time.perf_counter()
+            client.get("/vocabularies/synthetic/search", params={"q": term, "limit": 20})
+            after.append((time.perf_counter() - t) * 1000)
         client.close()
         server.terminate()
         server.join()
@@ -326,6 +417,31 @@ def main() -> None:
         print(f"speed-up (HTTP index vs in-process FILTER; target >= 10x): p50 {p50x:.0f}x, p95 {p95x:.0f}x, mean {meanx:.0f}x")
         print(f"search p50 <= 5 ms: {'met' if pct(times, 50) <= 5 else 'NOT met'}; p95 <= 20 ms: "
               f"{'met' if pct(times, 95) <= 20 else 'NOT met'}; >= 10x at p50: {'met' if p50x >= 10 else 'NOT met'}")
+        print()
+        print("## Restart (issue 16: persisted index)")
+        print(f"server listening again after                {listening_s:7.1f} s")
+        print(f"first search right after                    {first_after_restart_ms:7.2f} ms  (index built from scratch before: "
+              f"{index_s * 1000:.0f} ms)")
+        print(f"next {len(after)} searches                            p50 {pct(after, 50):.2f} ms, p95 {pct(after, 95):.2f} ms")
+        print()
+        print("## Reconciliation (issue 16): 1,000 queries in one POST /reconcile/synthetic, 5 runs")
+        per_query = [b / len(batch) for b in batch_times]
+        print(f"batch: median {statistics.median(batch_times):.0f} ms, i.e. {statistics.median(per_query):.2f} ms per query "
+              f"(target p50 <= 5 ms per query: {'met' if statistics.median(per_query) <= 5 else 'NOT met'}); "
+              f"{matched} of {len(batch)} queries with a match")
+        if REAL.is_dir():
+            print()
+            print("## Real vocabularies published unedited (issue 16), each in its own process")
+            print(f"{'file':26}{'triples':>9}{'bulk_load':>11}{'publish':>9}{'index':>8}{'ratio':>8}{'S-warn':>8}{'RSS MB':>8}")
+            for name in REAL_FILES:
+                proc = ctx.Process(target=_real_vocabulary, args=(name, queue))
+                proc.start()
+                row = queue.get()
+                proc.join()
+                ratio = (row["publish_s"] + row["index_s"]) / row["bulk_s"]
+                print(f"{name:26}{row['triples']:9,}{row['bulk_s']:10.2f}s{row['publish_s']:8.2f}s{row['index_s']:7.2f}s"
+                      f"{ratio:7.1f}x{row['integrity_warnings']:8}{row['peak_rss_mb']:8.0f}")
+            print("ratio = (publish + index build and save) / bulk_load; S-warn = SKOS integrity warnings (default policy)")
         print(json.dumps({"bulk_load_s": round(bulk["seconds"], 2), "publish_s": round(publish_s, 2),
                           "index_s": round(index_s, 2), "search_p50_ms": round(pct(times, 50), 2),
                           "search_p95_ms": round(pct(times, 95), 2), "filter_p50_ms": round(pct(filter_times, 50), 2)}))
