@@ -151,6 +151,13 @@ def build_router(settings) -> APIRouter:
         return vocab_service(request).concept(iri, vid=vid, version=version, lang=lang)
 
     @router.get(
+        "/vocabularies/{vid}/concept/versions",
+        summary="The versions of a vocabulary a concept is in, and when it was added, relabelled, deprecated or removed",
+    )
+    def concept_versions(request: Request, vid: IdPath, iri: IriQuery, lang: LangQuery = None) -> dict:
+        return vocab_service(request).concept_history(vid, iri, lang)
+
+    @router.get(
         "/vocab/concept",
         summary="One concept, in whichever vocabulary has it",
         description=(

@@ -475,6 +475,41 @@ class VocabService:
             raise NotFound(f"no concept {iri}", code="concept-not-found")
         return out
 
+    def concept_history(self, vid: str, iri: str, lang: str | None = None) -> dict[str, Any]:
+        """Which public versions of `vid` have the concept, and what happened to it in each:
+        `added` (first seen, or back after a removal), `relabelled` (its prefLabels changed),
+        `deprecated` / `undeprecated`, `removed` (a version without it after one with it).
+        Read from the versions' label indexes (persisted, so cheap after the first time)."""
+        lang = check_lang(lang)
+        check_iri(iri)
+        versions = self.versions(vid)
+        rows: list[dict[str, Any]] = []
+        previous: dict[str, Any] | None = None
+        for v in versions:
+            index = self.index(v)
+            cid = index.ids.get(iri)
+            present = cid is not None and cid in index.is_concept
+            row: dict[str, Any] = {"version": v.version, "status": v.status, "present": present, "changes": []}
+            if present:
+                label, label_lang = index.best_label(cid, lang)
+                row.update(label=label, lang=label_lang, prefLabel=dict(index.pref[cid]), deprecated=cid in index.deprecated)
+            if present and (previous is None or not previous["present"]):
+                row["changes"].append("added")
+            elif present and previous is not None:
+                if row["prefLabel"] != previous["prefLabel"]:
+                    row["changes"].append("relabelled")
+                if row["deprecated"] and not previous["deprecated"]:
+                    row["changes"].append("deprecated")
+                if previous["deprecated"] and not row["deprecated"]:
+                    row["changes"].append("undeprecated")
+            elif not present and previous is not None and previous["present"]:
+                row["changes"].append("removed")
+            rows.append(row)
+            previous = row
+        if not any(r["present"] for r in rows):
+            raise NotFound(f"no concept {iri} in any version of {vid}", code="concept-not-found")
+        return {"vocabulary": vid, "iri": iri, "versions": rows}
+
     def groups_of(self, v: Version, iri: str, lang: str | None) -> list[dict[str, Any]]:
         """The collections (Skosmos groups) the concept is a skos:member of: {iri, label, lang}."""
         index = self.index(v)

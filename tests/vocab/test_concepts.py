@@ -154,3 +154,20 @@ def test_openapi_documents_the_routes(vclient):
         assert "get" in paths[path], path
     params = {p["name"] for p in paths["/search"]["get"]["parameters"]}
     assert {"q", "vocab", "lang", "parent", "include_deprecated", "offset", "limit"} <= params
+
+
+def test_which_versions_a_concept_is_in(vclient):
+    """Issue 16, item 8: the versions of the vocabulary holding a concept and what changed."""
+    tem = get(vclient, "/vocabularies/techniques/concept/versions", iri=T + "tem", lang="en")
+    assert [(r["version"], r["present"], r["changes"]) for r in tem["versions"]] == [
+        ("1.0.0", True, ["added"]), ("2.0.0", True, ["relabelled", "deprecated"])]
+    assert tem["versions"][1]["label"] == "Transmission electron microscopy (old)"
+    light = get(vclient, "/vocabularies/techniques/concept/versions", iri=T + "light")
+    assert [(r["version"], r["present"], r["changes"]) for r in light["versions"]] == [
+        ("1.0.0", True, ["added"]), ("2.0.0", False, ["removed"])]
+    ctem = get(vclient, "/vocabularies/techniques/concept/versions", iri=T + "ctem")
+    assert [r["changes"] for r in ctem["versions"]] == [[], ["added"]]
+    assert get(vclient, "/vocabularies/techniques/concept/versions", 404, iri=T + "nope")["code"] == "concept-not-found"
+    for lang, removed in (("en", "removed"), ("fr", "retiré")):
+        page = vclient.get("/ui/concept", params={"iri": T + "light", "vocabulary": "techniques", "lang": lang}).text
+        assert 'data-change="removed"' in page and f">{removed}<" in page

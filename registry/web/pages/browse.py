@@ -263,14 +263,15 @@ def _concept_page(request: Request, iri: str, vocabulary: str | None = None) -> 
     if vocabulary:
         check_id(vocabulary, "vocabulary id")
     try:
-        info = data.find_concept(registry, iri, vocabulary)
+        info = data.find_concept(registry, iri, vocabulary) or data.find_removed_concept(registry, iri, vocabulary)
     except ValueError:
         raise InvalidInput("iri: not an IRI", code="invalid-iri") from None
     if info is None:
         raise NotFound(f"no published concept {iri}", code="concept-not-found")
     c = data.concept(registry, info, iri)
     trail = data.path_to_root(registry, info, iri)
-    return render(request, "concept.html", c=c, info=info, trail=trail)
+    history = data.concept_history(registry, info, iri, i18n.request_language(request))
+    return render(request, "concept.html", c=c, info=info, trail=trail, history=history)
 
 
 # --- query ----------------------------------------------------------------------------------------

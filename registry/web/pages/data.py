@@ -174,6 +174,26 @@ def schemes(registry, info: VersionInfo, lang: str) -> list[dict]:
     return service_of(registry).schemes(info.id, info.version, lang)["results"]
 
 
+def find_removed_concept(registry, iri: str, vocabulary: str | None) -> VersionInfo | None:
+    """The newest older version that had a concept a later version removed (its page then
+    shows that version, and the history says when it was removed)."""
+    from registry.errors import RegistryError
+
+    try:
+        v, _ = service_of(registry).locate(iri, vocabulary)
+        return registry.catalog.version("vocabulary", v.vid, v.version, include_drafts=False)
+    except RegistryError:
+        return None
+
+
+def concept_history(registry, info: VersionInfo, iri: str, lang: str) -> list[dict]:
+    """The versions of the vocabulary with the concept's state and changes in each (several
+    versions only: with one there is nothing to tell)."""
+    if len(registry.catalog.versions("vocabulary", info.id, include_drafts=False)) < 2:
+        return []
+    return service_of(registry).concept_history(info.id, iri, lang)["versions"]
+
+
 def scheme_roots(registry, info: VersionInfo, scheme: str, lang: str) -> list[Node]:
     """The top concepts of one concept scheme of the version (their children load on demand)."""
     page = service_of(registry).top(info.id, info.version, lang, 0, 20000, scheme)
