@@ -137,6 +137,22 @@ def _serve(store_dir: str, port: int, ready) -> None:
     server.run()
 
 
+def _start_server(ctx, store_dir: str, port: int, ready, url: str):
+    """The registry in its own process; (process, seconds until it answers)."""
+    import httpx
+
+    server = ctx.Process(target=_serve, args=(store_dir, port, ready), daemon=True)
+    started = time.perf_counter()
+    server.start()
+    for _ in range(1200):
+        try:
+            httpx.get(url + "/vocabularies", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    return server, time.perf_counter() - started
+
+
 def _setup_store(store_dir: str, port: int, queue) -> None:
     from registry.config import Settings
     from registry.services import Registry
@@ -301,15 +317,8 @@ def main() -> None:
         token = queue.get()
         proc.join()
         ready = ctx.Event()
-        server = ctx.Process(target=_serve, args=(store_dir, port, ready), daemon=True)
-        server.start()
         url = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                httpx.get(url + "/vocabularies", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        server, _ = _start_server(ctx, store_dir, port, ready, url)
 
         def chunks():
             with source.open("rb") as f:
@@ -373,16 +382,7 @@ def main() -> None:
         server.terminate()
         server.join()
         # restart: the persisted index is loaded at start-up; time the first search once listening
-        server = ctx.Process(target=_serve, args=(store_dir, port, ready), daemon=True)
-        t_restart = time.perf_counter()
-        server.start()
-        for _ in range(600):
-            try:
-                httpx.get(url + "/vocabularies", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        listening_s = time.perf_counter() - t_restart
+        server, listening_s = _start_server(ctx, store_dir, port, ready, url)
         client = httpx.Client(base_url=url, timeout=60)
         t = time.perf_counter()
         r = client.get("/vocabularies/synthetic/search", params={"q": terms[0], "limit": 20})
