@@ -185,8 +185,8 @@ def main() -> None:
         "",
     ]
     previous = _sections(args.out.read_text(encoding="utf-8")) if args.out and args.out.is_file() else {}
-    for name, run in (("## Profile diff", lambda: profile_part(lines)),
-                      ("## Vocabulary diff", lambda: vocabulary_part(args.triples, lines))):
+    for name, run in (("## Profile diff", lambda lines=lines: profile_part(lines)),
+                      ("## Vocabulary diff", lambda lines=lines: vocabulary_part(args.triples, lines))):
         if name.split()[1].lower() in parts:
             run()
         elif name in previous:

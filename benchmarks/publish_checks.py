@@ -76,7 +76,7 @@ def run(n_triples: int) -> str:
     per_check_lines = []
     for kind in ("memory", "disk"):
         with tempfile.TemporaryDirectory() as tmp:
-            def fresh():
+            def fresh(kind=kind):
                 return ox.Store() if kind == "memory" else ox.Store(tempfile.mkdtemp(dir=tmp))
 
             def load():
@@ -85,18 +85,18 @@ def run(n_triples: int) -> str:
                 return s
 
             t_load, store = median_time(load)
-            query = lambda q: store.query(q, default_graph=[graph])  # noqa: E731
-            t_check, findings = median_time(lambda: check_vocabulary(query))
+            query = lambda q, store=store: store.query(q, default_graph=[graph])  # noqa: E731
+            t_check, findings = median_time(lambda query=query: check_vocabulary(query))
             rows.append((kind, len(store), t_load, t_check, findings))
             if kind == "disk":
                 hierarchy = skos_checks.hierarchy_path(query)
                 checks = (skos_checks.check_scheme_count,) + tuple(
-                    (lambda c: (lambda q: skos_checks._run_check(q, c, 20, skos_checks.DEFAULT_COUNT_CAP,
-                                                                 hierarchy)))(c)
+                    (lambda q, c=c, hierarchy=hierarchy: skos_checks._run_check(q, c, 20, skos_checks.DEFAULT_COUNT_CAP,
+                                                                                hierarchy))
                     for c in skos_checks.INTEGRITY_CHECKS + skos_checks.WARNING_CHECKS)
                 names = ["vocabulary-scheme-count"] + [c.code for c in skos_checks.INTEGRITY_CHECKS + skos_checks.WARNING_CHECKS]
                 for name, fn in zip(names, checks):
-                    t, _ = median_time(lambda: fn(query))
+                    t, _ = median_time(lambda fn=fn, query=query: fn(query))
                     per_check_lines.append(f"  {name:34s} {t * 1000:9.1f} ms")
             del store
     out = [

@@ -252,7 +252,7 @@ def main() -> None:
         log(f"== {label}: generating and publishing")
         data, scheme, concepts = synthetic(size, label.lower())
         t = time.perf_counter()
-        result = registry.publication.publish_vocabulary(community, VocabularySubmission(
+        registry.publication.publish_vocabulary(community, VocabularySubmission(
             id=f"syn-{label.lower()}", version="1.0.0", source=data, format=ox.RdfFormat.N_TRIPLES))
         publish_s = time.perf_counter() - t
         info = registry.catalog.version("vocabulary", f"syn-{label.lower()}", "1.0.0")
@@ -388,7 +388,7 @@ def time_dataverse(service: ValidationService, bundle, concepts_base: str):
 
 def measure(label, triples, publish_s, registry, inproc, viapool, pid, recs, vocab, fmt, baseline_n):
     bundle_i = inproc.profile_bundle(pid)
-    log(f"   baseline: parsing the vocabulary with rdflib")
+    log("   baseline: parsing the vocabulary with rdflib")
     t = time.perf_counter()
     graph = rdflib.Graph()
     if isinstance(vocab, list):

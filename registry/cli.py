@@ -56,7 +56,7 @@ def _local_registry(store: str | None, base_iri: str | None):
         yield services
     except RegistryError as exc:
         _print_error(exc)
-        raise typer.Exit(1 if exc.status in (409, 422) else 2)
+        raise typer.Exit(1 if exc.status in (409, 422) else 2) from None  # the error is printed
     finally:
         services.close()
 

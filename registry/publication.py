@@ -19,23 +19,23 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyoxigraph as ox
 
 from registry import publishing
 from registry.auth import require_owner
 from registry.catalog import Catalog, Community, VersionInfo
-from registry.errors import CheckFailed, Conflict, InvalidInput, NotFound, PayloadTooLarge, RdfSyntaxError
+from registry.errors import CheckFailed, Conflict, InvalidInput, NotFound, RdfSyntaxError
 from registry.ids import SemVer, check_id
 from registry.iri_schemes import USUAL_SCHEME_SPARQL_REGEX
 from registry.namespaces import (
-    ADMS, DCAT, DCTERMS, FOAF, PROF, RDF, REG, ROLE, SKOS, SH, STATUS_IRIS, SYSTEM_GRAPH, VOID, XSD, IriScheme,
+    ADMS, DCAT, DCTERMS, FOAF, PROF, RDF, REG, ROLE, STATUS_IRIS, SYSTEM_GRAPH, VOID, XSD, IriScheme,
 )
 from registry.publishing import Finding
 from registry.rdf import (

@@ -112,7 +112,7 @@ class OxigraphServer:
             except OSError:
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"oxigraph serve did not listen on {self.port}")
+                    raise RuntimeError(f"oxigraph serve did not listen on {self.port}") from None
                 time.sleep(0.01)
 
     def stop(self) -> None:

@@ -239,7 +239,7 @@ def decode_tsv(data: bytes, source: str = "") -> str:
         line = before.count(b"\n") + 1
         column = error.start - (before.rfind(b"\n") + 1) + 1
         raise BlockFormatError([BlockProblem(line, column, "encoding",
-                                             f"not UTF-8 (byte 0x{data[error.start]:02x})", source=source)])
+                                             f"not UTF-8 (byte 0x{data[error.start]:02x})", source=source)]) from error
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -442,9 +442,9 @@ def _unescape(raw: str, line: int, column: int, source: str) -> str:
     # \uXXXX pairs form surrogates in Java's UTF-16 strings: join them into one code point.
     try:
         return "".join(out).encode("utf-16-le", "surrogatepass").decode("utf-16-le")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
         raise BlockFormatError([BlockProblem(line, column, "properties-escape",
-                                             "unpaired UTF-16 surrogate in a \\u escape", source=source)])
+                                             "unpaired UTF-16 surrogate in a \\u escape", source=source)]) from error
 
 
 def parse_properties(data: str | bytes, source: str = "") -> Properties:

@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 
 from registry.dataverse.block import (
     BOOLEAN_COLUMNS, FIELD_TYPES, BlockFormatError, BlockProblem, MetadataBlock, Properties,
-    column_number, language_of, parse_block, read_properties, value_key,
+    column_number, language_of, parse_block, read_properties,
 )
 
 FIELD = "#datasetField"

@@ -149,10 +149,10 @@ def import_block_command(
     except BlockFormatError as error:
         for problem in error.problems:
             typer.echo(str(problem), err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None  # the problems are printed
     except RegistryError as error:
         typer.echo(f"error: {error.detail}", err=True)
-        raise typer.Exit(1 if error.status in (409, 422) else 2)
+        raise typer.Exit(1 if error.status in (409, 422) else 2) from None  # the error is printed
     for path in written:
         typer.echo(str(path))
 

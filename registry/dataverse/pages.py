@@ -85,16 +85,21 @@ async def upload_block(request: Request) -> Response:
 
     try:
         pid, block, result = await run_in_threadpool(stage)
+    # The lambdas below get plain locals, not `exc`: Python unbinds the `as` name when the except
+    # clause ends, and a closure must not depend on when it runs.
     except BlockFormatError as exc:
         findings = [{"severity": p.severity, "code": p.rule, "message": str(p), "focus": None} for p in exc.problems]
+        detail = exc.detail
         return await run_in_threadpool(lambda: _page(request, community, status=422, findings=findings,
-                                                     outcome="refused", problem={"detail": exc.detail}))
+                                                     outcome="refused", problem={"detail": detail}))
     except CheckFailed as exc:
         findings = exc.extra.get("findings") or []
+        detail = exc.detail
         return await run_in_threadpool(lambda: _page(request, community, status=422, findings=findings,
-                                                     outcome="refused", problem={"detail": exc.detail}))
+                                                     outcome="refused", problem={"detail": detail}))
     except RegistryError as exc:
-        return await run_in_threadpool(lambda: _page(request, community, status=exc.status, problem={"detail": exc.detail}))
+        error_status, detail = exc.status, exc.detail
+        return await run_in_threadpool(lambda: _page(request, community, status=error_status, problem={"detail": detail}))
     findings = [f.to_json() for f in result.findings]
     message = t("community.dataverse_draft", block=block.name, id=pid, v=version, n=len(block.fields),
                 m=len(result.vocabularies))

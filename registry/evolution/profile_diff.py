@@ -726,7 +726,7 @@ class _Differ:
         start = len(self.changes)
         removed: list[FieldRef] = []
         added: list[FieldRef] = []
-        for (owner, path), (left, right) in sorted(groups.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
+        for (_owner, _path), (left, right) in sorted(groups.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
             pairs = []
             rest_right = list(right)
             rest_left = []

@@ -66,7 +66,7 @@ _ID = ID_PATTERN.strip("^$")
 _VER = SEMVER_PATTERN.strip("^$")
 # (pattern, builder) — builder(registry, **groups) → (profiles, {token: producer})
 ROUTES: list[tuple[re.Pattern, str]] = [
-    (re.compile(rf"^/catalog$"), "catalog"),
+    (re.compile(r"^/catalog$"), "catalog"),
     (re.compile(rf"^/(?P<plural>profiles|vocabularies)/(?P<sid>{_ID})$"), "series"),
     (re.compile(rf"^/(?P<plural>profiles|vocabularies)/(?P<sid>{_ID})/(?P<ver>{_VER})$"), "version"),
     (re.compile(rf"^/(?P<plural>profiles)/(?P<sid>{_ID})/(?P<ver>{_VER})/shapes$"), "artifact"),

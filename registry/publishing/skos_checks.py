@@ -140,9 +140,9 @@ language tag (tags compared case-insensitively, BCP 47)."""
 
 S27 = _Check(
     "skos-S27", "error",
-    f"""SELECT ?s ?o WHERE {{
+    """SELECT ?s ?o WHERE {
   ?s skos:related ?o .
-  {{ ?s {{H}}+ ?o }} UNION {{ ?o {{H}}+ ?s }} }}""",
+  { ?s {H}+ ?o } UNION { ?o {H}+ ?s } }""",
     lambda r: f"{r['s']} is skos:related to {r['o']}, which is also one of its broader or narrower "
               "concepts (SKOS S27, §8.4).",
     "related concepts that are also hierarchically linked",

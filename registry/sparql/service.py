@@ -13,7 +13,6 @@ and returns the serialized bytes. It owns:
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -93,7 +92,7 @@ class QueryExecutor(ABC):
     ) -> tuple[str, bytes]:
         """Return (cache scope, body): results with the same scope and inputs are equal."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 -- optional hook: a no-op unless the executor holds resources
         pass
 
 

@@ -140,10 +140,10 @@ class RegistryStore(ABC):
     def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graphs: list[str]) -> None:
         """Write the given named graphs as a dataset (N-Quads or TriG)."""
 
-    def flush(self) -> None:
+    def flush(self) -> None:  # noqa: B027 -- optional hook: a no-op unless the backend needs it
         """Make committed writes durable (fsync) where the backend needs it."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 -- optional hook: a no-op unless the backend holds resources
         """Release the backend."""
 
     # --- helpers shared by implementations -----------------------------------------------------

@@ -182,7 +182,7 @@ def validate_command(
                 local = _Local(store, base_iri)
             except RegistryError as exc:
                 typer.echo(f"error: {exc.detail}", err=True)
-                raise typer.Exit(2)
+                raise typer.Exit(2) from None  # the error is printed
         progress = None
         if len(files) > 1 and sys.stderr.isatty():
             from rich.progress import Progress

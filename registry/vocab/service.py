@@ -372,7 +372,7 @@ class VocabService:
                 return v, None
             raise NotFound(f"no concept {iri} in {vid} {version}", code="concept-not-found")
         latest = {k: self.latest(vs) for k, vs in candidates.items()}
-        for k, v in latest.items():
+        for v in latest.values():
             if self._has(v, iri):
                 return v, None
         for k, versions in candidates.items():

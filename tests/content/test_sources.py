@@ -167,7 +167,7 @@ def _allowed_qudt_unit_uses(graph: rdflib.Graph) -> set:
     and as the path and target of the deprecation warning; returns the shapes using it so, or an
     empty set if any other use exists."""
     uses = set()
-    for s, p, o in graph.triples((None, None, QUDT_UNIT_PROPERTY)):
+    for s, p, _o in graph.triples((None, None, QUDT_UNIT_PROPERTY)):
         if p == SH.path and s == DEPRECATED_UNIT_SHAPE:
             uses.add(s)
         elif p == SH.targetSubjectsOf and (s, SH.property, DEPRECATED_UNIT_SHAPE) in graph:

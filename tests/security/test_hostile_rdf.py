@@ -141,7 +141,7 @@ def _remote_contexts(listener, canary):
 @pytest.mark.parametrize("keyword", ["@context", "@import", "@context-array", "nested-@context"])
 def test_jsonld_remote_context_one_identical_400(target, snapshot, listener, file_canary, route, keyword):
     details = set()
-    for name, ref in _remote_contexts(listener, file_canary).items():
+    for ref in _remote_contexts(listener, file_canary).values():
         if keyword == "@context":
             doc = {"@context": ref, "@id": f"{TEST_NS}a", "name": "x"}
         elif keyword == "@import":

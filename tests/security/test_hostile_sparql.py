@@ -90,7 +90,7 @@ def service_queries(url: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("how", ["get", "form", "direct"])
 def test_service_to_a_local_listener_any_case(sparql, snapshot, listener, how):
-    for name, query in service_queries(listener.url).items():
+    for query in service_queries(listener.url).values():
         refused(sparql, snapshot, query, 400, {"service-refused", "query-refused"}, how)
     # `listener` fixture: zero hits
 

@@ -10,7 +10,6 @@ readers not stalled by the long publication. Prints p50/p99 per operation.
 from __future__ import annotations
 
 import itertools
-import statistics
 import threading
 import time
 from collections import defaultdict

@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from registry.services import Registry
 from registry.web.app import create_app
 from tests.conftest import Actors
-from tests.security.conftest import assert_problem, finding_codes
+from tests.security.conftest import assert_problem
 
 HTML = {"Accept": "text/html"}
 TURTLE = {"Content-Type": "text/turtle"}

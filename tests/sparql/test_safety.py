@@ -3,7 +3,6 @@ still succeeds in time, and the server stays up. The server's time limit is 3 s 
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time

@@ -9,7 +9,6 @@ import time
 import zipfile
 
 import pyoxigraph as ox
-import pytest
 
 from tests.validation.conftest import TIMEOUT_S, read
 

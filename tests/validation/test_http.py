@@ -3,7 +3,6 @@ RDF reports. Results are checked by reading the report, never by status code alo
 
 from __future__ import annotations
 
-import json
 
 import pyoxigraph as ox
 import pytest

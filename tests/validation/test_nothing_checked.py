@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 
 import pyoxigraph as ox
-import pytest
 from typer.testing import CliRunner
 
 from registry.cli import app
 from registry.config import Settings
 from registry.services import Registry
 from tests.conftest import SHARED_DATA, require_shared
-from tests.validation.conftest import DATA, read
+from tests.validation.conftest import read
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 

@@ -6,7 +6,6 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import lxml.html
-import pytest
 
 HTML = {"Accept": "text/html"}
 FR = {"Accept": "text/html", "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}

@@ -91,7 +91,7 @@ async def sign_in(request: Request) -> Response:
             raise
 
     try:
-        community = await run_in_threadpool(authenticate)
+        await run_in_threadpool(authenticate)  # raises on a bad token; the session cookie holds the token
     except RegistryError as exc:
         status = exc.status if exc.status == 429 else 401
         detail = t("community.bad_token") if exc.status == 401 else exc.detail
@@ -166,15 +166,19 @@ async def upload(request: Request) -> Response:
 
     try:
         result = await run_in_threadpool(stage)
+    # The lambdas below get plain locals, not `exc`: Python unbinds the `as` name when the except
+    # clause ends, and a closure must not depend on when it runs.
     except CheckFailed as exc:
         findings = exc.extra.get("findings") or []
+        detail = exc.detail
         return await run_in_threadpool(
             lambda: _page(request, community, status=422, findings=findings, outcome="refused",
-                          problem={"detail": exc.detail}, form=fields)
+                          problem={"detail": detail}, form=fields)
         )
     except RegistryError as exc:
+        error_status, detail = exc.status, exc.detail
         return await run_in_threadpool(
-            lambda: _page(request, community, status=exc.status, problem={"detail": exc.detail}, form=fields)
+            lambda: _page(request, community, status=error_status, problem={"detail": detail}, form=fields)
         )
     findings = [f.to_json() for f in result.findings]
     if result.status != "draft":  # the same content was already published: nothing to confirm
@@ -206,7 +210,8 @@ async def change_status(request: Request) -> Response:
     try:
         await run_in_threadpool(registry.publication.set_status, community, kind, sid, version, status)
     except RegistryError as exc:
-        return await run_in_threadpool(lambda: _page(request, community, status=exc.status, problem={"detail": exc.detail}))
+        error_status, detail = exc.status, exc.detail  # plain locals for the lambda (see upload)
+        return await run_in_threadpool(lambda: _page(request, community, status=error_status, problem={"detail": detail}))
     key = "community.published" if status == "published" else "community.deprecated"
     message = t(key, k=t(f"community.kind_label.{kind}"), id=sid, v=version)
     return await run_in_threadpool(lambda: _page(request, community, message=message, outcome=status))
