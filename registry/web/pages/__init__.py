@@ -20,7 +20,7 @@ the linked-data routes answer `text/html` at the minted IRIs with these pages.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from registry.errors import InvalidInput, RegistryError
@@ -37,7 +37,7 @@ def install(app: FastAPI, settings) -> None:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
 
-def render_resource_page(request: Request, kind: str, **ids: str) -> HTMLResponse:
+def render_resource_page(request: Request, kind: str, **ids: str) -> Response:
     """The HTML page of a registry resource, for content negotiation at its IRI.
 
     kind / ids:
