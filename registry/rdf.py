@@ -1,7 +1,8 @@
 """Reading untrusted RDF and writing RDF back.
 
-Untrusted RDF is parsed by pyoxigraph only (FACTS: rdflib's parsers are slow on hostile input and
-its JSON-LD parser fetches remote contexts and reads files). pyoxigraph refuses JSON-LD remote
+Untrusted RDF is parsed by pyoxigraph only: rdflib 7.6's parsers are slow on hostile input (measured:
+RDF/XML billion laughs > 590 s, one 5 MB literal in N-Triples 116 s, against 0.01-0.04 s for pyoxigraph)
+and its JSON-LD parser fetches remote contexts and reads files. pyoxigraph refuses JSON-LD remote
 contexts; RDF/XML with a DOCTYPE is first expanded by lxml with network, DTD loading and external
 entities off and libxml2's amplification guard on, because Oxigraph 0.5 expands internal entities
 without limit ("billion laughs").

