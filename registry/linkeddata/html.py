@@ -26,8 +26,8 @@ def _term(term, base: str) -> str:
 
 
 def render_resource(url: str, profile, profiles, triples) -> str:
-    base = url.split("/", 3)
-    base = "/".join(base[:3]) + "/" if len(base) >= 3 else url
+    parts = url.split("/", 3)
+    base = "/".join(parts[:3]) + "/" if len(parts) >= 3 else url
     rows = "\n".join(
         f"<tr><td>{_term(t.subject, base)}</td><td>{_term(t.predicate, base)}</td><td>{_term(t.object, base)}</td></tr>"
         for t in sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))

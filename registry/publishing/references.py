@@ -21,7 +21,9 @@ def _node_id(node: rdflib.term.Node) -> str:
 
 def rdf_list_items(graph: rdflib.Graph, head: rdflib.term.Node) -> list[rdflib.term.Node]:
     """Members of an RDF list, stopping at a cycle, a fork or ``MAX_LIST_LENGTH`` (never loops)."""
-    items, seen, node = [], set(), head
+    items: list[rdflib.term.Node] = []
+    seen: set[rdflib.term.Node] = set()
+    node = head
     while node != RDF.nil and node not in seen and len(items) < MAX_LIST_LENGTH:
         seen.add(node)
         first = graph.value(node, RDF.first)

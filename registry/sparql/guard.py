@@ -109,9 +109,10 @@ def tokens(text: str) -> list[tuple[str, str]]:
     close, var, pname (`:x`, `ex:x`, `_:b`), word (a bare word: keyword, `a`, function name), num,
     other (one character). One compiled regex; every match consumes at least one character.
     """
-    out = []
+    out: list[tuple[str, str]] = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
         if kind == "ws" or kind == "comment":
             continue
         value = match.group()

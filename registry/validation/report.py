@@ -44,7 +44,7 @@ def negotiate_language(accept_language: str | None, lang: str | None) -> str:
     if lang:
         primary = lang.strip().lower().split("-")[0]
         return primary if primary in LANGUAGES else "en"
-    return best_language(accept_language, tuple(LANGUAGES), "en")
+    return best_language(accept_language, tuple(LANGUAGES), "en") or "en"
 
 
 def pick(values: dict[str, str], lang: str) -> str | None:

@@ -103,7 +103,8 @@ def relation(service: VocabService, vid: str, uri: str, what: str, lang: str | N
 
 
 def _closure(index: VersionIndex, cid: int, step: dict[int, list[int]], limit: int = 10_000) -> list[int]:
-    out, stack, seen = [], [cid], {cid}
+    out: list[int] = []
+    stack, seen = [cid], {cid}
     while stack and len(out) < limit:
         c = stack.pop()
         out.append(c)
@@ -222,7 +223,7 @@ def types(service: VocabService, vid: str | None, lang: str | None) -> dict[str,
 
 
 def _title(service: VocabService, vid: str, lang: str | None) -> str:
-    item = next((x for x in service.registry.catalog.summaries("vocabulary") if x["id"] == vid), {})
+    item: dict = next((x for x in service.registry.catalog.summaries("vocabulary") if x["id"] == vid), {})
     title = item.get("title") or {}
     return title.get(lang or "en") or title.get("en") or next(iter(title.values()), vid)
 

@@ -280,7 +280,7 @@ def _is_unit_path(graph: rdflib.Graph, path) -> bool:
 
 def _shape_members(graph: rdflib.Graph, shape) -> list:
     """Shapes nested in `shape` by sh:node, sh:qualifiedValueShape, sh:and/or/xone."""
-    out = []
+    out: list = []
     for predicate in NESTING:
         out.extend(graph.objects(shape, predicate))
     for predicate in LOGICAL:
@@ -363,7 +363,7 @@ def _is_field_shape(graph: rdflib.Graph, prop) -> bool:
 
 def _group_shapes(graph: rdflib.Graph) -> list:
     """Node shapes shown as a table: those with a target, and named node shapes with fields."""
-    candidates = set()
+    candidates: set = set()
     for predicate in TARGETS:
         candidates.update(graph.subjects(predicate, None))
     for shape in graph.subjects(RDF.type, SH.NodeShape):

@@ -59,7 +59,7 @@ def _page(request: Request, community, status: int = 200, **extra) -> HTMLRespon
     registry = request.app.state.registry
     request.state.community = community
     owned = _owned(registry, community) if community else []
-    context = {"owned": owned, "findings": None, "outcome": None, "message": None, "problem": None, "form": {}}
+    context: dict[str, object] = {"owned": owned, "findings": None, "outcome": None, "message": None, "problem": None, "form": {}}
     context.update(extra)
     return render(request, "community.html", status=status, community=community, **context)
 

@@ -42,7 +42,8 @@ class Metadata(BaseModel):
     accept_version_number: bool = False
 
 
-def _metadata_from_query(title: str | None, description: str | None, lang: str, is_profile_of: str | None, status: str) -> Metadata:
+def _metadata_from_query(title: str | None, description: str | None, lang: str, is_profile_of: str | None,
+                         status: Literal["draft", "published"]) -> Metadata:
     return Metadata(
         title={lang: title} if title else {},
         description={lang: description} if description else {},
