@@ -163,6 +163,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "vocab.expand_all": {"en": "Expand all", "fr": "Tout déplier"},
     "vocab.collapse_all": {"en": "Collapse all", "fr": "Tout replier"},
     "vocab.scheme": {"en": "Concept scheme", "fr": "Schéma de concepts"},
+    "vocab.groups": {"en": "Groups (collections)", "fr": "Groupes (collections)"},
+    "vocab.group_members": {"en": "{n} members", "fr": "{n} membres"},
     "vocab.schemes": {"en": "Concept schemes", "fr": "Schémas de concepts"},
     "vocab.all_schemes": {"en": "All schemes", "fr": "Tous les schémas"},
     "vocab.show_scheme": {"en": "Show", "fr": "Afficher"},

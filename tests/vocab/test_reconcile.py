@@ -175,3 +175,20 @@ def test_a_batch_of_1000_queries(vclient):
         assert mine["score"] == 100.0, (label, candidates)
         matched += mine["match"]
     assert matched >= 990  # a handful of English labels are shared by two concepts
+
+
+def test_openrefine_column_against_metsa_imaging_modes(bundled_client):
+    """A spreadsheet column of imaging-mode names, as a METSA member would reconcile it in
+    OpenRefine against METSA's bundled vocabulary, in French and in English."""
+    scheme = "https://w3id.org/metsa/vocab/imaging-mode"
+    manifest = bundled_client.get("/reconcile/imaging-mode", params={"lang": "fr"}).json()
+    valid(manifest, "manifest")
+    assert scheme in {t["id"] for t in manifest["defaultTypes"]}
+    column = {"r1": {"query": "Champ clair", "type": scheme}, "r2": {"query": "champ sombre annulaire"},
+              "r3": {"query": "HAADF"}, "r4": {"query": "contraste de phase"}}
+    body = reconcile(bundled_client, column, vid="imaging-mode", lang="fr")
+    assert body["r1"]["result"][0]["name"] == "Champ clair" and body["r1"]["result"][0]["match"] is True
+    assert body["r2"]["result"][0]["name"] == "Champ sombre annulaire" and body["r2"]["result"][0]["match"] is True
+    assert body["r4"]["result"] and body["r4"]["result"][0]["name"] == "Contraste de phase différentiel"
+    en = reconcile(bundled_client, {"q": {"query": "bright field"}}, vid="imaging-mode", lang="en")
+    assert en["q"]["result"][0]["name"] == "Bright field" and en["q"]["result"][0]["id"] == body["r1"]["result"][0]["id"]

@@ -274,6 +274,11 @@ def test_groups_show_on_concepts(sk):
     assert MT_AMERICAS in {g["iri"] for g in concept["groups"]}
     page = sk.get("/ui/concept", params={"iri": UNESCO + "concept807", "vocabulary": "unesco", "lang": "en"}).text
     assert "Americas and the Caribbean" in page
+    # the vocabulary page lists the top-level groups (UNESCO's domains), in the page's language
+    for lang, members in (("en", "members"), ("fr", "membres")):
+        page = sk.get("/ui/vocabularies/unesco", params={"lang": lang}).text
+        assert f'<li data-group="{DOMAIN7}">' in page and f" {members}</span>" in page
+        assert f'<li data-group="{MT_AMERICAS}">' not in page  # a sub-group, under its domain
 
 
 XL = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .

@@ -219,6 +219,7 @@ def _vocabulary_page(request: Request, vid: str, version: str | None, scheme: st
         request, "vocabulary.html", info=info, versions=versions, roots=roots, complete=complete,
         count=data.concept_count(registry, info), downloads=RDF_DOWNLOADS,
         findings=registry.catalog.vocabulary_findings(info.iri), schemes=schemes, scheme=scheme,
+        groups=data.groups(registry, info, lang),
     )
 
 

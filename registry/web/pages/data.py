@@ -194,6 +194,20 @@ def concept_history(registry, info: VersionInfo, iri: str, lang: str) -> list[di
     return service_of(registry).concept_history(info.id, iri, lang)["versions"]
 
 
+def groups(registry, info: VersionInfo, lang: str) -> list[dict]:
+    """The version's top-level skos:Collections (Skosmos groups) with their member counts."""
+    from registry.vocab.skosmos_concepts import groups as skosmos_groups
+
+    service = service_of(registry)
+    index = service.index(service.resolve(info.id, info.version))
+    if not index.groups:
+        return []
+    out = skosmos_groups(service, info.id, lang, info.version)["groups"]
+    for group in out:
+        group["members"] = len(index.groups.get(index.ids[group["uri"]], ()))
+    return out
+
+
 def scheme_roots(registry, info: VersionInfo, scheme: str, lang: str) -> list[Node]:
     """The top concepts of one concept scheme of the version (their children load on demand)."""
     page = service_of(registry).top(info.id, info.version, lang, 0, 20000, scheme)
