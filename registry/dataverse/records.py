@@ -388,6 +388,9 @@ def lift(document: dict, kind: str, mapping: Mapping | None = None) -> tuple[lis
     lifter.out.dataset = _key(dataset)
     lifter.out.fields_pointer = fields_pointer
     lifter.out.triples.append(ox.Triple(dataset, RDF_TYPE, DCAT_DATASET))
+    for name, entry in mapping.dataset.items():
+        if name not in top and "default" in entry:
+            top[name] = (entry["default"], "")  # declared default (e.g. datasetType "dataset"): no place in the JSON
     for name, (value, where) in top.items():
         entry = mapping.dataset[name]
         if isinstance(value, dict):
