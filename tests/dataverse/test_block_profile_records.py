@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 from registry.config import Settings
 from registry.services import Registry
 from registry.web.app import create_app
-from tests.conftest import BASE, Actors
+from tests.conftest import BASE, SHARED_DATA, Actors
+
+RECORDS = SHARED_DATA / "dataverse" / "records"
 
 VOCABULARY = b"""@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 <https://w3id.org/test/vocab/mini/kind> a skos:ConceptScheme ; skos:prefLabel "Kinds"@en, "Genres"@fr ;
@@ -77,3 +79,57 @@ def test_a_block_profile_lifts_its_own_fields(tmp_path):
          "contactName"),
     ]
     assert view["conforms"] is False
+
+
+def test_native_api_records_against_the_profile_imported_from_the_citation_block(tmp_path):
+    """The real citation block imported as a profile (`registry dataverse import-block`, its en
+    properties) and loaded; the real native-API records validated against it. Expected, by hand:
+    the create JSONs and exports hold every field the block requires, with controlled values of the
+    block (subject, language...), so nothing is violated; the all-default-fields create JSON also
+    fills the geospatial, socialscience, astrophysics, biomedical and journal blocks, whose fields
+    the citation profile does not know: one warning per value, nothing dropped silently."""
+    from registry.bundled import load_folder
+    from registry.dataverse.block import load_block_text, read_block
+    from registry.dataverse.importer import import_block, write_import
+    from tests.conftest import require_shared
+
+    dataverse = require_shared(RECORDS.parent)
+    block = read_block(dataverse / "metadatablocks" / "citation.tsv")
+    text = load_block_text(block, [dataverse / "properties" / "en" / "citation.properties"])
+    write_import(import_block(text, community="dvn", namespace="https://w3id.org/dvn/"), tmp_path / "folder")
+    settings = Settings(store=str(tmp_path / "store"), base_iri=BASE, load_bundled=False)
+    registry = Registry.build(settings)
+    registry.communities.create("dvn", "Dataverse citation block", ["https://w3id.org/dvn/"])
+    load_folder(registry, tmp_path / "folder")
+    registry.close()
+    with TestClient(create_app(settings)) as client:
+        def validate(name):
+            r = client.post("/validate", params={"profile": "citation"}, content=(RECORDS / name).read_bytes(),
+                            headers={"Content-Type": "application/json"})
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        for name in ("dataset-create-new.json", "dataset-finch1_fr.json", "complete-dataset-version.json",
+                     "cars.datasetJson.json"):
+            view = validate(name)
+            assert view["conforms"] is True and view["results"] == [], (name, view["results"])
+            assert view["record"]["triples"] > 10
+        view = validate("dataset-create-new-all-default-fields.json")
+        assert view["conforms"] is True and view["counts"] == {"violation": 0, "warning": 94, "info": 0}
+        blocks = {r["source"]["field"].split(".")[0] for r in view["results"]}
+        assert blocks == {"geospatial", "socialscience", "astrophysics", "biomedical", "journal"}
+        # a subject that is no value of the block, and an author without a name
+        document = json.loads((RECORDS / "dataset-create-new.json").read_text())
+        fields = document["datasetVersion"]["metadataBlocks"]["citation"]["fields"]
+        subject = next(i for i, f in enumerate(fields) if f["typeName"] == "subject")
+        fields[subject]["value"] = ["Alchemy"]
+        author = next(i for i, f in enumerate(fields) if f["typeName"] == "author")
+        del fields[author]["value"][0]["authorName"]
+        r = client.post("/validate", params={"profile": "citation"}, content=json.dumps(document).encode(),
+                        headers={"Content-Type": "application/json"})
+        got = sorted((x["severity"], x["source"]["field"], x["source"]["pointer"], x["value"] if x["value"] == "Alchemy" else None)
+                     for x in r.json()["results"])
+        assert got == sorted([
+            ("Violation", "subject", f"/datasetVersion/metadataBlocks/citation/fields/{subject}/value/0", "Alchemy"),
+            ("Violation", "author", f"/datasetVersion/metadataBlocks/citation/fields/{author}/value/0", None),
+        ])
