@@ -12,7 +12,7 @@ import sys
 import tomllib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -38,7 +38,7 @@ def _settings(store: str | None, base_iri: str | None, **extra) -> Settings:
     return Settings(**values)
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 

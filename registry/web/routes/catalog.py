@@ -66,6 +66,8 @@ def _kind_routes(kind: str, plural: str, artifact: str) -> None:
     )
     def get_artifact(sid: IdPath, version: VersionPath, request: Request, registry: RegistryDep) -> Response:
         info = registry.catalog.version(kind, sid, version, include_drafts=False)
+        if info.graph is None:  # never the whole store for a version that lost its graph
+            raise NotFound(f"{kind} {sid} {version} has no {artifact} graph")
         return rdf_response(request, registry.store.triples(info.graph))
 
 
