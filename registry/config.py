@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, MAX_NESTING_DEPTH_CEILING
+
 MiB = 1024 * 1024
 
 
@@ -60,6 +62,13 @@ class Settings(BaseSettings):
     max_vocabulary_bytes: int = Field(1024 * MiB, description="Largest vocabulary upload.")
     max_triples_per_record: int = 100_000
     max_records_per_batch: int = 10_000
+    max_nesting_depth: int = Field(
+        DEFAULT_MAX_NESTING_DEPTH, ge=8, le=MAX_NESTING_DEPTH_CEILING,
+        description="Deepest nesting accepted in an uploaded document (JSON arrays/objects, Turtle collections "
+        "and blank-node lists, RDF/XML elements); deeper documents get a 422 `nesting-too-deep` before any "
+        "parser sees them (issue 12: deep JSON-LD overflowed the parser's stack). RDF/XML is also capped by "
+        "libxml2 at 256.",
+    )
     validation_timeout_s: float = 30.0
     query_timeout_s: float = 30.0
     query_max_rows: int = 100_000

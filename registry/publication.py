@@ -37,6 +37,7 @@ from registry.iri_schemes import USUAL_SCHEME_SPARQL_REGEX
 from registry.namespaces import (
     ADMS, DCAT, DCTERMS, FOAF, PROF, RDF, REG, ROLE, STATUS_IRIS, SYSTEM_GRAPH, VOID, XSD, IriScheme,
 )
+from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, check_rdf_nesting
 from registry.publishing import Finding
 from registry.rdf import (
     UNSAFE_IRI_CHARS, _syntax_error, check_iri_chars, content_hash, parse_triples, prepare_input, to_rdflib_graph,
@@ -196,9 +197,11 @@ class _Staged:
 
 
 class PublicationService:
-    def __init__(self, store: RegistryStore, iris: IriScheme):
+    def __init__(self, store: RegistryStore, iris: IriScheme, max_depth: int = DEFAULT_MAX_NESTING_DEPTH):
         self.store = store
         self.iris = iris
+        #: `Settings.max_nesting_depth`: uploads nesting deeper are refused before any parser runs
+        self.max_depth = max_depth
         self.catalog = Catalog(store, iris)
         #: Called with each new or changed version after its commit, outside the writer lock
         #: (e.g. the vocabulary service warms its search index). Failures are logged, not raised.
@@ -325,6 +328,9 @@ class PublicationService:
                 self.store.drop_graph(graph)
         return orphans
 
+    def _prepare_input(self, data: bytes, sub: VocabularySubmission) -> bytes:
+        return prepare_input(data, sub.format, max_depth=self.max_depth, what=sub.name)
+
     # --- staging -------------------------------------------------------------------------------
 
     def _prepare(self, community: Community, kind: str, sid: str, version: str, status: str):
@@ -380,10 +386,11 @@ class PublicationService:
         source = sub.source
         try:
             if isinstance(source, bytes):
-                self.store.load_graph(graph, prepare_input(source, sub.format), sub.format)
+                self.store.load_graph(graph, self._prepare_input(source, sub), sub.format)
             elif sub.format == ox.RdfFormat.RDF_XML:
-                self.store.load_graph(graph, prepare_input(source.read_bytes(), sub.format), sub.format)
+                self.store.load_graph(graph, self._prepare_input(source.read_bytes(), sub), sub.format)
             else:
+                check_rdf_nesting(source, sub.format, max_depth=self.max_depth, what=sub.name)
                 self.store.load_graph(graph, source, sub.format)
         except SyntaxError as exc:
             self.store.drop_graph(graph)
@@ -489,7 +496,7 @@ class PublicationService:
         _check_languages(sub.description, "description")
         owner, existing, previous = self._prepare(community, "profile", sub.id, sub.version, sub.status)
         version_iri = self.iris.profile_version(sub.id, sub.version)
-        triples = parse_triples(sub.shapes, sub.format, what="the shapes graph")
+        triples = parse_triples(sub.shapes, sub.format, what="the shapes graph", max_depth=self.max_depth)
         shapes = to_rdflib_graph(triples)
         findings: list[Finding] = []
         if len(shapes) == 0:  # e.g. JSON-LD whose every @id was invalid: nothing would be validated

@@ -22,6 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from registry.errors import RdfSyntaxError, UnsupportedFormat
 from registry.http import parse_accept
+from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, NestingTooDeep, check_rdf_nesting
 
 # Media types accepted for uploads, mapped to pyoxigraph formats (an allow-list).
 UPLOAD_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
@@ -139,7 +140,20 @@ def _syntax_error(exc: BaseException, what: str) -> RdfSyntaxError:
     return RdfSyntaxError(f"{what} is not valid RDF{where}: {message}", line=line, column=column)
 
 
-def sanitize_rdf_xml(data: bytes) -> bytes:
+def _xml_error(exc, max_depth: int) -> RdfSyntaxError:
+    line, column = (exc.position if exc.position else (None, None))
+    if "Excessive depth" in str(exc.msg):  # libxml2's own ceiling (256 without XML_PARSE_HUGE)
+        return NestingTooDeep(
+            f"the RDF/XML document nests elements deeper than {min(max_depth, 256)} levels (at line {line}, "
+            f"column {column}); the registry refuses deeper documents", line=line, column=column,
+            limit=min(max_depth, 256),
+        )
+    return RdfSyntaxError(
+        f"RDF/XML is not valid XML at line {line}, column {column}: {exc.msg}", line=line, column=column
+    )
+
+
+def sanitize_rdf_xml(data: bytes, max_depth: int = DEFAULT_MAX_NESTING_DEPTH) -> bytes:
     """Expand the internal entities of an RDF/XML document safely, refusing external ones.
 
     Documents without a DOCTYPE are returned unchanged. libxml2 refuses entity amplification
@@ -151,7 +165,7 @@ def sanitize_rdf_xml(data: bytes) -> bytes:
         # Security (issue 7): Oxigraph 0.5.13 silently accepts RDF/XML cut off after a complete
         # element (unclosed rdf:RDF / rdf:Description at end of input) and an empty document, so a
         # truncated upload would be published as a partial graph. Check well-formedness first.
-        check_xml_well_formed(data)
+        check_xml_well_formed(data, max_depth)
         return data
     from lxml import etree
 
@@ -169,15 +183,16 @@ def sanitize_rdf_xml(data: bytes) -> bytes:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        line, column = (exc.position if exc.position else (None, None))
-        raise RdfSyntaxError(
-            f"RDF/XML is not valid XML at line {line}, column {column}: {exc.msg}", line=line, column=column
-        ) from None
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+        raise _xml_error(exc, max_depth) from None
+    expanded = etree.tostring(root, encoding="utf-8", xml_declaration=True)
+    check_xml_well_formed(expanded, max_depth)  # the element depth, now that entities are expanded
+    return expanded
 
 
-def check_xml_well_formed(data: bytes, chunk: int = 1 << 20) -> None:
-    """Raise `RdfSyntaxError` unless `data` is one complete, well-formed XML document.
+def check_xml_well_formed(data: bytes, max_depth: int = DEFAULT_MAX_NESTING_DEPTH, chunk: int = 1 << 20) -> None:
+    """Raise `RdfSyntaxError` unless `data` is one complete, well-formed XML document, and
+    `NestingTooDeep` when its elements nest deeper than `max_depth` (issue 12: Oxigraph's RDF/XML
+    parser is quadratic in element depth; libxml2 itself stops at 256 without XML_PARSE_HUGE).
 
     Streams through lxml's pull parser (entities and network off) and frees each element once
     closed, so memory stays bounded on a large vocabulary.
@@ -185,19 +200,28 @@ def check_xml_well_formed(data: bytes, chunk: int = 1 << 20) -> None:
     from lxml import etree
 
     parser = etree.XMLPullParser(
-        events=("end",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
+    depth = 0
     try:
         for start in range(0, len(data), chunk):
             parser.feed(data[start : start + chunk])
-            for _, element in parser.read_events():
-                element.clear(keep_tail=False)
+            for event, element in parser.read_events():
+                if event == "start":
+                    depth += 1
+                    if depth > max_depth:
+                        line = element.sourceline
+                        raise NestingTooDeep(
+                            f"the RDF/XML document nests elements deeper than {max_depth} levels (element "
+                            f"<{element.tag}> at line {line}); the registry refuses deeper documents "
+                            "(setting REGISTRY_MAX_NESTING_DEPTH)", line=line, limit=max_depth,
+                        )
+                else:
+                    depth -= 1
+                    element.clear(keep_tail=False)
         root = parser.close()
     except etree.XMLSyntaxError as exc:
-        line, column = (exc.position if exc.position else (None, None))
-        raise RdfSyntaxError(
-            f"RDF/XML is not valid XML at line {line}, column {column}: {exc.msg}", line=line, column=column
-        ) from None
+        raise _xml_error(exc, max_depth) from None
     if root is None:
         raise RdfSyntaxError("RDF/XML is not valid XML: the document is empty")
 
@@ -220,18 +244,27 @@ def check_iri_chars(triple: ox.Triple, what: str = "the document") -> None:
             )
 
 
-def prepare_input(data: bytes, fmt: ox.RdfFormat) -> bytes:
-    return sanitize_rdf_xml(data) if fmt == ox.RdfFormat.RDF_XML else data
+def prepare_input(
+    data: bytes, fmt: ox.RdfFormat, *, max_depth: int = DEFAULT_MAX_NESTING_DEPTH, what: str = "the document"
+) -> bytes:
+    """What every untrusted document goes through before pyoxigraph: nesting bounded (issue 12),
+    RDF/XML entities expanded safely and its well-formedness checked (issue 7)."""
+    if fmt == ox.RdfFormat.RDF_XML:
+        return sanitize_rdf_xml(data, max_depth)
+    check_rdf_nesting(data, fmt, max_depth=max_depth, what=what)
+    return data
 
 
 def parse_triples(
-    data: bytes, fmt: ox.RdfFormat, *, base_iri: str | None = None, what: str = "the document", max_triples: int | None = None
+    data: bytes, fmt: ox.RdfFormat, *, base_iri: str | None = None, what: str = "the document",
+    max_triples: int | None = None, max_depth: int = DEFAULT_MAX_NESTING_DEPTH,
 ) -> list[ox.Triple]:
     """Parse a graph document completely (raising `RdfSyntaxError` with line and column).
 
-    Named graphs are refused: profiles, vocabularies and records are single graphs.
+    Named graphs are refused: profiles, vocabularies and records are single graphs. The nesting
+    depth is bounded before pyoxigraph sees the document (`registry.nesting`).
     """
-    data = prepare_input(data, fmt)
+    data = prepare_input(data, fmt, max_depth=max_depth, what=what)
     triples: list[ox.Triple] = []
     try:
         for quad in ox.parse(data, format=fmt, base_iri=base_iri, without_named_graphs=True):

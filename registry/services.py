@@ -39,7 +39,7 @@ class Registry:
             iris=iris,
             catalog=Catalog(store, iris),
             communities=Communities(store, iris),
-            publication=PublicationService(store, iris),
+            publication=PublicationService(store, iris, settings.max_nesting_depth),
         )
         registry.publication.observers.append(registry._tell_extensions)
         from registry.evolution.publishing import install as enforce_semantic_versioning  # issue 17

@@ -102,11 +102,11 @@ class _Local:
         if fmt in BATCH_FORMATS.values():
             records = parse_batch(data, fmt, context=bundle.context, max_triples=s.max_triples_per_record,
                                   max_records=s.max_records_per_batch, max_bytes=s.max_body_bytes,
-                                  dataverse=self.service.dataverse_mapping(bundle)).records
+                                  dataverse=self.service.dataverse_mapping(bundle), max_depth=s.max_nesting_depth).records
             items = [(r.name, r) for r in records]
         else:
             items = [(None, read_record(data, fmt, context=bundle.context, max_triples=s.max_triples_per_record,
-                                        dataverse=self.service.dataverse_mapping(bundle)))]
+                                        dataverse=self.service.dataverse_mapping(bundle), max_depth=s.max_nesting_depth))]
         out = []
         for name, record in items:
             try:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from registry.errors import InvalidInput, PayloadTooLarge, RdfSyntaxError, UnsupportedFormat
+from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, check_rdf_nesting, loads_json
 from registry.rdf import _syntax_error, base_media_type, parse_triples, prepare_input
 from registry.validation.coverage import RecordNotes, unmapped_keys
 
@@ -115,9 +116,9 @@ def with_context(document, context: dict | None, what: str):
     raise InvalidInput(f"{what} must be a JSON object or array", code="invalid-json-record")
 
 
-def _load_json(data: bytes, what: str, line_offset: int = 0):
+def _load_json(data: bytes, what: str, line_offset: int = 0, max_depth: int = DEFAULT_MAX_NESTING_DEPTH):
     try:
-        return json.loads(data)
+        return loads_json(data, max_depth=max_depth, what=what)  # issue 12: depth bounded first
     except json.JSONDecodeError as exc:
         raise _json_error(exc, what, line_offset) from None
     except UnicodeDecodeError as exc:
@@ -126,30 +127,44 @@ def _load_json(data: bytes, what: str, line_offset: int = 0):
         raise InvalidInput(f"{what} is nested too deeply", code="too-deep") from None
 
 
-def read_json_record(data: bytes, context: dict | None, *, what: str, max_triples: int, line_offset: int = 0) -> tuple[list[ox.Triple], RecordNotes]:
+def read_json_record(data: bytes, context: dict | None, *, what: str, max_triples: int, line_offset: int = 0,
+                     max_depth: int = DEFAULT_MAX_NESTING_DEPTH) -> tuple[list[ox.Triple], RecordNotes]:
     """Plain JSON + the profile's context → (triples, notes listing the keys the context does not
     map: JSON-LD expansion drops them, see `coverage.unmapped_keys`)."""
-    document = _load_json(data, what, line_offset)
+    document = _load_json(data, what, line_offset, max_depth)
     expanded = with_context(document, context, what)
-    triples = parse_triples(json.dumps(expanded).encode(), ox.RdfFormat.JSON_LD, what=what, max_triples=max_triples)
+    # the (trusted, stored) profile context adds its own levels: bounded already, not counted again
+    triples = parse_triples(json.dumps(expanded).encode(), ox.RdfFormat.JSON_LD, what=what, max_triples=max_triples,
+                            max_depth=max_depth + _json_depth(context) + 1)
     notes = RecordNotes(kind="json", unmapped=unmapped_keys(document, context),
                         top_keys=list(document)[:100] if isinstance(document, dict) else [])
     return triples, notes
 
 
-def parse_json_record(data: bytes, context: dict | None, *, what: str, max_triples: int, line_offset: int = 0) -> list[ox.Triple]:
-    return read_json_record(data, context, what=what, max_triples=max_triples, line_offset=line_offset)[0]
+def _json_depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_json_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_json_depth(v) for v in value), default=0)
+    return 0
+
+
+def parse_json_record(data: bytes, context: dict | None, *, what: str, max_triples: int, line_offset: int = 0,
+                      max_depth: int = DEFAULT_MAX_NESTING_DEPTH) -> list[ox.Triple]:
+    return read_json_record(data, context, what=what, max_triples=max_triples, line_offset=line_offset,
+                            max_depth=max_depth)[0]
 
 
 DATAVERSE_FORMATS = ("dataverse_json", "dataverse_ore", "dataverse_jsonld")
 
 
-def read_dataverse(data: bytes, fmt: str | None, *, what: str, max_triples: int, line_offset: int = 0, mapping=None):
+def read_dataverse(data: bytes, fmt: str | None, *, what: str, max_triples: int, line_offset: int = 0, mapping=None,
+                   max_depth: int = DEFAULT_MAX_NESTING_DEPTH):
     """A Dataverse dataset (`registry.dataverse.records`) → (triples, notes), or None when the JSON
     is not one (and no Dataverse `format=` was given)."""
     from registry.dataverse.records import lift, recognise
 
-    document = _load_json(data, what, line_offset)
+    document = _load_json(data, what, line_offset, max_depth)
     kind = recognise(document)
     if kind is None and fmt in DATAVERSE_FORMATS:
         raise InvalidInput(f"{what} is not a Dataverse {fmt} document (no datasetVersion / metadataBlocks, no "
@@ -163,26 +178,30 @@ def read_dataverse(data: bytes, fmt: str | None, *, what: str, max_triples: int,
 
 
 def read_record(data: bytes, fmt: str, *, context: dict | None, max_triples: int, what: str = "the record",
-                name: str = "record", line_offset: int = 0, dataverse=None) -> Record:
+                name: str = "record", line_offset: int = 0, dataverse=None, max_depth: int = DEFAULT_MAX_NESTING_DEPTH) -> Record:
     """One record → its triples and what reading it found (`Record.notes`). JSON and JSON-LD that
     are Dataverse datasets are lifted by `registry.dataverse.records` (recognised by content)."""
     if fmt in ("json", "jsonld", *DATAVERSE_FORMATS) and data.lstrip()[:1] == b"{":
-        lifted = read_dataverse(data, fmt, what=what, max_triples=max_triples, line_offset=line_offset, mapping=dataverse)
+        lifted = read_dataverse(data, fmt, what=what, max_triples=max_triples, line_offset=line_offset, mapping=dataverse,
+                                max_depth=max_depth)
         if lifted is not None:
             return Record(name, lifted[0], fmt, lifted[1])
     if fmt == "json":
-        triples, notes = read_json_record(data, context, what=what, max_triples=max_triples, line_offset=line_offset)
+        triples, notes = read_json_record(data, context, what=what, max_triples=max_triples, line_offset=line_offset,
+                                          max_depth=max_depth)
         return Record(name, triples, fmt, notes)
-    triples = parse_triples(data, OX_FORMATS[fmt], what=what, max_triples=max_triples)
+    triples = parse_triples(data, OX_FORMATS[fmt], what=what, max_triples=max_triples, max_depth=max_depth)
     return Record(name, triples, fmt, RecordNotes(kind="rdf"))
 
 
-def parse_record(data: bytes, fmt: str, *, context: dict | None, max_triples: int, what: str = "the record") -> list[ox.Triple]:
-    return read_record(data, fmt, context=context, max_triples=max_triples, what=what).triples
+def parse_record(data: bytes, fmt: str, *, context: dict | None, max_triples: int, what: str = "the record",
+                 max_depth: int = DEFAULT_MAX_NESTING_DEPTH) -> list[ox.Triple]:
+    return read_record(data, fmt, context=context, max_triples=max_triples, what=what, max_depth=max_depth).triples
 
 
 def parse_batch(
-    data: bytes, fmt: str, *, context: dict | None, max_triples: int, max_records: int, max_bytes: int, dataverse=None
+    data: bytes, fmt: str, *, context: dict | None, max_triples: int, max_records: int, max_bytes: int, dataverse=None,
+    max_depth: int = DEFAULT_MAX_NESTING_DEPTH,
 ) -> Batch:
     """Split a batch into records (all parsed before any result is sent, so malformed input is a
     400 naming the line and column, never a half-streamed answer)."""
@@ -194,6 +213,7 @@ def parse_batch(
         batch.records.append(record)
 
     if fmt in ("nquads", "trig"):
+        check_rdf_nesting(data, OX_FORMATS[fmt], max_depth=max_depth, what="the batch")
         graphs: dict[str, list[ox.Triple]] = {}
         try:
             for quad in ox.parse(data, format=OX_FORMATS[fmt]):
@@ -220,7 +240,7 @@ def parse_batch(
             if not line.strip():
                 continue
             add(read_record(line, "json", context=context, max_triples=max_triples, what=f"the batch's line {number}",
-                            name=f"line {number}", line_offset=number - 1, dataverse=dataverse))
+                            name=f"line {number}", line_offset=number - 1, dataverse=dataverse, max_depth=max_depth))
     elif fmt == "zip":
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
@@ -249,7 +269,7 @@ def parse_batch(
             if len(content) > max_bytes:
                 raise PayloadTooLarge(f"zip entry {info.filename!r} is over {max_bytes} bytes uncompressed", code="payload-too-large")
             add(read_record(content, rfmt, context=context, max_triples=max_triples, what=f"zip entry {info.filename!r}",
-                            name=info.filename, dataverse=dataverse))
+                            name=info.filename, dataverse=dataverse, max_depth=max_depth))
     else:  # pragma: no cover - choose_format only returns the above
         raise UnsupportedFormat(f"unknown batch format {fmt!r}")
     if not batch.records:

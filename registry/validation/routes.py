@@ -134,14 +134,15 @@ def _declared_or_given(service: ValidationService, registry, data: _Input, pid, 
     from registry.evolution import declared as declared_version
 
     max_triples = registry.settings.max_triples_per_record
+    max_depth = registry.settings.max_nesting_depth
     if not (pid or data.profile) and data.shapes is None and fmt != "json":
-        record = read_record(data.record or b"", fmt, context=None, max_triples=max_triples)
+        record = read_record(data.record or b"", fmt, context=None, max_triples=max_triples, max_depth=max_depth)
         declared = declared_version.resolve(registry, record.triples)
         if declared is not None:
             return service.profile_bundle(declared.id, declared.version), record, declared
     bundle = _bundle(service, data, pid, version)
     record = read_record(data.record or b"", fmt, context=bundle.context, max_triples=max_triples,
-                         dataverse=service.dataverse_mapping(bundle))
+                         dataverse=service.dataverse_mapping(bundle), max_depth=max_depth)
     used = bundle.profile.get("iri")
     return bundle, record, declared_version.disagreement(registry, record.triples, used) if used else None
 
@@ -181,6 +182,7 @@ async def _validate(request: Request, registry, pid, version, format_param, lang
             data.record or b"", fmt, context=bundle.context, max_triples=settings.max_triples_per_record,
             max_records=settings.max_records_per_batch, max_bytes=settings.max_body_bytes,
             dataverse=service.dataverse_mapping(bundle),
+            max_depth=settings.max_nesting_depth,
         )
         return bundle, batch
 

@@ -151,7 +151,8 @@ class ValidationService:
         bundle = self.bundles.get(key)
         if bundle is not None:
             return bundle
-        triples = parse_triples(shapes, fmt, what="the draft shapes", max_triples=self.settings.max_triples_per_record)
+        triples = parse_triples(shapes, fmt, what="the draft shapes", max_triples=self.settings.max_triples_per_record,
+                                max_depth=self.settings.max_nesting_depth)
         graph = to_rdflib_graph(triples)
         findings = publishing.lint_shapes(graph) + publishing.check_shapes(graph)
         if publishing.has_errors(findings):

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from registry.errors import CheckFailed, RegistryError, Unauthorized
+from registry.nesting import loads_json
 from registry.publication import ProfileSubmission, VocabularySubmission
 from registry.rdf import format_for_filename
 from registry.web import i18n
@@ -155,7 +156,7 @@ async def upload(request: Request) -> Response:
         context = None
         if context_raw:
             try:
-                context = json.loads(context_raw)
+                context = loads_json(context_raw, what="the JSON-LD context")
             except ValueError as exc:
                 raise CheckFailed("the JSON-LD context is not JSON",
                                   findings=[{"severity": "error", "code": "invalid-context", "message": str(exc)}]) from None

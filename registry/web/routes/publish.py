@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from registry.errors import InvalidInput
+from registry.nesting import loads_json
 from registry.publication import ProfileSubmission, VocabularySubmission
 from registry.rdf import base_media_type, format_for_filename, format_for_media_type
 from registry.web.deps import CommunityDep, IdPath, RegistryDep, VersionPath
@@ -59,7 +60,7 @@ def _parse_metadata(raw: Any) -> Metadata:
     if text is None:
         raise InvalidInput("the metadata field must be JSON text", code="invalid-metadata")
     try:
-        return Metadata.model_validate(json.loads(text))
+        return Metadata.model_validate(loads_json(text, what="the metadata field"))
     except (ValueError, TypeError) as exc:
         raise InvalidInput(f"the metadata field is not valid: {exc}", code="invalid-metadata") from None
 
@@ -120,7 +121,7 @@ async def publish_profile(
         if context_part is not None:
             raw = await _read_upload(context_part) if isinstance(context_part, UploadFile) else context_part.encode()
             try:
-                context = json.loads(raw)
+                context = loads_json(raw, what="the context")
             except ValueError as exc:
                 raise InvalidInput(f"the context is not JSON: {exc}", code="invalid-context") from None
         for item in meta.vocabularies:
