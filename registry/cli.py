@@ -44,15 +44,18 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 
 @contextmanager
-def _local_registry(store: str | None, base_iri: str | None):
+def _local_registry(store: str | None, base_iri: str | None, *, read_only: bool = False):
+    """The registry's services on the local store. `read_only` commands never write: no
+    crash recovery, no record of the base IRI (issue 12: a listing deleted a catalog)."""
     from registry.services import Registry
 
     try:
-        services = Registry.build(_settings(store, base_iri, load_bundled=False))
+        services = Registry.build(_settings(store, base_iri, load_bundled=False), read_only=read_only)
     except RegistryError as exc:
         _fail(exc.detail)
     try:
-        services.publication.recover()
+        if not read_only:
+            services.publication.recover()
         yield services
     except RegistryError as exc:
         _print_error(exc)
@@ -94,14 +97,34 @@ def serve(
 
     from registry.web.app import create_app
 
-    if base_iri is None and "REGISTRY_BASE_IRI" not in __import__("os").environ:
-        base_iri = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+    # Issue 12: the base no longer follows --port (minted IRIs must not depend on it). A new store
+    # takes --base-iri / REGISTRY_BASE_IRI or the default http://localhost:8000/; an existing store
+    # keeps the base it was created under, and another one given explicitly is refused.
     settings = _settings(store, base_iri, **({"load_bundled": False} if no_bundled else {}))
+    _check_base_iri(settings)
     typer.echo(f"registry on {settings.base_iri} (store: {settings.store})", err=True)
     uvicorn.run(
         create_app(settings), host=host, port=port, access_log=False, log_level="info",
         proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
     )
+
+
+def _check_base_iri(settings: Settings) -> None:
+    """Open the store once to pin / check its base IRI, so that a mismatch is a clear message
+    before the server starts (the app checks again when it opens the store)."""
+    from registry.baseiri import pin_base_iri
+    from registry.store import open_store
+
+    try:
+        store = open_store(settings)
+    except RegistryError as exc:
+        _fail(exc.detail)
+    try:
+        pin_base_iri(store, settings)
+    except RegistryError as exc:
+        _fail(exc.detail)
+    finally:
+        store.close()
 
 
 # --- communities and tokens --------------------------------------------------------------------
@@ -137,7 +160,7 @@ def community_skos_integrity(
 
 @community_app.command("list")
 def community_list(store: StoreOpt = None, base_iri: BaseOpt = None) -> None:
-    with _local_registry(store, base_iri) as services:
+    with _local_registry(store, base_iri, read_only=True) as services:
         typer.echo(json.dumps([c.to_json() for c in services.catalog.communities()], indent=2))
 
 
@@ -164,7 +187,7 @@ def token_revoke(token_id: Annotated[str, typer.Argument(help="Token id (the par
 
 @token_app.command("list")
 def token_list(cid: Annotated[Optional[str], typer.Argument()] = None, store: StoreOpt = None, base_iri: BaseOpt = None) -> None:
-    with _local_registry(store, base_iri) as services:
+    with _local_registry(store, base_iri, read_only=True) as services:
         typer.echo(json.dumps(services.communities.tokens(cid), indent=2))
 
 
@@ -364,7 +387,7 @@ def export(
     formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
     if fmt not in formats:
         _fail("--format is nquads or trig")
-    with _local_registry(store, base_iri) as services:
+    with _local_registry(store, base_iri, read_only=True) as services:
         graphs = sorted(services.catalog.referenced_graphs()) if include_drafts else services.catalog.public_graphs()
         if output:
             with output.open("wb") as out:
@@ -372,6 +395,27 @@ def export(
         else:
             services.store.dump(sys.stdout.buffer, formats[fmt], graphs)
             sys.stdout.buffer.flush()
+
+
+@app.command()
+def rebase(
+    to: Annotated[str, typer.Option("--to", help="The new base IRI, e.g. https://registry.example.org/")],
+    store: StoreOpt = None,
+) -> None:
+    """Move the store to another base IRI: every graph name and IRI under the old base, in one
+    update (all or nothing). Stop the server first; see docs/deployment.md."""
+    from registry.baseiri import rebase as move
+    from registry.store import open_store
+
+    settings = _settings(store, None)
+    opened = open_store(settings)
+    try:
+        outcome = move(opened, settings, to)
+    except RegistryError as exc:
+        _fail(exc.detail)
+    finally:
+        opened.close()
+    typer.echo(json.dumps(outcome, indent=2))
 
 
 def _install_extensions() -> None:

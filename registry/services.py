@@ -30,8 +30,18 @@ class Registry:
     extensions: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, settings: Settings, store: RegistryStore | None = None) -> "Registry":
+    def build(cls, settings: Settings, store: RegistryStore | None = None, *, read_only: bool = False) -> "Registry":
+        """`read_only`: for commands that only read (they must never write, issue 12)."""
+        from registry.baseiri import pin_base_iri
+
+        opened = store is None
         store = store if store is not None else open_store(settings)
+        try:
+            pin_base_iri(store, settings, read_only=read_only)  # issue 12: one base per store, for good
+        except Exception:
+            if opened:
+                store.close()
+            raise
         iris = IriScheme(settings.base_iri)
         registry = cls(
             settings=settings,

@@ -77,7 +77,7 @@ class _Local:
 
         values = {k: v for k, v in {"store": store, "base_iri": base_iri}.items() if v is not None}
         self.settings = Settings(load_bundled=False, **values)
-        self.registry = Registry.build(self.settings)
+        self.registry = Registry.build(self.settings, read_only=True)  # validating never writes
         self.service = ValidationService(self.registry, executor=InProcessExecutor())
 
     def close(self):
