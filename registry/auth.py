@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from registry.catalog import Catalog, Community
 from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from registry.ids import check_id
+from registry.publishing.references import has_dot_segment
 from registry.namespaces import DCTERMS, FOAF, REG, RDF, SPARQL_PREFIXES, SYSTEM_GRAPH, XSD, IriScheme
 from registry.store.base import RegistryStore
 
@@ -87,6 +88,9 @@ class Communities:
                 raise InvalidInput(f"namespace {ns!r} is not a valid IRI", code="invalid-namespace") from None
             if not ns.startswith(("http://", "https://")) or not ns.endswith(("/", "#")):
                 raise InvalidInput(f"namespace {ns!r} must be an http(s) IRI ending with / or #", code="invalid-namespace")
+            if has_dot_segment(ns):  # issue 12: it would name another namespace once resolved
+                raise InvalidInput(f"namespace {ns!r} has a '.' or '..' path segment (RFC 3986 §5.2.4)",
+                                   code="invalid-namespace")
             nodes.append(node)
         with self.store.writing():
             existing = {c.id: c for c in self.catalog.communities()}

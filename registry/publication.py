@@ -434,7 +434,8 @@ class PublicationService:
                 f"vocabulary {sub.id} {sub.version} did not pass the checks",
                 findings=[f.to_json() for f in findings],
             )
-        schemes = [row["s"].value for row in scheme_rows]
+        # issue 12: a blank-node scheme is refused by the checks above (skos-blank-node)
+        schemes = [row["s"].value for row in scheme_rows if isinstance(row["s"], ox.NamedNode)]
         scheme = schemes[0] if len(schemes) == 1 else None
         staged.scheme = scheme
         staged.schemes = schemes
@@ -729,8 +730,11 @@ class PublicationService:
     def _namespace_findings(self, community: Community, graph: str) -> list[Finding]:
         bindings = {f"ns{i}": ox.Literal(ns) for i, ns in enumerate(community.namespaces)}
         condition = " && ".join(f"!STRSTARTS(STR(?s), $ns{i})" for i in range(len(community.namespaces))) or "true"
+        # issue 12: subjects with dot segments too (cheap hint here, exact test in check_namespace)
+        hints = " || ".join(f"CONTAINS(LCASE(STR(?s)), $dot{i})" for i in range(len(publishing.DOT_SEGMENT_HINTS)))
+        bindings.update({f"dot{i}": ox.Literal(h) for i, h in enumerate(publishing.DOT_SEGMENT_HINTS)})
         rows = self.store.select(
-            f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && {condition}) }} LIMIT 21",
+            f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && (({condition}) || {hints})) }} LIMIT 21",
             bindings=bindings,
             default_graph=[graph],
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import rdflib
@@ -13,6 +14,19 @@ from .findings import Finding, error, warning
 
 MAX_LIST_LENGTH = 100_000
 MAX_LISTED_OFFENDERS = 20
+
+#: Security (issue 12): a "." or ".." path segment, plain or percent-encoded (RFC 3986 §2.3:
+#: %2E is the unreserved ".", and §6.2.2.2 normalises it back). Clients remove such segments
+#: (§5.2.4, §6.2.2.3), so `https://w3id.org/laba/../labb/x` starts with community A's namespace
+#: as a string but names community B's resource once resolved. IRIs in owned positions may not
+#: have them (simpler and safer than normalising before the check, and no real IRI needs them).
+DOT_SEGMENT = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*(?:/[^?#]*)?/(?:\.|%2[eE]){1,2}(?:[/?#]|$)")
+#: Cheap store-side pre-filter for the same (SPARQL `CONTAINS`, lower-cased): exact test in Python.
+DOT_SEGMENT_HINTS = ("/.", "/%2e")
+
+
+def has_dot_segment(iri: str) -> bool:
+    return DOT_SEGMENT.search(iri) is not None
 
 
 def _node_id(node: rdflib.term.Node) -> str:
@@ -89,6 +103,17 @@ def check_namespace(graph_subject_iris: Iterable[str], namespaces: list[str]) ->
         if iri.startswith("_:") or iri in seen:
             continue
         seen.add(iri)
+        if has_dot_segment(iri):
+            findings.append(
+                error(
+                    "iri-dot-segment",
+                    f"<{iri}> has a '.' or '..' path segment (plain or percent-encoded): clients remove it "
+                    "(RFC 3986 §5.2.4), so the IRI may name another namespace than the one it starts with. "
+                    "Write the IRI without dot segments.",
+                    focus=iri,
+                )
+            )
+            continue
         if prefixes and iri.startswith(prefixes):
             continue
         if len(findings) < MAX_LISTED_OFFENDERS:

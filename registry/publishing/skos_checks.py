@@ -4,7 +4,7 @@ The integrity conditions' weight is a policy (:data:`POLICIES`): by default they
 that name every offending concept and the vocabulary is published, as Skosmos, SkoHub and
 OntoPortal host real thesauri that break a few of them; a community may ask for ``strict`` (they
 are errors, the publication is refused). What stays an error whatever the policy is what would
-make the registry wrong: no concept scheme at all (here), IRIs outside the community's
+make the registry wrong: no concept scheme at all, or blank-node schemes and concepts (here), IRIs outside the community's
 namespaces and unparsable data (`registry.publication`).
 
 Every check is one SPARQL SELECT with a LIMIT, run in the store by the ``query`` callable over
@@ -187,6 +187,20 @@ S46 = _Check(
 """S46 (SKOS Reference §10.4): skos:exactMatch is disjoint with each of skos:broadMatch and
 skos:relatedMatch (exactMatch and relatedMatch are symmetric, narrowMatch the inverse of
 broadMatch, S44-S45, so both directions are checked)."""
+
+BLANK_NODE = _Check(
+    "skos-blank-node", "error",
+    "SELECT ?s WHERE { VALUES ?t { skos:ConceptScheme skos:Concept } ?s a ?t FILTER(isBlank(?s)) }",
+    lambda r: f"{r['s']} is a concept scheme or concept without an IRI (a blank node): records, profiles and "
+              "other vocabularies can only point at concepts by IRI: give it one.",
+    "concept schemes and concepts that are blank nodes",
+    lambda r: f"{r['s']} est un schéma de concepts ou un concept sans IRI (un nœud anonyme) : les enregistrements, "
+              "profils et autres vocabulaires ne désignent un concept que par son IRI : donnez-lui en une.",
+    "schémas de concepts et concepts qui sont des nœuds anonymes",
+)
+"""Registry rule (issue 12: a blank-node scheme made the publication fail with a 500): concept
+schemes and concepts must be IRIs, since a record can only reference a concept, and a profile a
+scheme (`skos:inScheme`), by IRI."""
 
 # --- Warnings: quality issues ----------------------------------------------------------------------
 
@@ -428,7 +442,7 @@ def check_vocabulary(query: QueryFn, *, limit_per_check: int = 20,
         raise ValueError(f"unknown SKOS integrity policy {policy!r}")
     findings = check_scheme_count(query)
     hierarchy = hierarchy_path(query)
-    checks = INTEGRITY_CHECKS + WARNING_CHECKS
+    checks = (BLANK_NODE,) + INTEGRITY_CHECKS + WARNING_CHECKS  # BLANK_NODE: an error whatever the policy
     # Each check is one read-only query, and pyoxigraph releases the GIL while it runs: two
     # threads use both cores (a 1M-triple vocabulary's checks take about half the time).
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="skos-check") as pool:
