@@ -69,7 +69,7 @@ from registry.validation.service import InProcessExecutor, ValidationService  # 
 NS = "https://w3id.org/bench/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-REAL = ROOT.parent / "shared" / "data" / "vocabularies"
+REAL = Path(os.environ.get("REGISTRY_SHARED_DATA") or ROOT.parent / "shared" / "data") / "vocabularies"
 SINGLE = int(os.environ.get("BENCH_SINGLE", "200"))
 BATCH = int(os.environ.get("BENCH_BATCH", "1000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))

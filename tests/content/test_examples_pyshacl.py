@@ -359,7 +359,9 @@ def test_kit_beam_current_error_is_caught():
         exp = json.load(fh)
     assert exp["conforms"] is False
     assert [r["sourceShape"].rsplit("/", 1)[1] for r in exp["results"]] == ["Acquisition-beamCurrent"]
-    with open(f"{ROOT}/../shared/data/records/KIT_SEM_SEM_JSON_example.json") as fh:
+    from tests.conftest import SHARED_DATA, require_shared
+
+    with open(require_shared(SHARED_DATA / "records" / "KIT_SEM_SEM_JSON_example.json")) as fh:
         src = json.load(fh)
     assert src["entry"]["instrument"]["eBeamSource"]["beamCurrent"] == {"value": 2.29, "unit": "A"}
 

@@ -8,7 +8,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from tests.conftest import SHARED_DATA, require_shared
+
 STAGING = ox.NamedNode("urn:registry:staging:test")
 
 PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -37,6 +38,5 @@ def vocab_store(ttl: str) -> tuple[ox.Store, callable]:
 
 @pytest.fixture
 def shared_data() -> Path:
-    if not (SHARED_DATA / "vocabularies").is_dir():
-        pytest.fail(f"shared data not found at {SHARED_DATA} (the project expects ../shared/data beside it)")
-    return SHARED_DATA
+    """The third-party data folder (skipped outside CI, failing in CI when missing)."""
+    return require_shared(SHARED_DATA / "vocabularies").parent

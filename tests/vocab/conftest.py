@@ -14,7 +14,6 @@ COAR resource types is published through the HTTP API with a bearer token; the o
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -24,9 +23,9 @@ from registry.config import Settings
 from registry.publication import VocabularySubmission
 from registry.services import Registry
 from registry.web.app import create_app
-from tests.conftest import require_shared, session_store
+from tests.conftest import SHARED_DATA, require_shared, session_store
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "vocabularies"
+DATA = SHARED_DATA / "vocabularies"
 BASE = "http://testserver/"
 
 # id, file, community, community namespaces (the publisher's own IRI spaces)
