@@ -26,6 +26,7 @@ from registry.config import Settings
 from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, NestingTooDeep, check_json_nesting, check_rdf_nesting, loads_json
 from registry.rdf import parse_triples
 from tests.security.conftest import TEST_NS, assert_problem, make_community
+from tests.web.test_pages import SAME_ORIGIN  # what a browser sends with a form POST (checked)
 from tests.security.test_hostile_rdf import PROFILE, SHAPES, VALIDATE, VOCAB, VOCABULARY, send, target  # noqa: F401
 
 LEVELS = [5_000, 50_000, 500_000]
@@ -144,7 +145,7 @@ def test_web_validation_form_refuses_deep_nesting(target, syntax, levels):  # no
     csrf = lxml.html.fromstring(page.text).xpath("//input[@name='csrf']")[0].get("value")
     response = target.post(
         "/ui/validate", data={"csrf": csrf, "profile": "test-profile@1.0.0", "format": media},
-        files={"file": ("record", make(levels), media)}, headers={"Accept": "text/html"},
+        files={"file": ("record", make(levels), media)}, headers={"Accept": "text/html", **SAME_ORIGIN},
     )
     assert response.status_code == 422, response.text[:500]
     shown = " ".join(lxml.html.fromstring(response.text).itertext())
