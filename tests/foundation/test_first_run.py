@@ -45,7 +45,7 @@ def test_registry_serve_loads_every_bundled_profile(tmp_path):
     )
     assert expected, "the bundled shapes/ folder has no profile"
     port = _free_port()
-    env = {**os.environ, "REGISTRY_STORE": str(tmp_path / "store")}
+    env = {**{k: v for k, v in os.environ.items() if k != "REGISTRY_BASE_IRI"}, "REGISTRY_STORE": str(tmp_path / "store")}
     process = subprocess.Popen(
         [sys.executable, "-m", "registry", "serve", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -64,8 +64,9 @@ def test_registry_serve_loads_every_bundled_profile(tmp_path):
             time.sleep(0.5)
         assert sorted(p["id"] for p in response.json()) == expected
         assert all(p["latest_version"] for p in response.json())
-        # the IRIs are minted under the URL the server was started on
-        assert response.json()[0]["iri"].startswith(f"http://localhost:{port}/profiles/")
+        # issue 12: minted IRIs never depend on the port; a new store without a configured base
+        # gets the documented default (docs/deployment.md), recorded in the store for good
+        assert response.json()[0]["iri"].startswith("http://localhost:8000/profiles/")
     finally:
         process.terminate()
         process.wait(30)
