@@ -95,7 +95,7 @@ def main() -> None:
         for label, (text, fmt) in docs.items():
             data = text.encode()
 
-            def refuse():
+            def refuse(data=data, fmt=fmt):
                 try:
                     scan(data, fmt)
                 except NestingTooDeep:

@@ -108,9 +108,12 @@ WHERE {
 def rebase(store, settings, new_base: str) -> dict:
     """Move every graph name and IRI under the store's base to `new_base`, in one SPARQL update
     (SPARQL 1.1 Update §3.1.3 DELETE/INSERT: one request, applied whole or not at all)."""
-    from registry.config import Settings
+    from registry.config import normalise_base_iri
 
-    new_base = Settings(base_iri=new_base).base_iri  # the same validation as the setting
+    try:
+        new_base = normalise_base_iri(new_base)  # the same rule as the setting
+    except ValueError as exc:
+        raise BaseIriMismatch(f"--to {new_base!r}: {exc}", code="invalid-base-iri") from None
     old = recorded_base(store) or inferred_base(store)
     if old is None:
         raise BaseIriMismatch("the store is empty: nothing to move (its base is chosen when it is created)")

@@ -12,6 +12,13 @@ from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, MAX_NESTING_DEPTH_CEILIN
 MiB = 1024 * 1024
 
 
+def normalise_base_iri(value: str) -> str:
+    """A base IRI as every minted IRI uses it: http(s), ending with '/'."""
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("base_iri must be an http(s) IRI")
+    return value if value.endswith("/") else value + "/"
+
+
 class Settings(BaseSettings):
     """Every setting can be given as an environment variable `REGISTRY_<NAME>`."""
 
@@ -86,9 +93,7 @@ class Settings(BaseSettings):
     @field_validator("base_iri")
     @classmethod
     def _base_ends_with_slash(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("base_iri must be an http(s) IRI")
-        return value if value.endswith("/") else value + "/"
+        return normalise_base_iri(value)
 
     @property
     def store_is_memory(self) -> bool:

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool

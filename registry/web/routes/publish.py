@@ -6,7 +6,6 @@ several files. Parsing and checking run in a worker thread; the event loop only 
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from pathlib import Path
