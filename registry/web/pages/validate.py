@@ -8,6 +8,7 @@ path, value, severity, field, message, ...}]}` (see registry/validation/report.p
 from __future__ import annotations
 
 import json
+import re
 from collections import OrderedDict
 
 import httpx
@@ -33,6 +34,53 @@ EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "json": "ap
               "nt": "application/n-triples", "rdf": "application/rdf+xml", "xml": "application/rdf+xml"}
 MAX_ECHO = 200_000  # a record larger than this is not echoed back into the text area
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+FORMAT_NAMES = {media: name for media, name in FORMATS if media}
+RDF_NAMESPACE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+PREFIX_DECLARATION = re.compile(r"^\s*(@prefix|@base|prefix|base)\b", re.IGNORECASE | re.MULTILINE)
+YAML_KEY_LINE = re.compile(r"^[A-Za-z_][\w .-]*:(\s|$)")
+
+
+def recognise_unaccepted_format(text: str) -> str | None:
+    """The i18n key of a common format that is not RDF (YAML, plain XML, plain JSON), else None.
+
+    Asked only once the API refused the record, so a heuristic never blocks a valid record."""
+    head = text.lstrip("\ufeff \t\r\n")[:20_000]
+    if head.startswith("<"):
+        return None if RDF_NAMESPACE in head else "validate.format.xml"
+    if head.startswith(("{", "[")):
+        return None if "@context" in head else "validate.format.json"
+    if PREFIX_DECLARATION.search(head):
+        return None
+    lines = [line for line in head.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if lines and (lines[0].startswith(("---", "%YAML")) or YAML_KEY_LINE.match(lines[0])):
+        return "validate.format.yaml"
+    return None
+
+
+def describe_problem(payload: dict, t: i18n.Translator, record: str, media: str) -> dict:
+    """The API's problem (RFC 9457) for the page: a sentence in the user's language (`message`), where
+    (`at`), the accepted formats when the record could not be read, and the parser's own words (`detail`)."""
+    problem = dict(payload) if isinstance(payload, dict) else {"detail": str(payload)}
+    code = str(problem.get("code") or "")
+    unreadable = code in ("rdf-syntax", "json-syntax", "no-json-context", "unsupported-record-format", "invalid-json-record")
+    found = recognise_unaccepted_format(record) if unreadable and record else None
+    if found == "validate.format.json" and code != "no-json-context":
+        found = None  # broken JSON(-LD): its syntax error says more
+    if found:
+        problem["message"] = t("validate.unsupported_format", f=t(found))
+        problem["found_format"] = t(found)
+    elif code == "rdf-syntax":
+        problem["message"] = t("validate.syntax", f=FORMAT_NAMES.get(media, "RDF"))
+    elif f"validate.problem.{code}" in i18n.MESSAGES:
+        problem["message"] = t(f"validate.problem.{code}")
+    if unreadable:
+        problem["accepted"] = t("validate.accepted")
+    line, column = problem.get("line"), problem.get("column")
+    if line and not found:
+        problem["at"] = t("validate.at", l=line, c=column) if column else t("validate.at_line", l=line)
+    return problem
 
 
 def _profiles(registry) -> list[dict]:
@@ -129,7 +177,8 @@ async def validate_submit(request: Request) -> Response:
         payload = {"detail": response.text[:2000]}
     if response.status_code != 200:
         status = response.status_code if response.status_code >= 400 else 502
-        return render(request, "validate.html", status=status, report=None, groups=[], problem=payload, **context)
+        problem = describe_problem(payload, t, record, chosen)
+        return render(request, "validate.html", status=status, report=None, groups=[], problem=problem, **context)
     if download == "json":
         return Response(json.dumps(payload, ensure_ascii=False, indent=2), media_type="application/json",
                         headers={"Content-Disposition": 'attachment; filename="validation-report.json"'})
