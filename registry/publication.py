@@ -63,6 +63,15 @@ DATAVERSE_FILES = (
 SKOS_SPEC = "https://www.w3.org/TR/skos-reference/"
 #: concept schemes one vocabulary version may hold (PhySH: 19)
 MAX_SCHEMES = 1000
+# what a submitted file says of itself: its title and description (issue 15 item 10)
+LABELLED_TYPES = ("http://www.w3.org/2004/02/skos/core#ConceptScheme", "http://www.w3.org/2002/07/owl#Ontology",
+                  "http://www.w3.org/ns/dx/prof/Profile")
+FILE_LABELS_QUERY = (
+    "SELECT ?p ?o WHERE { ?s a ?type ; ?p ?o "
+    "FILTER(?type IN (" + ", ".join(f"<{t}>" for t in LABELLED_TYPES) + ")) "
+    "FILTER(?p IN (<http://purl.org/dc/terms/title>, <http://purl.org/dc/terms/description>) && isLiteral(?o)) } "
+    "ORDER BY ?s ?p ?o LIMIT 200"
+)
 
 
 def _n(iri) -> ox.NamedNode:
@@ -464,9 +473,11 @@ class PublicationService:
             triples_added, answer = vocabulary_check(VocabularyCheck(sub, version_iri, graph, scheme))
             checked += triples_added
             result.extra.update(answer)
+        title, description = self._inherited_labels(
+            sub, previous, self.store.select(FILE_LABELS_QUERY, default_graph=[graph]))
         meta = self._version_description(
             v, _n(self.iris.vocabulary(sub.id)), DCAT.Dataset, sub.id, sub.version, sub.status, community,
-            digest, final_graph, previous, sub.title, sub.description,
+            digest, final_graph, previous, title, description,
         ) + [
             (v, VOID.triples, ox.Literal(str(triples), datatype=_n(XSD.integer))),
             (v, DCAT.distribution, _n(final_graph)),
@@ -485,7 +496,7 @@ class PublicationService:
                                                      datatype=_n(str(RDF) + "JSON"))))
         staged.metadata = [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in meta]
         staged.catalog_insert, staged.catalog_delete = self._series_quads(
-            "vocabulary", sub.id, community, sub.title, sub.description, sub.status == "published"
+            "vocabulary", sub.id, community, title, description, sub.status == "published"
         )
         if existing is not None:
             # replace the draft's metadata graph too
@@ -567,9 +578,16 @@ class PublicationService:
             triples_added, answer = profile_check(check)
             checked += triples_added
             result.extra.update(answer)
+        labelled = {t.subject for t in triples
+                    if t.predicate.value == str(RDF.type) and t.object.value in LABELLED_TYPES}
+        title, description = self._inherited_labels(sub, previous, sorted(
+            ({"p": t.predicate, "o": t.object} for t in triples
+             if t.subject in labelled and isinstance(t.object, ox.Literal)
+             and t.predicate.value in (str(DCTERMS.title), str(DCTERMS.description))),
+            key=lambda row: (row["p"].value, row["o"].value)))
         meta = self._version_description(
             v, _n(self.iris.profile(sub.id)), PROF.Profile, sub.id, sub.version, sub.status, community,
-            digest, shapes_graph, previous, sub.title, sub.description,
+            digest, shapes_graph, previous, title, description,
         )
         if base is not None:
             meta.append((v, PROF.isProfileOf, _n(base.iri)))
@@ -602,7 +620,7 @@ class PublicationService:
                 )
             )
         staged.catalog_insert, staged.catalog_delete = self._series_quads(
-            "profile", sub.id, community, sub.title, sub.description, sub.status == "published",
+            "profile", sub.id, community, title, description, sub.status == "published",
             base_series=self.iris.profile(base.id) if base is not None else None,
         )
         return staged
@@ -696,6 +714,22 @@ class PublicationService:
         keep = set(insert)
         delete = [q for q in delete if q not in keep]
         return insert, delete
+
+    @staticmethod
+    def _inherited_labels(sub, previous, file_rows) -> tuple[dict[str, str], dict[str, str]]:
+        """The title and description of a new version (issue 15 item 10): those submitted, else the
+        file's own `dct:title`/`dct:description` (on its skos:ConceptScheme, owl:Ontology or
+        prof:Profile), else the previous version's, so that a series never loses its title."""
+        from_file: dict[str, dict[str, str]] = {"title": {}, "description": {}}
+        for row in file_rows:
+            key = "title" if row["p"].value == str(DCTERMS.title) else "description"
+            literal = row["o"]
+            from_file[key].setdefault(getattr(literal, "language", None) or "", literal.value)
+        previous_title = previous.title if previous is not None else {}
+        previous_description = previous.description if previous is not None else {}
+        title = dict(sub.title) or from_file["title"] or dict(previous_title)
+        description = dict(sub.description) or from_file["description"] or dict(previous_description)
+        return title, description
 
     def _version_description(
         self, v, series, cls, sid, version, status, community, digest, graph, previous, title, description
