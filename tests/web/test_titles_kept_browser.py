@@ -9,9 +9,13 @@ import httpx
 import pytest
 
 from registry.web.i18n import MESSAGES
-from tests.web.conftest import DATA
+from tests.web.conftest import DATA, start_live_server
 
-pytestmark = pytest.mark.usefixtures("live_server")
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """A server of its own: these tests publish new versions, which the session's server must not see."""
+    yield from start_live_server(tmp_path_factory.mktemp("live-titles"))
 
 
 def _publish_blank_titles(browser, server, lang: str, kind: str, sid: str, version: str, name: str, content: bytes):
