@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 import rdflib
-from rdflib.namespace import OWL, PROF, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROF, RDF, RDFS, SH, SKOS, XSD
 
 from registry.dataverse import annotations as dvb
 from registry.publishing.references import rdf_list_items
@@ -213,7 +213,9 @@ def plan_block(graph: rdflib.Graph, profile_id: str, *, titles: dict[str, str] |
         plan.name = str(s.value(profile, dvb.BLOCK_NAME) or plan.name)
         plan.dataverse_alias = str(s.value(profile, dvb.DATAVERSE_ALIAS) or "")
         plan.block_uri = str(s.value(profile, dvb.BLOCK_URI) or "")
-        plan.display_names = s.texts(profile, dvb.DISPLAY_NAME) or s.texts(profile, RDFS.label)
+        # The version's own title (its shapes are immutable) before the catalog's series title.
+        plan.display_names = (s.texts(profile, dvb.DISPLAY_NAME) or s.texts(profile, DCTERMS.title)
+                              or s.texts(profile, RDFS.label))
         plan.display_facets = s.texts(profile, dvb.DISPLAY_FACET)
         existing = s.value(profile, dvb.DATAVERSE_BLOCK)
         plan.existing_block = str(existing) if existing is not None else None
