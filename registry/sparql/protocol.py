@@ -38,6 +38,8 @@ RESULT_MEDIA = {
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
 }
+# the formats generic clients ask for whatever the query form (see `choose_format`)
+SPARQL_RESULT_MEDIA = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml"}
 RESULT_ALIASES = {
     "application/json": "application/sparql-results+json",
     "text/json": "application/sparql-results+json",
@@ -77,12 +79,20 @@ def negotiate(accept: str | None, offers: dict[str, str], aliases: dict[str, str
 
 
 def choose_format(accept: str | None, form: str) -> tuple[str, str, str]:
-    """(kind, media type, format name) for a query form, or 406."""
+    """(kind, media type, format name) for a query form, or 406.
+
+    A CONSTRUCT / DESCRIBE whose Accept names no RDF syntax but a SPARQL results format (JSON,
+    XML) gets the default RDF syntax (Turtle) rather than 406: generic clients send one Accept for every query form (rdflib's
+    `SPARQLStore(returnFormat="json")` sends only `application/sparql-results+json`) and read the
+    answer by its Content-Type (RFC 9110 §12.5.1 lets a server disregard Accept)."""
     if form in ("CONSTRUCT", "DESCRIBE"):
         kind, offers, aliases = "graph", GRAPH_MEDIA, GRAPH_ALIASES
     else:
         kind, offers, aliases = "results", RESULT_MEDIA, RESULT_ALIASES
     chosen = negotiate(accept, offers, aliases)
+    if chosen is None and kind == "graph" and negotiate(accept, SPARQL_RESULT_MEDIA, {}) is not None:
+        media = next(iter(GRAPH_MEDIA))
+        chosen = media, GRAPH_MEDIA[media]
     if chosen is None:
         raise NotAcceptable(
             f"a {form} query can be answered as: " + ", ".join(offers) + f"; the request accepts {accept!r}",
@@ -105,13 +115,34 @@ def _collect(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
-def decode_form(body: bytes, charset: str | None) -> dict[str, list[str]]:
-    """Decode an urlencoded body: %-escapes are bytes in `charset` (default UTF-8)."""
+def _ascii_compatible(charset: str | None) -> str:
+    """The codec of a declared charset, which must be ASCII-compatible (an urlencoded body is
+    ASCII; UTF-16/32 bodies are refused with 415), default UTF-8."""
     encoding = charset or "utf-8"
     try:
-        "".encode(encoding)
+        probe = "query=ASK".encode(encoding)
     except LookupError:
         raise UnsupportedFormat(f"unknown charset {charset!r}", code="unsupported-charset") from None
+    if probe != b"query=ASK":
+        raise UnsupportedFormat(
+            f"charset {charset!r} is not accepted: send the request body in UTF-8", code="unsupported-charset"
+        )
+    return encoding
+
+
+def _refuse_nul(body: bytes) -> None:
+    """A NUL byte is no SPARQL text: most often UTF-16 sent without (or with a wrong) charset."""
+    if b"\x00" in body:
+        raise ProtocolError(
+            "the request body contains NUL bytes (UTF-16 or UTF-32?); send the query in UTF-8", code="bad-encoding"
+        )
+
+
+def decode_form(body: bytes, charset: str | None) -> dict[str, list[str]]:
+    """Decode an urlencoded body: %-escapes are bytes in `charset` (default UTF-8; an
+    ASCII-compatible charset, as an urlencoded body is ASCII)."""
+    encoding = _ascii_compatible(charset)
+    _refuse_nul(body)
     try:
         text = body.decode("ascii")
     except UnicodeDecodeError:
@@ -163,14 +194,15 @@ def read_post_body(content_type: str | None, body: bytes) -> QueryRequest:
     if media == "application/x-www-form-urlencoded":
         return build_request(decode_form(body, charset))
     if media == "application/sparql-query":
-        if charset and charset not in ("utf-8", "utf8"):
-            try:
-                text = body.decode(charset)
-            except (LookupError, UnicodeDecodeError):
-                raise ProtocolError(f"the query is not valid {charset}", code="bad-encoding") from None
-        else:
-            text = _decode_text(body, "utf-8")
-        return QueryRequest(query=text)
+        # SPARQL 1.1 Query Language, appendix C (application/sparql-query): "The encoding is always
+        # UTF-8". Another declared charset is 415; UTF-16 without one is caught by its NUL bytes.
+        if charset and charset.lower() not in ("utf-8", "utf8", "us-ascii", "ascii"):
+            raise UnsupportedFormat(
+                f"a SPARQL query is UTF-8 (application/sparql-query); charset {charset!r} is not accepted",
+                code="unsupported-charset",
+            )
+        _refuse_nul(body)
+        return QueryRequest(query=_decode_text(body, "utf-8"))
     if media == "application/sparql-update":
         raise UpdateRefused("SPARQL Update is not accepted; this endpoint is read-only")
     raise UnsupportedFormat(

@@ -13,10 +13,11 @@ and returns the serialized bytes. It owns:
 
 from __future__ import annotations
 
+import re
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import anyio
@@ -371,6 +372,24 @@ class ResultCache:
         self.size = 0
 
 
+def with_base(query: str, endpoint: str) -> str:
+    """The query with the endpoint's URL as its base IRI (SPARQL 1.1 Query §4.1.1.1, RFC 3986
+    §5.1: the base is the retrieval URI of the request, as Fuseki and Oxigraph server use): relative
+    IRIs, `<catalog>`, resolve against `{base}sparql`. Written as a `BASE` line in front, so a
+    `BASE` of the query itself still wins (and a relative one resolves against the endpoint), and
+    the same on every back-end (the remote store would use its own URL). `unshift_positions` puts
+    the parser's line numbers back."""
+    return f"BASE <{endpoint}>\n{query}"
+
+
+_POSITION = re.compile(r"\b(?:error at |at line |line )(\d+)(?=[:, ])")
+
+
+def unshift_positions(message: str) -> str:
+    """A syntax error's "error at L:C" as the client wrote it (one line less: see `with_base`)."""
+    return _POSITION.sub(lambda m: m.group(0).replace(m.group(1), str(max(1, int(m.group(1)) - 1)), 1), message)
+
+
 class ClientLimiter:
     """At most `limit` queries in flight per client; the next one gets 429 + Retry-After."""
 
@@ -449,7 +468,14 @@ class SparqlService:
     async def answer(self, checked: CheckedQuery, default_graphs, named_graphs, kind: str, fmt: str, client: str) -> bytes:
         self.limiter.enter(client)
         try:
-            scope, body = await self.executor.run(checked, default_graphs, named_graphs, kind, fmt)
+            based = replace(checked, text=with_base(checked.text, self.registry.iris.sparql))
+            try:
+                scope, body = await self.executor.run(based, default_graphs, named_graphs, kind, fmt)
+            except QueryFailed as exc:
+                if exc.code == "query-syntax":
+                    exc.detail = unshift_positions(exc.detail)
+                    exc.args = (exc.detail,)
+                raise
         finally:
             self.limiter.leave(client)
         if scope is not None:

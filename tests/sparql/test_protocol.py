@@ -437,3 +437,71 @@ def test_example_queries_run(registry_server):
         json.loads(r.content)
     rows = _select(registry_server, EXAMPLE_QUERIES[0][1])
     assert {r["artifact"] for r in rows} >= {registry_server.base + "profiles/test-profile/1.0.0/shapes"}
+
+
+# --- protocol edge cases real clients hit (issue 12, item 12) ------------------------------------
+
+
+def test_relative_iris_resolve_against_the_endpoint(registry_server):
+    """The base IRI of a query is the endpoint's URL (as Fuseki and Oxigraph server do):
+    `<catalog>` is `{base}catalog`. On the in-process fast path (one triple pattern), in a worker,
+    with the query's own relative BASE, and for a CONSTRUCT."""
+    base = registry_server.base
+    profile = base + "profiles/test-profile"
+    fast = _select(registry_server, "SELECT ?v WHERE { <profiles/test-profile> <http://www.w3.org/ns/dcat#hasVersion> ?v }")
+    assert fast == [{"v": profile + "/1.0.0"}]
+    bound = _select(registry_server, "SELECT ?x WHERE { BIND(<catalog> AS ?x) }")
+    assert bound == [{"x": base + "catalog"}]
+    own_base = _select(registry_server, "BASE <profiles/> SELECT ?v WHERE { <test-profile> <http://www.w3.org/ns/dcat#hasVersion> ?v "
+                                        "FILTER(STRSTARTS(STR(?v), STR(<test-profile>))) }")
+    assert own_base == [{"v": profile + "/1.0.0"}]
+    r = httpx.post(registry_server.sparql, content="CONSTRUCT { <x> <y> ?v } WHERE { <profiles/test-profile> "
+                   "<http://www.w3.org/ns/dcat#hasVersion> ?v }".encode(),
+                   headers={"Content-Type": "application/sparql-query", "Accept": "application/n-triples"})
+    assert r.status_code == 200, r.text
+    triples = {(q.subject.value, q.predicate.value, q.object.value) for q in ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES)}
+    assert triples == {(base + "x", base + "y", profile + "/1.0.0")}
+    # syntax errors still point at the line the client wrote
+    body = _problem(httpx.get(registry_server.sparql, params={"query": "SELECT *\nWHERE { ?s ?p }"}), 400, "query-syntax")
+    assert "2:" in body["detail"] and "3:" not in body["detail"], body["detail"]
+
+
+def test_non_utf8_bodies_are_refused(registry_server):
+    query = "ASK { ?s ?p ?o }"
+    for content, content_type, status, code in [
+        (query.encode("utf-16"), "application/sparql-query; charset=utf-16", 415, "unsupported-charset"),
+        (query.encode("utf-16"), "application/sparql-query", 400, "bad-encoding"),  # BOM: not UTF-8
+        (query.encode("utf-16-le"), "application/sparql-query", 400, "bad-encoding"),  # no BOM: NUL bytes
+        (query.encode("utf-32"), "application/sparql-query; charset=utf-32", 415, "unsupported-charset"),
+        (("query=" + quote(query)).encode("utf-16-le"), "application/x-www-form-urlencoded", 400, "bad-encoding"),
+        (("query=" + quote(query)).encode("utf-16"), "application/x-www-form-urlencoded; charset=utf-16", 415,
+         "unsupported-charset"),
+    ]:
+        r = httpx.post(registry_server.sparql, content=content,
+                       headers={"Content-Type": content_type, "Accept": "application/sparql-results+json"})
+        _problem(r, status, code)
+    # what is allowed still works: UTF-8 declared or not, an ASCII-compatible charset for a form
+    for content_type in ("application/sparql-query", "application/sparql-query; charset=UTF-8"):
+        r = httpx.post(registry_server.sparql, content=query.encode(), headers={"Content-Type": content_type,
+                                                                                "Accept": "application/sparql-results+json"})
+        assert r.json()["boolean"] is True
+    r = httpx.post(registry_server.sparql, content=("query=" + quote(query)).encode(),
+                   headers={"Content-Type": "application/x-www-form-urlencoded; charset=iso-8859-1",
+                            "Accept": "application/sparql-results+json"})
+    assert r.json()["boolean"] is True
+
+
+def test_rdflib_sparqlstore_json_construct_gets_a_graph(registry_server):
+    """rdflib's SPARQLStore(returnFormat="json") sends only `Accept: application/sparql-results+json`,
+    for every query form: a CONSTRUCT gets a graph in the default RDF syntax (Turtle), not 406."""
+    for method in ("GET", "POST"):
+        store = SPARQLStore(registry_server.sparql, returnFormat="json", method=method)
+        constructed = rdflib.Graph(store=store).query(CONSTRUCT_BROADER).graph
+        assert _triples(constructed) == EXPECTED_BROADER
+        described = rdflib.Graph(store=store).query(DESCRIBE_TEM).graph
+        assert (rdflib.URIRef(TECH + "tem"), rdflib.RDF.type, rdflib.URIRef(SKOS + "Concept")) in described
+        store.close()
+    r = httpx.get(registry_server.sparql, params={"query": CONSTRUCT_BROADER}, headers={"Accept": "application/sparql-results+json"})
+    assert r.headers["content-type"].startswith("text/turtle")
+    # an Accept that names neither results nor RDF is still 406
+    _problem(httpx.get(registry_server.sparql, params={"query": CONSTRUCT_BROADER}, headers={"Accept": "image/png"}), 406, "not-acceptable")
