@@ -89,6 +89,13 @@ class Settings(BaseSettings):
         description="Where vocabulary search indexes are persisted (default: '<store>.vocab-index' beside an "
         "embedded store; none for ':memory:' or a remote store unless set). Empty string: do not persist.",
     )
+    validation_extra_workers: int = Field(
+        2, description="Validation workers started beyond validation_workers while a client waits and every worker is "
+        "lent to other clients (one client never holds more than validation_workers).",
+    )
+    validation_max_concurrency_per_client: int = Field(
+        4, description="Validation requests (single records or batches) in flight per client; the next gets 429.",
+    )
 
     @field_validator("base_iri")
     @classmethod

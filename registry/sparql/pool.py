@@ -5,6 +5,8 @@
   which really stops the query and frees everything it held; a worker that dies on its own
   (SIGSEGV, SIGABRT) is noticed the same way. Either way it is replaced and only that request
   gets an error.
+* Jobs waiting for a worker queue per client, served round-robin (`registry.fairness.FairQueue`):
+  a client with many queries waiting does not push another client's query to the back.
 * The pool has `size` workers, and grows by up to `extra` more while jobs are running long
   (over `heavy_after` seconds) and others wait, so a few slow queries do not hold up lookups.
   Extra workers leave when they fall idle.
@@ -22,13 +24,13 @@ import shutil
 import signal
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
 import pyoxigraph as ox
 
+from registry.fairness import FairQueue
 from registry.sparql.worker import worker_main
 
 
@@ -157,7 +159,7 @@ class WorkerPool:
         self.idle: list[Worker] = []
         self.busy: set[Worker] = set()
         self.starting = 0
-        self.waiters: deque[asyncio.Future] = deque()
+        self.waiters: FairQueue[asyncio.Future] = FairQueue()  # round-robin across clients
         self.closed = False
         self._watchdog: asyncio.Task | None = None
         self._lock = threading.Lock()
@@ -202,7 +204,7 @@ class WorkerPool:
 
     # --- acquire / release -----------------------------------------------------------------
 
-    async def acquire(self) -> Worker:
+    async def acquire(self, client: str = "anonymous") -> Worker:
         if self.closed:
             raise PoolBusy("the query service is shutting down")
         while self.idle:
@@ -213,7 +215,7 @@ class WorkerPool:
         if self.total < self.options.size:
             return self._mark_busy(await self._spawn(extra=False))
         future = asyncio.get_running_loop().create_future()
-        self.waiters.append(future)
+        self.waiters.push(client, future)
         self._ensure_watchdog()
         try:
             worker = await asyncio.wait_for(asyncio.shield(future), self.options.queue_timeout)
@@ -224,10 +226,7 @@ class WorkerPool:
                 future.cancel()
             raise PoolBusy("all query workers are busy") from None
         finally:
-            try:
-                self.waiters.remove(future)
-            except ValueError:
-                pass
+            self.waiters.remove(client, future)
         return self._mark_busy(worker)
 
     def _mark_busy(self, worker: Worker) -> Worker:
@@ -255,7 +254,7 @@ class WorkerPool:
 
     def _hand_over(self, worker: Worker) -> None:
         while self.waiters:
-            future = self.waiters.popleft()
+            _client, future = self.waiters.pop()
             if not future.done():
                 future.set_result(worker)
                 return
@@ -310,8 +309,8 @@ class WorkerPool:
 
     # --- running ---------------------------------------------------------------------------
 
-    async def run(self, job: tuple, timeout: float) -> tuple:
-        worker = await self.acquire()
+    async def run(self, job: tuple, timeout: float, client: str = "anonymous") -> tuple:
+        worker = await self.acquire(client)
         worker.snapshot = job[0]
         try:
             return await anyio.to_thread.run_sync(worker.call, job, timeout)
@@ -326,7 +325,7 @@ class WorkerPool:
 
     def close(self) -> None:
         self.closed = True
-        for future in list(self.waiters):
+        for future in self.waiters.items():
             if not future.done():
                 future.cancel()
         for worker in list(self.idle) + list(self.busy):

@@ -25,6 +25,7 @@ import anyio
 from registry.namespaces import PREFIXES
 
 from registry.errors import RegistryError, StoreUnavailable, TooManyRequests
+from registry.fairness import ClientLimiter
 from registry.sparql.guard import CheckedQuery, GuardLimits
 from registry.sparql.pool import PoolBusy, PoolOptions, Snapshots, WorkerCrashed, WorkerPool, WorkerTimeout
 from registry.sparql.worker import RESULT_FORMATS, CappedWriter, finish_graph, finish_select, open_snapshot
@@ -89,9 +90,11 @@ class QueryExecutor(ABC):
 
     @abstractmethod
     async def run(
-        self, checked: CheckedQuery, default_graphs: list[str] | None, named_graphs: list[str] | None, kind: str, fmt: str
+        self, checked: CheckedQuery, default_graphs: list[str] | None, named_graphs: list[str] | None, kind: str, fmt: str,
+        client: str = "anonymous",
     ) -> tuple[str, bytes]:
-        """Return (cache scope, body): results with the same scope and inputs are equal."""
+        """Return (cache scope, body): results with the same scope and inputs are equal. `client`
+        is whose turn it is in the worker pool's fair queue."""
 
     def close(self) -> None:  # noqa: B027 -- optional hook: a no-op unless the executor holds resources
         pass
@@ -184,7 +187,7 @@ class EmbeddedExecutor(QueryExecutor):
             with self._fast_lock:
                 self._fast_inflight[snapshot] -= 1
 
-    async def run(self, checked, default_graphs, named_graphs, kind, fmt):
+    async def run(self, checked, default_graphs, named_graphs, kind, fmt, client: str = "anonymous"):
         snapshot = await self.snapshot()
         if self.is_fast(checked, default_graphs, named_graphs, kind):
             self.fast_queries += 1
@@ -197,7 +200,7 @@ class EmbeddedExecutor(QueryExecutor):
             self.options.max_bytes, checked.has_dataset,
         )
         try:
-            reply = await self.pool.run(job, self.options.timeout_s)
+            reply = await self.pool.run(job, self.options.timeout_s, client)
         except WorkerTimeout:
             raise QueryTimeout(
                 f"the query ran longer than the limit of {self.options.timeout_s:g} s and was stopped",
@@ -326,7 +329,7 @@ class RemoteExecutor(QueryExecutor):
             raise ResultTooLarge(message)
         raise QueryFailed(message, code=code)
 
-    async def run(self, checked, default_graphs, named_graphs, kind, fmt):
+    async def run(self, checked, default_graphs, named_graphs, kind, fmt, client: str = "anonymous"):
         return await anyio.to_thread.run_sync(self._call, checked, default_graphs, named_graphs, kind, fmt)
 
 
@@ -336,7 +339,7 @@ class UnsupportedBackend(QueryExecutor):
     def __init__(self, store):
         self.name = type(store).__name__
 
-    async def run(self, checked, default_graphs, named_graphs, kind, fmt):
+    async def run(self, checked, default_graphs, named_graphs, kind, fmt, client: str = "anonymous"):
         raise StoreUnavailable(f"the SPARQL endpoint is not available on the {self.name} back-end yet", code="sparql-unavailable")
 
 
@@ -388,31 +391,6 @@ _POSITION = re.compile(r"\b(?:error at |at line |line )(\d+)(?=[:, ])")
 def unshift_positions(message: str) -> str:
     """A syntax error's "error at L:C" as the client wrote it (one line less: see `with_base`)."""
     return _POSITION.sub(lambda m: m.group(0).replace(m.group(1), str(max(1, int(m.group(1)) - 1)), 1), message)
-
-
-class ClientLimiter:
-    """At most `limit` queries in flight per client; the next one gets 429 + Retry-After."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.in_flight: dict[str, int] = {}
-
-    def enter(self, client: str) -> None:
-        count = self.in_flight.get(client, 0)
-        if count >= self.limit:
-            raise TooManyRequests(
-                f"at most {self.limit} queries at a time per client; retry when one has finished",
-                code="sparql-concurrency",
-                retry_after=1,
-            )
-        self.in_flight[client] = count + 1
-
-    def leave(self, client: str) -> None:
-        count = self.in_flight.get(client, 1) - 1
-        if count <= 0:
-            self.in_flight.pop(client, None)
-        else:
-            self.in_flight[client] = count
 
 
 class SparqlService:
@@ -470,7 +448,7 @@ class SparqlService:
         try:
             based = replace(checked, text=with_base(checked.text, self.registry.iris.sparql))
             try:
-                scope, body = await self.executor.run(based, default_graphs, named_graphs, kind, fmt)
+                scope, body = await self.executor.run(based, default_graphs, named_graphs, kind, fmt, client)
             except QueryFailed as exc:
                 if exc.code == "query-syntax":
                     exc.detail = unshift_positions(exc.detail)

@@ -13,19 +13,21 @@ the shapes. Workers have no network (sockets refused) and an address-space limit
 
 Batches (`start_many` / `run_many`): one message carries several records; the worker answers
 record by record, and each record keeps its own time limit (see `_Job`).
+
+Sharing between clients (issue 12, item 8): see `WorkerPool` and `registry.fairness`.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import queue
 import threading
 import time
 from collections import OrderedDict
 from typing import Any
 
 from registry.errors import RegistryError, TooManyRequests
+from registry.fairness import FairQueue
 
 WORKER_MEMORY_LIMIT = 2 * 1024**3
 SHAPES_PER_WORKER = 16
@@ -127,6 +129,17 @@ class _Worker:
         self.process = ctx.Process(target=worker_main, args=(child,), daemon=True, name="registry-validation-worker")
         self.process.start()
         child.close()
+        self.demoted = False
+
+    def demote(self) -> None:
+        """Lower the CPU priority of a worker whose validation runs long, so that other clients'
+        short validations keep their share of the CPU (as the SPARQL pool does). An unprivileged
+        process cannot undo this: a demoted worker is retired after its job."""
+        self.demoted = True
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, 15)
+        except (OSError, AttributeError):
+            pass
 
     def kill(self) -> None:
         try:
@@ -140,52 +153,140 @@ class _Worker:
             pass
 
 
-class WorkerPool:
-    """`size` worker processes; `run()` borrows one, waits at most `timeout` seconds for it."""
+class _Waiter:
+    """A borrower waiting for a worker (`WorkerPool._borrow`)."""
 
-    def __init__(self, size: int = 2, *, start_method: str = "forkserver", queue_timeout: float = 60.0):
+    __slots__ = ("event", "worker")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.worker: _Worker | None = None
+
+
+class WorkerPool:
+    """`size` worker processes, shared fairly between clients (issue 12, item 8).
+
+    * A borrower waits in a `registry.fairness.FairQueue`: per client FIFO, round-robin across
+      clients, so a client with many validations (or a batch asking for a worker before each
+      chunk) waits its turn like a client with one.
+    * One client holds at most `size` workers at a time, and the pool grows by up to `extra`
+      workers while a client waits whom that cap does not stop and every worker is busy (lent to
+      other clients): so one client can never hold every worker, and another client's validation
+      starts at once even when slow ones fill the pool (the extra workers leave when idle).
+    * A job that runs over `heavy_after` seconds is demoted (nice 15), so short validations keep
+      the CPU; the worker is replaced after it.
+
+    `run()` borrows a worker, waits at most `queue_timeout` seconds for it (then 429), and at most
+    `timeout` seconds for the validation (then the worker is killed)."""
+
+    def __init__(self, size: int = 2, *, extra: int = 2, heavy_after: float = 1.0, start_method: str = "forkserver",
+                 queue_timeout: float = 60.0):
         self.size = max(1, size)
+        self.extra = max(0, extra)
+        self.heavy_after = heavy_after
         self.queue_timeout = queue_timeout
         self._ctx = mp.get_context(start_method)
         if start_method == "forkserver":
             self._ctx.set_forkserver_preload(["registry.validation.engine", "pyshacl", "rdflib"])
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
+        self._held: dict[str, int] = {}
+        self._waiting: FairQueue[_Waiter] = FairQueue()
         self._lock = threading.Lock()
         self._closed = False
         self.killed = 0
-        for _ in range(self.size):
-            self._spawn()
+        self.extra_started = 0
+        with self._lock:
+            for _ in range(self.size):
+                self._idle.append(self._spawn())
 
-    def _spawn(self) -> None:
+    def _spawn(self) -> _Worker:
+        """A new worker (a fork of the forkserver: cheap). Called with the lock held."""
         worker = _Worker(self._ctx)
-        with self._lock:
-            self._all.add(worker)
-        self._idle.put(worker)
+        self._all.add(worker)
+        return worker
 
-    def _discard(self, worker: _Worker) -> None:
-        worker.kill()
-        with self._lock:
-            self._all.discard(worker)
-        if not self._closed:
-            self._spawn()
+    def _may_borrow(self, client: str) -> bool:
+        return self._held.get(client, 0) < self.size
 
-    def run(self, key: str, shapes: list, data: list, *, timeout: float, want_rdf: bool = False) -> dict[str, Any]:
+    def _dispatch(self) -> None:
+        """Hand idle workers to waiting borrowers, round-robin across clients; start an extra
+        worker for a waiting client when none is idle. Called with the lock held."""
+        while self._waiting:
+            if not self._idle:
+                if len(self._all) >= self.size + self.extra or not self._waiting.any(self._may_borrow):
+                    return
+                self._idle.append(self._spawn())
+                self.extra_started += 1
+            popped = self._waiting.pop(self._may_borrow)
+            if popped is None:
+                return
+            client, waiter = popped
+            self._held[client] = self._held.get(client, 0) + 1
+            waiter.worker = self._idle.pop()
+            waiter.event.set()
+
+    def _borrow(self, client: str) -> _Worker:
         if self._closed:
             raise RegistryError("the validation pool is shut down", code="shutting-down")
-        try:
-            worker = self._idle.get(timeout=self.queue_timeout)
-        except queue.Empty:
-            raise TooManyRequests(
-                f"all {self.size} validation workers stayed busy for {self.queue_timeout:g} s; retry later",
-                code="validation-busy", retry_after=5,
-            ) from None
+        waiter = _Waiter()
+        with self._lock:
+            self._waiting.push(client, waiter)
+            self._dispatch()
+        if not waiter.event.wait(self.queue_timeout):
+            with self._lock:
+                gave_up = self._waiting.remove(client, waiter)
+            if gave_up:
+                raise TooManyRequests(
+                    f"no validation worker became free for this client within {self.queue_timeout:g} s; retry later",
+                    code="validation-busy", retry_after=5,
+                )
+        if waiter.worker is None:
+            raise RegistryError("the validation pool is shut down", code="shutting-down")
+        return waiter.worker
+
+    def _give_back(self, worker: _Worker, healthy: bool, client: str) -> None:
+        retired: list[_Worker] = []
+        with self._lock:
+            held = self._held.get(client, 1) - 1
+            if held <= 0:
+                self._held.pop(client, None)
+            else:
+                self._held[client] = held
+            if healthy and not worker.demoted and not self._closed:
+                self._idle.append(worker)
+            else:
+                self._all.discard(worker)
+                retired.append(worker)
+                if not self._closed and len(self._all) < self.size:
+                    self._idle.append(self._spawn())
+            if not self._closed:
+                self._dispatch()
+            # extra workers leave once nobody waits for them
+            while not self._waiting and self._idle and len(self._all) > self.size:
+                extra = self._idle.pop()
+                self._all.discard(extra)
+                retired.append(extra)
+        for old in retired:
+            old.kill()
+
+    def _poll(self, worker: _Worker, deadline: float) -> bool:
+        """Wait for the worker's next message until `deadline`; demote it past `heavy_after`."""
+        if not worker.demoted and deadline - time.monotonic() > self.heavy_after:
+            if worker.conn.poll(self.heavy_after):
+                return True
+            worker.demote()
+        return worker.conn.poll(max(0.0, deadline - time.monotonic()))
+
+    def run(self, key: str, shapes: list, data: list, *, timeout: float, want_rdf: bool = False,
+            client: str = "local") -> dict[str, Any]:
+        worker = self._borrow(client)
         deadline = time.monotonic() + timeout
         healthy = True
         try:
             worker.conn.send(("validate", key, None, data, want_rdf))
             while True:
-                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                if not self._poll(worker, deadline):
                     healthy = False
                     self.killed += 1
                     raise ValidationTimeout(
@@ -204,42 +305,29 @@ class WorkerPool:
             healthy = False
             raise ValidationFailed("the validation worker stopped unexpectedly (memory limit, crash); it has been replaced") from None
         finally:
-            if healthy:
-                self._idle.put(worker)
-            else:
-                self._discard(worker)
+            self._give_back(worker, healthy, client)
 
-    def start_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False) -> "_Job":
+    def start_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False,
+                   client: str = "local") -> "_Job":
         """Send several records to one worker in one message; `_Job.results()` collects them.
         Each record keeps its own time limit (see `_Job`). Meanwhile the caller can prepare the
-        next records."""
-        return _Job(self, key, shapes, datas, timeout, want_rdf)
+        next records. The worker goes back to the pool (and to the next client in turn) when the
+        results are collected: a batch asks again for every chunk."""
+        return _Job(self, key, shapes, datas, timeout, want_rdf, client)
 
-    def run_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False) -> list:
-        return self.start_many(key, shapes, datas, timeout=timeout, want_rdf=want_rdf).results()
-
-    def _borrow(self) -> _Worker:
-        if self._closed:
-            raise RegistryError("the validation pool is shut down", code="shutting-down")
-        try:
-            return self._idle.get(timeout=self.queue_timeout)
-        except queue.Empty:
-            raise TooManyRequests(
-                f"all {self.size} validation workers stayed busy for {self.queue_timeout:g} s; retry later",
-                code="validation-busy", retry_after=5,
-            ) from None
-
-    def _give_back(self, worker: _Worker, healthy: bool) -> None:
-        if healthy:
-            self._idle.put(worker)
-        else:
-            self._discard(worker)
+    def run_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False,
+                 client: str = "local") -> list:
+        return self.start_many(key, shapes, datas, timeout=timeout, want_rdf=want_rdf, client=client).results()
 
     def close(self) -> None:
-        self._closed = True
         with self._lock:
+            self._closed = True
             workers = list(self._all)
             self._all.clear()
+            self._idle.clear()
+            for waiter in self._waiting.items():
+                waiter.event.set()  # no worker: the borrower raises shutting-down
+            self._waiting = FairQueue()
         for worker in workers:
             try:
                 worker.conn.send(("stop",))
@@ -269,9 +357,10 @@ class _Job:
     gets `ValidationFailed` and likewise. `results()` is a list in order: result dicts, or the
     `RegistryError` of a record."""
 
-    def __init__(self, pool: WorkerPool, key: str, shapes: list, datas: list, timeout: float, want_rdf: bool):
+    def __init__(self, pool: WorkerPool, key: str, shapes: list, datas: list, timeout: float, want_rdf: bool,
+                 client: str = "local"):
         self.pool, self.key, self.shapes, self.datas = pool, key, shapes, datas
-        self.timeout, self.want_rdf = timeout, want_rdf
+        self.timeout, self.want_rdf, self.client = timeout, want_rdf, client
         self.out: list = []
         self.worker: _Worker | None = None
         self.error: Exception | None = None
@@ -279,7 +368,7 @@ class _Job:
 
     def _send(self) -> None:
         try:
-            self.worker = self.pool._borrow()
+            self.worker = self.pool._borrow(self.client)
         except RegistryError as exc:  # every remaining record gets the same problem
             self.worker = None
             self.error = exc
@@ -288,7 +377,7 @@ class _Job:
         try:
             self.worker.conn.send(("validate-many", self.key, None, self.datas[len(self.out):], self.want_rdf))
         except (EOFError, OSError, BrokenPipeError):
-            self.pool._give_back(self.worker, False)
+            self.pool._give_back(self.worker, False, self.client)
             self.worker = None
             self.error = ValidationFailed("the validation worker stopped unexpectedly (memory limit, crash); it has been replaced")
 
@@ -304,7 +393,7 @@ class _Job:
             healthy = True
             try:
                 while len(self.out) < len(self.datas):
-                    if not worker.conn.poll(max(0.0, start + timeout - time.monotonic())):
+                    if not self.pool._poll(worker, start + timeout):
                         healthy = False
                         self.pool.killed += 1
                         self.out.append(ValidationTimeout(
@@ -326,7 +415,7 @@ class _Job:
                 self.out.append(ValidationFailed(
                     "the validation worker stopped unexpectedly (memory limit, crash); it has been replaced"))
             self.worker = None
-            self.pool._give_back(worker, healthy)
+            self.pool._give_back(worker, healthy, self.client)
             if len(self.out) < len(self.datas):
                 self._send()
         return self.out

@@ -23,6 +23,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
 from registry.config import Settings
@@ -32,7 +33,7 @@ from registry.validation.coverage import in_language
 from registry.validation.records import Record, choose_format, parse_batch, read_record
 from registry.validation.report import json_view, negotiate_language, report_triples
 from registry.validation.service import ValidationService, get_service
-from registry.web.deps import IdPath, RegistryDep, VersionPath
+from registry.web.deps import IdPath, RegistryDep, VersionPath, client_key
 from registry.web.responses import rdf_response, wants_rdf
 
 router = APIRouter(tags=["validation"])
@@ -149,6 +150,28 @@ def _declared_or_given(service: ValidationService, registry, data: _Input, pid, 
 
 async def _validate(request: Request, registry, pid, version, format_param, lang):
     service = get_service(registry)
+    client = client_key(request)
+    # per-client cap (429 past it), held until the answer is complete (a batch: its last line)
+    service.limiter.enter(client)
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if not released:
+            released = True
+            service.limiter.leave(client)
+
+    try:
+        response = await _answer(request, registry, service, client, release, pid, version, format_param, lang)
+    except BaseException:
+        release()
+        raise
+    if not isinstance(response, StreamingResponse):
+        release()
+    return response
+
+
+async def _answer(request: Request, registry, service, client: str, release, pid, version, format_param, lang):
     settings = registry.settings
     data = await _read(request)
     fmt, is_batch = _record_format(data, format_param)
@@ -160,7 +183,7 @@ async def _validate(request: Request, registry, pid, version, format_param, lang
         def single():
             bundle, record, declared = _declared_or_given(service, registry, data, pid, version, fmt)
             try:
-                return service.validate(bundle, record.triples, want_rdf=rdf, notes=record.notes), declared
+                return service.validate(bundle, record.triples, want_rdf=rdf, notes=record.notes, client=client), declared
             except RegistryError as exc:
                 raise in_language(exc, language) from None
 
@@ -188,9 +211,10 @@ async def _validate(request: Request, registry, pid, version, format_param, lang
 
     bundle, batch = await run_in_threadpool(prepare)
     return StreamingResponse(
-        _stream(service, bundle, batch.records, language),
+        _stream(service, bundle, batch.records, language, client, release),
         media_type="application/x-ndjson",
         headers={"Vary": "Accept-Language", "X-Records": str(len(batch.records))},
+        background=BackgroundTask(release),  # also when the client goes away mid-stream
     )
 
 
@@ -204,17 +228,29 @@ def _line(outcome, record: Record, index: int, language: str) -> dict:
     return {"index": index, "record": record.name, **view, "size": stats}
 
 
-def _block(service: ValidationService, bundle, records: list[Record], first: int, language: str) -> list[dict]:
+def _block(service: ValidationService, bundle, records: list[Record], first: int, language: str,
+           client: str) -> list[dict]:
     """Lines of consecutive records, validated by one worker (`ValidationService.validate_many`)."""
-    outcomes = service.validate_many(bundle, [r.triples for r in records], chunk=BLOCK, notes=[r.notes for r in records])
+    outcomes = service.validate_many(bundle, [r.triples for r in records], chunk=BLOCK, notes=[r.notes for r in records],
+                                     client=client)
     return [_line(outcome, record, first + i, language) for i, (record, outcome) in enumerate(zip(records, outcomes))]
 
 
 BLOCK = 8
 
 
-def _stream(service: ValidationService, bundle, records: list[Record], language: str) -> Iterator[bytes]:
-    """Blocks of records validated on all workers at once, written in order as they complete."""
+def _stream(service: ValidationService, bundle, records: list[Record], language: str, client: str,
+            release) -> Iterator[bytes]:
+    """Blocks of records validated on all workers at once, written in order as they complete; each
+    block asks the pool for a worker in `client`'s turn (a batch yields to other clients between
+    blocks). `release` ends the request's place in the per-client cap."""
+    try:
+        yield from _stream_lines(service, bundle, records, language, client)
+    finally:
+        release()
+
+
+def _stream_lines(service: ValidationService, bundle, records: list[Record], language: str, client: str) -> Iterator[bytes]:
     summary = {"records": len(records), "conforming": 0, "not_conforming": 0, "errors": 0,
                "counts": {"violation": 0, "warning": 0, "info": 0}}
     without_results = 0
@@ -226,7 +262,7 @@ def _stream(service: ValidationService, bundle, records: list[Record], language:
         while position < len(records) or pending:
             while position < len(records) and len(pending) < window:
                 block = records[position:position + BLOCK]
-                pending.append(threads.submit(_block, service, bundle, block, position, language))
+                pending.append(threads.submit(_block, service, bundle, block, position, language, client))
                 position += len(block)
             for line in pending.pop(0).result():
                 if "error" in line:

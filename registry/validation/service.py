@@ -17,6 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from registry.errors import CheckFailed, NotFound, RegistryError
+from registry.fairness import ClientLimiter
 from registry.rdf import parse_triples, to_rdflib_graph
 from registry.validation import engine
 from registry.validation.coverage import RecordNotes, focus_nodes, nothing_to_validate, unmapped_warnings
@@ -53,7 +54,8 @@ class InProcessExecutor:
         self._cache: OrderedDict[str, engine.CompiledShapes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def run(self, key: str, shapes: list, data: list, *, timeout: float, want_rdf: bool = False) -> dict[str, Any]:
+    def run(self, key: str, shapes: list, data: list, *, timeout: float, want_rdf: bool = False,
+            client: str = "local") -> dict[str, Any]:
         with self._lock:  # pyshacl's shape objects are not meant to be shared between threads
             compiled = self._cache.get(key)
             if compiled is None:
@@ -62,10 +64,12 @@ class InProcessExecutor:
                     self._cache.popitem(last=False)
             return engine.validate(compiled, engine.graph_from_tuples(data), want_rdf=want_rdf)
 
-    def start_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False):
+    def start_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False,
+                   client: str = "local"):
         return _InProcessJob(self, key, shapes, datas, timeout, want_rdf)
 
-    def run_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False) -> list:
+    def run_many(self, key: str, shapes: list, datas: list, *, timeout: float, want_rdf: bool = False,
+                 client: str = "local") -> list:
         return self.start_many(key, shapes, datas, timeout=timeout, want_rdf=want_rdf).results()
 
     def close(self) -> None:
@@ -100,6 +104,10 @@ class ValidationService:
         self._executor = executor
         self._pool_size = pool_size
         self._dataverse: dict[str, Any] = {}
+        # per-client cap on validations in flight (the same mechanism as SPARQL's, issue 12)
+        self.limiter = ClientLimiter(
+            self.settings.validation_max_concurrency_per_client, what="validations", code="validation-concurrency"
+        )
 
     @property
     def executor(self):
@@ -108,7 +116,10 @@ class ValidationService:
                 if self._executor is None:
                     from registry.validation.pool import WorkerPool, default_pool_size
 
-                    self._executor = WorkerPool(self._pool_size or default_pool_size())
+                    self._executor = WorkerPool(
+                        self._pool_size or self.settings.validation_workers or default_pool_size(),
+                        extra=self.settings.validation_extra_workers,
+                    )
         return self._executor
 
     def close(self) -> None:
@@ -186,29 +197,34 @@ class ValidationService:
     # --- validation ------------------------------------------------------------------------------
 
     def validate(
-        self, bundle: ProfileBundle, triples: list[ox.Triple], *, want_rdf: bool = False, notes: RecordNotes | None = None
+        self, bundle: ProfileBundle, triples: list[ox.Triple], *, want_rdf: bool = False, notes: RecordNotes | None = None,
+        client: str = "local",
     ) -> Outcome:
         """Validate one record. Raises `NothingToValidate` when no target of the shapes selects a
-        node of the record (`coverage`): nothing checked is never "conforms"."""
+        node of the record (`coverage`): nothing checked is never "conforms". `client`: whose turn
+        it is in the worker pool's fair queue (`registry.fairness`)."""
         subset = vocabulary_subset(self.store, bundle, triples, self.subsets)
         if not focus_nodes(bundle.targets, triples, subset):
             raise nothing_to_validate(bundle, bundle.targets, triples, notes)
         data = engine.encode_triples_ox(triples)
         data += engine.encode_triples_ox(subset)
         result = self.executor.run(
-            bundle.key, bundle.shapes_triples, data, timeout=self.settings.validation_timeout_s, want_rdf=want_rdf
+            bundle.key, bundle.shapes_triples, data, timeout=self.settings.validation_timeout_s, want_rdf=want_rdf,
+            client=client,
         )
         return self._outcome(bundle, triples, subset, result, notes)
 
     def validate_many(
         self, bundle: ProfileBundle, records: list[list[ox.Triple]], *, chunk: int = 16,
-        notes: list[RecordNotes | None] | None = None,
+        notes: list[RecordNotes | None] | None = None, client: str = "local",
     ) -> Iterator[Outcome | RegistryError]:
         """Validate records in order, `chunk` at a time: one vocabulary walk for the chunk
         (`vocabulary_subsets`), one message to a worker for the chunk, each record still with its
         own time limit. While a worker validates a chunk, the next one is walked and encoded here.
         Yields an `Outcome`, or the `RegistryError` of a record that hit the time limit / failed /
-        had nothing to validate (the records after it are still validated)."""
+        had nothing to validate (the records after it are still validated). Each chunk borrows a
+        worker anew, in `client`'s turn of the pool's fair queue: a batch yields to other clients'
+        records between chunks."""
         timeout = self.settings.validation_timeout_s
         step = max(1, chunk)
         notes = notes if notes is not None else [None] * len(records)
@@ -230,7 +246,8 @@ class ValidationService:
         def start(prepared):
             if not prepared[4]:
                 return None
-            return self.executor.start_many(bundle.key, bundle.shapes_triples, prepared[4], timeout=timeout)
+            return self.executor.start_many(bundle.key, bundle.shapes_triples, prepared[4], timeout=timeout,
+                                            client=client)
 
         if not chunks:
             return

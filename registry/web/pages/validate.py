@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from registry.web import i18n
+from registry.web.deps import client_key
 from registry.web.pages.common import csrf_refusal, error_page, has_path, render, ui
 
 router = APIRouter(include_in_schema=False)
@@ -117,7 +118,9 @@ async def call_validate(request: Request, profile: str, version: str | None, bod
     params = {"profile": profile, "lang": lang}
     if version:
         params["version"] = version
-    transport = httpx.ASGITransport(app=request.app)
+    # the page's user is the client of the API call: its per-client cap and its turn in the worker
+    # pool's fair queue (issue 12) are its own, not shared by every user of the page
+    transport = httpx.ASGITransport(app=request.app, client=(client_key(request), 0))
     async with httpx.AsyncClient(transport=transport, base_url="http://registry.internal", timeout=120) as client:
         return await client.post(
             "/validate", params=params, content=body,
