@@ -12,7 +12,6 @@ Run:  python benchmarks/validation_pool_ab.py [REV] > benchmarks/results/validat
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import platform
 import statistics
@@ -63,12 +62,12 @@ def record(n: int) -> list:
 def load_old_pool():
     source = subprocess.run(["git", "-C", str(ROOT), "show", f"{REV}:registry/validation/pool.py"],
                             capture_output=True, text=True, check=True).stdout
-    path = Path(tempfile.mkdtemp()) / "old_pool.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location("old_pool", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.WorkerPool
+    folder = Path(tempfile.mkdtemp())
+    (folder / "previous_validation_pool.py").write_text(source)
+    sys.path.insert(0, str(folder))  # importable by name: the worker processes unpickle its worker_main
+    import previous_validation_pool
+
+    return previous_validation_pool.WorkerPool
 
 
 def time_pool(pool, shapes, records) -> tuple[float, float]:
