@@ -301,8 +301,11 @@ def check_syntax(data: bytes | IO[bytes], fmt: ox.RdfFormat, *, base_iri: str | 
 
 def serialize(triples: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) and prefixes:
-        return ox.serialize(triples, format=fmt, prefixes=prefixes)
-    return ox.serialize(triples, format=fmt)
+        data = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    else:
+        data = ox.serialize(triples, format=fmt)
+    assert data is not None  # without an `output`, pyoxigraph returns the bytes
+    return data
 
 
 # --- pyoxigraph ⇄ rdflib ---------------------------------------------------------------------

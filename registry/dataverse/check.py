@@ -140,13 +140,13 @@ def check_block(block: MetadataBlock, *, bundles: Mapping[str, Properties] | Non
     by_value: dict[tuple[str, str], int] = {}
     by_identifier: dict[tuple[str, str], int] = {}
     for v in block.values:
-        f = block.field(v.field)
-        if f is None:
+        value_field = block.field(v.field)
+        if value_field is None:
             report(v.line, VALUE, "DatasetField", "value-field",
                    f"controlled value for {v.field!r}, which is not a field of block {block.name!r}")
-        elif not f.allow_controlled_vocabulary:
+        elif not value_field.allow_controlled_vocabulary:
             report(v.line, VALUE, "DatasetField", "value-field",
-                   f"field {v.field!r} (line {f.line}) does not allow a controlled vocabulary")
+                   f"field {v.field!r} (line {value_field.line}) does not allow a controlled vocabulary")
         if not v.value:
             report(v.line, VALUE, "Value", "value", "empty Value")
         if v.display_order < 0:

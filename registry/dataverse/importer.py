@@ -32,6 +32,7 @@ from registry.dataverse.block import BlockText, property_iri
 from registry.dataverse.check import require_valid
 from registry.errors import InvalidInput
 from registry.ids import SemVer, check_id
+from registry.rdf import serialize
 
 DCAT_DATASET = rdflib.URIRef("http://www.w3.org/ns/dcat#Dataset")
 # fieldType → SHACL (guide, "FieldType definitions"). Dataverse dates are YYYY, YYYY-MM or YYYY-MM-DD.
@@ -128,15 +129,15 @@ def import_block(text: BlockText, *, community: str, namespace: str, version: st
                                      (dvb.WATERMARK, text.watermark(f.name, lang) if lang != "en" else f.watermark)):
                 if value and (lang == "en" or text.has(_key(predicate, f.name), lang)):
                     g.add((shape, predicate, rdflib.Literal(value, lang=lang)))
-        annotations = ((dvb.FIELD_NAME, f.name), (dvb.FIELD_TYPE, f.field_type),
+        annotations: tuple[tuple[rdflib.URIRef, object], ...] = ((dvb.FIELD_NAME, f.name), (dvb.FIELD_TYPE, f.field_type),
                        (dvb.DISPLAY_ORDER, f.display_order), (dvb.DISPLAY_FORMAT, f.display_format),
                        (dvb.ADVANCED_SEARCH, f.advanced_search_field), (dvb.FACETABLE, f.facetable),
                        (dvb.DISPLAY_ON_CREATE, f.display_on_create),
                        (dvb.ALLOW_CONTROLLED, f.allow_controlled_vocabulary),
                        (dvb.ALLOW_MULTIPLES, f.allow_multiples), (dvb.REQUIRED, f.required),
                        (dvb.TERM_URI, f.term_uri))
-        for predicate, value in annotations:
-            g.add((shape, predicate, rdflib.Literal(value)))
+        for predicate, annotation in annotations:
+            g.add((shape, predicate, rdflib.Literal(annotation)))
         if not f.allow_multiples:
             g.add((shape, SH.maxCount, rdflib.Literal(1)))
         if f.required:
@@ -216,7 +217,7 @@ def _vocabulary(scheme, field_name: str, values, text: BlockText, languages: lis
             # One literal, tab-separated (a TSV cell never holds a tab): RDF keeps no order.
             triples.append(ox.Triple(c, n(str(dvb.ALTERNATE)), lit("\t".join(v.alternates))))
             triples += [ox.Triple(c, n(skos + "hiddenLabel"), lit(a)) for a in v.alternates]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return serialize(triples, ox.RdfFormat.N_TRIPLES)
 
 
 def _toml(sid: str, titles: dict[str, str], community: str, community_name: str | None, namespace: str,
