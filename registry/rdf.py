@@ -140,7 +140,7 @@ def _syntax_error(exc: BaseException, what: str) -> RdfSyntaxError:
     return RdfSyntaxError(f"{what} is not valid RDF{where}: {message}", line=line, column=column)
 
 
-def _xml_error(exc, max_depth: int) -> RdfSyntaxError:
+def _xml_error(exc, max_depth: int) -> RdfSyntaxError | NestingTooDeep:
     line, column = (exc.position if exc.position else (None, None))
     if "Excessive depth" in str(exc.msg):  # libxml2's own ceiling (256 without XML_PARSE_HUGE)
         return NestingTooDeep(
