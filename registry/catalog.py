@@ -300,7 +300,7 @@ class Catalog:
 
     # --- series --------------------------------------------------------------------------------
 
-    def series_ids(self, kind: str) -> list[str]:
+    def series_ids(self, kind: str, *, include_drafts: bool = False) -> list[str]:
         cls = "prof:Profile" if kind == "profile" else "dcat:Dataset"
         prefix = self.iris.profile("") if kind == "profile" else self.iris.vocabulary("")
         rows = self.store.select(
@@ -310,7 +310,18 @@ class Catalog:
             bindings={"catalog": ox.NamedNode(self.iris.catalog), "prefix": ox.Literal(prefix)},
             union_default_graph=True,
         )
-        return [row["id"].value for row in rows]
+        ids = [row["id"].value for row in rows]
+        if include_drafts:
+            # a series with drafts only is not in the catalog graph: its drafts' own graphs name it
+            drafts = self.store.select(
+                SPARQL_PREFIXES
+                + f"SELECT DISTINCT ?s WHERE {{ GRAPH ?v {{ ?s dcat:hasVersion ?v . ?v a {cls} }} "
+                "FILTER(STRSTARTS(STR(?s), $prefix)) }",
+                bindings={"prefix": ox.Literal(prefix)},
+                union_default_graph=True,
+            )
+            ids = sorted(set(ids) | {row["s"].value[len(prefix):] for row in drafts})
+        return ids
 
     def series_community(self, kind: str, sid: str) -> str | None:
         """The community owning a series: from the catalog graph once a version is published,

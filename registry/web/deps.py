@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Optional, Annotated
 
 from fastapi import Depends, Path, Request
 
@@ -38,6 +38,15 @@ def get_community(request: Request, registry: RegistryDep) -> Community:
         raise
 
 
+def get_reader(request: Request, registry: RegistryDep) -> Community | None:
+    """The community reading, when the request carries a bearer token (a wrong token is a 401);
+    None for anonymous readers. Owners see their drafts (issue 15 item 9)."""
+    if not request.headers.get("authorization"):
+        return None
+    return get_community(request, registry)
+
+
 CommunityDep = Annotated[Community, Depends(get_community)]
+ReaderDep = Annotated[Optional[Community], Depends(get_reader)]
 IdPath = Annotated[str, Path(pattern=ID_PATTERN, max_length=64, description="lower-case letters, digits, inner hyphens")]
 VersionPath = Annotated[str, Path(pattern=SEMVER_PATTERN, max_length=64, description="a semantic version, e.g. 1.0.0")]

@@ -45,7 +45,7 @@ def _owned(registry, community) -> list[dict]:
     """The community's series with every version (drafts included)."""
     out = []
     for kind in ("profile", "vocabulary"):
-        for sid in registry.catalog.series_ids(kind):
+        for sid in registry.catalog.series_ids(kind, include_drafts=True):
             if registry.catalog.series_community(kind, sid) != community.iri:
                 continue
             versions = registry.catalog.versions(kind, sid)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from registry.errors import NotFound
-from registry.web.deps import IdPath, RegistryDep, VersionPath
+from registry.web.deps import IdPath, ReaderDep, RegistryDep, VersionPath
 from registry.web.responses import rdf_response, wants_rdf
 
 router = APIRouter(tags=["catalog"])
@@ -41,9 +41,22 @@ def _kind_routes(kind: str, plural: str, artifact: str) -> None:
                 return summary
         raise NotFound(f"no {kind} {sid!r}", code=f"{kind}-not-found")
 
+    def owner_reads(registry, sid: str, reader) -> bool:
+        return reader is not None and registry.catalog.series_community(kind, sid) == reader.iri
+
+    def visible_version(registry, sid: str, version: str, reader):
+        return registry.catalog.version(kind, sid, version, include_drafts=owner_reads(registry, sid, reader))
+
+    def private_if_draft(response: Response, info) -> Response:
+        if not info.public:  # a draft is answered to its owner only: never cached for others
+            response.headers["Cache-Control"] = "private, no-store"
+            response.headers["Vary"] = ", ".join(filter(None, [response.headers.get("Vary"), "Authorization"]))
+        return response
+
     @router.get(f"/{plural}/{{sid}}/versions", summary=f"Versions of a {kind}", name=f"list_{kind}_versions")
-    def list_versions(sid: IdPath, registry: RegistryDep) -> list[dict]:
-        versions = [v for v in registry.catalog.versions(kind, sid) if v.public]
+    def list_versions(sid: IdPath, registry: RegistryDep, reader: ReaderDep) -> list[dict]:
+        drafts = owner_reads(registry, sid, reader)
+        versions = [v for v in registry.catalog.versions(kind, sid) if v.public or drafts]
         if not versions:
             raise NotFound(f"no {kind} {sid!r}", code=f"{kind}-not-found")
         return [v.to_json() for v in versions]
@@ -53,22 +66,22 @@ def _kind_routes(kind: str, plural: str, artifact: str) -> None:
         summary=f"One {kind} version: JSON, or its PROF/DCAT description in RDF by Accept",
         name=f"get_{kind}_version",
     )
-    def get_version(sid: IdPath, version: VersionPath, request: Request, registry: RegistryDep) -> Response:
-        info = registry.catalog.version(kind, sid, version, include_drafts=False)
+    def get_version(sid: IdPath, version: VersionPath, request: Request, registry: RegistryDep, reader: ReaderDep) -> Response:
+        info = visible_version(registry, sid, version, reader)
         if wants_rdf(request):
-            return rdf_response(request, registry.store.triples(info.iri))
-        return JSONResponse(info.to_json())
+            return private_if_draft(rdf_response(request, registry.store.triples(info.iri)), info)
+        return private_if_draft(JSONResponse(info.to_json()), info)
 
     @router.get(
         f"/{plural}/{{sid}}/versions/{{version}}/{artifact}",
         summary=f"The {artifact} graph of a {kind} version, in any RDF syntax by Accept",
         name=f"get_{kind}_{artifact}",
     )
-    def get_artifact(sid: IdPath, version: VersionPath, request: Request, registry: RegistryDep) -> Response:
-        info = registry.catalog.version(kind, sid, version, include_drafts=False)
+    def get_artifact(sid: IdPath, version: VersionPath, request: Request, registry: RegistryDep, reader: ReaderDep) -> Response:
+        info = visible_version(registry, sid, version, reader)
         if info.graph is None:  # never the whole store for a version that lost its graph
             raise NotFound(f"{kind} {sid} {version} has no {artifact} graph")
-        return rdf_response(request, registry.store.triples(info.graph))
+        return private_if_draft(rdf_response(request, registry.store.triples(info.graph)), info)
 
 
 _kind_routes("profile", "profiles", "shapes")
