@@ -212,3 +212,19 @@ def shot():
         return path
 
     return take
+
+
+def community_sign_in(browser, server, lang: str):
+    """A fresh browser context signed in to the community area with the server's token, in `lang`.
+    Returns (page, context, t) where t maps i18n keys to that language's texts; the caller closes it."""
+    from registry.web.i18n import MESSAGES
+
+    t = {key: entry[lang] for key, entry in MESSAGES.items() if lang in entry}
+    context = browser.new_context(locale="fr-FR" if lang == "fr" else "en-GB")
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    page.goto(f"{server.url}/ui/community?lang={lang}")
+    page.locator("#c-token").fill(server.token)
+    page.get_by_role("button", name=t["community.sign_in"], exact=True).click()
+    page.locator("#u-id").wait_for()
+    return page, context, t

@@ -8,8 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from registry.web.i18n import MESSAGES
-from tests.web.conftest import DATA, start_live_server
+from tests.web.conftest import DATA, community_sign_in, start_live_server
 
 
 @pytest.fixture(scope="module")
@@ -19,14 +18,7 @@ def live_server(tmp_path_factory):
 
 
 def _check_a_draft(browser, server, lang: str, sid: str, version: str):
-    t = {key: entry[lang] for key, entry in MESSAGES.items() if lang in entry}
-    context = browser.new_context(locale="fr-FR" if lang == "fr" else "en-GB")
-    context.set_default_timeout(60_000)
-    page = context.new_page()
-    page.goto(f"{server.url}/ui/community?lang={lang}")
-    page.locator("#c-token").fill(server.token)
-    page.get_by_role("button", name=t["community.sign_in"], exact=True).click()
-    page.locator("#u-id").wait_for()
+    page, context, t = community_sign_in(browser, server, lang)
     page.locator("input[type=radio][name=kind][value=profile]").check()
     page.locator("#u-id").fill(sid)
     page.locator("#u-version").fill(version)
