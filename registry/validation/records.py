@@ -182,8 +182,13 @@ def read_record(data: bytes, fmt: str, *, context: dict | None, max_triples: int
     """One record → its triples and what reading it found (`Record.notes`). JSON and JSON-LD that
     are Dataverse datasets are lifted by `registry.dataverse.records` (recognised by content)."""
     if fmt in ("json", "jsonld", *DATAVERSE_FORMATS) and data.lstrip()[:1] == b"{":
-        lifted = read_dataverse(data, fmt, what=what, max_triples=max_triples, line_offset=line_offset, mapping=dataverse,
-                                max_depth=max_depth)
+        try:
+            lifted = read_dataverse(data, fmt, what=what, max_triples=max_triples, line_offset=line_offset,
+                                    mapping=dataverse, max_depth=max_depth)
+        except RdfSyntaxError as exc:
+            if fmt != "jsonld" or exc.code != "json-syntax":
+                raise
+            lifted = None  # not well-formed JSON: the JSON-LD parser says where (rdf-syntax), as before
         if lifted is not None:
             return Record(name, lifted[0], fmt, lifted[1])
     if fmt == "json":
