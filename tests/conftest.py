@@ -104,7 +104,13 @@ class OxigraphServer:
         command = [binary, "serve", "--bind", f"127.0.0.1:{self.port}", *self.extra]
         if self.location is not None:
             command += ["--location", str(self.location)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # With `--timeout-s`, oxigraph serve starts one thread per query that sleeps for the whole
+        # timeout before cancelling it, finished or not: at a few hundred queries a second, several
+        # hundred threads live at once. glibc gives each thread that allocates its own malloc arena
+        # (64 MiB of address space each), which made a memory-limited server (tests/sparql) fail
+        # thread creation with EAGAIN ("os error 11") on a fast machine. Two arenas are enough here.
+        env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
