@@ -196,12 +196,18 @@ class Group:
     description: dict[str, str] = field(default_factory=dict)
     fields: list[Field] = field(default_factory=list)
     source: Source | None = None  # where the group first appears (the farthest ancestor)
+    target_kind: str | None = None  # "objects" (sh:targetObjectsOf) or "subjects" (sh:targetSubjectsOf)
+    target_property: str | None = None  # the property IRI of those targets
 
     def label(self, lang: str) -> str:
         if self.name:
             return pick(self.name, lang)
         if self.target_classes:
             return curie(self.target_classes[0])
+        if self.target_kind and self.target_property:
+            from registry.web.i18n import Translator
+
+            return Translator(lang)(f"group.{self.target_kind}", p=curie(self.target_property))
         return curie(self.key)
 
     @property
@@ -455,8 +461,19 @@ def _group_key(graph: rdflib.Graph, shape) -> tuple[str, list[str]]:
     for predicate, word in ((SH.targetObjectsOf, "objects of"), (SH.targetSubjectsOf, "subjects of")):
         prop = graph.value(shape, predicate)
         if prop is not None:
-            return f"{word} {curie(str(prop))}", []
+            return f"{word} {curie(str(prop))}", []  # an id, not shown: Group.label words it per language
     return _node_id(shape), []
+
+
+def _group_target(graph: rdflib.Graph, shape) -> tuple[str | None, str | None]:
+    """("objects" | "subjects", property IRI) for a sh:targetObjectsOf / sh:targetSubjectsOf shape."""
+    if next(graph.objects(shape, SH.targetClass), None) is not None:
+        return None, None
+    for predicate, kind in ((SH.targetObjectsOf, "objects"), (SH.targetSubjectsOf, "subjects")):
+        prop = graph.value(shape, predicate)
+        if prop is not None:
+            return kind, str(prop)
+    return None, None
 
 
 def profile_fields(chain: Iterable[tuple[Source, Iterable[ox.Triple]]]) -> list[Group]:
@@ -486,6 +503,7 @@ def profile_fields(chain: Iterable[tuple[Source, Iterable[ox.Triple]]]) -> list[
             group = groups.get(key)
             if group is None:
                 group = groups[key] = Group(key=key, target_classes=classes, source=source)
+                group.target_kind, group.target_property = _group_target(graph, shape)
             if _node_id(shape) not in group.shape_ids:
                 group.shape_ids.append(_node_id(shape))
             name = _lang_values(graph, shape, SH.name) or _lang_values(graph, shape, RDFS.label)

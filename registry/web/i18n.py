@@ -4,9 +4,18 @@ The language of a page is, in order: `?lang=fr|en` (which also sets the `lang` c
 cookie, the best match in Accept-Language, English. Messages live in `MESSAGES` below, one entry per
 key with both languages side by side (a test checks that every key has both); templates call
 `t("key", name=value)` which formats with `str.format`.
+
+Plurals: a key with `.one` / `.other` variants is called as `t.n("key", count, ...)` (`{n}` is the
+count): French takes the singular for 0 and 1, English for 1 only (CLDR plural rules).
+
+French typography: French texts get a narrow no-break space (U+202F) before `:`, `;`, `?`, `!` and
+inside « », applied to the message's own text (not to the values formatted into it: IRIs, codes),
+so the table below can be written with ordinary spaces.
 """
 
 from __future__ import annotations
+
+import re
 
 from registry.http import best_language
 
@@ -18,6 +27,7 @@ COOKIE = "lang"
 
 MESSAGES: dict[str, dict[str, str]] = {
     # layout
+    "colon": {"en": ":", "fr": " :"},
     "site.name": {"en": "Metadata profile registry", "fr": "Registre de profils de métadonnées"},
     "site.tagline": {
         "en": "Research metadata profiles (SHACL) and vocabularies (SKOS), published by communities.",
@@ -121,6 +131,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "profile.validate_with": {"en": "Validate a record with this version", "fr": "Valider une fiche avec cette version"},
     "profile.vocabularies": {"en": "Vocabularies used", "fr": "Vocabulaires utilisés"},
     "profile.target": {"en": "Applies to", "fr": "S'applique à"},
+    "profile.target.objects": {"en": "Applies to the values of", "fr": "S'applique aux valeurs de"},
+    "profile.target.subjects": {"en": "Applies to everything that has", "fr": "S'applique à tout ce qui a"},
+    "group.objects": {"en": "Values of {p}", "fr": "Valeurs de {p}"},
+    "group.subjects": {"en": "Things with {p}", "fr": "Ce qui a {p}"},
     "profile.deprecated_note": {"en": "This version is deprecated.", "fr": "Cette version est dépréciée."},
     "profile.draft_note": {"en": "This version is a draft, visible to its community only.",
                            "fr": "Cette version est un brouillon, visible de sa seule communauté."},
@@ -164,12 +178,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "vocab.collapse_all": {"en": "Collapse all", "fr": "Tout replier"},
     "vocab.scheme": {"en": "Concept scheme", "fr": "Schéma de concepts"},
     "vocab.groups": {"en": "Groups (collections)", "fr": "Groupes (collections)"},
-    "vocab.group_members": {"en": "{n} members", "fr": "{n} membres"},
+    "vocab.group_members.one": {"en": "{n} member", "fr": "{n} membre"},
+    "vocab.group_members.other": {"en": "{n} members", "fr": "{n} membres"},
     "vocab.schemes": {"en": "Concept schemes", "fr": "Schémas de concepts"},
     "vocab.all_schemes": {"en": "All schemes", "fr": "Tous les schémas"},
     "vocab.show_scheme": {"en": "Show", "fr": "Afficher"},
     "vocab.findings": {"en": "Findings of the publication checks", "fr": "Constats des vérifications de publication"},
-    "vocab.findings_summary": {
+    "vocab.findings_summary.one": {
+        "en": "{n} warning (the vocabulary is published as it is; see docs/vocabularies.md)",
+        "fr": "{n} avertissement (le vocabulaire est publié tel quel ; voir docs/vocabularies.md)",
+    },
+    "vocab.findings_summary.other": {
         "en": "{n} warnings (the vocabulary is published as it is; see docs/vocabularies.md)",
         "fr": "{n} avertissements (le vocabulaire est publié tel quel ; voir docs/vocabularies.md)",
     },
@@ -216,8 +235,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "validate.report": {"en": "Validation report", "fr": "Rapport de validation"},
     "validate.conforms": {"en": "The record conforms to {p}.", "fr": "La fiche est conforme à {p}."},
     "validate.not_conforms": {"en": "The record does not conform to {p}.", "fr": "La fiche n'est pas conforme à {p}."},
-    "validate.counts": {"en": "{v} violations, {w} warnings, {i} notes",
-                        "fr": "{v} violations, {w} avertissements, {i} remarques"},
+    "count.violation.one": {"en": "{n} violation", "fr": "{n} violation"},
+    "count.violation.other": {"en": "{n} violations", "fr": "{n} violations"},
+    "count.warning.one": {"en": "{n} warning", "fr": "{n} avertissement"},
+    "count.warning.other": {"en": "{n} warnings", "fr": "{n} avertissements"},
+    "count.info.one": {"en": "{n} note", "fr": "{n} remarque"},
+    "count.info.other": {"en": "{n} notes", "fr": "{n} remarques"},
     "validate.value": {"en": "Value", "fr": "Valeur"},
     "validate.focus": {"en": "Node", "fr": "Nœud"},
     "validate.message": {"en": "Message", "fr": "Message"},
@@ -281,7 +304,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "query.editor": {"en": "SPARQL query", "fr": "Requête SPARQL"},
     "query.run": {"en": "Run the query", "fr": "Lancer la requête"},
     "query.results": {"en": "Results", "fr": "Résultats"},
-    "query.rows": {"en": "{n} rows", "fr": "{n} lignes"},
+    "query.versions_note": {
+        "en": "Each published version of a profile or vocabulary is its own graph, and the default graph is "
+              "their union: a concept kept in two versions comes back twice. For the latest versions only, "
+              "use the example “Concepts of the latest version of each vocabulary” (dcat:hasCurrentVersion "
+              "in the catalog graph), or the endpoint /sparql/latest.",
+        "fr": "Chaque version publiée d'un profil ou d'un vocabulaire est un graphe, et le graphe par défaut est "
+              "leur union : un concept présent dans deux versions revient deux fois. Pour les dernières versions "
+              "seulement, prenez l'exemple « Concepts de la dernière version de chaque vocabulaire » "
+              "(dcat:hasCurrentVersion dans le graphe du catalogue), ou le point d'accès /sparql/latest.",
+    },
+    "query.loading": {"en": "Loading the query editor…", "fr": "Chargement de l'éditeur de requêtes…"},
+    "query.editor_failed": {"en": "The query editor could not be loaded; reload the page.",
+                            "fr": "L'éditeur de requêtes n'a pas pu être chargé ; rechargez la page."},
     "query.fallback": {"en": "The interactive editor needs JavaScript; this form works without it.",
                        "fr": "L'éditeur interactif demande JavaScript ; ce formulaire fonctionne sans."},
     "query.unavailable": {"en": "The SPARQL endpoint is not available on this server yet.",
@@ -291,6 +326,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "q.concepts": {"en": "Concepts whose French label starts with “micro”", "fr": "Concepts dont le libellé français commence par « micro »"},
     "q.fields": {"en": "Fields (property shapes) of every profile", "fr": "Champs (formes de propriétés) de tous les profils"},
     "q.vocabs": {"en": "Vocabularies and their number of concepts", "fr": "Vocabulaires et leur nombre de concepts"},
+    "q.latest": {"en": "Concepts of the latest version of each vocabulary",
+                 "fr": "Concepts de la dernière version de chaque vocabulaire"},
     "q.top": {"en": "Top concepts of each concept scheme", "fr": "Concepts de tête de chaque schéma"},
     # community
     "community.title": {"en": "Community area", "fr": "Espace communauté"},
@@ -395,6 +432,24 @@ def request_language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language")) or DEFAULT
 
 
+NARROW_NBSP = "\u202f"
+_BEFORE_PUNCTUATION = re.compile(r"[ \u00a0]+([:;?!»])")
+_AFTER_GUILLEMET = re.compile(r"«[ \u00a0]+")
+
+
+def french_typography(text: str) -> str:
+    """A narrow no-break space before `:`, `;`, `?`, `!`, `»` and after `«` (French rules)."""
+    text = _BEFORE_PUNCTUATION.sub(NARROW_NBSP + r"\1", text)
+    return _AFTER_GUILLEMET.sub("«" + NARROW_NBSP, text)
+
+
+def plural_form(lang: str, n: int) -> str:
+    """CLDR cardinal plural category: French "one" for 0 and 1, English for 1 only."""
+    if lang == "fr":
+        return "one" if n in (0, 1) else "other"
+    return "one" if n == 1 else "other"
+
+
 class Translator:
     def __init__(self, lang: str):
         self.lang = lang if lang in LANGUAGES else DEFAULT
@@ -403,9 +458,18 @@ class Translator:
         entry = MESSAGES.get(key)
         if entry is None:
             text = key
+        elif entry.get(self.lang):
+            text = entry[self.lang]
+            if self.lang == "fr":
+                text = french_typography(text)
         else:
-            text = entry.get(self.lang) or entry.get(DEFAULT) or key
+            text = entry.get(DEFAULT) or key
         return text.format(**values) if values else text
+
+    def n(self, key: str, count: int, **values) -> str:
+        """A message with plural variants (`key.one`, `key.other`), `{n}` = count."""
+        form = plural_form(self.lang, int(count))
+        return self(f"{key}.{form}", n=count, **values)
 
     def pick(self, values: dict[str, str] | None, default: str = "") -> str:
         """A language map's text in this language, else English, else untagged, else any."""

@@ -137,7 +137,8 @@ def test_signed_in_community_area_under_csp(watched, live_server):
 
 def test_yasgui_query_page_runs_a_query_under_csp(watched):
     watched.goto("/ui/query")
-    watched.page.wait_for_function("document.querySelector('#yasgui .yasqe') !== null")
+    # YASGUI comes after the first paint (issue 15 item 12); a locator waits without eval (CSP)
+    watched.page.locator("#yasgui[data-ready=true] .yasqe").wait_for(timeout=60_000)
     watched.page.locator("#yasgui .yasqe_queryButton").click()
     watched.page.locator("#yasgui .yasr table tbody tr").first.wait_for()
     rows = watched.page.locator("#yasgui .yasr table tbody tr").count()

@@ -277,6 +277,19 @@ def _concept_page(request: Request, iri: str, vocabulary: str | None = None) -> 
 
 # --- query ----------------------------------------------------------------------------------------
 
+LATEST_CONCEPTS_QUERY = """PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?vocabulary ?version ?concept ?label WHERE {
+  GRAPH <catalog> { ?vocabulary dcat:hasCurrentVersion ?version }
+  BIND(IRI(CONCAT(STR(?version), "/concepts")) AS ?concepts)
+  GRAPH ?concepts {
+    ?concept a skos:Concept .
+    OPTIONAL { ?concept skos:prefLabel ?label FILTER(LANG(?label) = "en") }
+  }
+}
+ORDER BY ?vocabulary ?label
+LIMIT 1000"""
+
 EXAMPLES = [
     ("q.profiles", """PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -307,6 +320,12 @@ SELECT ?scheme (COUNT(DISTINCT ?concept) AS ?concepts) WHERE {
 }
 GROUP BY ?scheme
 ORDER BY DESC(?concepts)"""),
+    # The default graph is the union of every public version: a concept kept in two versions of a
+    # vocabulary is there twice. dcat:hasCurrentVersion in the catalog graph names each series'
+    # latest published version, whose concepts are in the graph <version IRI>/concepts
+    # (docs/architecture.md, "Named graphs"; docs/sparql.md). `<catalog>` resolves against the
+    # endpoint's URL ({base}sparql) to {base}catalog.
+    ("q.latest", LATEST_CONCEPTS_QUERY),
     ("q.top", """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?scheme ?top ?label WHERE {
   ?top skos:topConceptOf ?scheme .
