@@ -300,6 +300,32 @@ class PublicationService:
             self.store.commit(delete=quads_del + cat_del, insert=quads_ins + cat_ins)
         return self.catalog.version(kind, sid, version)
 
+    def delete_draft(self, community: Community, kind: str, sid: str, version: str) -> VersionInfo:
+        """Remove a draft version (issue 15 item 9): its metadata graph and its artifact graphs
+        (shapes or concepts, JSON-LD context), in one update. Only a draft (published and deprecated
+        versions are immutable), only by the owning community, and not while another version names
+        it (as its base profile, a vocabulary it uses, or its previous version): 409."""
+        with self.store.writing():
+            owner = self.catalog.series_community(kind, sid)
+            info = self.catalog.version(kind, sid, version, include_drafts=owner == community.iri)
+            require_owner(community, owner, f"{kind} {sid!r}")  # another community's draft: 404 above
+            if info.status != "draft":
+                raise Conflict(f"{kind} {sid} {version} is {info.status}; only a draft can be deleted", code="immutable")
+            rows = self.store.select(
+                """SELECT DISTINCT ?g WHERE { GRAPH ?g { ?x ?p $v
+                     FILTER(?p IN (<http://www.w3.org/ns/dx/prof/hasArtifact>, <http://www.w3.org/ns/dx/prof/isProfileOf>,
+                                   <http://www.w3.org/ns/dcat#previousVersion>)) } }""",
+                bindings={"v": _n(info.iri)},
+            )
+            users = sorted(row["g"].value for row in rows if row["g"].value != info.iri)
+            if users:
+                raise Conflict(f"{kind} {sid} {version} is used by {', '.join(users)}; delete or change those first",
+                               code="draft-in-use")
+            graphs = [info.iri] + [g for g in (info.graph, info.context_graph) if g]
+            self.store.commit(drop_graphs=graphs)
+            self.store.flush()
+        return info
+
     def _check_confirmed_draft(self, info: VersionInfo, accept_version_number: bool) -> list[tuple]:
         """`profile_checks` / `vocabulary_checks` on a draft about to be published, from the store."""
         added: list[tuple] = []

@@ -33,7 +33,7 @@ from registry.validation.coverage import in_language
 from registry.validation.records import Record, choose_format, parse_batch, read_record
 from registry.validation.report import json_view, negotiate_language, report_triples
 from registry.validation.service import ValidationService, get_service
-from registry.web.deps import IdPath, RegistryDep, VersionPath, client_key
+from registry.web.deps import IdPath, RegistryDep, VersionPath, client_key, get_reader
 from registry.web.responses import rdf_response, wants_rdf
 
 router = APIRouter(tags=["validation"])
@@ -113,10 +113,10 @@ def _shapes_format(data: _Input):
     return RdfFormat.TURTLE
 
 
-def _bundle(service: ValidationService, data: _Input, pid: str | None, version: str | None):
+def _bundle(service: ValidationService, data: _Input, pid: str | None, version: str | None, reader=None):
     pid = pid or data.profile
     version = version or data.version
-    base = service.profile_bundle(pid, version) if pid else None
+    base = service.profile_bundle(pid, version, reader) if pid else None
     if data.shapes is not None:
         return service.draft_bundle(data.shapes, _shapes_format(data), base)
     if base is None:
@@ -128,7 +128,7 @@ def _bundle(service: ValidationService, data: _Input, pid: str | None, version: 
     return base
 
 
-def _declared_or_given(service: ValidationService, registry, data: _Input, pid, version, fmt):
+def _declared_or_given(service: ValidationService, registry, data: _Input, pid, version, fmt, reader=None):
     """(bundle, record, declared): with no profile and no draft shapes, the profile version the
     record declares with dct:conformsTo (`registry.evolution.declared`); otherwise the one given,
     with a warning when the record declares another."""
@@ -141,7 +141,7 @@ def _declared_or_given(service: ValidationService, registry, data: _Input, pid, 
         declared = declared_version.resolve(registry, record.triples)
         if declared is not None:
             return service.profile_bundle(declared.id, declared.version), record, declared
-    bundle = _bundle(service, data, pid, version)
+    bundle = _bundle(service, data, pid, version, reader)
     record = read_record(data.record or b"", fmt, context=bundle.context, max_triples=max_triples,
                          dataverse=service.dataverse_mapping(bundle), max_depth=max_depth)
     used = bundle.profile.get("iri")
@@ -177,11 +177,13 @@ async def _answer(request: Request, registry, service, client: str, release, pid
     fmt, is_batch = _record_format(data, format_param)
     language = negotiate_language(request.headers.get("accept-language"), lang)
     rdf = wants_rdf(request)
+    # the owning community's bearer token opens its drafts (issue 15 item 9); a wrong token is a 401
+    reader = await run_in_threadpool(get_reader, request, registry)
 
     if not is_batch:
 
         def single():
-            bundle, record, declared = _declared_or_given(service, registry, data, pid, version, fmt)
+            bundle, record, declared = _declared_or_given(service, registry, data, pid, version, fmt, reader)
             try:
                 return service.validate(bundle, record.triples, want_rdf=rdf, notes=record.notes, client=client), declared
             except RegistryError as exc:
@@ -200,7 +202,7 @@ async def _answer(request: Request, registry, service, client: str, release, pid
         return JSONResponse(view, headers=headers)
 
     def prepare():
-        bundle = _bundle(service, data, pid, version)
+        bundle = _bundle(service, data, pid, version, reader)
         batch = parse_batch(
             data.record or b"", fmt, context=bundle.context, max_triples=settings.max_triples_per_record,
             max_records=settings.max_records_per_batch, max_bytes=settings.max_body_bytes,

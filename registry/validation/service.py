@@ -129,10 +129,15 @@ class ValidationService:
 
     # --- bundles ---------------------------------------------------------------------------------
 
-    def profile_bundle(self, pid: str, version: str | None = None) -> ProfileBundle:
+    def profile_bundle(self, pid: str, version: str | None = None, reader=None) -> ProfileBundle:
         """The bundle of a published (or deprecated) profile version; latest published if None.
 
-        Drafts are not public: asking for one is a 404 like an unknown version."""
+        Drafts are not public: asking for one is a 404 like an unknown version, except for the
+        community that owns it (`reader`, from its bearer token; issue 15 item 9)."""
+        if reader is not None and version is not None:
+            owned = self._owned_draft_bundle(pid, version, reader)
+            if owned is not None:
+                return owned
         generation = self.store.generation
         rkey = (pid, version, generation if version is None else None)
         key = self._resolved.get(rkey)
@@ -150,6 +155,21 @@ class ValidationService:
         if len(self._resolved) > 10_000:
             self._resolved.clear()
         self._resolved[rkey] = bundle.key
+        return bundle
+
+    def _owned_draft_bundle(self, pid: str, version: str, reader) -> ProfileBundle | None:
+        """The bundle of a draft version for its owner, else None. A draft can be replaced, so its
+        bundle is cached under its content hash, not its IRI alone."""
+        if self.catalog.series_community("profile", pid) != reader.iri:
+            return None
+        info = self.catalog.version("profile", pid, version)
+        if info.public:
+            return None
+        key = f"{info.iri}#draft-{info.content_hash or info.modified or ''}"
+        bundle = self.bundles.get(key)
+        if bundle is None:
+            chain = self.catalog.profile_chain(pid, info.version)
+            bundle = self.bundles.put(build_bundle(self.store, self.catalog, key, chain))
         return bundle
 
     def draft_bundle(self, shapes: bytes, fmt: ox.RdfFormat, base: ProfileBundle | None = None) -> ProfileBundle:

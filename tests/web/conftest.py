@@ -76,12 +76,16 @@ def publish_test_content(http, token: str) -> None:
     assert r.status_code in (200, 201), r.text
 
 
-def _prepare_store(path: Path, base_iri: str = "http://testserver/") -> str:
-    """A store with the test community; returns its token."""
+def _prepare_store(path: Path, base_iri: str = "http://testserver/", others: dict[str, str] | None = None) -> str:
+    """A store with the test community; returns its token. `others`: more communities to create
+    (id → namespace); their tokens are written into the dict in place of the namespaces."""
     settings = Settings(store=str(path), base_iri=base_iri, load_bundled=False)
     registry = Registry.build(settings)
     try:
         registry.communities.create("test", "Test community", [NAMESPACE])
+        for cid, namespace in list((others or {}).items()):
+            registry.communities.create(cid, f"Community {cid}", [namespace])
+            others[cid] = registry.communities.create_token(cid).token  # type: ignore[index]
         return registry.communities.create_token("test").token
     finally:
         registry.close()
@@ -106,16 +110,19 @@ def _free_port() -> int:
 
 class LiveServer:
     def __init__(self, url: str, token: str, process: subprocess.Popen, log: Path):
+        self.tokens: dict[str, str] = {}  # other communities' tokens (start_live_server(other_communities=))
         self.url = url
         self.token = token
         self.process = process
         self.log = log
 
 
-def start_live_server(root: Path, *, bundled: bool = False, follow_backend: bool = False, timeout: float = 60):
+def start_live_server(root: Path, *, bundled: bool = False, follow_backend: bool = False, timeout: float = 60,
+                      other_communities: dict[str, str] | None = None):
     """A real uvicorn server (child process) on its own store in `root`: with the test content
     published through its HTTP API, or with the bundled profiles and vocabularies (`bundled`).
     `follow_backend`: with REGISTRY_TEST_BACKEND=remote, the store is a real `oxigraph serve`.
+    `other_communities` (id → namespace): more communities, their tokens in `LiveServer.tokens`.
     A generator: yields the `LiveServer`, stops the process (by its pid) when resumed."""
     from tests.conftest import OxigraphServer
 
@@ -127,7 +134,8 @@ def start_live_server(root: Path, *, bundled: bool = False, follow_backend: bool
         store = root / "store"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    token = _prepare_store(store, url + "/")
+    others = dict(other_communities or {})
+    token = _prepare_store(store, url + "/", others)
     env = dict(os.environ, REGISTRY_STORE=str(store), REGISTRY_BASE_IRI=url + "/",
                REGISTRY_LOAD_BUNDLED="true" if bundled else "false",
                PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -154,7 +162,9 @@ def start_live_server(root: Path, *, bundled: bool = False, follow_backend: bool
         if not bundled:
             with httpx.Client(base_url=url, timeout=60) as http:
                 publish_test_content(http, token)
-        yield LiveServer(url, token, process, log)
+        server = LiveServer(url, token, process, log)
+        server.tokens = others
+        yield server
     finally:
         process.terminate()
         try:

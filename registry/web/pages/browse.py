@@ -148,13 +148,15 @@ def profiles(request: Request) -> HTMLResponse:
     return render(request, "profiles.html", profiles=summaries)
 
 
-def _profile_page(request: Request, pid: str, version: str | None) -> HTMLResponse:
+def _profile_page(request: Request, pid: str, version: str | None, owner_view: bool = False) -> HTMLResponse:
+    """A profile version's page. `owner_view`: the community area's view of a version of the signed-in
+    community's own series (its drafts included; the caller checked the ownership)."""
     registry = _registry(request)
     check_id(pid, "profile id")
     if version is not None:
         SemVer(version)
-    info = registry.catalog.version("profile", pid, version, include_drafts=False)
-    versions = [v for v in registry.catalog.versions("profile", pid) if v.public]
+    info = registry.catalog.version("profile", pid, version, include_drafts=owner_view)
+    versions = [v for v in registry.catalog.versions("profile", pid) if v.public or v.iri == info.iri]
     groups = fields_for_version(registry, pid, info.version)
     chain = registry.catalog.profile_chain(pid, info.version)
     base = chain[1] if len(chain) > 1 else None
@@ -172,7 +174,8 @@ def _profile_page(request: Request, pid: str, version: str | None) -> HTMLRespon
         request, "profile.html", info=info, versions=versions, groups=groups, chain=chain, base=base,
         schemes=schemes, vocabularies=vocabularies, downloads=RDF_DOWNLOADS,
         evolution=evolution(registry).version_facts(info.iri),
-        dataverse=install_info(registry, pid, info.version),
+        dataverse=install_info(registry, pid, info.version) if info.public else None,
+        owner_view=owner_view,
     )
 
 
@@ -201,14 +204,15 @@ def vocabularies(request: Request) -> HTMLResponse:
     return render(request, "vocabularies.html", items=items)
 
 
-def _vocabulary_page(request: Request, vid: str, version: str | None, scheme: str | None = None) -> HTMLResponse:
+def _vocabulary_page(request: Request, vid: str, version: str | None, scheme: str | None = None,
+                     owner_view: bool = False) -> HTMLResponse:
     registry = _registry(request)
     lang = i18n.request_language(request)
     check_id(vid, "vocabulary id")
     if version is not None:
         SemVer(version)
-    info = registry.catalog.version("vocabulary", vid, version, include_drafts=False)
-    versions = [v for v in registry.catalog.versions("vocabulary", vid) if v.public]
+    info = registry.catalog.version("vocabulary", vid, version, include_drafts=owner_view)
+    versions = [v for v in registry.catalog.versions("vocabulary", vid) if v.public or v.iri == info.iri]
     schemes = data.schemes(registry, info, lang) if len(info.schemes) > 1 else []
     if scheme:  # one scheme of a multi-scheme vocabulary (404 if the version has no such scheme)
         roots, complete = data._sorted(data.scheme_roots(registry, info, scheme, lang), lang), True
@@ -219,7 +223,7 @@ def _vocabulary_page(request: Request, vid: str, version: str | None, scheme: st
         request, "vocabulary.html", info=info, versions=versions, roots=roots, complete=complete,
         count=data.concept_count(registry, info), downloads=RDF_DOWNLOADS,
         findings=registry.catalog.vocabulary_findings(info.iri), schemes=schemes, scheme=scheme,
-        groups=data.groups(registry, info, lang),
+        groups=data.groups(registry, info, lang), owner_view=owner_view,
     )
 
 

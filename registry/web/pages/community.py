@@ -8,6 +8,11 @@
   service and checks as `PUT /profiles/{id}/versions/{v}?status=draft`). Errors refuse it and
   nothing is stored; otherwise the draft — invisible to the public — and its warnings are shown.
 * Confirm = `set_status(..., "published")` (as `PATCH …/versions/{v}` does); deprecate likewise.
+* Drafts (issue 15 item 9): `GET /ui/community/{profiles,vocabularies}/{id}/{version}` shows a version
+  of the signed-in community's own series, drafts included, as the public page would (field tables,
+  concept tree) with the owner's actions (validate a record against it on /ui/validate, publish,
+  delete: `POST /ui/community/delete`, `PublicationService.delete_draft`). Anyone else, signed in
+  for another community or not, gets the same 404 as for a version that does not exist.
 * Every POST is checked by `common.csrf_refusal`: same Origin (or Referer), and a CSRF token
   bound to the session (HMAC keyed with the session's token); see `registry.web.pages.common`.
 """
@@ -20,13 +25,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from registry.errors import CheckFailed, RegistryError, Unauthorized
+from registry.errors import CheckFailed, NotFound, RegistryError, Unauthorized
 from registry.nesting import loads_json
 from registry.publication import ProfileSubmission, VocabularySubmission
 from registry.rdf import format_for_filename
 from registry.web import i18n
 from registry.web.deps import client_key
-from registry.web.pages.common import SESSION_COOKIE, csrf_refusal, delete_cookie, error_page, render, session_secret, set_cookie, ui
+from registry.web.pages.common import (
+    SESSION_COOKIE, csrf_refusal, delete_cookie, error_page, html_errors, render, session_secret, set_cookie, ui,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -215,3 +222,56 @@ async def change_status(request: Request) -> Response:
     key = "community.published" if status == "published" else "community.deprecated"
     message = t(key, k=t(f"community.kind_label.{kind}"), id=sid, v=version)
     return await run_in_threadpool(lambda: _page(request, community, message=message, outcome=status))
+
+
+def _owned_version_page(request: Request, kind: str, sid: str, version: str) -> Response:
+    """A version of the signed-in community's own series, drafts included; 404 for anyone else."""
+    from registry.ids import SemVer, check_id
+    from registry.web.pages import browse
+
+    check_id(sid, f"{kind} id")
+    SemVer(version)
+    community = current_community(request)
+    registry = request.app.state.registry
+    if community is None or registry.catalog.series_community(kind, sid) != community.iri:
+        raise NotFound(f"{kind} {sid!r} has no version {version!r}", code="version-not-found")
+    request.state.community = community
+    if kind == "profile":
+        return browse._profile_page(request, sid, version, owner_view=True)
+    return browse._vocabulary_page(request, sid, version, owner_view=True)
+
+
+@router.get(ui("community/profiles/{sid}/{version}"), name="ui_owned_profile")
+@html_errors
+def owned_profile(request: Request, sid: str, version: str) -> Response:
+    return _owned_version_page(request, "profile", sid, version)
+
+
+@router.get(ui("community/vocabularies/{sid}/{version}"), name="ui_owned_vocabulary")
+@html_errors
+def owned_vocabulary(request: Request, sid: str, version: str) -> Response:
+    return _owned_version_page(request, "vocabulary", sid, version)
+
+
+@router.post(ui("community/delete"), name="ui_delete_draft")
+async def delete_draft(request: Request) -> Response:
+    registry = request.app.state.registry
+    t = i18n.Translator(i18n.request_language(request))
+    form = await request.form(max_files=0, max_fields=10)
+    if refusal := csrf_refusal(request, form):
+        return error_page(request, 403, t(refusal))
+    community = await run_in_threadpool(current_community, request)
+    if community is None:
+        return _page(request, None, status=401, problem={"detail": t("community.session_expired")})
+    kind = str(form.get("kind") or "")
+    sid = str(form.get("id") or "")
+    version = str(form.get("version") or "")
+    if kind not in ("profile", "vocabulary"):
+        return await run_in_threadpool(lambda: _page(request, community, status=422, problem={"detail": "kind"}))
+    try:
+        await run_in_threadpool(registry.publication.delete_draft, community, kind, sid, version)
+    except RegistryError as exc:
+        error_status, detail = exc.status, exc.detail  # plain locals for the lambda (see upload)
+        return await run_in_threadpool(lambda: _page(request, community, status=error_status, problem={"detail": detail}))
+    message = t("community.draft_deleted", k=t(f"community.kind_label.{kind}"), id=sid, v=version)
+    return await run_in_threadpool(lambda: _page(request, community, message=message, outcome="deleted"))

@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 
 from registry.web import i18n
 from registry.web.deps import client_key
-from registry.web.pages.common import csrf_refusal, error_page, has_path, render, ui
+from registry.web.pages.common import csrf_refusal, error_page, has_path, render, session_secret, ui
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,8 +84,33 @@ def describe_problem(payload: dict, t: i18n.Translator, record: str, media: str)
     return problem
 
 
-def _profiles(registry) -> list[dict]:
-    return registry.catalog.summaries("profile")
+def _profiles(registry, community=None) -> list[dict]:
+    """The profiles to choose from: the public ones, plus the drafts of the signed-in community's own
+    series (issue 15 item 9: an owner validates records against a draft before publishing it)."""
+    public = registry.catalog.summaries("profile")
+    if community is None:
+        return public
+    from registry.ids import SemVer
+
+    by_id = {p["id"]: p for p in public}
+    for sid in registry.catalog.series_ids("profile", include_drafts=True):
+        if registry.catalog.series_community("profile", sid) != community.iri:
+            continue
+        drafts = [v for v in registry.catalog.versions("profile", sid) if not v.public]
+        if not drafts:
+            continue
+        entry = dict(by_id.get(sid) or {"id": sid, "title": drafts[-1].title, "latest_version": None, "versions": []})
+        entry["versions"] = sorted(entry["versions"] + [{"version": v.version, "status": v.status, "iri": v.iri} for v in drafts],
+                                   key=lambda v: SemVer(v["version"]))
+        by_id[sid] = entry
+    return sorted(by_id.values(), key=lambda p: p["id"])
+
+
+def _signed_in(request: Request):
+    """The signed-in community (community area session), or None."""
+    from registry.web.pages.community import current_community
+
+    return current_community(request)
 
 
 def _has_validation(app) -> bool:
@@ -96,7 +121,7 @@ def _has_validation(app) -> bool:
 def validate_form(request: Request, profile: str | None = None, version: str | None = None) -> HTMLResponse:
     registry = request.app.state.registry
     selected = f"{profile}@{version}" if profile and version else (profile or "")
-    return render(request, "validate.html", profiles=_profiles(registry), selected=selected, formats=FORMATS,
+    return render(request, "validate.html", profiles=_profiles(registry, _signed_in(request)), selected=selected, formats=FORMATS,
                   record="", media="", report=None, groups=[], problem=None, available=_has_validation(request.app))
 
 
@@ -114,7 +139,8 @@ def _choose_media(media: str, filename: str | None, text: str) -> str:
 
 
 async def call_validate(request: Request, profile: str, version: str | None, body: bytes, media: str, lang: str,
-                        accept: str = "application/json") -> httpx.Response:
+                        accept: str = "application/json", token: str | None = None) -> httpx.Response:
+    """`token`: the signed-in community's, so that its drafts can be validated against."""
     params = {"profile": profile, "lang": lang}
     if version:
         params["version"] = version
@@ -124,7 +150,8 @@ async def call_validate(request: Request, profile: str, version: str | None, bod
     async with httpx.AsyncClient(transport=transport, base_url="http://registry.internal", timeout=120) as client:
         return await client.post(
             "/validate", params=params, content=body,
-            headers={"Content-Type": media, "Accept": accept, "Accept-Language": lang},
+            headers={"Content-Type": media, "Accept": accept, "Accept-Language": lang,
+                     **({"Authorization": f"Bearer {token}"} if token else {})},
         )
 
 
@@ -160,7 +187,9 @@ async def validate_submit(request: Request) -> Response:
             record = body.decode("utf-8") if len(body) <= MAX_ECHO else ""
         except UnicodeDecodeError:
             record = ""
-    profiles = await run_in_threadpool(_profiles, registry)
+    community = await run_in_threadpool(_signed_in, request)
+    token = session_secret(request) if community is not None else None
+    profiles = await run_in_threadpool(_profiles, registry, community)
     context = dict(profiles=profiles, selected=selected, formats=FORMATS, record=record, media=media,
                    available=_has_validation(request.app))
     if not body.strip():
@@ -168,12 +197,12 @@ async def validate_submit(request: Request) -> Response:
     chosen = _choose_media(media, filename, record)
     download = form.get("download")
     if download == "ttl":
-        response = await call_validate(request, profile, version or None, body, chosen, lang, accept="text/turtle")
+        response = await call_validate(request, profile, version or None, body, chosen, lang, accept="text/turtle", token=token)
         if response.status_code == 200:
             return Response(response.content, media_type="text/turtle",
                             headers={"Content-Disposition": 'attachment; filename="validation-report.ttl"'})
     else:
-        response = await call_validate(request, profile, version or None, body, chosen, lang)
+        response = await call_validate(request, profile, version or None, body, chosen, lang, token=token)
     try:
         payload = response.json()
     except ValueError:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
@@ -240,6 +240,16 @@ def _status_route(kind: str, plural: str) -> None:
         info = registry.publication.set_status(community, kind, sid, version, change.status,
                                                accept_version_number=change.accept_version_number)
         return info.to_json()
+
+
+    @router.delete(
+        f"/{plural}/{{sid}}/versions/{{version}}",
+        summary=f"Delete a draft {kind} version (published versions are immutable: 409)",
+        name=f"delete_{kind}_draft", status_code=204,
+    )
+    def delete_draft(sid: IdPath, version: VersionPath, registry: RegistryDep, community: CommunityDep) -> Response:
+        registry.publication.delete_draft(community, kind, sid, version)
+        return Response(status_code=204)
 
 
 _status_route("profile", "profiles")
