@@ -374,7 +374,7 @@ class Snapshots:
     """Hard-linked checkpoints of the embedded store, one per store generation in use."""
 
     def __init__(self, store, root: Path, base_iri: str):
-        self.store = store  # an OxigraphStore
+        self.store = store  # a RegistryStore whose public_queries is "snapshots"
         self.base_iri = base_iri
         self.root = root
         shutil.rmtree(self.root, ignore_errors=True)  # what a previous run left
@@ -395,14 +395,7 @@ class Snapshots:
             if self.current is not None and generation == self.generation:
                 return self.current, False
             path = self.root / f"g{generation}-{next(self._counter)}"
-            raw = self.store.raw
-            if getattr(self.store, "path", None) is not None:
-                raw.backup(str(path))
-            else:  # in-memory store: copy it into an on-disk store
-                copy = ox.Store(str(path))
-                copy.bulk_load(raw.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-                copy.flush()
-                del copy
+            self.store.checkpoint(str(path))
             prune(str(path), self.base_iri)
             self.current, self.generation = str(path), generation
             self.all.add(self.current)

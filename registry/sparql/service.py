@@ -244,7 +244,7 @@ _RESULT_MEDIA = {
 
 
 class RemoteExecutor(QueryExecutor):
-    """Forwards guarded queries to a remote store's query URL (`RemoteSparqlStore.forward_query`).
+    """Forwards guarded queries to a remote store's query URL (`RegistryStore.forward_query`).
 
     The dataset is always stated in the request, as the public graphs (`Catalog.public_graphs()`,
     cached per `store.generation`, which moves when any registry process writes) intersected with
@@ -400,14 +400,12 @@ class SparqlService:
         self.cache = ResultCache(self.options.cache_bytes, self.options.cache_entry_bytes)
         self.limiter = ClientLimiter(self.options.per_client)
         store = registry.store
-        from registry.store.oxigraph import OxigraphStore
-
-        from registry.store.sparql import RemoteSparqlStore
-
-        if isinstance(store, OxigraphStore):
-            self.executor: QueryExecutor = EmbeddedExecutor(store, settings, self.options)
-            self.executor.on_new_snapshot = self.cache.clear
-        elif isinstance(store, RemoteSparqlStore):
+        self.executor: QueryExecutor
+        if store.public_queries == "snapshots":
+            embedded = EmbeddedExecutor(store, settings, self.options)
+            embedded.on_new_snapshot = self.cache.clear
+            self.executor = embedded
+        elif store.public_queries == "forward":
             self.executor = RemoteExecutor(registry, self.options)
         else:
             self.executor = UnsupportedBackend(store)

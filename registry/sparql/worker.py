@@ -163,15 +163,9 @@ def public_graphs(store: ox.Store, base_iri: str) -> set[str]:
     """The public graphs of a store, by the catalog's own definition (used to prune snapshots)."""
     from registry.catalog import Catalog
     from registry.namespaces import IriScheme
-    from registry.store.oxigraph import OxigraphStore
+    from registry.store import over_open_store
 
-    class _Snapshot(OxigraphStore):
-        def __init__(self, raw: ox.Store):  # noqa: D401 - wraps an opened store
-            super(OxigraphStore, self).__init__()
-            self.path = None
-            self._store = raw
-
-    return set(Catalog(_Snapshot(store), IriScheme(base_iri)).public_graphs())
+    return set(Catalog(over_open_store(store), IriScheme(base_iri)).public_graphs())
 
 
 def open_snapshot(path: str, attempts: int = 3) -> ox.Store:

@@ -3,6 +3,8 @@ SPARQL 1.1 implementation (see `registry.store.sparql`). `open_store` picks one 
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from registry.config import Settings
 from registry.store.base import RegistryStore
 
@@ -17,4 +19,11 @@ def open_store(settings: Settings) -> RegistryStore:
     return OxigraphStore(None if settings.store_is_memory else settings.store)
 
 
-__all__ = ["RegistryStore", "open_store"]
+def over_open_store(opened: ox.Store) -> RegistryStore:
+    """The store interface over a pyoxigraph store already open (a query worker's snapshot)."""
+    from registry.store.oxigraph import OxigraphStore
+
+    return OxigraphStore(opened=opened)
+
+
+__all__ = ["RegistryStore", "open_store", "over_open_store"]

@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, ClassVar, Literal
 
 import pyoxigraph as ox
 
@@ -37,6 +37,13 @@ class RegistryStore(ABC):
     a user can never change the query's structure. (pyoxigraph's own SEP-0007 `substitutions`
     only bind projected variables, which rules out `GRAPH $g` and FILTER constants.)
     """
+
+    #: How the public SPARQL endpoint runs user queries on this store: "snapshots" (worker
+    #: processes on read-only copies made by `checkpoint`), "forward" (sent to the store itself
+    #: by `forward_query`), or None (not available on this backend).
+    public_queries: ClassVar[Literal["snapshots", "forward"] | None] = None
+    #: The store's directory on disk (None: in memory, or remote).
+    path: Path | None = None
 
     def __init__(self) -> None:
         self._write_lock = threading.RLock()
@@ -139,6 +146,28 @@ class RegistryStore(ABC):
     @abstractmethod
     def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graphs: list[str]) -> None:
         """Write the given named graphs as a dataset (N-Quads or TriG)."""
+
+    # --- the public SPARQL endpoint ------------------------------------------------------------
+
+    def checkpoint(self, target: str) -> None:
+        """Write a consistent copy of the whole store to `target` (a directory not yet there) as
+        an on-disk pyoxigraph store, for query workers to open read-only (`public_queries ==
+        "snapshots"`)."""
+        raise NotImplementedError(f"{type(self).__name__} makes no snapshots")
+
+    def forward_query(
+        self,
+        query: str,
+        *,
+        default_graphs: list[str],
+        named_graphs: list[str],
+        accept: str,
+        timeout_s: float | None = None,
+        max_bytes: int = 64 * 1024 * 1024,
+    ) -> tuple[str, bytes]:
+        """Run a (guarded) user query on the store itself with exactly this dataset; return
+        (media type, body) (`public_queries == "forward"`)."""
+        raise NotImplementedError(f"{type(self).__name__} does not forward queries")
 
     def flush(self) -> None:  # noqa: B027 -- optional hook: a no-op unless the backend needs it
         """Make committed writes durable (fsync) where the backend needs it."""

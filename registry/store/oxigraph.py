@@ -17,9 +17,16 @@ from registry.store.base import QueryResult, RegistryStore
 
 
 class OxigraphStore(RegistryStore):
-    def __init__(self, path: str | Path | None = None):
+    public_queries = "snapshots"
+
+    def __init__(self, path: str | Path | None = None, *, opened: ox.Store | None = None):
+        """The store at `path` (None: in memory); or, with `opened`, a store already open (a
+        read-only snapshot in a query worker), used as it is."""
         super().__init__()
         self.path = Path(path) if path is not None else None
+        if opened is not None:
+            self._store = opened
+            return
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -83,6 +90,15 @@ class OxigraphStore(RegistryStore):
                 yield from self._store.quads_for_pattern(None, None, None, ox.NamedNode(g))
 
         ox.serialize(quads(), output, format=fmt)
+
+    def checkpoint(self, target: str) -> None:
+        if self.path is not None:
+            self._store.backup(target)  # hard links: cheap
+            return
+        copy = ox.Store(target)  # in memory: copy it into an on-disk store
+        copy.bulk_load(self._store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        copy.flush()
+        del copy
 
     def flush(self) -> None:
         if self.path is not None:

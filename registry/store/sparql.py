@@ -21,17 +21,8 @@ Reads are retried with exponential backoff on connection errors and 502/503/504 
 idempotent); writes are not (an update is sent at most once, except when the connection was
 refused, i.e. nothing was sent).
 
-Several processes share one remote store, so two things that the embedded store keeps in the
-process live in the store itself, in their own graph `urn:registry:coordination`, which
-`graph_names()` leaves out (so `recover()` never drops it; exports and snapshots never show it):
-
-* the *writer lease*: `writing()` takes the in-process lock, then a lease claim
-  `<urn:registry:lease:UUID> reg:leaseExpires <epoch seconds>` written by a conditional update
-  and checked by reading the live claims back (so stores without serialisable updates are safe
-  too); a background thread renews it while held; an expired claim (a crashed worker) is taken over;
-* the *revision*: every update this class sends carries, in the same request, a change of
-  `<urn:registry:revision> reg:revision "UUID"`. `generation` reads it (cheaply) and moves when
-  another process wrote, so per-process caches keyed on `generation` never serve stale data.
+Several processes share one remote store: the writer lease and the revision, which the embedded
+store keeps in the process, live in the store itself (`registry.store.lease`).
 """
 
 from __future__ import annotations
@@ -41,9 +32,7 @@ import logging
 import random
 import re
 import tempfile
-import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,23 +44,24 @@ import pyoxigraph as ox
 
 from registry.errors import StoreUnavailable
 from registry.store.base import QueryResult, RegistryStore
+from registry.store.lease import (
+    COORDINATION_GRAPH,
+    REVISION_PREDICATE,
+    REVISION_READ,
+    REVISION_SUBJECT,
+    Revisions,
+    WriterLease,
+    new_revision,
+    revision_update,
+)
 
 log = logging.getLogger(__name__)
 
-REG_NS = "https://w3id.org/profile-registry/ns#"
-REVISION_SUBJECT = "urn:registry:revision"
-REVISION_PREDICATE = REG_NS + "revision"
-LEASE_PREFIX = "urn:registry:lease:"
-LEASE_PREDICATE = REG_NS + "leaseExpires"
 EMPTY_GRAPH = "urn:registry:empty"
 CHUNK = 1 << 20
 RETRY_STATUS = {502, 503, 504}
 UNION_MODES = ("auto", "param", "graphs", "native")
 _USES_GRAPH = re.compile(r"\bGRAPH\b", re.IGNORECASE)
-
-COORDINATION_GRAPH = "urn:registry:coordination"
-_SYS = f"<{COORDINATION_GRAPH}>"
-_REVISION_READ = f"SELECT ?r WHERE {{ GRAPH {_SYS} {{ <{REVISION_SUBJECT}> <{REVISION_PREDICATE}> ?r }} }}"
 
 _RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -110,6 +100,8 @@ class _Transient(Exception):
 
 class RemoteSparqlStore(RegistryStore):
     """`RegistryStore` over SPARQL 1.1 Query, Update and the Graph Store HTTP Protocol."""
+
+    public_queries = "forward"
 
     def __init__(
         self,
@@ -153,10 +145,8 @@ class RemoteSparqlStore(RegistryStore):
             http_auth = httpx.DigestAuth(user, password or "") if auth == "digest" else httpx.BasicAuth(user, password or "")
         self._http = httpx.Client(auth=http_auth, timeout=httpx.Timeout(timeout_s), follow_redirects=False)
         self._depth = 0
-        self._lease: _Lease | None = None
-        self._rev_lock = threading.Lock()
-        self._last_revision: str | None = None
-        self._revision_checked = 0.0
+        self._lease: WriterLease | None = None
+        self._revisions = Revisions(self.revision, revision_ttl_s)
         self._server: str | None = None
         self._auto_union: str | None = None
         self._graph_listing: str | None = None  # how this store lists its graphs (probed once)
@@ -189,30 +179,20 @@ class RemoteSparqlStore(RegistryStore):
 
     @property
     def generation(self) -> int:
-        if getattr(self, "_closed", True) or not hasattr(self, "_http"):
-            return self.__dict__.get("_generation", 0)
-        now = time.monotonic()
-        if self.revision_ttl_s <= 0 or now - self._revision_checked >= self.revision_ttl_s:
-            try:
-                rows = list(self._select(_REVISION_READ))
-                revision = rows[0]["r"].value if rows else None
-            except StoreUnavailable:
-                revision = self._last_revision  # reads will fail loudly anyway
-            with self._rev_lock:
-                self._revision_checked = now
-                if revision != self._last_revision:
-                    self._last_revision = revision
-                    self.__dict__["_generation"] = self.__dict__.get("_generation", 0) + 1
-        return self.__dict__.get("_generation", 0)
+        revisions = self.__dict__.get("_revisions")
+        if revisions is None:  # RegistryStore.__init__ sets it before the store exists
+            return 0
+        return revisions.generation(look=not getattr(self, "_closed", True))
 
     @generation.setter
     def generation(self, value: int) -> None:
-        with getattr(self, "_rev_lock", threading.Lock()):
-            self.__dict__["_generation"] = value
+        revisions = self.__dict__.get("_revisions")
+        if revisions is not None:
+            revisions.set_generation(value)
 
     def revision(self) -> str | None:
         """The store's revision: a new UUID after every write by any registry process."""
-        rows = list(self._select(_REVISION_READ))
+        rows = list(self._select(REVISION_READ))
         return rows[0]["r"].value if rows else None
 
     # --- writing -------------------------------------------------------------------------------
@@ -224,7 +204,7 @@ class RemoteSparqlStore(RegistryStore):
             self._depth += 1
             try:
                 if self._depth == 1:
-                    lease = _Lease(self)
+                    lease = WriterLease(self)
                     lease.acquire()
                     self._lease = lease
                 try:
@@ -238,15 +218,12 @@ class RemoteSparqlStore(RegistryStore):
                 self.generation += 1
 
     def update(self, sparql: str) -> None:
-        revision = str(uuid.uuid4())
-        self._raw_update(sparql.rstrip().rstrip(";") + " ;\n" + _revision_update(revision))
+        revision = new_revision()
+        self._raw_update(sparql.rstrip().rstrip(";") + " ;\n" + revision_update(revision))
         self._saw_own_revision(revision)
 
     def _saw_own_revision(self, revision: str) -> None:
-        with self._rev_lock:
-            self._last_revision = revision
-            self._revision_checked = time.monotonic()
-            self.__dict__["_generation"] = self.__dict__.get("_generation", 0) + 1
+        self._revisions.saw_own(revision)
 
     def _raw_update(self, sparql: str) -> None:
         """POST one SPARQL Update (`application/sparql-update`, SPARQL 1.1 Protocol §2.2.2).
@@ -292,7 +269,7 @@ class RemoteSparqlStore(RegistryStore):
         size = spool.tell()
         spool.seek(0)
         g = ox.NamedNode(graph)
-        revision = str(uuid.uuid4())
+        revision = new_revision()
         try:
             if size == 0:
                 if replace:
@@ -300,13 +277,13 @@ class RemoteSparqlStore(RegistryStore):
                 return
             if self.gsp_url is not None:
                 self._gsp_send("PUT" if replace else "POST", graph, lambda: _chunks(_rewound(spool)), size)
-                self._raw_update(_revision_update(revision))
+                self._raw_update(revision_update(revision))
                 self._saw_own_revision(revision)
             else:
                 # `INSERT { … } WHERE {}` rather than INSERT DATA: the same meaning (see
                 # store.base.insert_operation), and blank nodes are allowed on every store.
                 head = (f"DROP SILENT GRAPH {g} ;\n" if replace else "") + f"INSERT {{ GRAPH {g} {{\n"
-                tail = "} } WHERE {} ;\n" + _revision_update(revision)
+                tail = "} } WHERE {} ;\n" + revision_update(revision)
 
                 def body():
                     yield head.encode()
@@ -645,84 +622,6 @@ class RemoteSparqlStore(RegistryStore):
     # --- helpers -------------------------------------------------------------------------------
 
 
-class _Lease:
-    """The store-wide writer lease (see the module docstring)."""
-
-    def __init__(self, store: RemoteSparqlStore):
-        self.store = store
-        self.claim = ox.NamedNode(LEASE_PREFIX + str(uuid.uuid4()))
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.lost = False
-
-    def acquire(self) -> None:
-        store = self.store
-        deadline = time.monotonic() + store.lock_wait_s
-        delay = 0.02
-        while True:
-            now = time.time()
-            expires = _decimal(now + store.lock_ttl_s)
-            # Drop expired claims, then add ours unless a live claim exists: two operations of one
-            # request, each with a plain WHERE (Virtuoso 7 matches nothing when one DELETE/INSERT
-            # combines an OPTIONAL with FILTER NOT EXISTS, so the claim was never written).
-            store._raw_update(
-                f"""DELETE {{ GRAPH {_SYS} {{ ?old <{LEASE_PREDICATE}> ?e }} }}
-                WHERE {{ GRAPH {_SYS} {{ ?old <{LEASE_PREDICATE}> ?e FILTER(?e < {_decimal(now)}) }} }} ;
-                INSERT {{ GRAPH {_SYS} {{ {self.claim} <{LEASE_PREDICATE}> {expires} }} }}
-                WHERE {{
-                  FILTER NOT EXISTS {{ GRAPH {_SYS} {{ ?live <{LEASE_PREDICATE}> ?x FILTER(?x >= {_decimal(now)}) }} }}
-                }}"""
-            )
-            live = self._live_claims(now)
-            if live == [self.claim.value]:
-                self._start_renewal()
-                return
-            if self.claim.value in live:  # two writers claimed at once: both step back
-                self._delete_claim()
-            if time.monotonic() > deadline:
-                raise StoreUnavailable(
-                    "another registry process holds the store's writer lease; try again later",
-                    code="store-busy",
-                )
-            time.sleep(delay + random.uniform(0, delay))
-            delay = min(delay * 2, 1.0)
-
-    def _live_claims(self, now: float) -> list[str]:
-        rows = self.store._read_query(
-            f"SELECT ?c WHERE {{ GRAPH {_SYS} {{ ?c <{LEASE_PREDICATE}> ?e FILTER(?e >= {_decimal(now)}) }} }}", []
-        )
-        return sorted(row["c"].value for row in rows)
-
-    def _delete_claim(self) -> None:
-        self.store._raw_update(f"DELETE WHERE {{ GRAPH {_SYS} {{ {self.claim} <{LEASE_PREDICATE}> ?e }} }}")
-
-    def _start_renewal(self) -> None:
-        self._thread = threading.Thread(target=self._renew, name="registry-lease", daemon=True)
-        self._thread.start()
-
-    def _renew(self) -> None:
-        interval = max(self.store.lock_ttl_s / 3, 0.05)
-        while not self._stop.wait(interval):
-            try:
-                expires = _decimal(time.time() + self.store.lock_ttl_s)
-                self.store._raw_update(
-                    f"""DELETE {{ GRAPH {_SYS} {{ {self.claim} <{LEASE_PREDICATE}> ?e }} }}
-                    INSERT {{ GRAPH {_SYS} {{ {self.claim} <{LEASE_PREDICATE}> {expires} }} }}
-                    WHERE {{ GRAPH {_SYS} {{ {self.claim} <{LEASE_PREDICATE}> ?e }} }}"""
-                )
-            except Exception as exc:  # the store is down: the writer's own requests will fail
-                log.warning("could not renew the writer lease: %s", exc)
-
-    def release(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        try:
-            self._delete_claim()
-        except Exception as exc:
-            log.warning("could not release the writer lease (it expires by itself): %s", exc)
-
-
 class _ResponseReader(io.RawIOBase):
     """A file-like view of a streamed httpx response, for pyoxigraph's streaming parser."""
 
@@ -760,17 +659,6 @@ def _as_query_triples(quads) -> ox.QueryTriples:
     scratch = ox.Store()
     scratch.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
     return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-
-
-def _revision_update(revision: str) -> str:
-    return (
-        f"DELETE WHERE {{ GRAPH {_SYS} {{ <{REVISION_SUBJECT}> <{REVISION_PREDICATE}> ?r }} }} ;\n"
-        f'INSERT DATA {{ GRAPH {_SYS} {{ <{REVISION_SUBJECT}> <{REVISION_PREDICATE}> "{revision}" }} }}'
-    )
-
-
-def _decimal(value: float) -> str:
-    return f"{value:.3f}"
 
 
 def _on_host(query_url: str, url: str | None) -> str | None:
