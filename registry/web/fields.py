@@ -52,7 +52,9 @@ MAX_DEPTH = 6
 
 _CURIE_PREFIXES = {**PREFIXES, "qudt": str(QUDT), "unit": str(UNIT), "schema": "https://schema.org/", "schemas": "http://schema.org/",
                    "vcard": "http://www.w3.org/2006/vcard/ns#",
-                   "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/"}
+                   "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
+                   # the bundled profiles' own terms, with the prefixes their shapes files declare
+                   "rdpt": "https://w3id.org/rdp/term/", "metsa": "https://w3id.org/metsa/term/"}
 
 
 def curie(iri: str) -> str:

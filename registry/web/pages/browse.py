@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.ids import SemVer, check_id
 from registry.web import i18n
+from registry.web import fieldtext
 from registry.web.fields import fields_for_version
 from registry.web.pages import data
 from registry.web.pages.common import STATIC, error_page, has_path, html_errors, render, ui, wants_html
@@ -148,6 +149,11 @@ def profiles(request: Request) -> HTMLResponse:
     return render(request, "profiles.html", profiles=summaries)
 
 
+LEVEL_RANK = {"required": 0, "recommended": 1, "optional": 2}
+#: the field filter (`?fields=`): the weakest requirement each level shows
+FILTER_LEVELS = {"required": 0, "recommended": 1, "all": 2}
+
+
 def _profile_page(request: Request, pid: str, version: str | None, owner_view: bool = False) -> HTMLResponse:
     """A profile version's page. `owner_view`: the community area's view of a version of the signed-in
     community's own series (its drafts included; the caller checked the ownership)."""
@@ -158,6 +164,16 @@ def _profile_page(request: Request, pid: str, version: str | None, owner_view: b
     info = registry.catalog.version("profile", pid, version, include_drafts=owner_view)
     versions = [v for v in registry.catalog.versions("profile", pid) if v.public or v.iri == info.iri]
     groups = fields_for_version(registry, pid, info.version)
+    for group in groups:  # required first, then recommended, then optional (sh:order within each)
+        group.fields.sort(key=lambda f: LEVEL_RANK[f.requirement])
+    show = request.query_params.get("fields")
+    show = show if show in FILTER_LEVELS else "all"
+    field_counts = {level: sum(1 for g in groups for f in g.fields if LEVEL_RANK[f.requirement] <= limit)
+                    for level, limit in FILTER_LEVELS.items()}
+
+    def shown(f) -> bool:
+        return LEVEL_RANK[f.requirement] <= FILTER_LEVELS[show]
+
     chain = registry.catalog.profile_chain(pid, info.version)
     base = chain[1] if len(chain) > 1 else None
     schemes = data.cache(registry).get(registry.store, "schemes", registry.catalog.published_schemes)
@@ -176,6 +192,9 @@ def _profile_page(request: Request, pid: str, version: str | None, owner_view: b
         evolution=evolution(registry).version_facts(info.iri),
         dataverse=install_info(registry, pid, info.version) if info.public else None,
         owner_view=owner_view,
+        show=show, field_counts=field_counts, shown=shown, shown_in=lambda g: any(shown(f) for f in g.fields),
+        field_anchor=fieldtext.field_anchor, value_texts=fieldtext.value_texts, unit_lines=fieldtext.unit_lines,
+        plain_range=fieldtext.plain_range, cardinality_text=fieldtext.cardinality_text, help_text=fieldtext.help_text,
     )
 
 
