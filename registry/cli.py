@@ -49,8 +49,13 @@ def _local_registry(store: str | None, base_iri: str | None, *, read_only: bool 
     crash recovery, no record of the base IRI (issue 12: a listing deleted a catalog)."""
     from registry.services import Registry
 
+    settings = _settings(store, base_iri, load_bundled=False)
+    if read_only and not (settings.store_is_memory or settings.store_is_remote) and not Path(settings.store).is_dir():
+        # Opening the embedded store creates its directory: a reading command must not (issue 14).
+        _fail(f"no registry store at {settings.store}: nothing has been loaded there (give --store DIR of an "
+              "existing store, set REGISTRY_STORE, or read a running registry with --url)")
     try:
-        services = Registry.build(_settings(store, base_iri, load_bundled=False), read_only=read_only)
+        services = Registry.build(settings, read_only=read_only)
     except RegistryError as exc:
         _fail(exc.detail)
     try:

@@ -73,7 +73,7 @@ def export_block_command(
         from registry.cli import _local_registry
         from registry.dataverse.export import export_block
 
-        with _local_registry(store, base_iri) as services:
+        with _local_registry(store, base_iri, read_only=True) as services:  # exporting reads only
             written = export_block(services, pid, version).write(output)
     for path in written:
         typer.echo(str(path))

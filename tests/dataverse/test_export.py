@@ -178,3 +178,32 @@ def test_cli_export_block_writes_the_five_files(store_location, tmp_path):
                                        "--store", store, "--base-iri", BASE])
     assert refused.exit_code == 1 and "citation" in refused.output
     assert not (tmp_path / "rd").exists()
+
+
+def test_cli_export_block_of_an_unknown_profile_creates_nothing(tmp_path):
+    """A reading command never creates a store: before, an unknown profile left an empty store
+    directory at --store (issue 14)."""
+    missing = tmp_path / "no-store"
+    result = CliRunner().invoke(app, ["dataverse", "export-block", "no-such-profile", "-o", str(tmp_path / "out"),
+                                      "--store", str(missing), "--base-iri", BASE])
+    assert result.exit_code == 2
+    assert f"error: no registry store at {missing}: nothing has been loaded there" in result.output
+    assert not missing.exists() and not (tmp_path / "out").exists()
+
+
+def test_cli_export_block_of_an_unknown_profile_in_a_store_says_which(store_location, tmp_path):
+    from registry.config import Settings
+    from registry.services import Registry
+    from tests.conftest import store_snapshot
+
+    registry = Registry.build(Settings(store=store_location, base_iri=BASE, load_bundled=False))
+    before = store_snapshot(registry.store)
+    registry.close()
+    result = CliRunner().invoke(app, ["dataverse", "export-block", "no-such-profile", "-o", str(tmp_path / "out"),
+                                      "--store", store_location, "--base-iri", BASE])
+    assert result.exit_code == 2, result.output
+    assert result.output == "error: no profile 'no-such-profile'\n"
+    assert not (tmp_path / "out").exists()
+    registry = Registry.build(Settings(store=store_location, base_iri=BASE, load_bundled=False), read_only=True)
+    assert store_snapshot(registry.store) == before
+    registry.close()
