@@ -11,6 +11,7 @@ from tests.web.test_pages import TEM
 PAGES = [
     "/", "/ui/search?q=micro", "/ui/profiles", "/ui/profiles/em", "/ui/profiles/core/1.0.0", "/ui/vocabularies",
     "/ui/vocabularies/technique-test", f"/ui/concept?iri={TEM}", "/ui/validate", "/ui/query", "/ui/community",
+    "/ui/communities", "/ui/communities/test",
     "/ui/profiles/missing",
 ]
 LANGS = ["en", "fr"]

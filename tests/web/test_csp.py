@@ -90,6 +90,7 @@ PAGES = {
     "search": "/ui/search?q=micro",
     "validate": "/ui/validate",
     "community": "/ui/community",
+    "communities": "/ui/communities",
     "resource (RDF table)": "/resource?iri=" + quote(TEM, safe="") + "&_profile=alt",
 }
 

@@ -334,3 +334,31 @@ def test_validate_report_download_as_turtle(web_client):
     assert r.headers["content-type"].startswith("text/turtle")
     assert 'filename="validation-report.ttl"' in r.headers["content-disposition"]
     assert "ValidationReport" in r.text
+
+
+def test_communities_page_and_home_link(web_client):
+    """Issue 15 item 13: the home page's community count leads to the communities page, which lists
+    each community's profiles and vocabularies; `/communities` is that page for browsers, JSON otherwise."""
+    _, home = get(web_client, "/")
+    count = home.xpath("//*[@data-count='communities']")[0]
+    assert count.getparent().get("href") == "/ui/communities"
+    _, doc = get(web_client, "/ui/communities")
+    section = doc.xpath("//section[@id='c-test']")[0]
+    assert [a.get("href") for a in section.xpath(".//ul[@class='community-profiles']//a")] == ["/ui/profiles/core", "/ui/profiles/em"]
+    assert [a.get("href") for a in section.xpath(".//ul[@class='community-vocabularies']//a")] == ["/ui/vocabularies/technique-test"]
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    r, page = get(web_client, "/communities", headers=browser)
+    assert page.xpath("//section[@id='c-test']") and "Accept" in r.headers["vary"]
+    r = web_client.get("/communities")
+    assert [c["id"] for c in r.json()] == ["test"]
+    _, one = get(web_client, "/communities/test", headers=browser)
+    assert text(one.xpath("//h1")[0]) == "Test community"
+    get(web_client, "/ui/communities/nobody", status=404)
+
+
+def test_concept_page_lists_the_profile_fields_using_its_vocabulary(web_client):
+    _, doc = get(web_client, "/ui/concept?iri=" + TEM)
+    links = {a.get("href"): text(a) for a in doc.xpath("//section[@aria-labelledby='used-by-h']//a")}
+    assert links == {"/ui/profiles/em/1.0.0#f-Dataset-technique": "Technique"}
+    _, profile = get(web_client, "/ui/profiles/em/1.0.0")
+    assert profile.xpath("//tr[@id='f-Dataset-technique']")

@@ -47,7 +47,8 @@ def render_resource_page(request: Request, kind: str, **ids: str) -> Response:
       "vocabularies"                               (the list)
       "vocabulary"         id=, [version=]
       "concept"            iri=, [vocabulary=]
-      "community"          id=                     (the community's profiles: the profile list page)
+      "communities"                                (the list, with each community's profiles and vocabularies)
+      "community"          id=                     (one community, its profiles and vocabularies)
 
     Blocking (store reads): call it from a plain `def` handler or `run_in_threadpool`. A missing
     resource gives the HTML error page with its status (404...), never an exception.
@@ -65,9 +66,10 @@ def render_resource_page(request: Request, kind: str, **ids: str) -> Response:
             return browse._vocabulary_page(request, ids["id"], ids.get("version"))
         if kind == "concept":
             return browse._concept_page(request, ids["iri"], ids.get("vocabulary"))
+        if kind == "communities":
+            return browse.communities_page(request)
         if kind == "community":
-            request.app.state.registry.catalog.community(ids["id"])
-            return browse.profiles(request)
+            return browse.communities_page(request, ids["id"])
         raise InvalidInput(f"no page for {kind!r}", code="no-page")
     except RegistryError as exc:
         return error_page(request, exc.status, exc.detail, "error.not_found" if exc.status == 404 else "error.title")

@@ -14,7 +14,7 @@ from registry.ids import SemVer, check_id
 from registry.web import i18n
 from registry.web import fieldtext
 from registry.web.fields import fields_for_version
-from registry.web.pages import data
+from registry.web.pages import data, related
 from registry.web.pages.common import STATIC, error_page, has_path, html_errors, render, ui, wants_html
 
 router = APIRouter(include_in_schema=False)
@@ -295,7 +295,34 @@ def _concept_page(request: Request, iri: str, vocabulary: str | None = None) -> 
     c = data.concept(registry, info, iri)
     trail = data.path_to_root(registry, info, iri)
     history = data.concept_history(registry, info, iri, i18n.request_language(request))
-    return render(request, "concept.html", c=c, info=info, trail=trail, history=history)
+    return render(request, "concept.html", c=c, info=info, trail=trail, history=history,
+                  mappings=related.mappings(registry, info, iri), used_by=related.fields_using(registry, info))
+
+
+# --- communities ----------------------------------------------------------------------------------
+
+
+def communities_page(request: Request, only: str | None = None) -> HTMLResponse:
+    """Every community with its profiles and vocabularies (`only`: one community, 404 if unknown)."""
+    registry = _registry(request)
+    items = related.communities(registry)
+    if only is not None:
+        registry.catalog.community(only)  # NotFound for an unknown id
+        items = [item for item in items if item["community"].id == only]
+    return render(request, "communities.html", items=items, only=only)
+
+
+@router.get(ui("communities"), name="ui_communities")
+@html_errors
+def communities(request: Request) -> HTMLResponse:
+    return communities_page(request)
+
+
+@router.get(ui("communities/{cid}"), name="ui_community_page")
+@html_errors
+def community_page(request: Request, cid: str) -> HTMLResponse:
+    check_id(cid, "community id")
+    return communities_page(request, cid)
 
 
 # --- query ----------------------------------------------------------------------------------------

@@ -15,9 +15,18 @@ from registry.web.responses import rdf_response, wants_rdf
 router = APIRouter(tags=["catalog"])
 
 
-@router.get("/communities", summary="List communities")
-def list_communities(registry: RegistryDep) -> list[dict]:
-    return [c.to_json() for c in registry.catalog.communities()]
+@router.get("/communities", summary="List communities", response_model=list[dict])
+def list_communities(request: Request, registry: RegistryDep) -> Response:
+    """JSON; a browser (HTML preferred in its Accept header) gets the communities page."""
+    from registry.linkeddata.conneg import prefers_html
+
+    if prefers_html(request.headers.get("accept")):
+        from registry.web.pages import render_resource_page
+
+        page = render_resource_page(request, "communities")
+        page.headers["Vary"] = "Accept, Accept-Language, Cookie"
+        return page
+    return JSONResponse([c.to_json() for c in registry.catalog.communities()], headers={"Vary": "Accept"})
 
 
 @router.get("/communities/{cid}", summary="One community")
