@@ -205,7 +205,7 @@ class VirtuosoServer:
     def gsp_url(self) -> str:
         return f"{self.base}/sparql-graph-crud-auth"
 
-    def start(self, timeout: float = 60.0) -> "VirtuosoServer":
+    def start(self, timeout: float = 180.0) -> "VirtuosoServer":
         binary = shutil.which("virtuoso-t")
         if binary is None:
             raise pytest.UsageError(
@@ -247,7 +247,7 @@ class VirtuosoServer:
     def graphs(self) -> set[str]:
         with self._client() as client:
             r = client.post(
-                f"{self.base}/sparql-auth", data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                f"{self.base}/sparql-auth", data={"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
                 headers={"Accept": "application/sparql-results+json"},
             )
             r.raise_for_status()

@@ -548,7 +548,9 @@ class RemoteSparqlStore(RegistryStore):
         query = (
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
             if self._graph_listing == "empty-pattern"
-            else "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+            # GROUP BY, not DISTINCT: Virtuoso 7.2 never finishes `SELECT DISTINCT ?g` over all
+            # quads once a store holds a few thousand triples (quirk table, docs/deployment.md)
+            else "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
         return self._registry_graphs(self._read_query(query, []))
 
