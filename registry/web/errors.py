@@ -37,6 +37,25 @@ def problem_from(exc: RegistryError) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status, media_type=PROBLEM_JSON, headers=headers or None)
 
 
+def _is_page(request: Request) -> bool:
+    """A browser asking for one of the pages for people (`/ui/...`): it gets the HTML error page, in
+    its language, rather than problem+json (issue 15 item 4)."""
+    if not request.url.path.startswith("/ui/") or getattr(request.app.state, "registry", None) is None:
+        return False
+    from registry.web.pages.common import wants_html
+
+    return wants_html(request)
+
+
+async def _html_error(request: Request, status: int, detail: str, code: str):
+    from fastapi.concurrency import run_in_threadpool
+
+    from registry.web.pages.common import error_page
+
+    title = "error.not_found" if status == 404 else "error.title"
+    return await run_in_threadpool(error_page, request, status, detail, title, code)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RegistryError)
     async def _registry_error(request: Request, exc: RegistryError):
@@ -44,6 +63,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):
+        if _is_page(request):
+            return await _html_error(request, 422, "invalid request", "invalid-request")
         errors = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err.get("loc", ()))
@@ -54,6 +75,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
         codes = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable", 413: "payload-too-large"}
+        if exc.status_code == 404 and _is_page(request):
+            return await _html_error(request, 404, str(exc.detail), "not-found")
         return problem(
             exc.status_code,
             str(exc.detail) if isinstance(exc.detail, str) else "Error",

@@ -72,4 +72,4 @@ def render_resource_page(request: Request, kind: str, **ids: str) -> Response:
             return browse.communities_page(request, ids["id"])
         raise InvalidInput(f"no page for {kind!r}", code="no-page")
     except RegistryError as exc:
-        return error_page(request, exc.status, exc.detail, "error.not_found" if exc.status == 404 else "error.title")
+        return error_page(request, exc.status, exc.detail, "error.not_found" if exc.status == 404 else "error.title", exc.code)

@@ -105,7 +105,7 @@ async def search(request: Request, q: QText = "", vocabulary: Annotated[str | No
         profiles = await run_in_threadpool(data.search_profiles, registry, q, lang) if q and not vocabulary else []
         concepts = await concept_hits(request, q, lang, vocabulary, data.MAX_SEARCH) if q else []
     except RegistryError as exc:
-        return await run_in_threadpool(error_page, request, exc.status, exc.detail)
+        return await run_in_threadpool(error_page, request, exc.status, exc.detail, "error.title", exc.code)
     return await run_in_threadpool(
         lambda: render(request, "search.html", q=q, profiles=profiles, concepts=concepts, vocabulary=vocabulary)
     )
@@ -391,4 +391,11 @@ LIMIT 200"""),
 def query_page(request: Request) -> HTMLResponse:
     has_endpoint = has_path(request.app, "/sparql")
     has_yasgui = (STATIC / "yasgui" / "yasgui.min.js").is_file()
-    return render(request, "query.html", examples=EXAMPLES, has_endpoint=has_endpoint, has_yasgui=has_yasgui)
+    t = i18n.Translator(i18n.request_language(request))
+    # YASGUI's labels in the page's language: exact texts, and patterns with {placeholders}
+    labels = {key[len("yasgui."):]: t(key) for key in i18n.MESSAGES if key.startswith("yasgui.")}
+    # the endpoint's problems (problem+json `code`) in the page's language, for the editor's error view
+    problems = {key[len("query.problem."):]: t(key) for key in i18n.MESSAGES if key.startswith("query.problem.")}
+    problems.update({"": t("query.problem"), "#at": t("validate.at", l="{l}", c="{c}"), "#parser": t("validate.parser_says")})
+    return render(request, "query.html", examples=EXAMPLES, has_endpoint=has_endpoint, has_yasgui=has_yasgui,
+                  yasgui_labels=labels if t.lang != "en" else {}, query_problems=problems)

@@ -160,6 +160,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     t = i18n.Translator(lang)
     registry = request.app.state.registry
     ctx = {
+        "finding_text": functools.partial(finding_text, t),
         "request": request,
         "lang": lang,
         "other_lang": "fr" if lang == "en" else "en",
@@ -184,8 +185,46 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return response
 
 
-def error_page(request: Request, status: int, detail: str, title_key: str = "error.title") -> HTMLResponse:
-    return render(request, "error.html", status=status, title_key=title_key, detail=detail, status_code=status)
+def localized_problem(t: i18n.Translator, status: int, detail: str, code: str | None, line=None, column=None) -> dict:
+    """{"detail": a sentence in the page's language, "original": the registry's own (English)
+    detail when the sentence replaced it, "at": line/column}. English pages keep the detail as is."""
+    out: dict = {"detail": detail, "original": None, "code": code}
+    if line:
+        out["at"] = t("validate.at", l=line, c=column) if column else t("validate.at_line", l=line)
+    if t.lang == "en" or not code:
+        return out
+    if f"error.code.{code}" in i18n.MESSAGES:
+        out.update(detail=t(f"error.code.{code}"), original=detail)
+    elif f"error.status.{status}" in i18n.MESSAGES:
+        out.update(detail=t(f"error.status.{status}"), original=detail)
+    return out
+
+
+def finding_text(t: i18n.Translator, finding: dict) -> dict:
+    """A publication check's finding in the page's language: {"text", "original"}. Its own French
+    message when it has one, else the sentence of its code (`finding.*`) with the checker's English
+    message as "original" (shown marked as English)."""
+    messages = finding.get("messages") or {}
+    if messages.get(t.lang):
+        return {"text": messages[t.lang], "original": None}
+    message = str(finding.get("message") or "")
+    key = f"finding.{finding.get('code')}"
+    if t.lang != "en" and key in i18n.MESSAGES:
+        return {"text": t(key), "original": message}
+    return {"text": message, "original": None}
+
+
+def error_page(request: Request, status: int, detail: str, title_key: str = "error.title",
+               code: str | None = None) -> HTMLResponse:
+    """The HTML error page. The registry's details are English sentences for API clients: the page
+    says what happened in its own language from the error's `code` (`error.code.*`), else from its
+    status (`error.status.*`) followed by the detail marked as English (issue 15 item 4)."""
+    t = i18n.Translator(i18n.request_language(request))
+    # no code: the caller's detail is already in the page's language
+    problem = localized_problem(t, status, detail, code)
+    original = problem["original"] if code not in ("not-found",) and not str(code or "").endswith("-not-found") else None
+    return render(request, "error.html", status=status, title_key=title_key, detail=problem["detail"],
+                  original_detail=original, status_code=status)
 
 
 def html_errors(handler):
@@ -197,7 +236,7 @@ def html_errors(handler):
             return handler(request, *args, **kwargs)
         except RegistryError as exc:
             key = "error.not_found" if exc.status == 404 else "error.title"
-            return error_page(request, exc.status, exc.detail, key)
+            return error_page(request, exc.status, exc.detail, key, exc.code)
 
     return wrapper
 

@@ -32,7 +32,8 @@ from registry.rdf import format_for_filename
 from registry.web import i18n
 from registry.web.deps import client_key
 from registry.web.pages.common import (
-    SESSION_COOKIE, csrf_refusal, delete_cookie, error_page, html_errors, render, session_secret, set_cookie, ui,
+    SESSION_COOKIE, csrf_refusal, delete_cookie, error_page, html_errors, localized_problem, render, session_secret,
+    set_cookie, ui,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -177,15 +178,16 @@ async def upload(request: Request) -> Response:
     # clause ends, and a closure must not depend on when it runs.
     except CheckFailed as exc:
         findings = exc.extra.get("findings") or []
-        detail = exc.detail
+        problem = localized_problem(t, exc.status, exc.detail, "check-failed")
         return await run_in_threadpool(
             lambda: _page(request, community, status=422, findings=findings, outcome="refused",
-                          problem={"detail": detail}, form=fields)
+                          problem=problem, form=fields)
         )
     except RegistryError as exc:
-        error_status, detail = exc.status, exc.detail
+        error_status = exc.status
+        problem = localized_problem(t, exc.status, exc.detail, exc.code, exc.extra.get("line"), exc.extra.get("column"))
         return await run_in_threadpool(
-            lambda: _page(request, community, status=error_status, problem={"detail": detail}, form=fields)
+            lambda: _page(request, community, status=error_status, problem=problem, form=fields)
         )
     findings = [f.to_json() for f in result.findings]
     if result.status != "draft":  # the same content was already published: nothing to confirm
@@ -217,8 +219,9 @@ async def change_status(request: Request) -> Response:
     try:
         await run_in_threadpool(registry.publication.set_status, community, kind, sid, version, status)
     except RegistryError as exc:
-        error_status, detail = exc.status, exc.detail  # plain locals for the lambda (see upload)
-        return await run_in_threadpool(lambda: _page(request, community, status=error_status, problem={"detail": detail}))
+        error_status = exc.status  # plain locals for the lambda (see upload)
+        problem = localized_problem(t, exc.status, exc.detail, exc.code)
+        return await run_in_threadpool(lambda: _page(request, community, status=error_status, problem=problem))
     key = "community.published" if status == "published" else "community.deprecated"
     message = t(key, k=t(f"community.kind_label.{kind}"), id=sid, v=version)
     return await run_in_threadpool(lambda: _page(request, community, message=message, outcome=status))
@@ -271,7 +274,8 @@ async def delete_draft(request: Request) -> Response:
     try:
         await run_in_threadpool(registry.publication.delete_draft, community, kind, sid, version)
     except RegistryError as exc:
-        error_status, detail = exc.status, exc.detail  # plain locals for the lambda (see upload)
-        return await run_in_threadpool(lambda: _page(request, community, status=error_status, problem={"detail": detail}))
+        error_status = exc.status  # plain locals for the lambda (see upload)
+        problem = localized_problem(t, exc.status, exc.detail, exc.code)
+        return await run_in_threadpool(lambda: _page(request, community, status=error_status, problem=problem))
     message = t("community.draft_deleted", k=t(f"community.kind_label.{kind}"), id=sid, v=version)
     return await run_in_threadpool(lambda: _page(request, community, message=message, outcome="deleted"))

@@ -24,6 +24,95 @@
     });
   });
 
+  /* YASGUI speaks English only: its labels (text, title, aria-label, placeholder) are put into the
+     page's language from the page's table (i18n.py "yasgui.*"), as YASGUI draws them. */
+  var labels = JSON.parse((document.getElementById("yasgui-labels") || {}).textContent || "{}");
+  var exact = {}, patterns = [];
+  Object.keys(labels).forEach(function (english) {
+    if (english.indexOf("{") < 0) { exact[english] = labels[english]; return; }
+    var names = [];
+    var source = english.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, function (m, name) {
+      names.push(name); return "(.+?)";
+    });
+    patterns.push({re: new RegExp("^" + source + "$"), names: names, text: labels[english]});
+  });
+  function translated(text) {
+    var trimmed = text.trim();
+    if (!trimmed) return null;
+    if (Object.prototype.hasOwnProperty.call(exact, trimmed)) return text.replace(trimmed, exact[trimmed]);
+    for (var i = 0; i < patterns.length; i++) {
+      var m = patterns[i].re.exec(trimmed);
+      if (m) {
+        var out = patterns[i].text;
+        patterns[i].names.forEach(function (name, j) {  // "Shows {x} view": x may be a label too
+          var value = m[j + 1];
+          out = out.replace("{" + name + "}", Object.prototype.hasOwnProperty.call(exact, value) ? exact[value] : value);
+        });
+        return text.replace(trimmed, out);
+      }
+    }
+    return null;
+  }
+  function translate(root) {
+    if (!patterns.length && !Object.keys(exact).length) return;
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (var n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.parentElement && n.parentElement.closest(".CodeMirror, .yasr_results")) continue;  // the query and the data
+      var t = translated(n.textContent);
+      if (t !== null && t !== n.textContent) n.textContent = t;
+    }
+    var elements = root.querySelectorAll ? root.querySelectorAll("[title], [aria-label], [placeholder]") : [];
+    Array.prototype.forEach.call(elements, function (el) {
+      ["title", "aria-label", "placeholder"].forEach(function (attr) {
+        var v = el.getAttribute(attr);
+        var t = v && translated(v);
+        if (t && t !== v) el.setAttribute(attr, t);
+      });
+    });
+  }
+  var translating = false;
+  function watchLabels() {
+    translate(node);
+    new MutationObserver(function () {
+      if (translating) return;
+      translating = true;
+      try { translate(node); } finally { translating = false; }
+    }).observe(node, {subtree: true, childList: true, characterData: true, attributes: true,
+                      attributeFilter: ["title", "aria-label", "placeholder"]});
+  }
+
+  /* The endpoint's errors (problem+json) as a sentence in the page's language, where in the query,
+     and the parser's own words (English, marked so). */
+  var problems = JSON.parse((document.getElementById("query-problems") || {}).textContent || "{}");
+  function renderProblem(error) {
+    var body = null;
+    try { body = JSON.parse(error && error.text); } catch (e) { return undefined; }
+    if (!body || typeof body !== "object" || !body.code) return undefined;
+    var box = document.createElement("div");
+    box.className = "query-problem";
+    box.setAttribute("role", "alert");
+    var sentence = document.createElement("p");
+    sentence.textContent = problems[body.code] || problems[""];
+    box.appendChild(sentence);
+    var detail = String(body.detail || "");
+    var at = /(\d+):(\d+)/.exec(detail);
+    if (body.code === "query-syntax" && at) {
+      var where = document.createElement("p");
+      where.textContent = problems["#at"].replace("{l}", at[1]).replace("{c}", at[2]);
+      box.appendChild(where);
+    }
+    if (detail) {
+      var parser = document.createElement("p");
+      parser.textContent = problems["#parser"] + " ";
+      var words = document.createElement("code");
+      words.lang = "en";
+      words.textContent = detail;
+      parser.appendChild(words);
+      box.appendChild(parser);
+    }
+    return box;
+  }
+
   function start() {
     if (!window.Yasgui) { failed(); return; }
     try {
@@ -32,6 +121,7 @@
       window.Yasgui.Yasqe.defaults.autocompleters = window.Yasgui.Yasqe.defaults.autocompleters.filter(function (n) {
         return !/class|propert/i.test(n);
       });
+      window.Yasgui.Yasr.defaults.errorRenderers = [renderProblem].concat(window.Yasgui.Yasr.defaults.errorRenderers || []);
       var endpoint = new URL(node.dataset.endpoint, window.location.href).href;
       var loading = document.getElementById("yasgui-loading");
       if (loading) loading.remove();
@@ -41,6 +131,7 @@
         endpointCatalogueOptions: {getData: function () { return [{endpoint: endpoint}]; }}
       });
       yasgui.getTab().setQuery(example(pending));
+      watchLabels();
       node.dataset.ready = "true";
     } catch (err) { failed(); }
   }
