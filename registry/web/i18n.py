@@ -461,8 +461,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "yasgui.Copy": {"en": "Copy", "fr": "Copier"},
     "yasgui.View documentation of {x}": {"en": "View documentation of {x}", "fr": "Voir la documentation de {x}"},
     "yasgui.Showing {a} to {b} of {n} entries": {"en": "Showing {a} to {b} of {n} entries", "fr": "Lignes {a} à {b} sur {n}"},
-    "yasgui.{n} results in {s} seconds": {"en": "{n} results in {s} seconds", "fr": "{n} résultats en {s} secondes"},
-    "yasgui.{n} result in {s} seconds": {"en": "{n} result in {s} seconds", "fr": "{n} résultat en {s} secondes"},
     "q.latest": {"en": "Concepts of the latest version of each vocabulary",
                  "fr": "Concepts de la dernière version de chaque vocabulaire"},
     "q.top": {"en": "Top concepts of each concept scheme", "fr": "Concepts de tête de chaque schéma"},
