@@ -165,6 +165,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "req.recommended": {"en": "recommended", "fr": "recommandé"},
     "req.optional": {"en": "optional", "fr": "facultatif"},
     # field tables in words (registry/web/fieldtext.py, issue 15 items 1-2)
+    "field.group_inherited_from": {"en": "Every field of this table is inherited from {p}.",
+                                   "fr": "Tous les champs de ce tableau sont hérités de {p}."},
+    "field.group_own": {"en": "Every field of this table is defined by this profile.",
+                        "fr": "Tous les champs de ce tableau sont définis par ce profil."},
     "field.eg": {"en": "e.g.", "fr": "p. ex."},
     "field.technical": {"en": "technical form", "fr": "forme technique"},
     "field.units": {"en": "Units", "fr": "Unités"},
