@@ -56,9 +56,11 @@ def normalise(url: str, base: str) -> str | None:
     return base + parts.path + ("?" + urlencode(query) if query else "")
 
 
-def crawl(page, base: str, lang: str, *, start: str = "/", limit: int = LIMIT, per_route: int = PER_ROUTE):
+def crawl(page, base: str, lang: str, *, start: str = "/", limit: int = LIMIT, per_route: int = PER_ROUTE,
+          before_each=None):
     """Breadth-first over the server's HTML pages in `lang` (the `lang` cookie is set by the first
-    page's `?lang=`); yields (url, response) after each page has loaded."""
+    page's `?lang=`); yields (url, response) after each page has loaded. `before_each(url)` is called
+    before each navigation (e.g. to start counting its network requests)."""
     seen: set[str] = set()
     per_shape: dict[str, int] = {}
     queue = deque([base + start])
@@ -74,6 +76,8 @@ def crawl(page, base: str, lang: str, *, start: str = "/", limit: int = LIMIT, p
             continue
         target = url + ("&" if "?" in url else "?") + f"lang={lang}" if first else url
         first = False
+        if before_each is not None:
+            before_each(url)
         try:
             response = page.goto(target, wait_until="load")
         except Exception as exc:  # noqa: BLE001 - a download is not a page
