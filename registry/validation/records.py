@@ -23,6 +23,7 @@ from registry.errors import InvalidInput, PayloadTooLarge, RdfSyntaxError, Unsup
 from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, check_rdf_nesting, loads_json
 from registry.rdf import _syntax_error, base_media_type, parse_triples, prepare_input
 from registry.validation.coverage import RecordNotes, unmapped_keys
+from registry.validation.sources import locator, with_lines
 
 #: `format=` names and media types of single records.
 RECORD_FORMATS: dict[str, str] = {
@@ -190,13 +191,17 @@ def read_record(data: bytes, fmt: str, *, context: dict | None, max_triples: int
                 raise
             lifted = None  # not well-formed JSON: the JSON-LD parser says where (rdf-syntax), as before
         if lifted is not None:
-            return Record(name, lifted[0], fmt, lifted[1])
+            notes = lifted[1]
+            if notes.locate is not None:
+                notes.locate = with_lines(notes.locate, data)
+            return Record(name, lifted[0], fmt, notes)
     if fmt == "json":
         triples, notes = read_json_record(data, context, what=what, max_triples=max_triples, line_offset=line_offset,
                                           max_depth=max_depth)
+        notes.locate = locator(data, fmt, triples)
         return Record(name, triples, fmt, notes)
     triples = parse_triples(data, OX_FORMATS[fmt], what=what, max_triples=max_triples, max_depth=max_depth)
-    return Record(name, triples, fmt, RecordNotes(kind="rdf"))
+    return Record(name, triples, fmt, RecordNotes(kind="rdf", locate=locator(data, fmt, triples)))
 
 
 def parse_record(data: bytes, fmt: str, *, context: dict | None, max_triples: int, what: str = "the record",

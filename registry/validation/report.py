@@ -92,8 +92,17 @@ def result_view(result: dict[str, Any], lang: str) -> dict[str, Any]:
     }
     if result.get("pointer"):
         view["pointer"] = result["pointer"]
-    if result.get("source"):
-        view["source"] = source_view(result["source"], lang)
+    source = result.get("source")
+    if source:
+        view["source"] = source_view(source, lang)
+        if source.get("via") and not result["path"]:
+            # a whole-object rule filed under the field whose value its focus node is (sources.py)
+            view["field_path"] = source["via"]
+            view["field"] = pick(result.get("field_names") or {}, lang) or view["field"] or _local(source["via"])
+        written = source.get("value_text")
+        if written and view["value"] and view["value"].startswith("_:") and view["message"]:
+            # never show an internal blank-node label: the value as the user wrote it instead
+            view["message"] = view["message"].replace(view["value"], written).replace(view["value"][2:], written)
     return view
 
 

@@ -350,6 +350,10 @@ def _add_notes(outcome: Outcome, notes: RecordNotes) -> None:
             where = notes.locate(result)
             if where:
                 result["source"] = where
+                via = where.get("via")
+                if via and not result.get("path") and via in outcome.bundle.property_shapes:
+                    # a whole-object rule (sh:node, SPARQL) is about the field its focus node is the value of
+                    result["field_names"] = _names(outcome.bundle, outcome.bundle.property_shapes[via])
 
 
 _CONCEPT_BY_LABEL = (

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -129,6 +130,19 @@ def _lang_map(form, field: str) -> dict[str, str]:
     return out
 
 
+def _with_lines(findings: list[dict], body: bytes, filename: str | None) -> list[dict]:
+    """Each finding with the line of the uploaded file it is about (issue 15, item 11)."""
+    from registry.validation.sources import locate_findings
+
+    try:
+        fmt = format_for_filename(filename or "")
+    except RegistryError:
+        return findings
+    line_based = fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML, ox.RdfFormat.TRIG,
+                         ox.RdfFormat.N_QUADS)
+    return locate_findings(body, line_based, [f for f in findings if isinstance(f, dict)])
+
+
 @router.post(ui("community/upload"), name="ui_upload")
 async def upload(request: Request) -> Response:
     registry = request.app.state.registry
@@ -177,7 +191,7 @@ async def upload(request: Request) -> Response:
     # The lambdas below get plain locals, not `exc`: Python unbinds the `as` name when the except
     # clause ends, and a closure must not depend on when it runs.
     except CheckFailed as exc:
-        findings = exc.extra.get("findings") or []
+        findings = _with_lines(exc.extra.get("findings") or [], body, file.filename)
         problem = localized_problem(t, exc.status, exc.detail, "check-failed")
         return await run_in_threadpool(
             lambda: _page(request, community, status=422, findings=findings, outcome="refused",
@@ -189,7 +203,7 @@ async def upload(request: Request) -> Response:
         return await run_in_threadpool(
             lambda: _page(request, community, status=error_status, problem=problem, form=fields)
         )
-    findings = [f.to_json() for f in result.findings]
+    findings = _with_lines([f.to_json() for f in result.findings], body, file.filename)
     if result.status != "draft":  # the same content was already published: nothing to confirm
         message = t("community.published", k=t(f"community.kind_label.{kind}"), id=sid, v=version)
         return await run_in_threadpool(lambda: _page(request, community, findings=findings, outcome="published", message=message))

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from registry.errors import RegistryError
 from registry.web import i18n
 from registry.web.deps import client_key
 from registry.web.pages.common import csrf_refusal, error_page, has_path, render, session_secret, ui
@@ -34,6 +35,7 @@ FORMATS = [
 EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "json": "application/json",
               "nt": "application/n-triples", "rdf": "application/rdf+xml", "xml": "application/rdf+xml"}
 MAX_ECHO = 200_000  # a record larger than this is not echoed back into the text area
+MAX_VIEW = 40_000  # nor shown line by line beside the report (pages stay under 100 kB)
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -113,6 +115,66 @@ def _signed_in(request: Request):
     return current_community(request)
 
 
+def most_general_profile(profiles: list[dict]) -> str:
+    """The profile the others are profiles of: among those that extend no other (the roots of
+    `prof:isProfileOf`), the one most profiles build on, directly or not; ties by id."""
+    series_of = {v["iri"]: p["id"] for p in profiles for v in p.get("versions", []) if v.get("iri")}
+    base_of = {p["id"]: series_of.get(p.get("is_profile_of") or "") for p in profiles}
+    descendants = {p["id"]: 0 for p in profiles}
+    for pid in base_of:
+        seen = {pid}
+        base = base_of[pid]
+        while base and base not in seen:
+            descendants[base] = descendants.get(base, 0) + 1
+            seen.add(base)
+            base = base_of.get(base)
+    roots = [p["id"] for p in profiles if not base_of[p["id"]] and p.get("latest_version")]
+    if not roots:
+        return ""
+    return sorted(roots, key=lambda pid: (-descendants.get(pid, 0), pid))[0]
+
+
+def record_lines(record: str, results: list[dict]) -> list[dict]:
+    """The record's lines for the read-only view, each with the severities of the results on it."""
+    marks: dict[int, set[str]] = {}
+    for r in results:
+        line = (r.get("source") or {}).get("line")
+        if line:
+            marks.setdefault(line, set()).add(r.get("severity", ""))
+    out = []
+    for number, text in enumerate(record.splitlines(), start=1):
+        sev = sorted(marks.get(number, ()), key=lambda s: SEVERITY_ORDER.get(s, 3))
+        out.append({"n": number, "text": text, "severity": sev[0] if sev else None})
+    return out
+
+
+def link_fields(registry, validated: dict, groups: list[dict]) -> None:
+    """Give each report group the id of its field's row on the profile page (`fieldtext.field_anchor`
+    of the field table and path): the table of the kind of object its results are about (their
+    focus nodes' types, or for a blank node the property it is the value of), else the first table
+    with that field."""
+    from registry.web.fields import fields_for_version
+    from registry.web.fieldtext import field_anchor
+
+    try:
+        tables = fields_for_version(registry, validated["id"], validated["version"])
+    except RegistryError:
+        return
+    for group in groups:
+        candidates = [table for table in tables for f in table.fields if f.path == group["path"]]
+        if not candidates:
+            continue
+        types: set[str] = set()
+        holders: set[str] = set()
+        for r in group["results"]:
+            source = r.get("source") or {}
+            types.update(source.get("via_types" if source.get("via") and not r.get("path") else "focus_types") or [])
+            holders.update((source.get("focus") or {}).get("path", [])[-1:])
+        chosen = next((table for table in candidates if types & set(table.target_classes)), None) or \
+            next((table for table in candidates if table.target_property in holders), None) or candidates[0]
+        group["anchor"] = field_anchor(chosen.key, group["path"])
+
+
 def _has_validation(app) -> bool:
     return has_path(app, "/validate")
 
@@ -120,9 +182,12 @@ def _has_validation(app) -> bool:
 @router.get(ui("validate"), name="ui_validate")
 def validate_form(request: Request, profile: str | None = None, version: str | None = None) -> HTMLResponse:
     registry = request.app.state.registry
-    selected = f"{profile}@{version}" if profile and version else (profile or "")
-    return render(request, "validate.html", profiles=_profiles(registry, _signed_in(request)), selected=selected, formats=FORMATS,
-                  record="", media="", report=None, groups=[], problem=None, available=_has_validation(request.app))
+    profiles = _profiles(registry, _signed_in(request))
+    # the profile the user came from (its page links here with it), else the most general one
+    selected = f"{profile}@{version}" if profile and version else (profile or most_general_profile(profiles))
+    return render(request, "validate.html", profiles=profiles, selected=selected, formats=FORMATS,
+                  record="", media="", report=None, groups=[], problem=None, available=_has_validation(request.app),
+                  shapes_text="")
 
 
 def _choose_media(media: str, filename: str | None, text: str) -> str:
@@ -139,11 +204,24 @@ def _choose_media(media: str, filename: str | None, text: str) -> str:
 
 
 async def call_validate(request: Request, profile: str, version: str | None, body: bytes, media: str, lang: str,
-                        accept: str = "application/json", token: str | None = None) -> httpx.Response:
-    """`token`: the signed-in community's, so that its drafts can be validated against."""
-    params = {"profile": profile, "lang": lang}
+                        accept: str = "application/json", token: str | None = None,
+                        shapes: tuple[bytes, str] | None = None) -> httpx.Response:
+    """`token`: the signed-in community's, so that its drafts can be validated against. With
+    `shapes` (bytes, file name): multipart with the draft shapes, alone or extending `profile`
+    (the API's draft-shapes validation)."""
+    params = {"lang": lang}
+    if profile:
+        params["profile"] = profile
     if version:
         params["version"] = version
+    if shapes is not None:
+        transport = httpx.ASGITransport(app=request.app, client=(client_key(request), 0))
+        async with httpx.AsyncClient(transport=transport, base_url="http://registry.internal", timeout=120) as client:
+            return await client.post(
+                "/validate", params=params,
+                files={"record": ("record", body, media), "shapes": (shapes[1], shapes[0], "application/octet-stream")},
+                headers={"Accept": accept, "Accept-Language": lang, **({"Authorization": f"Bearer {token}"} if token else {})},
+            )
     # the page's user is the client of the API call: its per-client cap and its turn in the worker
     # pool's fair queue (issue 12) are its own, not shared by every user of the page
     transport = httpx.ASGITransport(app=request.app, client=(client_key(request), 0))
@@ -156,12 +234,17 @@ async def call_validate(request: Request, profile: str, version: str | None, bod
 
 
 def group_results(results: list[dict]) -> list[dict]:
-    """Results grouped by field (label, else path), violations first, in a stable order."""
+    """Results grouped by field (label, else path), violations first, in a stable order. A
+    whole-object rule (no `path`) goes to the field its focus node is the value of (`field_path`,
+    see registry/validation/sources.py), not to "Other results"."""
     groups: "OrderedDict[str, dict]" = OrderedDict()
     for r in sorted(results, key=lambda r: (SEVERITY_ORDER.get(r.get("severity", ""), 3), r.get("field") or r.get("path") or "")):
-        key = r.get("field") or r.get("path") or ""
-        group = groups.setdefault(key, {"field": r.get("field"), "path": r.get("path"), "results": [], "severity": r.get("severity")})
+        path = r.get("path") or r.get("field_path")
+        key = r.get("field") or path or ""
+        group = groups.setdefault(key, {"field": r.get("field"), "path": path, "results": [], "severity": r.get("severity")})
         group["results"].append(r)
+    for group in groups.values():
+        group["severities"] = sorted({r.get("severity", "") for r in group["results"]}, key=lambda s: SEVERITY_ORDER.get(s, 3))
     return list(groups.values())
 
 
@@ -170,7 +253,7 @@ async def validate_submit(request: Request) -> Response:
     registry = request.app.state.registry
     lang = i18n.request_language(request)
     t = i18n.Translator(lang)
-    form = await request.form(max_files=1, max_fields=10)
+    form = await request.form(max_files=2, max_fields=12)
     if refusal := csrf_refusal(request, form):
         return error_page(request, 403, t(refusal))
     selected = str(form.get("profile") or "")
@@ -190,19 +273,27 @@ async def validate_submit(request: Request) -> Response:
     community = await run_in_threadpool(_signed_in, request)
     token = session_secret(request) if community is not None else None
     profiles = await run_in_threadpool(_profiles, registry, community)
+    shapes_text = str(form.get("shapes") or "")
+    shapes_upload = form.get("shapes_file")
+    shapes: tuple[bytes, str] | None = None
+    if isinstance(shapes_upload, UploadFile) and shapes_upload.filename:
+        shapes = (await shapes_upload.read(), shapes_upload.filename)
+    elif shapes_text.strip():
+        shapes = (shapes_text.encode("utf-8"), "shapes.ttl")
     context = dict(profiles=profiles, selected=selected, formats=FORMATS, record=record, media=media,
-                   available=_has_validation(request.app))
+                   available=_has_validation(request.app), shapes_text=shapes_text if len(shapes_text) <= MAX_ECHO else "")
     if not body.strip():
         return render(request, "validate.html", status=422, report=None, groups=[], problem={"detail": t("validate.empty")}, **context)
     chosen = _choose_media(media, filename, record)
     download = form.get("download")
     if download == "ttl":
-        response = await call_validate(request, profile, version or None, body, chosen, lang, accept="text/turtle", token=token)
+        response = await call_validate(request, profile, version or None, body, chosen, lang, accept="text/turtle", token=token,
+                                       shapes=shapes)
         if response.status_code == 200:
             return Response(response.content, media_type="text/turtle",
                             headers={"Content-Disposition": 'attachment; filename="validation-report.ttl"'})
     else:
-        response = await call_validate(request, profile, version or None, body, chosen, lang, token=token)
+        response = await call_validate(request, profile, version or None, body, chosen, lang, token=token, shapes=shapes)
     try:
         payload = response.json()
     except ValueError:
@@ -219,6 +310,26 @@ async def validate_submit(request: Request) -> Response:
     for p in profiles:
         if p["id"] == profile:
             label = f"{t.pick(p['title'], p['id'])} {version or p.get('latest_version') or ''}".strip()
+    if shapes is not None:
+        label = f"{label} + {t('validate.draft_profile')}" if profile else t("validate.draft_profile")
+    if download in ("csv", "pdf"):
+        from registry.web.pages import report_export
+
+        if download == "csv":
+            return Response(report_export.csv_bytes(payload, t), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": 'attachment; filename="validation-report.csv"'})
+        pdf = await run_in_threadpool(report_export.pdf_bytes, payload, t, label)
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": 'attachment; filename="validation-report.pdf"'})
     report_json = json.dumps(payload, ensure_ascii=False, indent=2)
-    return render(request, "validate.html", report=payload, groups=group_results(payload.get("results", [])),
-                  problem=None, profile_label=label, report_json=report_json, **context)
+    results = payload.get("results", [])
+    validated = payload.get("profile") or {}
+    profile_href = (ui(f"profiles/{validated['id']}/{validated['version']}")
+                    if validated.get("id") and validated.get("version") else None)
+    lines = record_lines(record, results) if record and len(record) <= MAX_VIEW else []
+    groups = group_results(results)
+    if profile_href:
+        await run_in_threadpool(link_fields, registry, validated, groups)
+    return render(request, "validate.html", report=payload, groups=groups,
+                  problem=None, profile_label=label, report_json=report_json, profile_href=profile_href,
+                  record_view=lines, **context)
