@@ -488,10 +488,11 @@ def locate_findings(data: bytes, line_based: bool, findings: list[dict[str, Any]
     index = LineIndex(text, Graph([]))
     out = []
     for finding in findings:
-        focus, path, value = finding.get("focus") or "", finding.get("path"), finding.get("value")
+        focus, path = finding.get("focus") or "", finding.get("path")
+        value = str(finding["value"]) if finding.get("value") is not None else None
         line = None
         if focus and not focus.startswith("_:"):
-            line = index.triple_line(focus, path, value, literal=bool(value) and not _looks_like_node(value, index.graph))
+            line = index.triple_line(focus, path, value, literal=value is not None and not _looks_like_node(value, index.graph))
         elif path and value and not value.startswith("_:"):
             literal = not _looks_like_node(value, index.graph)
             has_value = (lambda text_line, v=value[:60]: v in text_line) if literal else index._pattern(value).search
