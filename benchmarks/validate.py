@@ -63,7 +63,7 @@ from registry.publication import ProfileSubmission, VocabularySubmission  # noqa
 from registry.rdf import format_for_filename, parse_triples, to_rdflib_graph  # noqa: E402
 from registry.services import Registry  # noqa: E402
 from registry.validation.gather import SubsetCache  # noqa: E402
-from registry.validation.pool import WorkerPool  # noqa: E402
+from registry.validation.pool import ValidationPool  # noqa: E402
 from registry.validation.service import InProcessExecutor, ValidationService  # noqa: E402
 
 NS = "https://w3id.org/bench/"
@@ -239,7 +239,7 @@ def main() -> None:
     registry = Registry.build(settings)
     # the real vocabularies are in other people's namespaces: one community owns http(s) for the run
     community = real_community = registry.communities.create("bench", "Benchmark", ["http://", "https://"])
-    pool = WorkerPool(1)
+    pool = ValidationPool(1)
     inproc = ValidationService(registry, executor=InProcessExecutor())
     viapool = ValidationService(registry, executor=pool)
     rows = []

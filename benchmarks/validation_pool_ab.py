@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 import rdflib  # noqa: E402
 
 from registry.validation import engine  # noqa: E402
-from registry.validation.pool import WorkerPool as NewPool  # noqa: E402
+from registry.validation.pool import ValidationPool as NewPool  # noqa: E402
 
 def previous_pool_revision() -> str:
     """The commit before the last change of registry/validation/pool.py (the fairness change)."""
@@ -67,7 +67,8 @@ def load_old_pool():
     sys.path.insert(0, str(folder))  # importable by name: the worker processes unpickle its worker_main
     import previous_validation_pool
 
-    return previous_validation_pool.WorkerPool
+    previous = previous_validation_pool
+    return getattr(previous, "ValidationPool", None) or previous.WorkerPool
 
 
 def time_pool(pool, shapes, records) -> tuple[float, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -96,6 +97,11 @@ class Settings(BaseSettings):
     validation_max_concurrency_per_client: int = Field(
         4, description="Validation requests (single records or batches) in flight per client; the next gets 429.",
     )
+
+    @property
+    def validation_worker_count(self) -> int:
+        """The validation pool's size: `validation_workers`, else min(4, CPUs)."""
+        return max(1, self.validation_workers or min(4, os.cpu_count() or 1))
 
     @field_validator("base_iri")
     @classmethod

@@ -1,17 +1,15 @@
-"""A pool of query worker processes, and the snapshots they read.
+"""The pool of query worker processes (the snapshots they read: `registry.sparql.snapshots`).
 
-* `WorkerPool.run(job, timeout)` hands a job to an idle worker and waits for its reply in a
+* `QueryPool.run(job, timeout)` hands a job to an idle worker and waits for its reply in a
   thread (the event loop never blocks). Past the time limit the worker is killed (SIGKILL),
   which really stops the query and frees everything it held; a worker that dies on its own
-  (SIGSEGV, SIGABRT) is noticed the same way. Either way it is replaced and only that request
-  gets an error.
+  (SIGSEGV, SIGABRT) is noticed the same way (`registry.workers`). Either way it is replaced
+  and only that request gets an error.
 * Jobs waiting for a worker queue per client, served round-robin (`registry.fairness.FairQueue`):
   a client with many queries waiting does not push another client's query to the back.
 * The pool has `size` workers, and grows by up to `extra` more while jobs are running long
   (over `heavy_after` seconds) and others wait, so a few slow queries do not hold up lookups.
   Extra workers leave when they fall idle.
-* `Snapshots` makes a hard-linked checkpoint of the store after each write (`store.generation`)
-  and deletes old checkpoints once no worker has them open.
 """
 
 from __future__ import annotations
@@ -19,29 +17,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import multiprocessing
-import os
-import shutil
-import signal
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import anyio
-import pyoxigraph as ox
 
 from registry.fairness import FairQueue
-from registry.sparql.worker import worker_main
-
-
-class WorkerCrashed(Exception):
-    def __init__(self, signal_name: str):
-        super().__init__(signal_name)
-        self.signal_name = signal_name
-
-
-class WorkerTimeout(Exception):
-    pass
+from registry.sparql.worker import QueryJob, QueryReply, WorkerReady, worker_main
+from registry.workers import WorkerDied, WorkerProcess, WorkerTimedOut
 
 
 class PoolBusy(Exception):
@@ -51,95 +35,35 @@ class PoolBusy(Exception):
 _ctx = multiprocessing.get_context("spawn")
 
 
-class Worker:
-    _ids = itertools.count(1)
-
+class QueryWorker(WorkerProcess):
     def __init__(self, memory_bytes: int | None, prefixes: dict[str, str], ready_timeout: float = 60.0):
         """Start a worker process and wait until it is ready (blocking: call from a thread)."""
-        self.id = next(self._ids)
-        parent, child = _ctx.Pipe(duplex=True)
-        self.process = _ctx.Process(
-            target=worker_main, args=(child, memory_bytes, prefixes), daemon=True, name=f"sparql-worker-{self.id}"
-        )
-        self.process.start()
-        child.close()
-        self.conn = parent
+        super().__init__(_ctx, worker_main, (memory_bytes, prefixes), kind="sparql")
         try:
-            ready = parent.recv() if parent.poll(ready_timeout) else None
-        except (EOFError, OSError):
+            ready = self.receive() if self.poll(ready_timeout) else None
+        except WorkerDied:
             ready = None
-        if not ready or ready[0] != "ready":
-            self.kill()
+        if not isinstance(ready, WorkerReady):
+            self.kill(reason="it did not start")
             raise RuntimeError("a SPARQL query worker did not start")
         self.snapshot: str | None = None  # the snapshot the worker has (or will have) open
         self.busy_since: float | None = None
         self.extra = False
-        self.dead = False
-        self.demoted = False
 
-    def demote(self) -> None:
-        """Lower the CPU priority of a worker whose query runs long, so lookups keep their
-        share of the CPU. Unprivileged processes cannot undo this: a demoted worker is retired
-        after its job."""
-        self.demoted = True
-        try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, 15)
-        except (OSError, AttributeError):
-            pass
-
-    def call(self, job: tuple, timeout: float) -> tuple:
-        """Blocking: send a job, wait for the reply; kill the worker past `timeout`."""
-        try:
-            self.conn.send(job)
-            if self.conn.poll(timeout):
-                return self.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            self.kill()
-            raise WorkerCrashed(self._exit_description()) from None
-        self.kill()
-        raise WorkerTimeout()
-
-    def _exit_description(self) -> str:
-        self.process.join(timeout=2)
-        code = self.process.exitcode
-        if code is None:
-            return "unknown"
-        if code < 0:
-            try:
-                return signal.Signals(-code).name
-            except ValueError:
-                return f"signal {-code}"
-        return f"exit {code}"
-
-    def kill(self) -> None:
-        self.dead = True
-        if self.process.is_alive():
-            try:
-                os.kill(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.process.join(timeout=5)
-        try:
-            self.conn.close()
-        except OSError:
-            pass
+    def call(self, job: QueryJob, timeout: float) -> QueryReply:
+        """Blocking: send a job, wait for the reply; kill the worker past `timeout`
+        (`WorkerTimedOut`); `WorkerDied` if it died."""
+        deadline = time.monotonic() + timeout
+        self.send(job)
+        return self.wait(deadline)
 
     def stop_now(self) -> None:
+        """Ask the worker to end even when it is already marked for retirement, then kill it."""
         try:
             self.conn.send(None)
         except (OSError, BrokenPipeError):
             pass
         self.process.join(timeout=2)
-        self.kill()
-
-    def stop(self) -> None:
-        """Ask nicely, then kill."""
-        if not self.dead:
-            try:
-                self.conn.send(None)
-            except (OSError, BrokenPipeError):
-                pass
-            self.process.join(timeout=2)
         self.kill()
 
 
@@ -153,11 +77,11 @@ class PoolOptions:
     memory_bytes: int | None = 2 * 1024**3
 
 
-class WorkerPool:
+class QueryPool:
     def __init__(self, options: PoolOptions):
         self.options = options
-        self.idle: list[Worker] = []
-        self.busy: set[Worker] = set()
+        self.idle: list[QueryWorker] = []
+        self.busy: set[QueryWorker] = set()
         self.starting = 0
         self.waiters: FairQueue[asyncio.Future] = FairQueue()  # round-robin across clients
         self.closed = False
@@ -175,7 +99,7 @@ class WorkerPool:
     def start(self) -> None:
         """Start the base workers (blocking; call from a thread or at start-up)."""
         for _ in range(self.options.size):
-            self.idle.append(Worker(self.options.memory_bytes, self.options.prefixes))
+            self.idle.append(QueryWorker(self.options.memory_bytes, self.options.prefixes))
 
     def warm(self) -> None:
         """Start the base workers in the background (from the event loop)."""
@@ -186,14 +110,14 @@ class WorkerPool:
     async def _warm_one(self) -> None:
         worker = await self._spawn(extra=False)
         if self.closed:
-            worker.stop()
+            worker.stop(None)
             return
         self._hand_over(worker)
 
-    async def _spawn(self, extra: bool) -> Worker:
+    async def _spawn(self, extra: bool) -> QueryWorker:
         self.starting += 1
         try:
-            worker = await anyio.to_thread.run_sync(Worker, self.options.memory_bytes, self.options.prefixes)
+            worker = await anyio.to_thread.run_sync(QueryWorker, self.options.memory_bytes, self.options.prefixes)
         finally:
             self.starting -= 1
         worker.extra = extra
@@ -204,14 +128,14 @@ class WorkerPool:
 
     # --- acquire / release -----------------------------------------------------------------
 
-    async def acquire(self, client: str = "anonymous") -> Worker:
+    async def acquire(self, client: str = "anonymous") -> QueryWorker:
         if self.closed:
             raise PoolBusy("the query service is shutting down")
         while self.idle:
             worker = self.idle.pop()
             if worker.process.is_alive():
                 return self._mark_busy(worker)
-            worker.kill()
+            worker.died()  # logged; replaced below or by the next release
         if self.total < self.options.size:
             return self._mark_busy(await self._spawn(extra=False))
         future = asyncio.get_running_loop().create_future()
@@ -229,13 +153,13 @@ class WorkerPool:
             self.waiters.remove(client, future)
         return self._mark_busy(worker)
 
-    def _mark_busy(self, worker: Worker) -> Worker:
+    def _mark_busy(self, worker: QueryWorker) -> QueryWorker:
         worker.busy_since = time.monotonic()
         self.busy.add(worker)
         self._ensure_watchdog()
         return worker
 
-    def release(self, worker: Worker) -> None:
+    def release(self, worker: QueryWorker) -> None:
         self.busy.discard(worker)
         worker.busy_since = None
         if worker.demoted and not worker.dead:
@@ -252,9 +176,9 @@ class WorkerPool:
         """Workers that count towards the pool's size: all but the demoted busy ones."""
         return self.total - sum(1 for w in self.busy if w.demoted)
 
-    def _hand_over(self, worker: Worker) -> None:
-        while self.waiters:
-            _client, future = self.waiters.pop()
+    def _hand_over(self, worker: QueryWorker) -> None:
+        while (popped := self.waiters.pop()) is not None:
+            _client, future = popped
             if not future.done():
                 future.set_result(worker)
                 return
@@ -264,7 +188,7 @@ class WorkerPool:
         self.idle.append(worker)
 
     @staticmethod
-    def _retire(worker: Worker) -> None:
+    def _retire(worker: QueryWorker) -> None:
         """Stop a worker without blocking the event loop."""
         worker.dead = True
         asyncio.get_running_loop().run_in_executor(None, worker.stop_now)
@@ -274,7 +198,7 @@ class WorkerPool:
             return
         worker = await self._spawn(extra=False)
         if self.closed:
-            worker.stop()
+            worker.stop(None)
             return
         self._hand_over(worker)
 
@@ -302,22 +226,22 @@ class WorkerPool:
             ):
                 worker = await self._spawn(extra=True)
                 if self.closed:
-                    worker.stop()
+                    worker.stop(None)
                     return
                 self._hand_over(worker)
             await asyncio.sleep(0.05)
 
     # --- running ---------------------------------------------------------------------------
 
-    async def run(self, job: tuple, timeout: float, client: str = "anonymous") -> tuple:
+    async def run(self, job: QueryJob, timeout: float, client: str = "anonymous") -> QueryReply:
         worker = await self.acquire(client)
-        worker.snapshot = job[0]
+        worker.snapshot = job.snapshot
         try:
             return await anyio.to_thread.run_sync(worker.call, job, timeout)
-        except WorkerTimeout:
+        except WorkerTimedOut:
             self.timeouts += 1
             raise
-        except WorkerCrashed:
+        except WorkerDied:
             self.crashes += 1
             raise
         finally:
@@ -329,84 +253,6 @@ class WorkerPool:
             if not future.done():
                 future.cancel()
         for worker in list(self.idle) + list(self.busy):
-            worker.stop()
+            worker.stop(None)
         self.idle.clear()
         self.busy.clear()
-
-
-_PRUNE_SERIES = """
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX prof: <http://www.w3.org/ns/dx/prof/>
-DELETE { GRAPH $catalog { ?series ?p ?o . ?x ?q ?series } }
-WHERE {
-  GRAPH $catalog { ?series a ?type . ?series ?p ?o . OPTIONAL { ?x ?q ?series } }
-  FILTER(?type IN (prof:Profile, dcat:Dataset))
-  FILTER NOT EXISTS { GRAPH ?v { ?series dcat:hasVersion ?v } }
-}"""
-# (a series is a prof:Profile or dcat:Dataset of the catalog graph: a new series whose only
-# version is a draft has its type, identifier and publisher there, but no dcat:resource link)
-
-
-def prune(path: str, base_iri: str) -> None:
-    """Make a snapshot the public view: drop every graph that is not public (drafts, the system
-    graph with token hashes, orphans) and the catalog entries of series with no public version.
-
-    Even a mistake in the dataset a query is given could then not reveal anything private.
-    """
-    from registry.sparql.worker import public_graphs
-    from registry.store.base import RegistryStore
-
-    store = ox.Store(path)
-    try:
-        public = public_graphs(store, base_iri)
-        for graph in list(store.named_graphs()):
-            if not isinstance(graph, ox.NamedNode) or graph.value not in public:
-                store.remove_graph(graph)
-        store.remove_graph(ox.DefaultGraph())
-        catalog = ox.NamedNode(base_iri + "catalog")
-        store.update(RegistryStore.bind(_PRUNE_SERIES, {"catalog": catalog}))
-        store.flush()
-    finally:
-        del store
-
-
-class Snapshots:
-    """Hard-linked checkpoints of the embedded store, one per store generation in use."""
-
-    def __init__(self, store, root: Path, base_iri: str):
-        self.store = store  # a RegistryStore whose public_queries is "snapshots"
-        self.base_iri = base_iri
-        self.root = root
-        shutil.rmtree(self.root, ignore_errors=True)  # what a previous run left
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.current: str | None = None
-        self.generation: int | None = None
-        self._counter = itertools.count(1)
-        self._lock = threading.Lock()
-        self.all: set[str] = set()
-
-    def ensure(self) -> tuple[str, bool]:
-        """The current snapshot path (blocking: may make a checkpoint); True if it is new."""
-        generation = self.store.generation
-        if self.current is not None and generation == self.generation:
-            return self.current, False
-        with self._lock:
-            generation = self.store.generation
-            if self.current is not None and generation == self.generation:
-                return self.current, False
-            path = self.root / f"g{generation}-{next(self._counter)}"
-            self.store.checkpoint(str(path))
-            prune(str(path), self.base_iri)
-            self.current, self.generation = str(path), generation
-            self.all.add(self.current)
-            return self.current, True
-
-    def collect(self, held: set[str]) -> None:
-        """Delete snapshots that are not current and that no worker has open."""
-        for path in list(self.all):
-            if path != self.current and path not in held:
-                self.all.discard(path)
-                shutil.rmtree(path, ignore_errors=True)
-
-    def close(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)

@@ -18,17 +18,21 @@ import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from collections.abc import Callable
 from pathlib import Path
 
 import anyio
+import pyoxigraph as ox
 
 from registry.namespaces import PREFIXES
 
 from registry.errors import RegistryError, StoreUnavailable, TooManyRequests
 from registry.fairness import ClientLimiter
 from registry.sparql.guard import CheckedQuery, GuardLimits
-from registry.sparql.pool import PoolBusy, PoolOptions, Snapshots, WorkerCrashed, WorkerPool, WorkerTimeout
-from registry.sparql.worker import RESULT_FORMATS, CappedWriter, finish_graph, finish_select, open_snapshot
+from registry.sparql.pool import PoolBusy, PoolOptions, QueryPool
+from registry.sparql.snapshots import Snapshots, open_snapshot
+from registry.sparql.worker import RESULT_FORMATS, CappedWriter, QueryJob, QueryReply, finish_graph, finish_select
+from registry.workers import WorkerDied, WorkerTimedOut
 
 # the fewest bytes one result row takes in each format (an empty solution): a body shorter than
 # (max_rows + 1) rows of this size cannot hold more than max_rows rows
@@ -85,6 +89,20 @@ class SparqlOptions:
         )
 
 
+def _body(reply: QueryReply) -> bytes:
+    """A worker's (or the remote store's, finished the same way) reply: its body, or its error."""
+    if reply.code is None:
+        assert reply.body is not None
+        return reply.body
+    if reply.code == "query-syntax":
+        raise QueryFailed(reply.message)
+    if reply.code == "result-too-large":
+        raise ResultTooLarge(reply.message)
+    if reply.code == "snapshot-unavailable":
+        raise StoreUnavailable(reply.message, code="snapshot-unavailable")
+    raise QueryFailed(reply.message, code=reply.code)
+
+
 class QueryExecutor(ABC):
     """Runs one guarded query; returns the serialized body or raises a `RegistryError`."""
 
@@ -109,7 +127,7 @@ class EmbeddedExecutor(QueryExecutor):
 
             root = Path(tempfile.mkdtemp(prefix="registry-sparql-"))
         self.snapshots = Snapshots(store, root, settings.base_iri)
-        self.pool = WorkerPool(
+        self.pool = QueryPool(
             PoolOptions(
                 prefixes=dict(PREFIXES),
                 size=options.workers,
@@ -118,9 +136,9 @@ class EmbeddedExecutor(QueryExecutor):
                 memory_bytes=options.memory_bytes,
             )
         )
-        self.on_new_snapshot = None
+        self.on_new_snapshot: Callable[[], None] | None = None
         self._fast_path: str | None = None
-        self._fast_store = None
+        self._fast_store: ox.Store | None = None
         self._fast_lock = threading.Lock()
         self._fast_inflight: dict[str, int] = {}
         self.fast_queries = 0
@@ -158,6 +176,7 @@ class EmbeddedExecutor(QueryExecutor):
                 self._fast_store = open_snapshot(snapshot)
                 self._fast_path = snapshot
             store = self._fast_store
+            assert store is not None
             self._fast_inflight[snapshot] = self._fast_inflight.get(snapshot, 0) + 1
         try:
             max_rows, text = self.options.max_rows, checked.text
@@ -195,36 +214,27 @@ class EmbeddedExecutor(QueryExecutor):
                 return snapshot, await anyio.to_thread.run_sync(self._run_fast, snapshot, checked, fmt)
             finally:
                 self.snapshots.collect(self.held_snapshots())
-        job = (
+        job = QueryJob(
             snapshot, checked.text, default_graphs, named_graphs, kind, fmt, self.options.max_rows,
             self.options.max_bytes, checked.has_dataset,
         )
         try:
             reply = await self.pool.run(job, self.options.timeout_s, client)
-        except WorkerTimeout:
+        except WorkerTimedOut:
             raise QueryTimeout(
                 f"the query ran longer than the limit of {self.options.timeout_s:g} s and was stopped",
                 limit_s=self.options.timeout_s,
             ) from None
-        except WorkerCrashed as exc:
+        except WorkerDied as exc:
             raise QueryAborted(
                 "the query exhausted the query engine's resources (memory or stack) and was stopped "
-                f"({exc.signal_name}); simplify it (less nesting, smaller ORDER BY / joins, a LIMIT)",
+                f"({exc.how}); simplify it (less nesting, smaller ORDER BY / joins, a LIMIT)",
             ) from None
         except PoolBusy as exc:
             raise TooManyRequests(f"{exc}; retry shortly", code="sparql-busy", retry_after=2) from None
         finally:
             self.snapshots.collect(self.held_snapshots())
-        if reply[0] == "ok":
-            return snapshot, reply[1]
-        _, code, message = reply
-        if code == "query-syntax":
-            raise QueryFailed(message)
-        if code == "result-too-large":
-            raise ResultTooLarge(message)
-        if code == "snapshot-unavailable":
-            raise StoreUnavailable(message, code="snapshot-unavailable")
-        raise QueryFailed(message, code=code)
+        return snapshot, _body(reply)
 
     def close(self) -> None:
         self.pool.close()
@@ -275,7 +285,7 @@ class RemoteExecutor(QueryExecutor):
             self._public = (generation, frozenset(graphs), graphs)
             return self._public
 
-    def _call(self, checked: CheckedQuery, default_graphs, named_graphs, kind: str, fmt: str) -> tuple[tuple, bytes]:
+    def _call(self, checked: CheckedQuery, default_graphs, named_graphs, kind: str, fmt: str) -> tuple[None, bytes]:
         from registry.namespaces import PREFIXES
         from registry.sparql.guard import dataset_clauses
 
@@ -321,13 +331,8 @@ class RemoteExecutor(QueryExecutor):
         elif want == "ntriples" and kind == "graph":
             reply = finish_graph(body, fmt, self.options.max_rows, PREFIXES)
         else:
-            reply = ("ok", body)
-        if reply[0] == "ok":
-            return None, reply[1]  # not cached: the generation check would cost a request anyway
-        _, code, message = reply
-        if code == "result-too-large":
-            raise ResultTooLarge(message)
-        raise QueryFailed(message, code=code)
+            reply = QueryReply(body)
+        return None, _body(reply)  # not cached: the generation check would cost a request anyway
 
     async def run(self, checked, default_graphs, named_graphs, kind, fmt, client: str = "anonymous"):
         return await anyio.to_thread.run_sync(self._call, checked, default_graphs, named_graphs, kind, fmt)

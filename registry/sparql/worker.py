@@ -14,12 +14,10 @@ checkpoint (`Store.backup`) after each publication; workers open checkpoints rea
 graphs a query may see (the public graphs) are computed here, from the same snapshot, so the
 dataset and the list of public graphs can never disagree.
 
-The protocol on the pipe is pickled tuples:
-
-* job: ``(snapshot_path, query, default_graphs | None, named_graphs | None, kind, format_name,
-  max_rows, max_bytes, query_has_dataset)`` — graphs are the protocol's default-graph-uri and
-  named-graph-uri (None: not given);
-* reply: ``("ok", body_bytes)`` or ``("error", code, message)``.
+The messages on the pipe are the dataclasses below: `WorkerReady` once, then a `QueryJob` →
+`QueryReply` per query; `None` ends the worker. Spawning, resource limits, killing on the
+deadline and replacing dead workers are `registry.workers`'; snapshots are
+`registry.sparql.snapshots`'.
 
 `execute()` is also usable in-process (tests, remote back-ends that return pyoxigraph results).
 """
@@ -28,11 +26,14 @@ from __future__ import annotations
 
 import io
 import os
-import resource
 import signal
-from pathlib import Path
+from dataclasses import dataclass
+from typing import IO, cast
 
 import pyoxigraph as ox
+
+from registry.sparql.snapshots import open_snapshot
+from registry.workers import limit_resources
 
 
 RESULT_FORMATS = {
@@ -48,6 +49,40 @@ GRAPH_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 EMPTY_GRAPH = ox.NamedNode("urn:registry:empty")
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One guarded query for a worker. `default_graphs` / `named_graphs` are the protocol's
+    default-graph-uri and named-graph-uri (None: not given)."""
+
+    snapshot: str
+    query: str
+    default_graphs: list[str] | None
+    named_graphs: list[str] | None
+    kind: str  # "results" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE)
+    fmt: str
+    max_rows: int
+    max_bytes: int
+    has_dataset: bool
+
+
+@dataclass(frozen=True)
+class QueryReply:
+    """The serialized result, or an error `code` (a problem type) and its message."""
+
+    body: bytes | None = None
+    code: str | None = None
+    message: str = ""
+
+    @classmethod
+    def error(cls, code: str, message: str) -> "QueryReply":
+        return cls(None, code, message)
+
+
+@dataclass(frozen=True)
+class WorkerReady:
+    pid: int
 
 
 class CapExceeded(Exception):
@@ -89,27 +124,27 @@ class CappedWriter(io.RawIOBase):
         return b"".join(self.chunks)
 
 
-def finish_select(tsv: bytes, fmt_name: str, max_rows: int) -> tuple:
+def finish_select(tsv: bytes, fmt_name: str, max_rows: int) -> QueryReply:
     """TSV results (header + one line per row) → the reply in the requested format, or the row cap error."""
     if tsv.count(b"\n") - 1 > max_rows:
-        return ("error", "result-too-large", f"the result has more than {max_rows} rows; add a LIMIT")
+        return QueryReply.error("result-too-large", f"the result has more than {max_rows} rows; add a LIMIT")
     if fmt_name == "tsv":
-        return ("ok", tsv)
+        return QueryReply(tsv)
     table = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
-    return ("ok", table.serialize(format=RESULT_FORMATS[fmt_name]))
+    return QueryReply(table.serialize(format=RESULT_FORMATS[fmt_name]))
 
 
-def finish_graph(nt: bytes, fmt_name: str, max_rows: int, prefixes: dict[str, str] | None) -> tuple:
+def finish_graph(nt: bytes, fmt_name: str, max_rows: int, prefixes: dict[str, str] | None) -> QueryReply:
     """N-Triples (one line per triple) → the reply in the requested format, or the cap error."""
     if nt.count(b"\n") > max_rows:
-        return ("error", "result-too-large", f"the result has more than {max_rows} rows; add a LIMIT")
+        return QueryReply.error("result-too-large", f"the result has more than {max_rows} rows; add a LIMIT")
     if fmt_name == "ntriples":
-        return ("ok", nt)
+        return QueryReply(nt)
     fmt = GRAPH_FORMATS[fmt_name]
     triples = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
     if fmt == ox.RdfFormat.TURTLE:
-        return ("ok", ox.serialize(triples, format=fmt, prefixes=prefixes or {}))
-    return ("ok", ox.serialize(triples, format=fmt))
+        return QueryReply(ox.serialize(triples, format=fmt, prefixes=prefixes or {}))
+    return QueryReply(ox.serialize(triples, format=fmt))
 
 
 def _graphs(requested: list[str] | None, public: set[str]) -> list[ox.NamedNode]:
@@ -117,9 +152,10 @@ def _graphs(requested: list[str] | None, public: set[str]) -> list[ox.NamedNode]
     return [ox.NamedNode(g) for g in sorted(names)]
 
 
-def execute(store: ox.Store, public: set[str], job: tuple, prefixes: dict[str, str] | None = None) -> tuple:
-    """Run one job on an opened store; return the reply tuple (never raises for query errors)."""
-    _snapshot, query, default_graphs, named_graphs, kind, fmt_name, max_rows, max_bytes, has_dataset = job
+def execute(store: ox.Store, public: set[str], job: QueryJob, prefixes: dict[str, str] | None = None) -> QueryReply:
+    """Run one job on an opened store; return the reply (never raises for query errors)."""
+    query, default_graphs, named_graphs, kind = job.query, job.default_graphs, job.named_graphs, job.kind
+    fmt_name, max_rows, max_bytes, has_dataset = job.fmt, job.max_rows, job.max_bytes, job.has_dataset
     kwargs: dict = {}
     if default_graphs is not None or named_graphs is not None:
         # SPARQL 1.1 Protocol 2.1.4: a dataset given in the request replaces the query's
@@ -133,76 +169,45 @@ def execute(store: ox.Store, public: set[str], job: tuple, prefixes: dict[str, s
         result = store.query(query, **kwargs)
         if isinstance(result, ox.QueryBoolean):
             if kind != "results":
-                return ("error", "wrong-form", "an ASK query gives a boolean result")
-            return ("ok", result.serialize(format=RESULT_FORMATS[fmt_name]))
+                return QueryReply.error("wrong-form", "an ASK query gives a boolean result")
+            return QueryReply(result.serialize(format=RESULT_FORMATS[fmt_name]))
         if isinstance(result, ox.QuerySolutions):
             if kind != "results":
-                return ("error", "wrong-form", "a SELECT query gives a table of results")
+                return QueryReply.error("wrong-form", "a SELECT query gives a table of results")
             sink = CappedWriter(max_rows + 1, max_bytes)  # + the header line
-            result.serialize(sink, format=ox.QueryResultsFormat.TSV)
+            result.serialize(cast(IO[bytes], sink), format=ox.QueryResultsFormat.TSV)
             return finish_select(sink.value(), fmt_name, max_rows)
         if kind != "graph":
-            return ("error", "wrong-form", "a CONSTRUCT or DESCRIBE query gives a graph")
+            return QueryReply.error("wrong-form", "a CONSTRUCT or DESCRIBE query gives a graph")
         sink = CappedWriter(max_rows, max_bytes)
-        result.serialize(sink, format=ox.RdfFormat.N_TRIPLES)
+        result.serialize(cast(IO[bytes], sink), format=ox.RdfFormat.N_TRIPLES)
         return finish_graph(sink.value(), fmt_name, max_rows, prefixes)
     except SyntaxError as exc:
-        return ("error", "query-syntax", str(exc))
+        return QueryReply.error("query-syntax", str(exc))
     except Exception as exc:  # noqa: BLE001 - the cap is reported through the sink
         sink_exceeded = getattr(locals().get("sink"), "exceeded", None)
         if sink_exceeded == "rows":
-            return ("error", "result-too-large", f"the result has more than {max_rows} rows; add a LIMIT")
+            return QueryReply.error("result-too-large", f"the result has more than {max_rows} rows; add a LIMIT")
         if sink_exceeded == "bytes":
-            return ("error", "result-too-large", f"the result is larger than {max_bytes} bytes; add a LIMIT")
+            return QueryReply.error("result-too-large", f"the result is larger than {max_bytes} bytes; add a LIMIT")
         if isinstance(exc, MemoryError):
-            return ("error", "query-out-of-memory", "the query needed more memory than a query may use")
-        return ("error", "query-failed", f"{type(exc).__name__}: {exc}")
-
-
-def public_graphs(store: ox.Store, base_iri: str) -> set[str]:
-    """The public graphs of a store, by the catalog's own definition (used to prune snapshots)."""
-    from registry.catalog import Catalog
-    from registry.namespaces import IriScheme
-    from registry.store import over_open_store
-
-    return set(Catalog(over_open_store(store), IriScheme(base_iri)).public_graphs())
-
-
-def open_snapshot(path: str, attempts: int = 3) -> ox.Store:
-    last: Exception | None = None
-    for _ in range(attempts):
-        try:
-            return ox.Store.read_only(path)
-        except OSError as exc:  # RocksDB "Corruption: ... No such file", transient (~1 open in 44 measured)
-            last = exc
-    raise last  # type: ignore[misc]
-
-
-def _limit_resources(memory_bytes: int | None) -> None:
-    try:
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ValueError, OSError):
-        pass
-    if memory_bytes:
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        except (ValueError, OSError):
-            pass
+            return QueryReply.error("query-out-of-memory", "the query needed more memory than a query may use")
+        return QueryReply.error("query-failed", f"{type(exc).__name__}: {exc}")
 
 
 def worker_main(conn, memory_bytes: int | None, prefixes: dict[str, str]) -> None:
     """Entry point of a worker process: serve jobs until the pipe closes.
 
-    Imports nothing of the registry (start-up time matters: a worker is started whenever one is
+    Imports little of the registry (start-up time matters: a worker is started whenever one is
     killed). A snapshot holds public graphs only (pool.prune), so its named graphs are the
     public graphs.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
-    _limit_resources(memory_bytes)
+    limit_resources(memory_bytes)
     store: ox.Store | None = None
     current: str | None = None
     public: set[str] = set()
-    conn.send(("ready", os.getpid()))
+    conn.send(WorkerReady(os.getpid()))
     while True:
         try:
             job = conn.recv()
@@ -210,7 +215,7 @@ def worker_main(conn, memory_bytes: int | None, prefixes: dict[str, str]) -> Non
             break
         if job is None:
             break
-        snapshot = job[0]
+        snapshot = job.snapshot
         if snapshot != current:
             store = None
             try:
@@ -219,11 +224,8 @@ def worker_main(conn, memory_bytes: int | None, prefixes: dict[str, str]) -> Non
                 current = snapshot
             except Exception as exc:  # noqa: BLE001
                 current = None
-                conn.send(("error", "snapshot-unavailable", f"cannot open the query snapshot: {exc}"))
+                conn.send(QueryReply.error("snapshot-unavailable", f"cannot open the query snapshot: {exc}"))
                 continue
+        assert store is not None  # opened above, or the loop went on
         conn.send(execute(store, public, job, prefixes))
     os._exit(0)
-
-
-def snapshot_exists(path: str) -> bool:
-    return Path(path).is_dir()

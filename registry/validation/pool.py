@@ -14,20 +14,21 @@ the shapes. Workers have no network (sockets refused) and an address-space limit
 Batches (`start_many` / `run_many`): one message carries several records; the worker answers
 record by record, and each record keeps its own time limit (see `_Job`).
 
-Sharing between clients (issue 12, item 8): see `WorkerPool` and `registry.fairness`.
+Sharing between clients (issue 12, item 8): see `ValidationPool` and `registry.fairness`.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from registry.errors import RegistryError, TooManyRequests
 from registry.fairness import FairQueue
+from registry.workers import WorkerDied, WorkerProcess, WorkerTimedOut, limit_resources
 
 WORKER_MEMORY_LIMIT = 2 * 1024**3
 SHAPES_PER_WORKER = 16
@@ -45,32 +46,47 @@ class ValidationFailed(RegistryError):
     title = "The validator could not run these shapes on this record"
 
 
-def _harden() -> None:
-    """Worker process: no network, bounded memory."""
-    import socket
+# --- the messages on a worker's pipe ------------------------------------------------------------
 
-    def refuse(*_args, **_kwargs):
-        raise OSError("network access is disabled in validation workers")
 
-    socket.socket.connect = refuse  # type: ignore[method-assign]
-    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
-    socket.create_connection = refuse  # type: ignore[assignment]
-    socket.getaddrinfo = refuse  # type: ignore[assignment]
-    try:
-        import resource
+@dataclass(frozen=True)
+class Validate:
+    """Validate `records` against the shapes `key` (parent → worker). `shapes` is None until the
+    worker says it lacks them (`NeedShapes`). `batch`: answer record by record (`Validated` with
+    its index and finishing time), else one `Validated` for the single record."""
 
-        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_LIMIT, WORKER_MEMORY_LIMIT))
-    except (ImportError, ValueError, OSError):
-        pass
+    key: str
+    shapes: list | None
+    records: list
+    want_rdf: bool
+    batch: bool = False
+
+
+@dataclass(frozen=True)
+class Stop:
+    """End the worker (parent → worker)."""
+
+
+@dataclass(frozen=True)
+class NeedShapes:
+    """The worker has not compiled the shapes of this key: send them (worker → parent)."""
+
+
+@dataclass(frozen=True)
+class Validated:
+    """One record's outcome (worker → parent): the result dict, or the validator's error message.
+    `done` is the worker's `time.monotonic()` when the record finished (the parent starts the
+    next record's time limit there)."""
+
+    index: int
+    result: dict | None
+    error: str | None
+    done: float
 
 
 def worker_main(conn) -> None:
-    """Loop of one worker: ('validate', key, shapes|None, data, want_rdf) → ('ok', result) |
-    ('need-shapes',) | ('error', message); ('validate-many', key, shapes|None, [data, ...],
-    want_rdf) → ('need-shapes',) or, per record in order, ('ok', i, result, done) |
-    ('error', i, message, done), `done` = `time.monotonic()` when that record finished (the
-    parent starts the next record's time limit there)."""
-    _harden()
+    """Loop of one worker: `Validate` → `NeedShapes` or one `Validated` per record; `Stop` ends it."""
+    limit_resources(WORKER_MEMORY_LIMIT, network=False)
     from registry.validation import engine
 
     cache: OrderedDict[str, engine.CompiledShapes] = OrderedDict()
@@ -79,91 +95,53 @@ def worker_main(conn) -> None:
             message = conn.recv()
         except (EOFError, OSError):
             return
-        if message[0] == "stop":
+        if isinstance(message, Stop):
             return
-        _, key, shapes, data, want_rdf = message
-        if message[0] == "validate-many":
-            compiled = cache.get(key)
-            if compiled is None and shapes is None:
-                conn.send(("need-shapes",))
-                continue
-            for i, item in enumerate(data):
-                try:
-                    if compiled is None:
-                        compiled = engine.CompiledShapes.from_tuples(shapes)
-                    cache[key] = compiled
-                    cache.move_to_end(key)
-                    while len(cache) > SHAPES_PER_WORKER:
-                        cache.popitem(last=False)
-                    reply = ("ok", i, engine.validate(compiled, engine.graph_from_tuples(item), want_rdf=want_rdf))
-                except MemoryError:
-                    cache.clear()  # the rest of this message still uses `compiled`
-                    reply = ("error", i, "the validation needed more memory than a worker may use")
-                except Exception as exc:  # noqa: BLE001 - reported to the caller as a 422
-                    reply = ("error", i, f"{type(exc).__name__}: {exc}"[:2000])
-                conn.send(reply + (time.monotonic(),))
+        compiled = cache.get(message.key)
+        if compiled is None and message.shapes is None:
+            conn.send(NeedShapes())
             continue
-        try:
-            compiled = cache.get(key)
-            if compiled is None:
-                if shapes is None:
-                    conn.send(("need-shapes",))
-                    continue
-                compiled = cache[key] = engine.CompiledShapes.from_tuples(shapes)
+        for i, data in enumerate(message.records):
+            result, error = None, None
+            try:
+                if compiled is None:
+                    compiled = engine.CompiledShapes.from_tuples(message.shapes)
+                cache[message.key] = compiled
+                cache.move_to_end(message.key)
                 while len(cache) > SHAPES_PER_WORKER:
                     cache.popitem(last=False)
-            cache.move_to_end(key)
-            result = engine.validate(compiled, engine.graph_from_tuples(data), want_rdf=want_rdf)
-            conn.send(("ok", result))
-        except MemoryError:
-            cache.clear()
-            conn.send(("error", "the validation needed more memory than a worker may use"))
-        except Exception as exc:  # noqa: BLE001 - reported to the caller as a 422
-            conn.send(("error", f"{type(exc).__name__}: {exc}"[:2000]))
+                result = engine.validate(compiled, engine.graph_from_tuples(data), want_rdf=message.want_rdf)
+            except MemoryError:
+                cache.clear()  # the rest of this message still uses `compiled`
+                error = "the validation needed more memory than a worker may use"
+            except Exception as exc:  # noqa: BLE001 - reported to the caller as a 422
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+            conn.send(Validated(i, result, error, time.monotonic()))
 
 
-class _Worker:
-    def __init__(self, ctx):
-        parent, child = ctx.Pipe()
-        self.conn = parent
-        self.process = ctx.Process(target=worker_main, args=(child,), daemon=True, name="registry-validation-worker")
-        self.process.start()
-        child.close()
-        self.demoted = False
+def _timeout_error(timeout: float) -> ValidationTimeout:
+    return ValidationTimeout(
+        f"the validation took longer than {timeout:g} s and was stopped; a shape (a regular "
+        "expression, a SPARQL constraint) or the record is too costly to evaluate",
+        timeout_s=timeout,
+    )
 
-    def demote(self) -> None:
-        """Lower the CPU priority of a worker whose validation runs long, so that other clients'
-        short validations keep their share of the CPU (as the SPARQL pool does). An unprivileged
-        process cannot undo this: a demoted worker is retired after its job."""
-        self.demoted = True
-        try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, 15)
-        except (OSError, AttributeError):
-            pass
 
-    def kill(self) -> None:
-        try:
-            self.process.kill()
-            self.process.join(5)
-        except Exception:  # noqa: BLE001
-            pass
-        try:
-            self.conn.close()
-        except Exception:  # noqa: BLE001
-            pass
+def _died_error() -> ValidationFailed:
+    return ValidationFailed("the validation worker stopped unexpectedly (memory limit, crash); it has been replaced")
 
 
 class _Waiter:
-    """A borrower waiting for a worker (`WorkerPool._borrow`)."""
+    """A borrower waiting for a worker (`ValidationPool._borrow`)."""
 
     __slots__ = ("event", "worker")
 
     def __init__(self) -> None:
         self.event = threading.Event()
-        self.worker: _Worker | None = None
+        self.worker: WorkerProcess | None = None
 
 
-class WorkerPool:
+class ValidationPool:
     """`size` worker processes, shared fairly between clients (issue 12, item 8).
 
     * A borrower waits in a `registry.fairness.FairQueue`: per client FIFO, round-robin across
@@ -188,8 +166,8 @@ class WorkerPool:
         self._ctx = mp.get_context(start_method)
         if start_method == "forkserver":
             self._ctx.set_forkserver_preload(["registry.validation.engine", "pyshacl", "rdflib"])
-        self._idle: list[_Worker] = []
-        self._all: set[_Worker] = set()
+        self._idle: list[WorkerProcess] = []
+        self._all: set[WorkerProcess] = set()
         self._held: dict[str, int] = {}
         self._waiting: FairQueue[_Waiter] = FairQueue()
         self._lock = threading.Lock()
@@ -200,9 +178,9 @@ class WorkerPool:
             for _ in range(self.size):
                 self._idle.append(self._spawn())
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> WorkerProcess:
         """A new worker (a fork of the forkserver: cheap). Called with the lock held."""
-        worker = _Worker(self._ctx)
+        worker = WorkerProcess(self._ctx, worker_main, kind="validation")
         self._all.add(worker)
         return worker
 
@@ -226,7 +204,7 @@ class WorkerPool:
             waiter.worker = self._idle.pop()
             waiter.event.set()
 
-    def _borrow(self, client: str) -> _Worker:
+    def _borrow(self, client: str) -> WorkerProcess:
         if self._closed:
             raise RegistryError("the validation pool is shut down", code="shutting-down")
         waiter = _Waiter()
@@ -245,8 +223,8 @@ class WorkerPool:
             raise RegistryError("the validation pool is shut down", code="shutting-down")
         return waiter.worker
 
-    def _give_back(self, worker: _Worker, healthy: bool, client: str) -> None:
-        retired: list[_Worker] = []
+    def _give_back(self, worker: WorkerProcess, healthy: bool, client: str) -> None:
+        retired: list[WorkerProcess] = []
         with self._lock:
             held = self._held.get(client, 1) - 1
             if held <= 0:
@@ -270,13 +248,10 @@ class WorkerPool:
         for old in retired:
             old.kill()
 
-    def _poll(self, worker: _Worker, deadline: float) -> bool:
-        """Wait for the worker's next message until `deadline`; demote it past `heavy_after`."""
-        if not worker.demoted and deadline - time.monotonic() > self.heavy_after:
-            if worker.conn.poll(self.heavy_after):
-                return True
-            worker.demote()
-        return worker.conn.poll(max(0.0, deadline - time.monotonic()))
+    def _next_reply(self, worker: WorkerProcess, deadline: float) -> Any:
+        """The worker's next message by `deadline`, demoting it past `heavy_after` (see
+        `WorkerProcess.wait`: raises `WorkerTimedOut` or `WorkerDied`)."""
+        return worker.wait(deadline, demote_after=self.heavy_after)
 
     def run(self, key: str, shapes: list, data: list, *, timeout: float, want_rdf: bool = False,
             client: str = "local") -> dict[str, Any]:
@@ -284,26 +259,22 @@ class WorkerPool:
         deadline = time.monotonic() + timeout
         healthy = True
         try:
-            worker.conn.send(("validate", key, None, data, want_rdf))
+            worker.send(Validate(key, None, [data], want_rdf))
             while True:
-                if not self._poll(worker, deadline):
-                    healthy = False
-                    self.killed += 1
-                    raise ValidationTimeout(
-                        f"the validation took longer than {timeout:g} s and was stopped; a shape (a regular "
-                        "expression, a SPARQL constraint) or the record is too costly to evaluate",
-                        timeout_s=timeout,
-                    )
-                reply = worker.conn.recv()
-                if reply[0] == "need-shapes":
-                    worker.conn.send(("validate", key, shapes, data, want_rdf))
+                reply = self._next_reply(worker, deadline)
+                if isinstance(reply, NeedShapes):
+                    worker.send(Validate(key, shapes, [data], want_rdf))
                     continue
-                if reply[0] == "error":
-                    raise ValidationFailed(f"the validator failed: {reply[1]}")
-                return reply[1]
-        except (EOFError, OSError, BrokenPipeError):
+                if reply.error is not None:
+                    raise ValidationFailed(f"the validator failed: {reply.error}")
+                return reply.result
+        except WorkerTimedOut:
             healthy = False
-            raise ValidationFailed("the validation worker stopped unexpectedly (memory limit, crash); it has been replaced") from None
+            self.killed += 1
+            raise _timeout_error(timeout) from None
+        except WorkerDied:
+            healthy = False
+            raise _died_error() from None
         finally:
             self._give_back(worker, healthy, client)
 
@@ -330,22 +301,12 @@ class WorkerPool:
             self._waiting = FairQueue()
         for worker in workers:
             try:
-                worker.conn.send(("stop",))
+                worker.conn.send(Stop())
             except Exception:  # noqa: BLE001
                 pass
         for worker in workers:
             worker.process.join(1)
-            if worker.process.is_alive():
-                worker.kill()
-            else:
-                worker.conn.close()
-
-
-def default_pool_size() -> int:
-    env = os.environ.get("REGISTRY_VALIDATION_WORKERS")
-    if env and env.isdigit():
-        return max(1, int(env))
-    return max(1, min(4, os.cpu_count() or 1))
+            worker.kill()
 
 
 class _Job:
@@ -357,12 +318,12 @@ class _Job:
     gets `ValidationFailed` and likewise. `results()` is a list in order: result dicts, or the
     `RegistryError` of a record."""
 
-    def __init__(self, pool: WorkerPool, key: str, shapes: list, datas: list, timeout: float, want_rdf: bool,
+    def __init__(self, pool: ValidationPool, key: str, shapes: list, datas: list, timeout: float, want_rdf: bool,
                  client: str = "local"):
         self.pool, self.key, self.shapes, self.datas = pool, key, shapes, datas
         self.timeout, self.want_rdf, self.client = timeout, want_rdf, client
         self.out: list = []
-        self.worker: _Worker | None = None
+        self.worker: WorkerProcess | None = None
         self.error: Exception | None = None
         self._send()
 
@@ -375,11 +336,11 @@ class _Job:
             return
         self.sent = time.monotonic()
         try:
-            self.worker.conn.send(("validate-many", self.key, None, self.datas[len(self.out):], self.want_rdf))
-        except (EOFError, OSError, BrokenPipeError):
+            self.worker.send(Validate(self.key, None, self.datas[len(self.out):], self.want_rdf, batch=True))
+        except WorkerDied:
             self.pool._give_back(self.worker, False, self.client)
             self.worker = None
-            self.error = ValidationFailed("the validation worker stopped unexpectedly (memory limit, crash); it has been replaced")
+            self.error = _died_error()
 
     def results(self) -> list:
         timeout = self.timeout
@@ -393,27 +354,22 @@ class _Job:
             healthy = True
             try:
                 while len(self.out) < len(self.datas):
-                    if not self.pool._poll(worker, start + timeout):
-                        healthy = False
-                        self.pool.killed += 1
-                        self.out.append(ValidationTimeout(
-                            f"the validation took longer than {timeout:g} s and was stopped; a shape (a regular "
-                            "expression, a SPARQL constraint) or the record is too costly to evaluate",
-                            timeout_s=timeout,
-                        ))
-                        break
-                    reply = worker.conn.recv()
-                    if reply[0] == "need-shapes":
-                        worker.conn.send(("validate-many", self.key, self.shapes, self.datas[base:], self.want_rdf))
+                    reply = self.pool._next_reply(worker, start + timeout)
+                    if isinstance(reply, NeedShapes):
+                        worker.send(Validate(self.key, self.shapes, self.datas[base:], self.want_rdf, batch=True))
                         continue
-                    kind, _i, value, done = reply
                     now = time.monotonic()
-                    start = min(max(done, start), now)
-                    self.out.append(value if kind == "ok" else ValidationFailed(f"the validator failed: {value}"))
-            except (EOFError, OSError, BrokenPipeError):
+                    start = min(max(reply.done, start), now)
+                    self.out.append(
+                        reply.result if reply.error is None else ValidationFailed(f"the validator failed: {reply.error}")
+                    )
+            except WorkerTimedOut:
                 healthy = False
-                self.out.append(ValidationFailed(
-                    "the validation worker stopped unexpectedly (memory limit, crash); it has been replaced"))
+                self.pool.killed += 1
+                self.out.append(_timeout_error(timeout))
+            except WorkerDied:
+                healthy = False
+                self.out.append(_died_error())
             self.worker = None
             self.pool._give_back(worker, healthy, self.client)
             if len(self.out) < len(self.datas):

@@ -114,10 +114,10 @@ class ValidationService:
         if self._executor is None:
             with self._lock:
                 if self._executor is None:
-                    from registry.validation.pool import WorkerPool, default_pool_size
+                    from registry.validation.pool import ValidationPool
 
-                    self._executor = WorkerPool(
-                        self._pool_size or self.settings.validation_workers or default_pool_size(),
+                    self._executor = ValidationPool(
+                        self._pool_size or self.settings.validation_worker_count,
                         extra=self.settings.validation_extra_workers,
                     )
         return self._executor

@@ -14,7 +14,7 @@ While each runs, the other client's single-record validation must be answered at
 of the attacker's slow validations can have freed a worker (the relative check, robust on a loaded
 machine), and within a generous absolute bound (the target is 1 s; measured values are printed).
 The mechanism: the per-client cap and fair queue shared with SPARQL (`registry.fairness`) and the
-validation pool's extra workers (`registry.validation.pool.WorkerPool`).
+validation pool's extra workers (`registry.validation.pool.ValidationPool`).
 """
 
 from __future__ import annotations

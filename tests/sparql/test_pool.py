@@ -1,0 +1,112 @@
+"""Unit tests of the SPARQL query pool on the killable-worker core (issue 18, items 4 and 8):
+typed jobs and replies, a query past its deadline stopped by killing its worker, a crashed worker
+replaced, both logged."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+
+import pyoxigraph as ox
+import pytest
+
+from registry.namespaces import PREFIXES
+from registry.sparql.pool import PoolOptions, QueryPool
+from registry.sparql.worker import QueryJob, QueryReply
+from registry.workers import WorkerDied, WorkerTimedOut
+
+G = ox.NamedNode("https://example.org/g")
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o }"
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory) -> str:
+    """An on-disk store as `Snapshots` leaves one: public graphs only."""
+    path = tmp_path_factory.mktemp("snapshot") / "s"
+    store = ox.Store(str(path))
+    store.extend(
+        ox.Quad(ox.NamedNode(f"https://example.org/s{i}"), ox.NamedNode("https://example.org/p"), ox.Literal(i), G)
+        for i in range(40)
+    )
+    store.flush()
+    del store
+    return str(path)
+
+
+def job(snapshot: str, query: str, *, max_rows: int = 1000, kind: str = "results") -> QueryJob:
+    return QueryJob(snapshot, query, None, None, kind, "json", max_rows, 1 << 20, False)
+
+
+def run(coroutine_factory):
+    async def main():
+        pool = QueryPool(PoolOptions(prefixes=dict(PREFIXES), size=1, extra=0, queue_timeout=30))
+        try:
+            return await coroutine_factory(pool)
+        finally:
+            pool.close()
+
+    return asyncio.run(main())
+
+
+def test_a_job_gets_a_typed_reply(snapshot):
+    async def scenario(pool):
+        ok = await pool.run(job(snapshot, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), 60)
+        capped = await pool.run(job(snapshot, "SELECT * WHERE { ?s ?p ?o }", max_rows=10), 60)
+        wrong = await pool.run(job(snapshot, "ASK { ?s ?p ?o }", kind="graph"), 60)
+        syntax = await pool.run(job(snapshot, "SELECT WHERE {"), 60)
+        return ok, capped, wrong, syntax
+
+    ok, capped, wrong, syntax = run(scenario)
+    assert isinstance(ok, QueryReply) and ok.code is None
+    assert json.loads(ok.body)["results"]["bindings"][0]["n"]["value"] == "40"
+    assert (capped.code, capped.body) == ("result-too-large", None)
+    assert wrong.code == "wrong-form"
+    assert syntax.code == "query-syntax"
+
+
+def test_past_its_deadline_the_worker_is_killed_logged_and_replaced(snapshot, caplog):
+    caplog.set_level(logging.WARNING, logger="registry.workers")
+
+    async def scenario(pool):
+        with pytest.raises(WorkerTimedOut):
+            await pool.run(job(snapshot, SLOW), 1.0)
+        assert pool.timeouts == 1
+        return await pool.run(job(snapshot, "ASK { ?s ?p ?o }"), 60)
+
+    after = run(scenario)
+    assert json.loads(after.body)["boolean"] is True
+    assert any("killed: deadline" in r.getMessage() for r in caplog.records), caplog.text
+
+
+def test_a_crashed_worker_is_logged_and_replaced(snapshot, caplog):
+    caplog.set_level(logging.WARNING, logger="registry.workers")
+
+    async def scenario(pool):
+        first = await pool.run(job(snapshot, "ASK { ?s ?p ?o }"), 60)
+        (worker,) = pool.idle
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.process.join(5)
+        # the dead idle worker is noticed when a job would go to it, and replaced
+        second = await pool.run(job(snapshot, "ASK { ?s ?p ?o }"), 60)
+        return first, second, worker
+
+    first, second, worker = run(scenario)
+    assert json.loads(first.body)["boolean"] is True and json.loads(second.body)["boolean"] is True
+    assert worker.dead
+    assert any("died: SIGKILL" in r.getMessage() for r in caplog.records), caplog.text
+
+
+def test_a_worker_killed_mid_query_is_reported_as_died(snapshot):
+    async def scenario(pool):
+        await pool.run(job(snapshot, "ASK { ?s ?p ?o }"), 60)
+        (worker,) = pool.idle
+        asyncio.get_running_loop().call_later(0.5, os.kill, worker.pid, signal.SIGSEGV)
+        with pytest.raises(WorkerDied) as caught:
+            await pool.run(job(snapshot, SLOW), 60)
+        assert pool.crashes == 1
+        return caught.value.how
+
+    assert run(scenario) == "SIGSEGV"
