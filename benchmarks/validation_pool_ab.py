@@ -100,7 +100,7 @@ def main() -> None:
     finally:
         old.close()
         new.close()
-    print(f"# Validation pool hot path, before ({REV}) vs after the fairness change (issue 12, item 8)")
+    print(f"# Validation pool hot path, before ({REV}) vs after (the working tree: the last change of the pool)")
     print(f"# {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; load average at the end "
           f"{os.getloadavg()[0]:.1f}; {ROUNDS} interleaved rounds of {SINGLES} single records + {CHUNKS} chunks of 8")
     print(f"{'pool':<8} {'single p50 ms (median of rounds)':>34} {'chunks of 8, rec/s (median)':>30}")
