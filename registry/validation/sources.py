@@ -437,8 +437,12 @@ def locator(data: bytes, fmt: str, triples: list[ox.Triple], document: Any = Non
             line = line_index.triple_line(focus, path, value, literal)
             if line:
                 out["line"] = line
-            if value and value.startswith("_:") and path:
-                out["value_text"] = line_index.bracket_text(line, path) or graph.summary(value)
+            if value and value.startswith("_:"):
+                # the value's own brackets: after the result's property, or (a whole-object rule on the
+                # node itself) after the property that holds it, on the line of that triple
+                holder = path or (graph.parent.get(value) or (None, None))[1]
+                written = line_index.bracket_text(line_index.node_line(value) if not path else line, holder) if holder else None
+                out["value_text"] = written or graph.summary(value)
         else:
             pointer = json_index.pointer(focus, path, value)
             if pointer is not None:

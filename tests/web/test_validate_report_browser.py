@@ -49,14 +49,18 @@ def _context(browser, lang, **options):
     return context
 
 
-def _validate(page, server, lang, record, *, profile="em@1.0.0", media="text/turtle", shapes=None):
+def _validate(page, server, lang, record, *, profile="em@1.0.0", media="text/turtle", shapes=None, shapes_as_file=False):
     page.goto(f"{server.url}/ui/validate?lang={lang}")
     page.locator("#v-profile").select_option(profile)
     page.locator("#v-format").select_option(media)
     page.locator("#v-record").fill(record)
     if shapes is not None:
         page.locator("details.draft-shapes > summary").click()
-        page.locator("#v-shapes").fill(shapes)
+        if shapes_as_file:
+            page.locator("#v-shapes-file").set_input_files(
+                files=[{"name": "draft.ttl", "mimeType": "text/turtle", "buffer": shapes.encode()}])
+        else:
+            page.locator("#v-shapes").fill(shapes)
     page.get_by_role("button", name=TEXTS[lang]["submit"], exact=True).click()
     page.locator("#report").wait_for()
 
@@ -124,7 +128,9 @@ def test_draft_shapes_and_whole_object_rules_are_filed_under_their_field(live_se
     context = _context(browser, lang)
     page = context.new_page()
     try:
-        _validate(page, live_server, lang, (DATA / "invalid-record.ttl").read_text(), shapes=DRAFT_SHAPES)
+        # French: shapes pasted; English: shapes uploaded as a file
+        _validate(page, live_server, lang, (DATA / "invalid-record.ttl").read_text(), shapes=DRAFT_SHAPES,
+                  shapes_as_file=lang == "en")
         voltage = _group(page, TEXTS[lang]["voltage"])
         components = voltage.locator("li.result")
         assert components.count() == 2, voltage.inner_text()  # the em node rule and the draft sh:class rule
@@ -242,5 +248,21 @@ def test_the_page_defaults_to_the_most_general_profile_or_the_one_the_user_came_
         page.locator("a.button[href*='/ui/validate']").click()
         page.wait_for_url(re.compile(r".*/ui/validate\?.*"))
         assert page.locator("#v-profile").input_value() == "atom-probe@2.0.0"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_draft_shapes_alone(live_server, browser, lang):
+    context = _context(browser, lang)
+    page = context.new_page()
+    try:
+        _validate(page, live_server, lang, (DATA / "invalid-record.ttl").read_text(), profile="", shapes=DRAFT_SHAPES)
+        verdict = page.locator(".verdict").inner_text()
+        assert ("les formes brouillon" if lang == "fr" else "draft shapes") in verdict, verdict
+        results = page.locator("li.result")
+        assert results.count() == 1, page.locator("#report").inner_text()  # only the draft's sh:class rule
+        assert "qudt:unit unit:KiloV" in results.first.locator("code.value").inner_text()
+        assert page.locator("a.field-link").count() == 0  # no published profile to link to
     finally:
         context.close()

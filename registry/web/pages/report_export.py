@@ -20,7 +20,7 @@ from registry.web.fields import curie
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 FONT_CANDIDATES = (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"))
 LATIN1_SPELLING = {"œ": "oe", "Œ": "OE", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...", "–": "-", "—": "-",
-                   "≤": "<=", "≥": ">=", "\u202f": " ", "›": ">", "→": "->", "µ": "µ"}
+                   "≤": "<=", "≥": ">=", "\u202f": " ", "›": ">", "→": "->"}
 
 
 def severity_label(t: i18n.Translator, severity: str) -> str:
@@ -137,6 +137,6 @@ def pdf_bytes(report: dict[str, Any], t: i18n.Translator, profile_label: str) ->
         para(row[5], 10, 0.5)
         for label, text in zip(header[2:5], row[2:5]):
             if text:
-                para(f"{label} : {text}" if t.lang == "fr" else f"{label}: {text}", 9, 0.3)
+                para(f"{label}{t('colon')} {text}", 9, 0.3)
         pdf.ln(2)
     return bytes(pdf.output())
