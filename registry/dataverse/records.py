@@ -39,7 +39,16 @@ MAPPINGS = Path(__file__).parent / "mappings"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DCAT_DATASET = ox.NamedNode("http://www.w3.org/ns/dcat#Dataset")
 FOAF_NAME = ox.NamedNode("http://xmlns.com/foaf/0.1/name")
-XSD_GYEAR = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_GYEAR = ox.NamedNode(XSD + "gYear")
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+QUDT_NUMERIC = "http://qudt.org/schema/qudt/numericValue"
+SCHEMA = "http://schema.org/"
+#: dataset-level keys of the JSON-LD forms → the native key they stand for
+DATASET_KEYS = {SCHEMA + "license": "license", SCHEMA + "datePublished": "publicationDate",
+                SCHEMA + "includedInDataCatalog": "publisher"}
+NOT_FIELDS = (SCHEMA, "http://www.openarchives.org/ore/terms/", "https://dataverse.org/schema/core#")
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 FIELD_COMPONENT = str(REG) + "DataverseFieldConstraintComponent"
 FIELD_SHAPE = str(REG) + "DataverseFieldCheck"
 TYPE_CLASSES = ("primitive", "controlledVocabulary", "compound")
@@ -58,6 +67,8 @@ class Mapping:
     #: (concept scheme IRI, the value a record stores) → the concept's IRI, or None: for blocks
     #: imported as profiles, whose concept IRIs are not derivable from the stored value
     resolve: Callable[[str, str], str | None] | None = None
+    #: a block the registry exported from a profile: name → `planned.PlannedField` (its plan chains)
+    planned: dict[str, Any] | None = None
 
     def property_of(self, name: str) -> str:
         entry = self.lift.get(name)
@@ -91,13 +102,17 @@ def load_mapping(block: str = "citation") -> Mapping:
 
 
 def recognise(document: Any) -> str | None:
-    """"dataverse_json", "dataverse_ore", "dataverse_jsonld" or None, from the content."""
+    """"dataverse_json", "dataverse_ore", "dataverse_jsonld", "dataverse_schemaorg" (the schema.org
+    export, which holds no block field: nothing to lift) or None, from the content."""
     if not isinstance(document, dict):
         return None
     if isinstance(document.get("datasetVersion"), dict) or isinstance(document.get("metadataBlocks"), dict):
         return "dataverse_json"
     types = document.get("@type")
     types = types if isinstance(types, list) else [types]
+    if _schema_org_context(document.get("@context")) and "Dataset" in types and isinstance(
+            document.get("includedInDataCatalog"), dict):
+        return "dataverse_schemaorg"
     if "ore:ResourceMap" in types or "http://www.openarchives.org/ore/terms/ResourceMap" in types:
         return "dataverse_ore"
     # the semantic API's JSON-LD: fields named by their property IRIs, at least one of them in the
@@ -109,6 +124,12 @@ def recognise(document: Any) -> str | None:
     if any(k.startswith(mapping.block_uri) and k in iris for k in expanded):
         return "dataverse_jsonld"
     return None
+
+
+def _schema_org_context(context: Any) -> bool:
+    """Dataverse's schema.org export names schema.org as its (remote) context."""
+    items = context if isinstance(context, list) else [context]
+    return any(isinstance(c, str) and c.rstrip("/") in ("http://schema.org", "https://schema.org") for c in items)
 
 
 def _prefixes(context: Any) -> dict[str, str]:
@@ -156,7 +177,8 @@ class Lifted:
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)  # compound node → its source facts
 
 
-def _native_fields(document: dict, mapping: Mapping, problems: list) -> tuple[list[FieldValue], dict[str, Any], str, str]:
+def _native_fields(document: dict, mapping: Mapping, problems: list, by_block: dict[str, Mapping] | None = None,
+                   ) -> tuple[list[FieldValue], dict[str, Any], str, str]:
     """dataverse_json → (field values, dataset-level values with pointers, version pointer prefix,
     language)."""
     if isinstance(document.get("datasetVersion"), dict):
@@ -177,9 +199,10 @@ def _native_fields(document: dict, mapping: Mapping, problems: list) -> tuple[li
         if not isinstance(fields, list):
             problems.append((f"{prefix}/metadataBlocks/{block_name}", block_name, None, "fields-not-a-list", None))
             continue
+        known = (by_block or {mapping.block: mapping}).get(block_name)
         for i, item in enumerate(fields):
             values.extend(_native_field(block_name, item, f"{base}/{i}", None, problems,
-                                        mapping.fields if block_name == mapping.block else None))
+                                        known.fields if known is not None else None))
     return values, top, prefix, language
 
 
@@ -284,6 +307,50 @@ def _object(kind: str, text: str, entry: dict[str, Any], language: str, resolve=
     return ox.Literal(text)
 
 
+def _number(text: str):
+    """A number as the literal Turtle would make of it (integer, decimal, double); else the text,
+    which the shape's range or datatype check then reports."""
+    text = text.strip()
+    if not NUMBER.fullmatch(text):
+        return ox.Literal(text)
+    if "e" in text.lower():
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "double"))
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + ("decimal" if "." in text else "integer")))
+
+
+def _absolute_iri(text: str) -> bool:
+    return bool(re.match(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$", text))
+
+
+def _planned_object(pf, text: str, language: str, resolve=None):
+    """The RDF value of a field of an exported block (registry.dataverse.planned)."""
+    if pf.kind == "concept":
+        if _absolute_iri(text):  # an external-vocabulary field stores the concept IRI
+            return _iri(text)
+        identifier = pf.values.get(text, text)
+        if _absolute_iri(identifier):
+            return _iri(identifier)
+        found = resolve(pf.scheme, identifier) if resolve is not None and pf.scheme else None
+        return ox.NamedNode(found) if found else ox.Literal(text)  # not a concept: the shape reports it
+    if pf.kind in ("enum", "quantity-unit"):
+        identifier = pf.values.get(text)
+        if pf.datatype == XSD + "boolean":
+            return ox.Literal((identifier or text).lower() if identifier or text in ("True", "False") else text,
+                              datatype=ox.NamedNode(pf.datatype))
+        if identifier and _absolute_iri(identifier):
+            return _iri(identifier)
+        return _iri(text) if _absolute_iri(text) else ox.Literal(text)
+    if pf.iri:
+        return _iri(text)
+    if pf.datatype == RDF_LANGSTRING:
+        return ox.Literal(text, language=language) if language else ox.Literal(text)
+    if pf.datatype and pf.datatype != XSD + "string":
+        return ox.Literal(text, datatype=ox.NamedNode(pf.datatype))  # ill-typed text: sh:datatype reports it
+    if pf.numeric:
+        return _number(text)
+    return ox.Literal(text)
+
+
 def _iri(text: str):
     try:
         return ox.NamedNode(text)
@@ -295,26 +362,56 @@ def _key(term) -> str:
     return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
 
 
+_NAMED: dict[str, ox.NamedNode] = {}  # property IRI → its NamedNode (the mappings' few hundred properties)
+
+
+class _Source:
+    """Where a lifted value came from, told as a dict only when a result asks (`Lifted.origin`)."""
+
+    __slots__ = ("lifter", "fv", "value")
+
+    def __init__(self, lifter: "_Lifter", fv: FieldValue, value: Any):
+        self.lifter, self.fv, self.value = lifter, fv, value
+
+    def facts(self) -> dict[str, Any]:
+        return self.lifter.describe(self.fv, self.value)
+
+
+def _facts(source) -> dict[str, Any]:
+    return source.facts() if isinstance(source, _Source) else source
+
+
 class _Lifter:
-    def __init__(self, mapping: Mapping, language: str, unknown: list):
+    def __init__(self, mapping: Mapping, language: str, unknown: list, by_block: dict[str, Mapping] | None = None):
         self.mapping, self.language = mapping, language
+        self.by_block = by_block or {mapping.block: mapping}
         self.out = Lifted()
         self.unknown = unknown
+        self.links: dict[tuple[str, str], Any] = {}  # (subject, property) → the first node it reaches
 
-    def add(self, s, p: str, o, source: dict[str, Any]) -> None:
-        triple = ox.Triple(s, ox.NamedNode(p), o)
-        self.out.triples.append(triple)
-        self.out.origin[(_key(s), p, _key(o) if not isinstance(o, ox.Literal) else o.value)] = source
-        self.out.by_path.setdefault((_key(s), p), source)
+    def add(self, s, p: str, o, source) -> None:
+        """One triple and where it came from (a source dict, or a `_Source` made into one only for
+        the few triples a result is about: most values never need theirs)."""
+        predicate = _NAMED.get(p)
+        if predicate is None:
+            predicate = _NAMED[p] = ox.NamedNode(p)
+        self.out.triples.append(ox.Triple(s, predicate, o))
+        subject = _key(s)
+        self.out.origin[(subject, p, o.value if isinstance(o, ox.Literal) else _key(o))] = source
+        self.out.by_path.setdefault((subject, p), source)
 
-    def source(self, fv: FieldValue, value: Any = None) -> dict[str, Any]:
-        info = self.mapping.fields.get(fv.name, {})
-        parent_info = self.mapping.fields.get(fv.parent or "", {})
+    def source(self, fv: FieldValue, value: Any = None) -> "_Source":
+        return _Source(self, fv, value)
+
+    def describe(self, fv: FieldValue, value: Any = None) -> dict[str, Any]:
+        mapping = self.by_block.get(fv.block, self.mapping)
+        info = mapping.fields.get(fv.name, {})
+        parent_info = mapping.fields.get(fv.parent or "", {})
         out = {"block": fv.block, "field": fv.name, "title": {"en": info.get("title", fv.name), **info.get("titles", {})},
                "pointer": fv.pointer}
         if fv.parent:
             out["parent"] = fv.parent
-            out["parent_title"] = {"en": parent_info.get("title", fv.parent)}
+            out["parent_title"] = {"en": parent_info.get("title", fv.parent), **parent_info.get("titles", {})}
         if value is not None:
             out["value"] = value
         return out
@@ -335,7 +432,7 @@ class _Lifter:
                 return
             node = ox.BlankNode()
             self.add(subject, prop, node, self.source(fv))
-            self.out.nodes[_key(node)] = self.source(fv)
+            self.out.nodes[_key(node)] = self.describe(fv)
             for child in fv.value:
                 self.field(node, child)
             return
@@ -346,42 +443,106 @@ class _Lifter:
             return
         self.add(subject, prop, _object(kind, fv.value, entry, self.language, self.mapping.resolve), self.source(fv, fv.value))
 
+    # --- a block exported from a profile: its plan's chains (registry.dataverse.planned) ----------
 
-def lift(document: dict, kind: str, mapping: Mapping | None = None) -> tuple[list[ox.Triple], RecordNotes]:
-    """A recognised Dataverse document → (triples, notes with warnings and a `locate` function)."""
-    mapping = mapping or load_mapping()
+    def reach(self, start, chain: tuple[str, ...], source: dict[str, Any]):
+        """The node at the end of `chain` from `start`: the first one the record already has, else
+        a new blank node (a value whose compound was not given still says where it belongs)."""
+        node = start
+        for prop in chain:
+            found = self.links.get((_key(node), prop))
+            if found is None:
+                found = ox.BlankNode()
+                self.link(node, prop, found, source)
+            node = found
+        return node
+
+    def link(self, subject, prop: str, obj, source: dict[str, Any]) -> None:
+        self.links.setdefault((_key(subject), prop), obj)
+        self.add(subject, prop, obj, source)
+
+    def planned(self, mapping: Mapping, dataset, fv: FieldValue) -> None:
+        """A top-level field of an exported block."""
+        plan = mapping.planned or {}
+        pf = plan.get(fv.name)
+        if pf is None or pf.parent:  # unknown, or a sub-field outside its compound
+            self.unknown.append((fv.pointer, f"{fv.block}.{fv.name}"))
+            return
+        self.planned_value(mapping, dataset, (), pf, fv)
+
+    def planned_value(self, mapping: Mapping, subject, base: tuple[str, ...], pf, fv: FieldValue) -> None:
+        rest = pf.chain[len(base):] if pf.chain[:len(base)] == base else pf.chain[-1:]
+        source = self.source(fv, None if isinstance(fv.value, list) else fv.value)
+        if isinstance(fv.value, list):  # a compound value: a node, its sub-fields continue the chain
+            if pf.joins:
+                node = self.reach(subject, rest, source)
+            else:
+                node = ox.BlankNode()
+                self.link(self.reach(subject, rest[:-1], source), rest[-1], node, source)
+            self.out.nodes[_key(node)] = _facts(source)
+            children = {name: p for name, p in (mapping.planned or {}).items() if p.parent == fv.name}
+            for child in fv.value:
+                cf = children.get(child.name)
+                if cf is None:
+                    self.unknown.append((child.pointer, f"{fv.block}.{child.name}"))
+                    continue
+                self.planned_value(mapping, node, pf.chain, cf, child)
+            return
+        if pf.kind == "quantity-value" and rest[-1] != QUDT_NUMERIC:
+            # a quantity inside a compound: its value field's chain ends at the quantity node
+            quantity = self.reach(subject, rest, source)
+            self.add(quantity, QUDT_NUMERIC, _planned_object(pf, fv.value, self.language, mapping.resolve), source)
+            return
+        anchor = self.reach(subject, rest[:-1], source)
+        self.link(anchor, rest[-1], _planned_object(pf, fv.value, self.language, mapping.resolve), source)
+
+
+def lift(document: dict, kind: str, mapping: Mapping | list[Mapping] | tuple | None = None,
+         ) -> tuple[list[ox.Triple], RecordNotes]:
+    """A recognised Dataverse document → (triples, notes with warnings and a `locate` function).
+    `mapping`: one mapping, or several (the first one the dataset-level keys' and JSON-LD forms',
+    the others those of the blocks exported from the profiles of the chain)."""
+    mappings = list(mapping) if isinstance(mapping, (list, tuple)) else [mapping or load_mapping()]
+    mapping = mappings[0]
+    by_block = {m.block: m for m in reversed(mappings)}
     problems: list = []
     unknown: list[tuple[str, str]] = []
     top: dict[str, Any] = {}
     language = ""
     subject_iri = None
+    prefix = ""
     if kind == "dataverse_json":
-        values, top, prefix, language = _native_fields(document, mapping, problems)
+        values, top, prefix, language = _native_fields(document, mapping, problems, by_block)
         subject_iri = document.get("persistentUrl")
         fields_pointer = f"{prefix}/metadataBlocks/{mapping.block}/fields"
     else:
         prefixes = _prefixes(document.get("@context"))
         body, where = document, ""
         if kind == "dataverse_ore":
-            body, where = document.get("ore:describes") or {}, "/ore:describes"
-            where = "/" + json_pointer(["ore:describes"])[1:]
-            for key, name in (("schema:license", "license"), ("schema:datePublished", "publicationDate")):
-                if key in body:
-                    value = body[key]
-                    top[name] = (value.get("@id", value) if isinstance(value, dict) else value, f"{where}/{key}")
-            types = body.get("@type") if isinstance(body.get("@type"), list) else [body.get("@type")]
-            if "schema:Dataset" in types:  # the ORE form of the native datasetType "dataset"
-                top["datasetType"] = ("dataset", f"{where}/@type")
-            catalog = body.get("schema:includedInDataCatalog")
-            if isinstance(catalog, str):
-                top["publisher"] = (catalog, f"{where}/schema:includedInDataCatalog")
+            body = document.get("ore:describes") or {}
+            where = json_pointer(["ore:describes"])
+        # What Dataverse writes beside the fields, in both JSON-LD forms (the ORE export's dataset
+        # and the semantic API's, e.g. dataset-finch1.jsonld): the dataset-level keys, read like
+        # the native ones; the rest (files, version, the title again as schema:name, terms of
+        # access) is no block field: not metadata the profile checks.
+        full = {key: _expand(key, prefixes) for key in body if not key.startswith("@")}
+        for key, iri in full.items():
+            name = DATASET_KEYS.get(iri)
+            if name is None:
+                continue
+            value = body[key]
+            if name == "publisher" and not isinstance(value, str):
+                continue
+            top[name] = (value.get("@id", value) if isinstance(value, dict) else value, where + json_pointer([key]))
+        types = body.get("@type") if isinstance(body.get("@type"), list) else [body.get("@type")]
+        if {"schema:Dataset", SCHEMA + "Dataset"} & {t for t in types if isinstance(t, str)}:
+            top["datasetType"] = ("dataset", f"{where}/@type")  # the JSON-LD form of the native datasetType "dataset"
         subject_iri = body.get("@id") if isinstance(body.get("@id"), str) else None
-        known_extra = {"schema:license", "schema:datePublished", "schema:includedInDataCatalog"}
-        values = _jsonld_fields({k: v for k, v in body.items() if k not in known_extra}, mapping, prefixes, where, None, unknown)
-        if kind == "dataverse_ore":  # what ORE adds beside the fields (files, version facts) is not metadata to check
-            unknown = [u for u in unknown if not u[1].startswith(("schema:", "ore:", "dvcore:"))]
-        fields_pointer = where or "/"
-    lifter = _Lifter(mapping, language, unknown)
+        values = _jsonld_fields({k: v for k, v in body.items() if full.get(k) not in DATASET_KEYS}, mapping, prefixes,
+                                where, None, unknown)
+        unknown = [u for u in unknown if not _expand(u[1], prefixes).startswith(NOT_FIELDS)]
+        fields_pointer = where  # "" (RFC 6901): the whole document
+    lifter = _Lifter(mapping, language, unknown, by_block)
     dataset = _iri(subject_iri) if subject_iri else ox.BlankNode("dataset")
     if isinstance(dataset, ox.Literal):
         dataset = ox.BlankNode("dataset")
@@ -404,20 +565,33 @@ def lift(document: dict, kind: str, mapping: Mapping | None = None) -> tuple[lis
             lifter.add(node, FOAF_NAME.value, ox.Literal(str(value)), source)
         else:
             lifter.add(dataset, entry["property"], _object(entry["value"], str(value), entry, language), source)
+    # Exported blocks' fields, whatever their order in the JSON: the objects of the dataset first, then
+    # the flattened compounds that hang from them, then the compounds describing those same objects.
+    planned_values = []
     for fv in values:
         if fv.block != mapping.block:
-            unknown.append((fv.pointer, f"{fv.block}.{fv.name}"))
+            other = by_block.get(fv.block)
+            if other is not None and other.planned is not None:
+                pf = other.planned.get(fv.name)
+                planned_values.append(((bool(pf and pf.joins), len(pf.chain) if pf else 0), other, fv))
+            else:
+                unknown.append((fv.pointer, f"{fv.block}.{fv.name}"))
             continue
         if fv.name not in mapping.fields:
             unknown.append((fv.pointer, fv.name))
             continue
         lifter.field(dataset, fv)
+    for _order, other, fv in sorted(planned_values, key=lambda item: item[0]):
+        lifter.planned(other, dataset, fv)
     out = lifter.out
     for where, block, name, problem, value in problems:
         out.warnings.append(_field_result("Violation", where, block, name, problem, value, mapping))
     for where, key in unknown:
         out.warnings.append(_field_result("Warning", where, mapping.block, key, "unknown-field", None, mapping))
-    notes = RecordNotes(kind=kind, warnings=out.warnings, locate=_locator(out, mapping), recognised=kind,
+    block_pointers = {m.block: (f"{prefix}/metadataBlocks/{json_pointer([m.block])[1:]}/fields"
+                                if kind == "dataverse_json" else fields_pointer) for m in mappings}
+    notes = RecordNotes(kind=kind, warnings=out.warnings, locate=_locator(out, mapping, by_block, block_pointers),
+                        recognised=kind,
                         top_keys=list(document)[:100])
     return out.triples, notes
 
@@ -457,10 +631,36 @@ def _field_result(severity, where, block, name, problem, value, mapping) -> dict
     }
 
 
-def _locator(out: Lifted, mapping: Mapping):
+def _locator(out: Lifted, mapping: Mapping, by_block: dict[str, Mapping] | None = None,
+             block_pointers: dict[str, str] | None = None):
     """A result → where it is in the submitted JSON: the triple it is about (focus, path, value),
     else the first value of (focus, path), else the field the path maps (a missing value: the
     block's field list)."""
+    by_block = by_block or {mapping.block: mapping}
+    planned_top: dict[str, tuple[Mapping, str]] = {}  # a dataset-level property of an exported block
+    for m in by_block.values():
+        for name, pf in (m.planned or {}).items():
+            if not pf.parent and len(pf.chain) == 1:
+                planned_top.setdefault(pf.chain[0], (m, name))
+
+    def titles_of(m: Mapping, name: str) -> dict[str, str]:
+        info = m.fields.get(name) or {}
+        return {"en": info.get("title", name), **info.get("titles", {})}
+
+    def planned_missing(focus, path) -> dict[str, Any] | None:
+        compound = out.nodes.get(focus) if focus else None
+        if compound is not None:
+            m = by_block.get(compound.get("block") or "")
+            for name, pf in ((m.planned or {}) if m is not None else {}).items():
+                if pf.parent == compound["field"] and pf.chain and pf.chain[-1] == path:
+                    return {"block": m.block, "field": name, "title": titles_of(m, name), "parent": compound["field"],
+                            "parent_title": compound["title"], "pointer": compound["pointer"], "missing": True}
+        if focus == out.dataset and path in planned_top:
+            m, name = planned_top[path]
+            return {"block": m.block, "field": name, "title": titles_of(m, name),
+                    "pointer": (block_pointers or {}).get(m.block, out.fields_pointer), "missing": True}
+        return None
+
     by_property = {}
     for name, entry in mapping.lift.items():
         if entry.get("property"):
@@ -480,11 +680,15 @@ def _locator(out: Lifted, mapping: Mapping):
         if focus and path:
             found = out.origin.get((focus, path, value)) or out.by_path.get((focus, path))
             if found:
+                found = _facts(found)
                 found = dict(found, title=dict(found["title"]))
                 names = result.get("names") or {}
                 if names.get("fr") and found.get("field") in by_property.values() and by_path_of(found) == path:
                     found["title"].setdefault("fr", names["fr"])  # the profile's own French name of the field
                 return found
+        missing = planned_missing(focus, path)
+        if missing is not None:
+            return missing
         if focus in out.nodes and path in by_property:  # a sub-field missing from a compound value
             compound = out.nodes[focus]
             name = by_property[path]

@@ -344,6 +344,12 @@ def _describe_record(record: list[ox.Triple], notes: RecordNotes | None, lang: s
     types = record_types(record)
     recognised = notes.recognised if notes else None
     if not record:
+        if notes is not None and notes.kind == "dataverse_schemaorg":
+            if lang == "fr":
+                return ("l'enregistrement est l'export schema.org de Dataverse, qui ne contient pas les champs des blocs "
+                        "de métadonnées : envoyez l'export dataverse_json ou OAI-ORE du jeu de données")
+            return ("the record is Dataverse's schema.org export, which does not hold the metadata block fields: send "
+                    "the dataset's dataverse_json or OAI-ORE export")
         if notes is not None and notes.kind != "rdf":
             keys = [k for _p, k in notes.unmapped if _p.count("/") == 1] or notes.top_keys
             listed = ", ".join(keys[:MAX_LISTED]) + (" …" if len(keys) > MAX_LISTED else "")

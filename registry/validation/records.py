@@ -172,6 +172,8 @@ def read_dataverse(data: bytes, fmt: str | None, *, what: str, max_triples: int,
                            "ore:ResourceMap, no field of the citation block)", code="not-dataverse")
     if kind is None:
         return None
+    if kind == "dataverse_schemaorg":  # no block field in it: nothing to lift, and nothing checked says so
+        return [], RecordNotes(kind=kind, recognised="Dataverse schema.org export")
     triples, notes = lift(document, fmt if fmt in DATAVERSE_FORMATS else kind, mapping)
     if len(triples) > max_triples:
         raise PayloadTooLarge(f"{what} has more than {max_triples} triples", code="too-many-triples")

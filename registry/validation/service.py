@@ -207,12 +207,38 @@ class ValidationService:
             cached = self._dataverse.get(bundle.key)
         if cached is not None:
             return cached
-        mapping = mapping_from_shapes(bundle.shapes_graph, _concept_resolver(self.store, bundle)) or load_mapping()
+        resolve = _concept_resolver(self.store, bundle)
+        mapping = [mapping_from_shapes(bundle.shapes_graph, resolve) or load_mapping(),
+                   *self._exported_blocks(bundle, resolve)]
         with self._lock:
             if len(self._dataverse) > 64:
                 self._dataverse.clear()
             self._dataverse[bundle.key] = mapping
         return mapping
+
+    def _exported_blocks(self, bundle: ProfileBundle, resolve) -> list:
+        """The blocks `registry dataverse export-block` makes from the profiles of the bundle's
+        chain, as lifting mappings (`registry.dataverse.planned`): the fields of a block the
+        registry exported lift back through the same plan. Profiles that are an existing Dataverse
+        block (research-dataset is `citation`) or that came from a block (dvb: annotations) have
+        their own mapping already; a profile with no field makes no block."""
+        from registry.dataverse.export import export_block
+        from registry.dataverse.planned import mapping_from_export
+        from registry.rdf import to_rdflib_graph
+
+        out = []
+        for entry in bundle.chain:
+            if not entry.get("id") or entry.get("status") == "draft":
+                continue
+            triples = list(self.store.triples(self.catalog.version("profile", entry["id"], entry["version"]).graph))
+            if any(t.predicate.value == DVB_FIELD_NAME for t in triples):
+                continue  # imported from a block: mapping_from_shapes lifts it
+            try:
+                export = export_block(self.registry, entry["id"], entry["version"])
+            except RegistryError:  # dataverse-existing-block, dataverse-empty-block, not checkable
+                continue
+            out.append(mapping_from_export(export, to_rdflib_graph(triples), resolve))
+        return out
 
     # --- validation ------------------------------------------------------------------------------
 
@@ -361,6 +387,9 @@ _CONCEPT_BY_LABEL = (
     "{ ?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?l } UNION { ?c <http://www.w3.org/2004/02/skos/core#notation> ?l } "
     "UNION { ?c <http://www.w3.org/2004/02/skos/core#hiddenLabel> ?l } FILTER(STR(?l) = $text) } ORDER BY ?c LIMIT 1"
 )
+
+
+DVB_FIELD_NAME = "https://w3id.org/profile-registry/dataverse#fieldName"  # registry.dataverse.annotations
 
 
 def _concept_resolver(store, bundle: ProfileBundle):

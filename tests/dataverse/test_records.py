@@ -16,33 +16,94 @@ from tests.conftest import SHARED_DATA, require_shared
 RECORDS = SHARED_DATA / "dataverse" / "records"
 DCT, DCAT = "http://purl.org/dc/terms/", "http://www.w3.org/ns/dcat#"
 
-# Why, for the results every record shares:
-#  - dct:accessRights Violation: Dataverse's citation block has no access-rights field (COAR);
-#  - dct:language Info: no `language` field given in these datasets;
-#  - dcat:keyword Warning: no keyword given;
-#  - dct:title / dct:description Violation: Dataverse values carry no language; the profile wants a
+F = "/datasetVersion/metadataBlocks/citation/fields"  # a missing value points at the block's field list
+ORE = "/ore:describes"
+ORE_TITLE, ORE_DESCRIPTION = ORE + "/title", ORE + "/citation:dsDescription/citation:dsDescriptionValue"
+LD_TITLE = "/http:~1~1purl.org~1dc~1terms~1title"
+LD_DESCRIPTION = ("/https:~1~1dataverse.org~1schema~1citation~1dsDescription"
+                  "/https:~1~1dataverse.org~1schema~1citation~1dsDescriptionValue")
+
+# Expected results, by hand: (property, severity, constraint, JSON Pointer of the value or of the field
+# list when missing). Why, for the results the records share:
+#  - accessRights Violation (minCount): Dataverse's citation block has no access-rights field (COAR);
+#  - language Info (minCount): no `language` field given;
+#  - keyword Warning (minCount): no keyword given;
+#  - title / description Violation (datatype): Dataverse values carry no language; the profile wants a
 #    language tag, and these datasets declare no metadataLanguage.
-COMMON = {(DCT + "accessRights", "Violation"), (DCT + "language", "Info"), (DCAT + "keyword", "Warning"),
-          (DCT + "title", "Violation"), (DCT + "description", "Violation")}
-NO_YEAR = {(DCT + "issued", "Violation")}  # not published: no publicationDate
-NO_PUBLISHER = {(DCT + "publisher", "Violation")}  # create JSON: the installation is not named yet
-NO_LICENCE = {(DCT + "license", "Violation")}  # no license object
+ACCESS, LANGUAGE, KEYWORD = ("accessRights", "Violation", "MinCount"), ("language", "Info", "MinCount"), \
+    ("keyword", "Warning", "MinCount")
+NO_YEAR = ("issued", "Violation", "MinCount")  # not published: no publicationDate
+NO_PUBLISHER = ("publisher", "Violation", "MinCount")  # a create JSON: the installation is not named yet
+NO_LICENCE = ("license", "Violation", "MinCount")  # no license object
+
+
+def shared(missing: str, title: str, description: str) -> set:
+    return {(*ACCESS, missing), (*LANGUAGE, missing), (*KEYWORD, missing),
+            ("title", "Violation", "Datatype", title), ("description", "Violation", "Datatype", description)}
+
+
+def native(title=F + "/0/value", description=F + "/3/value/0/dsDescriptionValue/value", missing=F):
+    return shared(missing, title, description)
+
+
 EXPECTED = {
-    "cars.datasetJson.json": COMMON,
-    "cars.datasetORE.json": COMMON,
-    "draft.datasetJson.json": COMMON | NO_YEAR,
-    "draft.datasetORE.json": COMMON | NO_YEAR,
-    "junk.datasetJson.json": COMMON,
-    "junk.datasetORE.json": COMMON,
-    "minimal.datasetJson.json": COMMON,
-    "minimal.datasetORE.json": COMMON,
-    "dataset-create-new.json": COMMON | NO_YEAR | NO_PUBLISHER,
+    # the four exported datasets: the native and ORE forms agree (the ORE names the same fields)
+    "cars.datasetJson.json": native(),
+    "cars.datasetORE.json": shared(ORE, ORE_TITLE, ORE_DESCRIPTION),
+    "draft.datasetJson.json": native() | {(*NO_YEAR, F)},
+    "draft.datasetORE.json": shared(ORE, ORE_TITLE, ORE_DESCRIPTION) | {(*NO_YEAR, ORE)},
+    "junk.datasetJson.json": native(),
+    "junk.datasetORE.json": shared(ORE, ORE_TITLE, ORE_DESCRIPTION),
+    "minimal.datasetJson.json": native(),
+    "minimal.datasetORE.json": shared(ORE, ORE_TITLE, ORE_DESCRIPTION),
+    "dataset-create-new.json": native() | {(*NO_YEAR, F), (*NO_PUBLISHER, F)},
     # metadataLanguage "fr": title and description are tagged @fr, so only these remain
-    "dataset-finch1_fr.json": (COMMON - {(DCT + "title", "Violation"), (DCT + "description", "Violation")})
-    | NO_YEAR | NO_PUBLISHER,
-    "complete-dataset-version.json": COMMON | NO_YEAR | NO_PUBLISHER | NO_LICENCE,
-    "dataset-create.jsonld": COMMON | NO_YEAR | NO_PUBLISHER | NO_LICENCE,
+    "dataset-finch1_fr.json": {(*ACCESS, F), (*LANGUAGE, F), (*KEYWORD, F), (*NO_YEAR, F), (*NO_PUBLISHER, F)},
+    # a bare dataset version (the native API's `data`): pointers start at metadataBlocks
+    "complete-dataset-version.json": native("/metadataBlocks/citation/fields/0/value",
+                                            "/metadataBlocks/citation/fields/3/value/0/dsDescriptionValue/value",
+                                            "/metadataBlocks/citation/fields")
+    | {(*k, "/metadataBlocks/citation/fields") for k in (NO_YEAR, NO_PUBLISHER, NO_LICENCE)},
+    # the semantic API's JSON-LD: fields named by their property IRIs; a missing value points at the document
+    "dataset-create.jsonld": shared("", LD_TITLE, LD_DESCRIPTION) | {(*k, "") for k in (NO_YEAR, NO_PUBLISHER, NO_LICENCE)},
+    # the same with what Dataverse writes beside the fields: schema:includedInDataCatalog "Root" is the
+    # publisher (as in the ORE export); schema:name / schema:version / dvcore:fileTermsOfAccess are no
+    # block fields (not warned about, as in the ORE export)
+    "dataset-finch1.jsonld": shared("", LD_TITLE, LD_DESCRIPTION) | {(*k, "") for k in (NO_YEAR, NO_LICENCE)},
+    # every default field of every block Dataverse ships: the citation fields are all given (no
+    # language Info, no missing keyword), but the language is Dataverse's English name ("Abkhaz"),
+    # not an EU language authority IRI (no code table in the citation mapping): nodeKind and pattern,
+    # per value; the keywords and descriptions carry no language tag
+    "dataset-create-new-all-default-fields.json": {
+        (*ACCESS, F), (*NO_YEAR, F), (*NO_PUBLISHER, F), ("title", "Violation", "Datatype", F + "/0/value"),
+        ("description", "Violation", "Datatype", F + "/7/value/0/dsDescriptionValue/value"),
+        ("description", "Violation", "Datatype", F + "/7/value/1/dsDescriptionValue/value"),
+        ("language", "Violation", "NodeKind", F + "/13/value/0"), ("language", "Violation", "Pattern", F + "/13/value/0"),
+        ("language", "Violation", "NodeKind", F + "/13/value/1"), ("language", "Violation", "Pattern", F + "/13/value/1"),
+        ("keyword", "Warning", "Datatype", F + "/9/value/0/keywordValue/value"),
+        ("keyword", "Warning", "Datatype", F + "/9/value/1/keywordValue/value")},
 }
+# the fields other blocks hold in the all-default-fields record: one warning per value, never dropped
+OTHER_BLOCKS = {"geospatial", "socialscience", "astrophysics", "biomedical", "journal"}
+# triples lifted per record (what was checked): the dataset node, one per value, a node per compound
+TRIPLES = {"cars": 19, "draft": 18, "junk": 17, "minimal": 13, "dataset-create-new.json": 21, "dataset-finch1_fr.json": 13,
+           "complete-dataset-version.json": 16, "dataset-create.jsonld": 12, "dataset-finch1.jsonld": 14,
+           "dataset-create-new-all-default-fields.json": 146}
+SCHEMA_ORG = ["cars.datasetSchemaDotOrg.json", "draft.datasetSchemaDotOrg.json", "junk.datasetSchemaDotOrg.json",
+              "minimal.datasetSchemaDotOrg.json"]
+
+
+def test_every_real_record_has_its_expected_result():
+    present = {p.name for p in require_shared(RECORDS).iterdir()}
+    assert present == set(EXPECTED) | set(SCHEMA_ORG)
+
+
+def resolve(document, pointer: str):
+    """RFC 6901."""
+    for part in pointer.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        document = document[int(part)] if isinstance(document, list) else document[part]
+    return document
 
 
 def validate(client, name: str, lang: str = "en", **params):
@@ -57,10 +118,43 @@ def validate(client, name: str, lang: str = "en", **params):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_expected_results_of_each_real_record(bundled_client, name):
     view = validate(bundled_client, name)
-    got = {(r["path"], r["severity"]) for r in view["results"] if r["path"]}
-    assert got == EXPECTED[name]
-    assert len([r for r in view["results"] if r["path"]]) == len(EXPECTED[name])
-    assert view["conforms"] is False and view["record"]["triples"] > 0
+    checked = [r for r in view["results"] if r["path"]]
+    got = [(r["path"].rsplit("/", 1)[-1].rsplit("#", 1)[-1], r["severity"],
+            r["constraint_component"].rsplit("#", 1)[-1].removesuffix("ConstraintComponent"), r["source"]["pointer"])
+           for r in checked]
+    assert sorted(got) == sorted(EXPECTED[name]) and len(got) == len(set(got))
+    # each pointer leads to the quoted value in the submitted JSON (or to the field list it is missing from)
+    document = json.loads((RECORDS / name).read_text())
+    for r in checked:
+        found = resolve(document, r["source"]["pointer"])
+        if r["source"].get("missing") or not r["value"] or r["value"].startswith("_:"):
+            assert isinstance(found, (list, dict)), r
+        else:
+            assert found == r["value"] == r["source"]["value"], r
+    unknown = [r for r in view["results"] if not r["path"]]
+    if name == "dataset-create-new-all-default-fields.json":
+        assert len(unknown) == 94 and {r["source"]["field"].split(".")[0] for r in unknown} == OTHER_BLOCKS
+        assert all(r["severity"] == "Warning" and r["source"]["problem"] == "unknown-field" for r in unknown)
+    else:
+        assert unknown == []
+    assert view["conforms"] is False
+    assert view["record"]["triples"] == TRIPLES.get(name, TRIPLES.get(name.split(".")[0]))
+
+
+@pytest.mark.parametrize("name", SCHEMA_ORG)
+def test_the_schema_org_export_is_nothing_to_validate(bundled_client, name):
+    """Dataverse's schema.org export keeps no block field (it flattens them for search engines):
+    recognised, and answered as nothing checked, never as conforming nor as a remote-context error."""
+    body = require_shared(RECORDS / name).read_bytes()
+    for lang, words in (("en", "schema.org export, which does not hold the metadata block fields"),
+                        ("fr", "export schema.org de Dataverse, qui ne contient pas les champs des blocs")):
+        r = bundled_client.post("/validate", params={"profile": "research-dataset", "lang": lang}, content=body,
+                                headers={"Content-Type": "application/ld+json"})
+        assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+        problem = r.json()
+        assert problem["code"] == "nothing-to-validate" and words in problem["detail"]
+        assert problem["record_contains"]["format"] == "dataverse_schemaorg"
+        assert problem["record_contains"]["triples"] == 0
 
 
 @pytest.mark.parametrize("dataset", ["cars", "draft", "junk", "minimal"])
