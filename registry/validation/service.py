@@ -8,6 +8,7 @@ deprecated-concept warnings (see `report`).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from registry.validation.gather import (
 )
 from registry.validation.messages import deprecated_messages
 from registry.validation.report import DEPRECATED_COMPONENT, DEPRECATED_SHAPE
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -236,6 +239,9 @@ class ValidationService:
             try:
                 export = export_block(self.registry, entry["id"], entry["version"])
             except RegistryError:  # dataverse-existing-block, dataverse-empty-block, not checkable
+                continue
+            except Exception:  # noqa: BLE001 - no block can be made: its fields stay "unknown field" warnings, not a 500
+                log.exception("no Dataverse block mapping for profile %s %s", entry["id"], entry["version"])
                 continue
             out.append(mapping_from_export(export, to_rdflib_graph(triples), resolve))
         return out
