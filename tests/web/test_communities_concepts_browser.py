@@ -36,15 +36,16 @@ def tab(browser):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_home_count_leads_to_the_communities_page(bundled_live_server, tab, lang):
+    known = httpx.get(f"{bundled_live_server.url}/communities", timeout=30).json()  # metsa, rdp (+ the tests' own)
     page = tab(lang)
     page.goto(f"{bundled_live_server.url}/?lang={lang}")
     count = page.locator("[data-count=communities]")
-    assert count.inner_text() == "2"
+    assert count.inner_text() == str(len(known))
     count.click()
     page.wait_for_url(re.compile(r"/ui/communities$"))
     assert page.get_by_role("heading", level=1).inner_text() == _t("communities.title", lang)
     sections = page.locator("section.community")
-    assert sections.count() == 2
+    assert sections.count() == len(known)
     metsa = page.locator("section#c-metsa")
     assert "METSA" in metsa.get_by_role("heading", level=2).inner_text()
     assert metsa.get_by_role("heading", name=_t("communities.profiles", lang, n=2)).is_visible()
@@ -68,7 +69,7 @@ def test_communities_is_a_page_for_browsers_and_json_for_programs(bundled_live_s
     assert page.get_by_role("heading", level=1).inner_text() == "Communautés"
     r = httpx.get(f"{bundled_live_server.url}/communities", timeout=30)
     assert r.headers["content-type"].startswith("application/json")
-    assert sorted(c["id"] for c in r.json()) == ["metsa", "rdp"]
+    assert {"metsa", "rdp"} <= {c["id"] for c in r.json()}
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
