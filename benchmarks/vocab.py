@@ -227,6 +227,30 @@ def _sparql_filter_times(store_dir: str, graph: str, terms: list[str], queue) ->
     queue.put((times, index_times))
 
 
+def _reconcile_times(store_dir: str, port: int, batch: dict, queue) -> None:
+    """The same 1,000-query batch, in-process on the same store: the seconds each query of the
+    batch took, timed inside the batch loop (`reconcile.reconcile(timings=...)`), 5 runs."""
+    from registry.config import Settings
+    from registry.services import Registry
+    from registry.vocab import reconcile
+    from registry.vocab.service import service_of
+
+    registry = Registry.build(Settings(store=store_dir, base_iri=f"http://127.0.0.1:{port}/", load_bundled=False))
+    service = service_of(registry)
+    timings: list[float] = []
+    for run in range(5):
+        batch_timings: list[float] = []
+        reconcile.reconcile(service, "synthetic", batch, None, timings=batch_timings)
+        if run:  # the first run opens the index
+            timings += batch_timings
+    registry.close()
+    queue.put([t * 1000 for t in timings])
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 REAL = ROOT.parent / "shared" / "data" / "vocabularies"
 REAL_FILES = {  # file → community namespaces (the publisher's IRI spaces)
     "coar_access_rights.nt": ["http://purl.org/coar/"],
@@ -297,6 +321,8 @@ def main() -> None:
         print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
               f"pyoxigraph {__import__('pyoxigraph').__version__}")
         print(f"synthetic vocabulary: {concepts:,} concepts, {size_mb:.0f} MB N-Triples (generated in {gen_s:.1f} s)")
+        print(f"load average at start (1, 5, 15 min): {load_average()}  (the machine is shared: read ratios, "
+              "each measured in the same run)")
 
         # 1. bulk_load baseline (own process)
         queue = ctx.Queue()
@@ -339,9 +365,9 @@ def main() -> None:
         total = publish_s + index_s
         print(f"registry publish via API (checks, commit)   {publish_s:7.1f} s   peak RSS {publish_rss:6.0f} MB (server process)")
         print(f"+ search index build (first search)         {index_s:7.1f} s   peak RSS {index_rss:6.0f} MB (server process)")
-        print(f"publish + index / bulk_load                 {total / bulk['seconds']:7.2f} x  (target <= 3x; publish alone "
+        print(f"publish + index / bulk_load                 {total / bulk['seconds']:7.2f} x  (target <= 1.5x; publish alone "
               f"{publish_s / bulk['seconds']:.2f} x)")
-        print(f"peak RSS target <= 2048 MB: {'met' if max(publish_rss, index_rss) <= 2048 else 'NOT met'}")
+        print(f"peak RSS target <= 1024 MB: {'met' if max(publish_rss, index_rss) <= 1024 else 'NOT met'}")
 
         # 3. search latency over HTTP vs SPARQL FILTER
         terms = prefixes(source)
@@ -396,6 +422,10 @@ def main() -> None:
         client.close()
         server.terminate()
         server.join()
+        proc = ctx.Process(target=_reconcile_times, args=(store_dir, port, batch, queue))
+        proc.start()
+        query_times = queue.get()
+        proc.join()
         graph = f"{url}/vocabularies/synthetic/1.0.0/concepts"
         proc = ctx.Process(target=_sparql_filter_times, args=(store_dir, graph, terms, queue))
         proc.start()
@@ -415,7 +445,7 @@ def main() -> None:
         p95x = pct(filter_times, 95) / pct(times, 95)
         meanx = statistics.mean(filter_times) / statistics.mean(times)
         print(f"speed-up (HTTP index vs in-process FILTER; target >= 10x): p50 {p50x:.0f}x, p95 {p95x:.0f}x, mean {meanx:.0f}x")
-        print(f"search p50 <= 5 ms: {'met' if pct(times, 50) <= 5 else 'NOT met'}; p95 <= 20 ms: "
+        print(f"search p50 <= 2 ms: {'met' if pct(times, 50) <= 2 else 'NOT met'}; p95 <= 20 ms: "
               f"{'met' if pct(times, 95) <= 20 else 'NOT met'}; >= 10x at p50: {'met' if p50x >= 10 else 'NOT met'}")
         print()
         print("## Restart (issue 16: persisted index)")
@@ -423,12 +453,16 @@ def main() -> None:
         print(f"first search right after                    {first_after_restart_ms:7.2f} ms  (index built from scratch before: "
               f"{index_s * 1000:.0f} ms)")
         print(f"next {len(after)} searches                            p50 {pct(after, 50):.2f} ms, p95 {pct(after, 95):.2f} ms")
+        print(f"first search / p50 of the next ones             {first_after_restart_ms / pct(after, 50):.1f} x  "
+              "(the index file is opened with mmap, nothing decoded up front)")
         print()
         print("## Reconciliation (issue 16): 1,000 queries in one POST /reconcile/synthetic, 5 runs")
         per_query = [b / len(batch) for b in batch_times]
-        print(f"batch: median {statistics.median(batch_times):.0f} ms, i.e. {statistics.median(per_query):.2f} ms per query "
-              f"(target p50 <= 5 ms per query: {'met' if statistics.median(per_query) <= 5 else 'NOT met'}); "
-              f"{matched} of {len(batch)} queries with a match")
+        print(f"HTTP batch: median {statistics.median(batch_times):.0f} ms, i.e. a mean of {statistics.median(per_query):.2f} ms "
+              f"per query (HTTP, form parsing and JSON included); {matched} of {len(batch)} queries with a match")
+        print(f"per query, timed inside the batch loop (in-process, 4 runs x {len(batch)}): p50 {pct(query_times, 50):.2f} ms, "
+              f"p95 {pct(query_times, 95):.2f} ms, max {max(query_times):.2f} ms "
+              f"(target p50 <= 5 ms: {'met' if pct(query_times, 50) <= 5 else 'NOT met'})")
         if REAL.is_dir():
             print()
             print("## Real vocabularies published unedited (issue 16), each in its own process")
@@ -442,9 +476,12 @@ def main() -> None:
                 print(f"{name:26}{row['triples']:9,}{row['bulk_s']:10.2f}s{row['publish_s']:8.2f}s{row['index_s']:7.2f}s"
                       f"{ratio:7.1f}x{row['integrity_warnings']:8}{row['peak_rss_mb']:8.0f}")
             print("ratio = (publish + index build and save) / bulk_load; S-warn = SKOS integrity warnings (default policy)")
+        print(f"load average at the end (1, 5, 15 min): {load_average()}")
         print(json.dumps({"bulk_load_s": round(bulk["seconds"], 2), "publish_s": round(publish_s, 2),
                           "index_s": round(index_s, 2), "search_p50_ms": round(pct(times, 50), 2),
-                          "search_p95_ms": round(pct(times, 95), 2), "filter_p50_ms": round(pct(filter_times, 50), 2)}))
+                          "search_p95_ms": round(pct(times, 95), 2), "filter_p50_ms": round(pct(filter_times, 50), 2),
+                          "first_search_after_restart_ms": round(first_after_restart_ms, 2),
+                          "reconcile_query_p50_ms": round(pct(query_times, 50), 2)}))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,15 @@ SPARQL SELECTs over that graph, no FILTER scans) and kept, keyed by the version 
 nothing to invalidate, and every process (or API worker) that discovers the version through the
 catalog builds or reuses the same thing.
 
-Layout (all plain Python lists, ints for concepts and label entries):
+Two stages (issue 16, item 7): `IndexBuilder` reads the graph into Python lists and writes them
+as one flat file of arrays (`IndexBuilder.write`); `VersionIndex` *opens* such a file with
+`mmap` and reads it in place: integer arrays are `memoryview`s, strings are UTF-8 blobs with
+offsets, sorted label keys are numpy fixed-width byte arrays searched with `numpy.searchsorted`.
+Opening costs a few hundred microseconds whatever the size (nothing is decoded until a search
+touches it), so the first search after a restart is as fast as any other; the operating system's
+page cache, shared by every worker, holds the data instead of each process's heap.
+
+Layout (ints for concepts and label entries):
 
 * concepts: `iris[cid]`, `pref[cid]` (lang → prefLabel), `notation`, `deprecated`, `replaced_by`,
   `types`, `parents` / `children` (skos:broader and the inverse of skos:narrower), `top`;
@@ -13,8 +21,8 @@ Layout (all plain Python lists, ints for concepts and label entries):
   `e_cid`, `e_kind`, `e_lang`, `e_text`, `e_key` (the folded text, `normalize.fold`);
 * *buckets* for ranked prefix search without sorting at query time. Entries are grouped by
   (label kind: preferred or not) and folded length; inside a bucket they are sorted by
-  (folded text, concept IRI). A prefix is two bisects per bucket, and visiting buckets from the
-  shortest length up yields matches already in rank order, so the first page costs
+  (folded text, concept IRI). A prefix is one `searchsorted` per bucket, and visiting buckets
+  from the shortest length up yields matches already in rank order, so the first page costs
   O(buckets · log n + page) whatever the number of matches;
 * *word* buckets hold, for each label, the folded text from each inner word start to the end
   ("electron energy loss spectroscopy" → "energy loss spectroscopy", "loss spectroscopy", …),
@@ -23,17 +31,26 @@ Layout (all plain Python lists, ints for concepts and label entries):
 Rank classes (lower first): 0 exact prefLabel, 1 prefLabel prefix, 2 exact altLabel / hiddenLabel /
 notation, 3 altLabel / hiddenLabel / notation prefix, 4 word inside a prefLabel, 5 word inside
 another label. Inside a class: shorter folded label, then folded label, then concept IRI.
+
+The UTF-8 byte order of two strings is their code point order, so byte keys sort and compare
+like the folded strings (folded keys hold no NUL, which numpy's fixed-width bytes would drop).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
 import re
 import threading
-from bisect import bisect_left, bisect_right
+from array import array
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any, BinaryIO
 
+import numpy as np
 import pyoxigraph as ox
 
 from registry.vocab.normalize import fold
@@ -96,16 +113,32 @@ def lang_matches(tag: str, wanted: str) -> bool:
     return tag == wanted or tag.startswith(wanted + "-")
 
 
-@dataclass
-class _Bucket:
-    keys: list[str] = field(default_factory=list)
-    entries: list[int] = field(default_factory=list)
+MAGIC = b"registry-vocab-index\n"
+_END = b"\nend-of-index\n"
+#: Bump when the file layout changes: older files are then ignored and rebuilt.
+FORMAT = 3
+#: Concept flags (one byte per concept id)
+_CONCEPT, _DEPRECATED, _NOTATION, _GROUP = 1, 2, 4, 8
 
-    def prefix_range(self, prefix: str) -> tuple[int, int]:
-        return bisect_left(self.keys, prefix), bisect_left(self.keys, prefix + _TOP)
 
-    def exact_range(self, key: str) -> tuple[int, int]:
-        return bisect_left(self.keys, key), bisect_right(self.keys, key)
+def iri_hash(iri: str) -> int:
+    """A stable 64-bit hash of an IRI (Python's `hash` changes with every process)."""
+    return int.from_bytes(hashlib.blake2b(iri.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _best(labels: dict[str, str], lang: str | None, fallback_lang: str | None = None) -> tuple[str | None, str | None]:
+    if not labels:
+        return None, None
+    for wanted in (lang, fallback_lang, "en", ""):
+        if wanted is None:
+            continue
+        if wanted in labels:
+            return labels[wanted], wanted
+        for tag, text in labels.items():
+            if tag and lang_matches(tag, wanted):
+                return text, tag
+    tag = min(labels)
+    return labels[tag], tag
 
 
 @dataclass(frozen=True)
@@ -117,7 +150,12 @@ class Hit:
     sort_key: tuple
 
 
-class VersionIndex:
+# --- building ------------------------------------------------------------------------------------
+
+
+class IndexBuilder:
+    """Reads a version's concepts graph into Python lists (`read`) and writes the index file (`write`)."""
+
     def __init__(self, version_iri: str, graph: str):
         self.version_iri = version_iri
         self.graph = graph
@@ -132,43 +170,14 @@ class VersionIndex:
         self.parents: dict[int, list[int]] = {}
         self.children: dict[int, list[int]] = {}
         self.top: list[int] = []
-        #: skos:Collection (and OrderedCollection) → its skos:member ids, in document order
         self.groups: dict[int, list[int]] = {}
-        #: concept or collection → the collections it is a skos:member of
         self.member_of: dict[int, list[int]] = {}
-        #: concept scheme IRI → its declared top concepts (skos:topConceptOf / skos:hasTopConcept)
         self.scheme_tops: dict[str, list[int]] = {}
-        #: concept scheme IRI → the concepts stating skos:inScheme it
         self.scheme_stated: dict[str, list[int]] = {}
-        self._members: dict[str, frozenset[int]] = {}
         self.e_cid: list[int] = []
         self.e_kind: list[int] = []
         self.e_lang: list[str] = []
         self.e_text: list[str] = []
-        self.e_key: list[str] = []
-        self.c_entries: dict[int, list[int]] = {}
-        self._label_buckets: tuple[dict[int, _Bucket], dict[int, _Bucket]] = ({}, {})
-        self._label_lengths: tuple[list[int], list[int]] = ([], [])
-        self._word_buckets: tuple[dict[int, _Bucket], dict[int, _Bucket]] = ({}, {})
-        self._word_lengths: tuple[list[int], list[int]] = ([], [])
-        self._descendants: OrderedDict[int, frozenset[int]] = OrderedDict()
-        self._desc_lock = threading.Lock()
-
-    # --- persistence (registry.vocab.persist) -----------------------------------------------
-
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        for transient in ("_desc_lock", "_descendants", "_members"):  # locks and caches stay in memory
-            state.pop(transient, None)
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self._desc_lock = threading.Lock()
-        self._descendants = OrderedDict()
-        self._members = {}
-
-    # --- building ------------------------------------------------------------------------------
 
     def _cid(self, iri: str) -> int:
         cid = self.ids.get(iri)
@@ -180,8 +189,8 @@ class VersionIndex:
         return cid
 
     @classmethod
-    def build(cls, store, version_iri: str, graph: str, scheme: str | None) -> "VersionIndex":
-        """Read the concepts graph (seven SELECTs, results serialised as TSV) and build everything.
+    def read(cls, store, version_iri: str, graph: str) -> "IndexBuilder":
+        """Read the concepts graph (a few SELECTs, results serialised as TSV).
 
         Results are serialised by the store in TSV and split here: on a 1M-triple vocabulary
         that is 2-3x faster than walking pyoxigraph solution objects.
@@ -209,7 +218,7 @@ class VersionIndex:
         e_cid, e_kind, e_lang, e_text = index.e_cid, index.e_kind, index.e_lang, index.e_text
         ids, pref, notation = index.ids, index.pref, index.notation
         kinds = {f"<{p}>": k for p, k in _KIND_OF.items()}
-        groups = index.groups
+        groups, is_concept = index.groups, index.is_concept
         # plain labels, and SKOS-XL labels (Appendix A: skosxl:prefLabel/altLabel/hiddenLabel point
         # to a skosxl:Label whose skosxl:literalForm is the text), indexed alike
         for s, p, lit in rows(
@@ -230,7 +239,7 @@ class VersionIndex:
                 continue
             text, lang = parsed
             kind = kinds[p]
-            if cid not in index.is_concept:
+            if cid not in is_concept:
                 if cid in groups and kind == PREF:  # a collection: its label, not searched
                     pref[cid].setdefault(lang, text)
                 elif cid in groups and kind == NOTATION:
@@ -281,50 +290,530 @@ class VersionIndex:
         for s, r in rows(f"SELECT ?s ?r WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?r }}"):
             if s[0] == "<" and r[0] == "<":
                 index.replaced_by.setdefault(cid_of(s[1:-1]), []).append(r[1:-1])
-        for s, t in rows(f"SELECT ?s ?t WHERE {{ ?s a <{SKOS}Concept> ; a ?t }}"):
+        # types other than skos:Concept only (every concept has that one; `VersionIndex.types`
+        # answers it for the others)
+        for s, t in rows(f"SELECT ?s ?t WHERE {{ ?s a <{SKOS}Concept> ; a ?t FILTER(?t != <{SKOS}Concept>) }}"):
             if s[0] == "<" and t[0] == "<":
                 index.types.setdefault(cid_of(s[1:-1]), []).append(t[1:-1])
-        index._finish(top)
+        iris = index.iris
+        index.top = sorted(top, key=lambda c: (fold(_best(pref[c], None)[0] or ""), iris[c]))
         return index
 
-    def _finish(self, top: list[int]) -> None:
+    def write(self, f: BinaryIO) -> None:
+        """The index as one file: MAGIC, aligned sections, a JSON footer naming them, its length, _END."""
+        w = _Writer(f)
+        n = len(self.iris)
         iris = self.iris
-        pref_lists: tuple[dict[int, list], dict[int, list]] = ({}, {})
-        word_lists: tuple[dict[int, list], dict[int, list]] = ({}, {})
-        keys = self.e_key
+        w.strings("iris", iris)
+        hashes = np.array([iri_hash(i) for i in iris], dtype="<u8")
+        order = np.argsort(hashes, kind="stable")
+        w.raw("ids.hash", hashes[order])
+        w.raw("ids.cid", order.astype("<i4"))
+        w.strings("pref", [json.dumps(p, ensure_ascii=False, separators=(",", ":")) if p else "" for p in self.pref])
+        flags = bytearray(n)
+        for c in self.is_concept:
+            flags[c] |= _CONCEPT
+        for c in self.deprecated:
+            flags[c] |= _DEPRECATED
+        for c in self.notation:
+            flags[c] |= _NOTATION
+        for c in self.groups:
+            flags[c] |= _GROUP
+        w.raw("flags", flags)
+        w.strings("notation", [self.notation.get(c, "") for c in range(n)])
+        w.lists("parents", self.parents, n)
+        w.lists("children", self.children, n)
+        w.lists("groups", self.groups, n)
+        w.ints("groups.ids", list(self.groups))
+        w.lists("member_of", self.member_of, n)
+        type_table = sorted({t for ts in self.types.values() for t in ts})
+        type_ids = {t: i for i, t in enumerate(type_table)}
+        w.lists("types", {c: [type_ids[t] for t in ts] for c, ts in self.types.items()}, n)
+        stated = []
+        for i, (scheme, cids) in enumerate(sorted(self.scheme_stated.items())):
+            w.ints(f"stated.{i}", cids)
+            stated.append([scheme, f"stated.{i}"])
+        w.ints("top", self.top)
+        # label entries, and the buckets over their folded keys
+        w.ints("e_cid", self.e_cid)
+        w.ints("e_kind", self.e_kind, "b")
+        lang_table = sorted(set(self.e_lang))
+        lang_ids = {tag: i for i, tag in enumerate(lang_table)}
+        w.ints("e_lang", [lang_ids[tag] for tag in self.e_lang], "H")
+        w.strings("e_text", self.e_text)
         cache: dict[str, str] = {}
-        for e, text in enumerate(self.e_text):
+        keys: list[str] = []
+        for text in self.e_text:
             key = cache.get(text)
             if key is None:
                 key = cache[text] = fold(text)
             keys.append(key)
-            cid = self.e_cid[e]
-            self.c_entries.setdefault(cid, []).append(e)
-            if not key:
-                continue
-            group = 0 if self.e_kind[e] == PREF else 1
-            n = len(key)
-            pref_lists[group].setdefault(n, []).append((key, iris[cid], e))
-            if self.e_kind[e] != NOTATION:
-                space = key.find(" ")
-                if space != -1:
-                    words = word_lists[group].get(n)
-                    if words is None:
-                        words = word_lists[group][n] = []
-                    iri = iris[cid]
+        del cache
+        w.strings("e_key", keys)
+        c_entries: dict[int, list[int]] = {}
+        for e, cid in enumerate(self.e_cid):
+            c_entries.setdefault(cid, []).append(e)
+        w.lists("c_entries", c_entries, n)
+        del c_entries
+        # one table per (labels or inner words) × (prefLabels or other labels), sorted by
+        # (folded key, concept IRI): the first 8 bytes of the key as a big-endian integer, the
+        # entry, the folded label's length in characters, and for words where the word starts
+        key_lengths = np.fromiter((min(len(k), 65535) for k in keys), dtype=np.uint16, count=len(keys))
+        tables = []
+        for group in (0, 1):
+            labels: list[tuple[str, str, int]] = []
+            words: list[tuple[str, str, int]] = []
+            for e, key in enumerate(keys):
+                if not key or (self.e_kind[e] == PREF) != (group == 0):
+                    continue
+                iri = iris[self.e_cid[e]]
+                labels.append((key, iri, e))
+                if self.e_kind[e] != NOTATION:
+                    space = key.find(" ")
                     while space != -1:
                         words.append((key[space + 1:], iri, e))
                         space = key.find(" ", space + 1)
-        for group in (0, 1):
-            for lists, buckets, lengths in (
-                (pref_lists[group], self._label_buckets[group], self._label_lengths[group]),
-                (word_lists[group], self._word_buckets[group], self._word_lengths[group]),
-            ):
-                for n, items in lists.items():
-                    items.sort()
-                    buckets[n] = _Bucket([k for k, _, _ in items], [e for _, _, e in items])
-                lengths.extend(sorted(lists))
-        self.top = sorted(top, key=lambda c: (fold(self.best_label(c, None)[0] or ""), iris[c]))
+            for family, items in (("label", labels), ("word", words)):
+                items.sort()
+                name = f"{family}{group}"
+                count = len(items)
+                # the first 8 UTF-8 bytes of each key (numpy truncates to the dtype's width and
+                # pads with NUL), read as big-endian integers: their order is the keys' order
+                heads = np.array([k.encode("utf-8") for k, _, _ in items], dtype="S8")
+                w.raw(name + ".prefix", heads.view(">u8") if count else np.zeros(0, dtype=">u8"))
+                entries = np.fromiter((e for _, _, e in items), dtype=np.int32, count=count)
+                w.raw(name + ".entries", entries)
+                w.raw(name + ".length", key_lengths[entries])
+                if family == "word":
+                    own = np.fromiter((len(k) for k, _, _ in items), dtype=np.int64, count=count)
+                    w.raw(name + ".start", (key_lengths[entries].astype(np.int64) - own).clip(0, 65535).astype(np.uint16))
+                tables.append(name)
+                items.clear()
+        w.finish({
+            "format": FORMAT, "version_iri": self.version_iri, "graph": self.graph,
+            "concepts": len(self.is_concept), "langs": lang_table, "types": type_table, "stated": stated,
+            "scheme_tops": self.scheme_tops, "replaced_by": {str(c): r for c, r in self.replaced_by.items()},
+            "tables": tables,
+        })
+
+    def to_index(self) -> "VersionIndex":
+        """The index held in memory (no file: an in-memory or remote store without an index directory)."""
+        out = io.BytesIO()
+        self.write(out)
+        return VersionIndex.open(out.getvalue())
+
+
+class _Writer:
+    def __init__(self, f: BinaryIO):
+        self.f = f
+        f.write(MAGIC)
+        self.pos = len(MAGIC)
+        self.sections: dict[str, list[int]] = {}
+
+    def raw(self, name: str, data: Any) -> None:
+        pad = -self.pos % 8
+        if pad:
+            self.f.write(b"\0" * pad)
+            self.pos += pad
+        view = memoryview(data).cast("B")
+        self.sections[name] = [self.pos, view.nbytes]
+        self.f.write(view)
+        self.pos += view.nbytes
+
+    def ints(self, name: str, values, code: str = "i") -> None:
+        self.raw(name, array(code, values))
+
+    def strings(self, name: str, values: list[str]) -> None:
+        offsets = array("Q", [0])
+        parts = []
+        total = 0
+        for value in values:
+            data = value.encode("utf-8")
+            parts.append(data)
+            total += len(data)
+            offsets.append(total)
+        self.raw(name + ".data", b"".join(parts))
+        self.raw(name + ".off", offsets)
+
+    def lists(self, name: str, mapping: dict[int, list[int]], n: int, code: str = "i") -> None:
+        offsets = array("Q", [0]) * (n + 1)
+        data = array(code)
+        for c in range(n):
+            items = mapping.get(c)
+            if items:
+                data.extend(items)
+            offsets[c + 1] = len(data)
+        self.raw(name + ".off", offsets)
+        self.raw(name + ".data", data)
+
+    def finish(self, meta: dict) -> None:
+        meta["sections"] = self.sections
+        meta["data_end"] = self.pos
+        footer = json.dumps(meta, ensure_ascii=False).encode("utf-8")
+        self.f.write(footer)
+        self.f.write(len(footer).to_bytes(8, "little"))
+        self.f.write(_END)
+
+
+# --- reading (in place) ----------------------------------------------------------------------------
+
+
+class _Strings:
+    """A sequence of strings read in place: a UTF-8 blob and its offsets."""
+
+    __slots__ = ("_buffer", "_base", "_data", "_off", "_n")
+
+    def __init__(self, buffer, base: int, data: memoryview, off: memoryview):
+        self._buffer, self._base, self._data, self._off = buffer, base, data, off
+        self._n = len(off) - 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        return str(self._data[self._off[i]:self._off[i + 1]], "utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        data, off = self._data, self._off
+        for i in range(self._n):
+            yield str(data[off[i]:off[i + 1]], "utf-8")
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def containing(self, sub: bytes) -> Iterator[int]:
+        """The items that contain `sub` (one `find` in the blob per matching item)."""
+        if not sub:
+            yield from range(self._n)
+            return
+        buffer, base, off = self._buffer, self._base, self._off
+        end = base + len(self._data)
+        pos = buffer.find(sub, base, end)
+        while pos != -1:
+            i = bisect_right(off, pos - base) - 1
+            if pos - base + len(sub) <= off[i + 1]:
+                yield i
+                pos = buffer.find(sub, base + off[i + 1], end)
+            else:  # the match runs over into the next item
+                pos = buffer.find(sub, pos + 1, end)
+
+
+class _Lists:
+    """id → list of ints (CSR: offsets and data), read like the dict it was built from:
+    ids without items are absent."""
+
+    __slots__ = ("_off", "_data", "_n")
+
+    def __init__(self, off: memoryview, data: memoryview):
+        self._off, self._data, self._n = off, data, len(off) - 1
+
+    def get(self, cid, default=None):
+        if not isinstance(cid, int) or not 0 <= cid < self._n:
+            return default
+        a, b = self._off[cid], self._off[cid + 1]
+        return self._data[a:b].tolist() if a != b else default
+
+    def __getitem__(self, cid) -> list[int]:
+        found = self.get(cid)
+        if found is None:
+            raise KeyError(cid)
+        return found
+
+    def __contains__(self, cid) -> bool:
+        return self.get(cid) is not None
+
+    def items(self) -> Iterator[tuple[int, list[int]]]:
+        for cid in range(self._n):
+            found = self.get(cid)
+            if found is not None:
+                yield cid, found
+
+
+class _FlagSet:
+    """The ids with one flag bit set, read like a set."""
+
+    __slots__ = ("_flags", "_bit", "_len")
+
+    def __init__(self, flags: memoryview, bit: int, count: int | None = None):
+        self._flags, self._bit = flags, bit
+        self._len = count
+
+    def __contains__(self, cid) -> bool:
+        return isinstance(cid, int) and 0 <= cid < len(self._flags) and bool(self._flags[cid] & self._bit)
+
+    def _ids(self) -> list[int]:
+        return np.flatnonzero(np.frombuffer(self._flags, dtype=np.uint8) & self._bit).tolist()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._ids())
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = len(self._ids())
+        return self._len
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
+class _Notations:
+    """id → notation, for the ids that have one."""
+
+    __slots__ = ("_flags", "_strings")
+
+    def __init__(self, flags: memoryview, strings: _Strings):
+        self._flags, self._strings = flags, strings
+
+    def __contains__(self, cid) -> bool:
+        return isinstance(cid, int) and 0 <= cid < len(self._flags) and bool(self._flags[cid] & _NOTATION)
+
+    def __getitem__(self, cid) -> str:
+        if cid not in self:
+            raise KeyError(cid)
+        return self._strings[cid]
+
+    def get(self, cid, default=None):
+        return self._strings[cid] if cid in self else default
+
+
+class _Groups:
+    """Collection id → its member ids (possibly none), read like a dict."""
+
+    __slots__ = ("_flags", "_lists", "_ids")
+
+    def __init__(self, flags: memoryview, lists: _Lists, ids: memoryview):
+        self._flags, self._lists, self._ids = flags, lists, ids
+
+    def __contains__(self, cid) -> bool:
+        return isinstance(cid, int) and 0 <= cid < len(self._flags) and bool(self._flags[cid] & _GROUP)
+
+    def __getitem__(self, cid) -> list[int]:
+        if cid not in self:
+            raise KeyError(cid)
+        return self._lists.get(cid, [])
+
+    def get(self, cid, default=None):
+        return self[cid] if cid in self else default
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._ids.tolist())
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __bool__(self) -> bool:
+        return len(self._ids) > 0
+
+    def items(self) -> Iterator[tuple[int, list[int]]]:
+        for g in self:
+            yield g, self[g]
+
+
+class _Types:
+    """Concept id → its rdf:types, skos:Concept first (only the others are stored)."""
+
+    __slots__ = ("_lists", "_table", "_concepts")
+
+    def __init__(self, lists: _Lists, table: list[str], concepts: _FlagSet):
+        self._lists, self._table, self._concepts = lists, table, concepts
+
+    def get(self, cid, default=None):
+        if cid not in self._concepts:
+            return default
+        return [SKOS + "Concept"] + [self._table[t] for t in self._lists.get(cid, ())]
+
+
+class _Prefs:
+    """Concept id → {language: prefLabel} (stored as JSON text; the last few thousand decoded
+    are kept: a search page reads each of its concepts' labels several times). Read only."""
+
+    __slots__ = ("_strings", "_decoded")
+
+    def __init__(self, strings: _Strings):
+        self._strings = strings
+        self._decoded: dict[int, dict[str, str]] = {}
+
+    def __getitem__(self, cid) -> dict[str, str]:
+        found = self._decoded.get(cid)
+        if found is None:
+            text = self._strings[cid]
+            found = json.loads(text) if text else {}
+            if len(self._decoded) >= 4096:
+                self._decoded.clear()
+            self._decoded[cid] = found
+        return found
+
+    def __len__(self) -> int:
+        return len(self._strings)
+
+
+class _Langs:
+    __slots__ = ("_ids", "_table")
+
+    def __init__(self, ids: memoryview, table: list[str]):
+        self._ids, self._table = ids, table
+
+    def __getitem__(self, e: int) -> str:
+        return self._table[self._ids[e]]
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class _Ids:
+    """IRI → concept id: a binary search over the sorted 64-bit hashes of the IRIs."""
+
+    __slots__ = ("_hashes", "_cids", "_iris")
+
+    def __init__(self, hashes: np.ndarray, cids: memoryview, iris: _Strings):
+        self._hashes, self._cids, self._iris = hashes, cids, iris
+
+    def get(self, iri, default=None):
+        if not isinstance(iri, str):
+            return default
+        h = np.uint64(iri_hash(iri))
+        hashes = self._hashes
+        i = int(np.searchsorted(hashes, h))
+        while i < len(hashes) and hashes[i] == h:
+            cid = self._cids[i]
+            if self._iris[cid] == iri:
+                return cid
+            i += 1
+        return default
+
+    def __getitem__(self, iri: str) -> int:
+        cid = self.get(iri)
+        if cid is None:
+            raise KeyError(iri)
+        return cid
+
+    def __contains__(self, iri) -> bool:
+        return self.get(iri) is not None
+
+    def __len__(self) -> int:
+        return len(self._cids)
+
+
+class VersionIndex:
+    """One version's index, read in place from its file (`open`)."""
+
+    version_iri: str
+    graph: str
+    iris: _Strings
+    ids: _Ids
+    pref: _Prefs
+    is_concept: _FlagSet
+    deprecated: _FlagSet
+    notation: _Notations
+    parents: _Lists
+    children: _Lists
+    groups: _Groups
+    member_of: _Lists
+    types: _Types
+    replaced_by: dict[int, list[str]]
+    scheme_tops: dict[str, list[int]]
+    scheme_stated: dict[str, memoryview]
+    top: list[int]
+    e_cid: memoryview
+    e_kind: memoryview
+    e_lang: _Langs
+    e_text: _Strings
+    e_key: _Strings
+    c_entries: _Lists
+    _buffer: Any
+    _tables: dict[str, tuple[np.ndarray, memoryview, np.ndarray, memoryview | None]]
+    _descendants: OrderedDict[int, frozenset[int]]
+    _members: dict[str, frozenset[int]]
+    _desc_lock: threading.Lock
+
+    @classmethod
+    def build(cls, store, version_iri: str, graph: str, scheme: str | None = None) -> "VersionIndex":
+        """Read the concepts graph and return its index, held in memory (see `IndexBuilder`)."""
+        return IndexBuilder.read(store, version_iri, graph).to_index()
+
+    @classmethod
+    def open(cls, buffer) -> "VersionIndex":
+        """The index written by `IndexBuilder.write`, in `buffer` (an mmap or bytes). Raises
+        ValueError for anything that is not a whole index file of this format."""
+        view = memoryview(buffer)
+        size = len(view)
+        tail = len(_END) + 8
+        if size < len(MAGIC) + tail or view[:len(MAGIC)] != MAGIC or view[size - len(_END):] != _END:
+            raise ValueError("not a whole index file")
+        length = int.from_bytes(view[size - tail:size - len(_END)], "little")
+        start = size - tail - length
+        if start < len(MAGIC):
+            raise ValueError("not a whole index file")
+        meta = json.loads(bytes(view[start:start + length]))
+        if meta.get("format") != FORMAT or meta.get("data_end") != start:
+            raise ValueError("another format")
+        sections = meta["sections"]
+
+        def section(name: str) -> memoryview:
+            offset, nbytes = sections[name]
+            if offset + nbytes > start:
+                raise ValueError(f"section {name} out of bounds")
+            return view[offset:offset + nbytes]
+
+        def ints(name: str, code: str = "i") -> memoryview:
+            return section(name).cast(code)  # type: ignore[call-overload]  # a format code chosen at run time
+
+        def strings(name: str) -> _Strings:
+            return _Strings(buffer, sections[name + ".data"][0], section(name + ".data"), ints(name + ".off", "Q"))
+
+        def lists(name: str) -> _Lists:
+            return _Lists(ints(name + ".off", "Q"), ints(name + ".data"))
+
+        def keys(name: str, width: int) -> np.ndarray:
+            offset, nbytes = sections[name]
+            return np.frombuffer(buffer, dtype=f"S{width}", count=nbytes // width, offset=offset)
+
+        index = cls.__new__(cls)
+        index._buffer = buffer
+        index.version_iri = meta["version_iri"]
+        index.graph = meta["graph"]
+        index.iris = strings("iris")
+        offset, nbytes = sections["ids.hash"]
+        index.ids = _Ids(np.frombuffer(buffer, dtype="<u8", count=nbytes // 8, offset=offset), ints("ids.cid"), index.iris)
+        index.pref = _Prefs(strings("pref"))
+        flags = ints("flags", "B")
+        index.is_concept = _FlagSet(flags, _CONCEPT, meta["concepts"])
+        index.deprecated = _FlagSet(flags, _DEPRECATED)
+        index.notation = _Notations(flags, strings("notation"))
+        index.parents = lists("parents")
+        index.children = lists("children")
+        index.groups = _Groups(flags, lists("groups"), ints("groups.ids"))
+        index.member_of = lists("member_of")
+        index.types = _Types(lists("types"), meta["types"], index.is_concept)
+        index.replaced_by = {int(c): r for c, r in meta["replaced_by"].items()}
+        index.scheme_tops = meta["scheme_tops"]
+        index.scheme_stated = {scheme: ints(name) for scheme, name in meta["stated"]}
+        index.top = ints("top").tolist()
+        index.e_cid = ints("e_cid")
+        index.e_kind = ints("e_kind", "b")
+        index.e_lang = _Langs(ints("e_lang", "H"), meta["langs"])
+        index.e_text = strings("e_text")
+        index.e_key = strings("e_key")
+        index.c_entries = lists("c_entries")
+        index._tables = {}
+        for name in meta["tables"]:
+            offset, nbytes = sections[name + ".prefix"]
+            index._tables[name] = (
+                np.frombuffer(buffer, dtype=">u8", count=nbytes // 8, offset=offset),
+                ints(name + ".entries"),
+                np.frombuffer(section(name + ".length"), dtype=np.uint16),
+                ints(name + ".start", "H") if name.startswith("word") else None,
+            )
+        index._descendants = OrderedDict()
+        index._members = {}
+        index._desc_lock = threading.Lock()
+        return index
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -334,19 +823,7 @@ class VersionIndex:
 
     def best_label(self, cid: int, lang: str | None, fallback_lang: str | None = None) -> tuple[str | None, str | None]:
         """(prefLabel, its language) in `lang`, else `fallback_lang`, else English, else any."""
-        labels = self.pref[cid]
-        if not labels:
-            return None, None
-        for wanted in (lang, fallback_lang, "en", ""):
-            if wanted is None:
-                continue
-            if wanted in labels:
-                return labels[wanted], wanted
-            for tag, text in labels.items():
-                if tag and lang_matches(tag, wanted):
-                    return text, tag
-        tag = min(labels)
-        return labels[tag], tag
+        return _best(self.pref[cid], lang, fallback_lang)
 
     def descendants(self, cid: int) -> frozenset[int]:
         """Every concept below `cid` (not itself), over broader / inverse narrower; cached."""
@@ -356,13 +833,14 @@ class VersionIndex:
                 self._descendants.move_to_end(cid)
                 return found
         out: set[int] = set()
-        stack = list(self.children.get(cid, ()))
+        children = self.children
+        stack = list(children.get(cid, ()))
         while stack:
             c = stack.pop()
             if c in out:
                 continue
             out.add(c)
-            stack.extend(self.children.get(c, ()))
+            stack.extend(children.get(c, ()))
         found = frozenset(out)
         with self._desc_lock:
             self._descendants[cid] = found
@@ -408,35 +886,48 @@ class VersionIndex:
     # --- search --------------------------------------------------------------------------------
 
     def _ranked(self, q: str, mode: str) -> Iterator[Hit]:
-        """Every entry matching `q`, in rank order (see module docstring)."""
+        """Every entry matching `q`, in rank order (see module docstring).
+
+        Per table, one `searchsorted` finds the rows whose first 8 bytes match the query's; a
+        stable sort of their lengths (already in (key, IRI) order) puts them in rank order.
+        Queries longer than 8 bytes are checked against the whole key."""
         n = len(q)
-        iris = self.iris
-        for group, (exact_rank, prefix_rank) in enumerate(((0, 1), (2, 3))):
-            buckets, lengths = self._label_buckets[group], self._label_lengths[group]
-            bucket = buckets.get(n)
-            if bucket is not None:
-                lo, hi = bucket.exact_range(q)
-                for i in range(lo, hi):
-                    e = bucket.entries[i]
-                    yield Hit(exact_rank, e, (exact_rank, n, q, iris[self.e_cid[e]]))
-            if mode == "exact":
+        qb = q.encode("utf-8")
+        head = qb[:8]
+        low = np.array(int.from_bytes(head.ljust(8, b"\0"), "big"), dtype=">u8")
+        high = np.array(int.from_bytes(head.ljust(8, b"\xff"), "big"), dtype=">u8")
+        check = len(qb) > 8
+        iris, e_cid, e_key = self.iris, self.e_cid, self.e_key
+        ranks = (("label0", 0, 1), ("label1", 2, 3)) + ((("word0", 4, 4), ("word1", 5, 5)) if mode != "exact" else ())
+        for name, exact_rank, prefix_rank in ranks:
+            prefix, entries, lengths, starts = self._tables[name]
+            lo, hi = int(prefix.searchsorted(low, "left")), int(prefix.searchsorted(high, "right"))
+            if lo >= hi:
                 continue
-            for length in lengths[bisect_right(lengths, n):]:
-                bucket = buckets[length]
-                lo, hi = bucket.prefix_range(q)
-                for i in range(lo, hi):
-                    e = bucket.entries[i]
-                    yield Hit(prefix_rank, e, (prefix_rank, length, bucket.keys[i], iris[self.e_cid[e]]))
-        if mode == "exact":
-            return
-        for group, rank in ((0, 4), (1, 5)):
-            buckets, lengths = self._word_buckets[group], self._word_lengths[group]
-            for length in lengths[bisect_left(lengths, n + 2):]:
-                bucket = buckets[length]
-                lo, hi = bucket.prefix_range(q)
-                for i in range(lo, hi):
-                    e = bucket.entries[i]
-                    yield Hit(rank, e, (rank, length, self.e_key[e], iris[self.e_cid[e]]))
+            span = lengths[lo:hi]
+            if starts is None and mode == "exact":
+                order = np.flatnonzero(span == n)
+            elif hi - lo > 1:
+                order = np.argsort(span, kind="stable")
+            else:
+                order = np.zeros(1, dtype=np.intp)
+            for start in range(0, len(order), 64):
+                for j in order[start:start + 64].tolist():
+                    row = lo + j
+                    e = entries[row]
+                    key = e_key[e]
+                    if starts is None:
+                        if check and not key.startswith(q):
+                            continue
+                        length = len(key)
+                        rank = exact_rank if length == n else prefix_rank
+                    else:
+                        if check and not key.startswith(q, starts[row]):
+                            continue
+                        length, rank = len(key), exact_rank
+                        if length < n + 2:
+                            continue
+                    yield Hit(rank, e, (rank, length, key, iris[e_cid[e]]))
 
     def _ranked_within(self, q: str, mode: str, allowed: frozenset[int] | set[int]) -> Iterator[Hit]:
         """Same order as `_ranked`, computed from the entries of a small set of concepts."""
@@ -460,16 +951,16 @@ class VersionIndex:
         return iter(hits)
 
     def _scan(self, q: str, mode: str) -> Iterator[Hit]:
-        """Suffix ("*x") and infix ("*x*") matches: a linear pass over the folded labels."""
+        """Suffix ("*x") and infix ("*x*") matches: one pass of `find` over the folded labels."""
         hits = []
         iris = self.iris
-        for e, key in enumerate(self.e_key):
+        for e in self.e_key.containing(q.encode("utf-8")):
+            key = self.e_key[e]
             if (mode == "suffix" and key.endswith(q)) or (mode == "contains" and q in key):
                 rank = (0 if key == q else 1) + (0 if self.e_kind[e] == PREF else 2)
                 hits.append(Hit(rank, e, (rank, len(key), key, iris[self.e_cid[e]])))
         hits.sort(key=lambda h: h.sort_key)
         return iter(hits)
-
     def search(
         self,
         q: str,
@@ -481,13 +972,16 @@ class VersionIndex:
         kinds: tuple[int, ...] = (PREF, ALT, HIDDEN, NOTATION),
         unique: bool = True,
         scheme: str | None = None,
+        group: str | None = None,
+        types: frozenset[str] | None = None,
     ) -> Iterator[Hit]:
         """Hits for the folded query `q`, best first, lazily (the caller slices a page).
 
         `mode`: prefix (label or inner-word prefix), exact, suffix, contains. `parent`: only
         concepts below that concept (an unknown parent matches nothing). `unique`: one hit per
         concept (its best-ranked label). `scheme`: only the members of that concept scheme
-        (`members`).
+        (`members`). `group`: only the skos:members of that collection (Skosmos `group`).
+        `types`: only concepts with one of these rdf:types (Skosmos `type`).
         """
         allowed = None
         if parent is not None:
@@ -498,6 +992,12 @@ class VersionIndex:
         if scheme is not None:
             members = self.members(scheme)
             allowed = members if allowed is None else allowed & members
+        if group is not None:
+            gid = self.ids.get(group)
+            if gid is None or gid not in self.groups:
+                return
+            in_group = frozenset(self.groups[gid])
+            allowed = in_group if allowed is None else allowed & in_group
         if mode in ("suffix", "contains"):
             source = self._scan(q, mode)
         elif allowed is not None and len(allowed) <= 4096:
@@ -521,6 +1021,8 @@ class VersionIndex:
             if allowed is not None and cid not in allowed:
                 continue
             if not include_deprecated and cid in deprecated:
+                continue
+            if types is not None and types.isdisjoint(self.types.get(cid, ())):
                 continue
             seen.add(key)
             yield hit

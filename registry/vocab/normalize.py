@@ -15,11 +15,23 @@ _EXTRA = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d",
 _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
 
 
+_combining: dict[int, None] | None = None
+
+
+def _combining_marks() -> dict[int, None]:
+    """A `str.translate` table deleting every combining character (built on first use: one pass
+    over the code points, then folding a label is C-speed instead of a Python loop per character)."""
+    global _combining
+    if _combining is None:
+        _combining = {cp: None for cp in range(0x110000) if unicodedata.combining(chr(cp))}
+    return _combining
+
+
 def fold(text: str) -> str:
     if text.isascii():
         return _SEPARATORS.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = decomposed.translate(_combining_marks())
     folded = stripped.casefold().translate(_EXTRA)
     return _SEPARATORS.sub(" ", folded).strip()
 

@@ -3,14 +3,17 @@ restart does not rebuild a version's index (7.5 s at 1M triples).
 
 A published version's concepts graph never changes, so its index never goes stale: the file is
 named by a digest of what identifies that content (version IRI, concepts graph, content hash).
-Files are written whole or not at all: pickled into a temporary file in the same directory,
+The file is the index itself (`IndexBuilder.write`: flat arrays and UTF-8 blobs), opened with
+`mmap` and read in place (`VersionIndex.open`): opening it costs well under a millisecond at any
+size, nothing is unpickled or decoded up front.
+
+Files are written whole or not at all: written into a temporary file in the same directory,
 flushed and fsynced, then renamed over the final name (`os.replace`, atomic on POSIX), and the
 directory fsynced. A kill -9 at any moment leaves the old state (no file: the index is built
 again) or the complete file, never a partial one; a file that cannot be read (another format
-version, a disk error) is removed and the index rebuilt.
-
-The files are the registry's own derived data in a directory only it writes (`vocab_index_dir`);
-pickle is acceptable there and nowhere else (never for data a user sends).
+version, a disk error) is removed and the index rebuilt. A file is checked when opened: its
+magic, its end marker, its footer's length and format, and that it is the index of the version
+asked for.
 """
 
 from __future__ import annotations
@@ -18,17 +21,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
+import mmap
 import time
 from pathlib import Path
 
-from registry.vocab.index import VersionIndex
+from registry.vocab.index import FORMAT, IndexBuilder, VersionIndex
 
 log = logging.getLogger("registry.vocab.persist")
 
-#: Bump when VersionIndex's layout changes: older files are then ignored and rebuilt.
-FORMAT = 2
-_MAGIC = b"registry-vocab-index\n"
+__all__ = ["FORMAT", "IndexFiles", "index_dir"]
 _STALE_TMP_S = 3600
 
 
@@ -57,11 +58,10 @@ class IndexFiles:
         path = self.path(version_iri, graph, content)
         try:
             with path.open("rb") as f:
-                if f.read(len(_MAGIC)) != _MAGIC:
-                    raise ValueError("not an index file")
-                fmt, iri, index = pickle.load(f)
-            if fmt != FORMAT or iri != version_iri or not isinstance(index, VersionIndex):
-                raise ValueError("another format or version")
+                mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            index = VersionIndex.open(mapped)
+            if index.version_iri != version_iri or index.graph != graph:
+                raise ValueError("the index of another version")
             return index
         except FileNotFoundError:
             return None
@@ -70,13 +70,14 @@ class IndexFiles:
             path.unlink(missing_ok=True)
             return None
 
-    def save(self, version_iri: str, graph: str, content: str | None, index: VersionIndex) -> Path:
+    def save(self, version_iri: str, graph: str, content: str | None, builder: IndexBuilder) -> VersionIndex:
+        """Write the index file whole (temporary file, fsync, rename, fsync of the directory) and
+        return the index read from it."""
         path = self.path(version_iri, graph, content)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
         try:
             with tmp.open("wb") as f:
-                f.write(_MAGIC)
-                pickle.dump((FORMAT, version_iri, index), f, protocol=pickle.HIGHEST_PROTOCOL)
+                builder.write(f)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
@@ -87,7 +88,8 @@ class IndexFiles:
                 os.close(fd)
         finally:
             tmp.unlink(missing_ok=True)
-        return path
+        with path.open("rb") as f:
+            return VersionIndex.open(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
 
     def _clean_temporary(self) -> None:
         """Temporary files a killed writer left (old enough that no live writer owns them)."""

@@ -21,7 +21,7 @@ from registry.errors import InvalidInput, NotFound
 from registry.ids import SemVer, check_id
 from registry.namespaces import REG, SPARQL_PREFIXES, STATUS_IRIS
 from registry.vocab.index import (
-    DEPRECATION_PREDICATES, KIND_NAMES, RANK_NAMES, REPLACEMENT_PREDICATES, SKOS, Hit, VersionIndex,
+    DEPRECATION_PREDICATES, KIND_NAMES, RANK_NAMES, REPLACEMENT_PREDICATES, SKOS, Hit, IndexBuilder, VersionIndex,
 )
 from registry.vocab.normalize import fold, has_control_characters
 from registry.vocab.persist import IndexFiles, index_dir
@@ -114,6 +114,10 @@ class VocabService:
         self._building: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._counts: dict[str, dict[str, Any]] = {}
+        #: (store generation, all_versions()) of the last catalog read
+        self._versions: tuple[int, dict[str, list[Version]]] | None = None
+        #: (store generation, value) of what other modules derive from the catalog (skosmos)
+        self.extensions_cache: dict[str, tuple[int, Any]] = {}
         directory = index_dir(registry.settings)
         #: persisted indexes (registry.vocab.persist); None: built in memory only
         self.files = IndexFiles(directory) if directory is not None else None
@@ -123,7 +127,19 @@ class VocabService:
     # --- versions ------------------------------------------------------------------------------
 
     def all_versions(self) -> dict[str, list[Version]]:
-        """vocabulary id → its public versions, oldest first (one query over the catalog)."""
+        """vocabulary id → its public versions, oldest first (two queries over the catalog).
+
+        Kept while the store's `generation` stays the same (it moves with every write, by any
+        process for a remote store): a search does not pay for the catalog queries each time."""
+        generation = self.store.generation
+        cached = self._versions
+        if cached is not None and cached[0] == generation:
+            return dict(cached[1])
+        found = self._read_versions()
+        self._versions = (generation, found)
+        return dict(found)
+
+    def _read_versions(self) -> dict[str, list[Version]]:
         rows = self.store.select(
             SPARQL_PREFIXES
             + """SELECT ?id ?v ?version ?status ?g ?scheme ?publisher ?hash WHERE { GRAPH ?v {
@@ -244,13 +260,16 @@ class VocabService:
                 index = self.files.load(v.iri, v.graph, v.content) if self.files is not None else None
                 source = "file"
                 if index is None:
-                    index = VersionIndex.build(self.store, v.iri, v.graph, v.scheme)
+                    builder = IndexBuilder.read(self.store, v.iri, v.graph)
                     source = "built"
                     if self.files is not None:
                         try:
-                            self.files.save(v.iri, v.graph, v.content, index)
+                            index = self.files.save(v.iri, v.graph, v.content, builder)
                         except OSError as exc:  # a full disk must not fail the search
                             log.warning("could not persist the index of %s: %s", v.iri, exc)
+                    if index is None:
+                        index = builder.to_index()
+                    del builder
                 self.index_source[v.iri] = source
                 with self._lock:
                     self._indexes[v.iri] = index
@@ -269,6 +288,7 @@ class VocabService:
 
         def load() -> None:
             try:
+                fold("é")  # builds the folding table once (`normalize._combining_marks`)
                 for versions in self.all_versions().values():
                     self.index(self.latest(versions))
             except Exception:  # noqa: BLE001 - searches build what is missing
@@ -629,9 +649,12 @@ class VocabService:
         unique: bool = True,
         kinds: tuple[int, ...] | None = None,
         scheme: str | None = None,
+        group: str | None = None,
+        types: frozenset[str] | None = None,
     ) -> tuple[list[tuple[Version, VersionIndex, Hit]], bool]:
         """One page of ranked hits over one or several vocabularies, and whether more follow.
-        `scheme`: only the members of that concept scheme, in the vocabularies that hold it."""
+        `scheme`: only the members of that concept scheme, in the vocabularies that hold it;
+        `group`: only the members of that collection; `types`: only concepts of those types."""
         folded = fold(q)
         if parent is not None:
             check_iri(parent, "parent")
@@ -660,7 +683,7 @@ class VocabService:
             kw = {} if kinds is None else {"kinds": kinds}
             hits = index.search(
                 folded, mode=mode, lang=lang, parent=parent, include_deprecated=include_deprecated, unique=unique,
-                scheme=scheme, **kw
+                scheme=scheme, group=group, types=types, **kw
             )
             streams.append(_keyed(hits, len(streams), v, index))
         if len(streams) == 1:

@@ -18,6 +18,7 @@ alphabetically, and `maxhits` defaults to 100 (its upper bound).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyoxigraph as ox
@@ -126,10 +127,23 @@ def search(
     maxhits: int | None,
     offset: int | None,
     version: str | None = None,
+    type: str | None = None,
+    group: str | None = None,
+    fields: str | None = None,
 ) -> dict[str, Any]:
     """Skosmos `search`. With `parent` and no `query`: every concept below that concept (what
-    Skosmos answers to `query=*` with a parent), sorted by label."""
+    Skosmos answers to `query=*` with a parent), sorted by label.
+
+    As Skosmos (`ConceptSearchParameters`, `GenericSparql::generateConceptSearchQuery`):
+    `type` limits to concepts of any of the given types (space- or `+`-separated, prefixed
+    names like `skos:Concept` or IRIs); `group` to the direct skos:members of that collection;
+    `fields` (space-separated) adds `prefLabels` ({language: label}) for `prefLabel` and
+    `skos:<field>` for any other SKOS property: a list of {uri, prefLabel} for resources and of
+    strings for literals (those in `lang` when it is given)."""
     parent = None if _absent(parent) else check_iri(parent.strip(), "parent")
+    types = _types(type)
+    group = None if _absent(group) else check_iri((group or "").strip(), "group")
+    extra = _fields(fields)
     term = check_query(query, required=parent is None)
     text, mode = parse_term(term) if term else ("", "exact")
     vids = [v for v in (vocab or "").split() if v] or None
@@ -143,19 +157,125 @@ def search(
     namespaces = _namespaces(service)
     results = []
     if not text.strip():  # no query (or only wildcards): the parent's subtree
-        for v, index, cid in service.below(parent, vids=vids, version=version, lang=lang.lower() if lang else None,
-                                           offset=offset or 0, limit=limit):
-            results.append(concept_item(v, index, cid, wanted, None, namespaces))
+        filtered = bool(types or group)
+        below = service.below(parent, vids=vids, version=version, lang=lang.lower() if lang else None,
+                              offset=0 if filtered else offset or 0, limit=1 << 30 if filtered else limit)
+        if filtered:  # the subtree is sorted whole anyway: filter it, then take the page
+            below = [(v, index, cid) for v, index, cid in below
+                     if (types is None or not types.isdisjoint(index.types.get(cid, ())))
+                     and (group is None or cid in _members_of(index, group))][offset or 0:(offset or 0) + limit]
+        rows = list(below)
+        results = [concept_item(v, index, cid, wanted, None, namespaces) for v, index, cid in rows]
     else:
         hits, _ = service.search(
             text, vids=vids, version=version, lang=lang, parent=parent, include_deprecated=False,
             mode=mode, offset=offset or 0, limit=limit, unique=_bool(unique), kinds=(PREF, ALT, HIDDEN, NOTATION),
+            group=group, types=types,
         )
+        rows = [(v, index, index.e_cid[hit.entry]) for v, index, hit in hits]
         results = [search_item(v, index, hit, wanted, namespaces) for v, index, hit in hits]
+    if extra:
+        _add_fields(service, rows, results, extra, lang.lower() if lang else None)
     context = dict(SEARCH_CONTEXT)
     if display:
         context["@language"] = display
     return {"@context": context, "uri": "", "results": results}
+
+
+def _types(value: str | None) -> frozenset[str] | None:
+    """Skosmos `type`: types separated by spaces or `+`, prefixed (skos:Concept) or IRIs."""
+    if _absent(value):
+        return None
+    out = set()
+    for name in (value or "").replace("+", " ").split():
+        prefix, _, local = name.partition(":")
+        expanded = next((ns + local for ns, p in _SHORT if p == prefix), name)
+        out.add(check_iri(expanded, "type"))
+    return frozenset(out) or None
+
+
+_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}")
+
+
+def _fields(value: str | None) -> list[str]:
+    """Skosmos `fields`: SKOS property local names (prefLabel, broader, related, definition, …)."""
+    if _absent(value):
+        return []
+    names = (value or "").split()
+    for name in names:
+        if not _FIELD.fullmatch(name):
+            raise InvalidInput(f"fields: {name[:70]!r} is not the local name of a SKOS property", code="invalid-fields")
+    return list(dict.fromkeys(names))[:20]
+
+
+def _members_of(index, group: str) -> frozenset[int]:
+    gid = index.ids.get(group)
+    return frozenset(index.groups[gid]) if gid is not None and gid in index.groups else frozenset()
+
+
+def _add_fields(service: VocabService, rows, results: list[dict[str, Any]], fields: list[str], lang: str | None) -> None:
+    """The `fields` of `search` (`GenericSparql::formatExtraFields` and
+    `transformConceptSearchResult`): `prefLabels` from the index, the other properties with one
+    SELECT per version over the page's concepts."""
+    by_version: dict[str, tuple[Version, list[str]]] = {}
+    for (v, index, cid), item in zip(rows, results):
+        if "prefLabel" in fields:
+            labels = index.pref[cid]
+            if labels:
+                item["prefLabels"] = dict(labels)
+        by_version.setdefault(v.graph, (v, []))[1].append(index.iris[cid])
+    properties = [f for f in fields if f != "prefLabel"]
+    if not properties:
+        return
+    found: dict[tuple[str, str], list[Any]] = {}
+    for v, iris in by_version.values():
+        subjects = " ".join(str(ox.NamedNode(iri)) for iri in dict.fromkeys(iris))  # IRIs from the index
+        bindings = {f"p{i}": ox.NamedNode(SKOS + name) for i, name in enumerate(properties)}
+        values = " ".join(f"$p{i}" for i in range(len(properties)))
+        rows_ = service.store.select(
+            f"""SELECT ?s ?p ?o ?ol WHERE {{ VALUES ?s {{ {subjects} }} VALUES ?p {{ {values} }} ?s ?p ?o
+                 OPTIONAL {{ ?o <{SKOS}prefLabel> ?ol }} }}""",
+            bindings=bindings, default_graph=[v.graph],
+        )
+        labels: dict[tuple[str, str, str], dict[str, str]] = {}
+        order: list[tuple[str, str, Any]] = []
+        for row in rows_:
+            s_, p_, o = row["s"].value, row["p"].value[len(SKOS):], row["o"]
+            if isinstance(o, ox.Literal):
+                if lang and not (o.language or "").lower().startswith(lang) and o.language:
+                    continue
+                if (s_, p_, o.value) not in labels:
+                    labels[(s_, p_, o.value)] = {}
+                    order.append((s_, p_, o.value))
+                continue
+            key = (s_, p_, o.value)
+            if key not in labels:
+                labels[key] = {}
+                order.append((s_, p_, o))
+            ol = row.get("ol")
+            if isinstance(ol, ox.Literal):
+                labels[key].setdefault(ol.language or "", ol.value)
+        for s_, p_, o in order:
+            if isinstance(o, str):
+                found.setdefault((s_, p_), []).append(o)
+            else:
+                value: dict[str, Any] = {"uri": o.value}
+                label = _pick_label(labels[(s_, p_, o.value)], lang)
+                if label is not None:
+                    value["prefLabel"] = label
+                found.setdefault((s_, p_), []).append(value)
+    for (_v, index, cid), item in zip(rows, results):
+        for name in properties:
+            values = found.get((index.iris[cid], name))
+            if values:
+                item["skos:" + name] = values
+
+
+def _pick_label(labels: dict[str, str], lang: str | None) -> str | None:
+    for wanted in (lang, "en", ""):
+        if wanted is not None and wanted in labels:
+            return labels[wanted]
+    return labels[min(labels)] if labels else None
 
 
 def concept_item(v: Version, index, cid: int, display: str | None, fallback: str | None,
@@ -198,7 +318,14 @@ def search_item(v: Version, index, hit, display: str | None, namespaces: dict[st
 
 
 def _namespaces(service: VocabService) -> dict[str, list[str]]:
-    return {c.iri: sorted(c.namespaces, key=len, reverse=True) for c in service.registry.catalog.communities()}
+    """Community IRI → its namespaces, longest first; read again when the store changes."""
+    generation = service.store.generation
+    cached = service.extensions_cache.get("skosmos-namespaces")
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    found = {c.iri: sorted(c.namespaces, key=len, reverse=True) for c in service.registry.catalog.communities()}
+    service.extensions_cache["skosmos-namespaces"] = (generation, found)
+    return found
 
 
 def _spaces(v: Version, namespaces: dict[str, list[str]]) -> list[str]:

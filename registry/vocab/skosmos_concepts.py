@@ -102,7 +102,7 @@ def relation(service: VocabService, vid: str, uri: str, what: str, lang: str | N
             "uri": uri, what: _pref_and_uri(index, cids, lang)}
 
 
-def _closure(index: VersionIndex, cid: int, step: dict[int, list[int]], limit: int = 10_000) -> list[int]:
+def _closure(index: VersionIndex, cid: int, step: Any, limit: int = 10_000) -> list[int]:
     out: list[int] = []
     stack, seen = [cid], {cid}
     while stack and len(out) < limit:

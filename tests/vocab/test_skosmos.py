@@ -210,3 +210,44 @@ def test_vocabulary_level_methods(vclient):
     label = vclient.get("/rest/v1/unesco/label", params={"uri": UNESCO + "concept2", "lang": "fr"}).json()
     assert label["uri"] == UNESCO + "concept2" and label["prefLabel"] == "Éducation"
     assert vclient.get("/rest/v1/nope/topConcepts").status_code == 404
+
+
+MT_AMERICAS = UNESCO + "mt7.10"  # a UNESCO micro-thesaurus (a skos:Collection)
+
+
+def test_search_group_type_and_fields(vclient):
+    """Skosmos `group`, `type` and `fields` (ConceptSearchParameters, GenericSparql::formatExtraFields)."""
+    members = {m["uri"] for m in vclient.get("/rest/v1/unesco/groupMembers",
+                                              params={"uri": MT_AMERICAS, "lang": "en"}).json()["members"]}
+    everywhere = vclient.get("/rest/v1/unesco/search", params={"query": "b*", "lang": "en", "maxhits": 100}).json()
+    assert {r["uri"] for r in everywhere["results"]} - members  # concepts outside the group match too
+    grouped = vclient.get("/rest/v1/unesco/search",
+                          params={"query": "b*", "lang": "en", "maxhits": 100, "group": MT_AMERICAS}).json()
+    uris = [r["uri"] for r in grouped["results"]]
+    assert uris and set(uris) <= members
+    assert vclient.get("/rest/v1/unesco/search", params={"query": "b*", "group": UNESCO + "nope"}).json()["results"] == []
+    # type: prefixed names or IRIs, several separated by spaces or +; concepts have skos:Concept
+    for concept_type in ("skos:Concept", "http://www.w3.org/2004/02/skos/core#Concept", "owl:Class+skos:Concept"):
+        typed = vclient.get("/rest/v1/search", params={"vocab": "unesco", "query": "b*", "lang": "en", "maxhits": 100,
+                                                       "type": concept_type}).json()
+        assert [r["uri"] for r in typed["results"]] == [r["uri"] for r in everywhere["results"]]
+    assert vclient.get("/rest/v1/search", params={"vocab": "unesco", "query": "b*", "type": "owl:Class"}).json()["results"] == []
+    # fields: prefLabels (every language), skos:<property> as {uri, prefLabel} or literal strings
+    body = vclient.get("/rest/v1/search", params={"vocab": "unesco", "query": "electron*", "lang": "en",
+                                                  "fields": "prefLabel broader"}).json()
+    assert body["results"]
+    for result in body["results"]:
+        concept = vclient.get("/vocab/concept", params={"iri": result["uri"], "lang": "en"}).json()
+        assert result["prefLabels"] == concept["prefLabel"]
+        assert all(isinstance(k, str) and isinstance(v, str) for k, v in result["prefLabels"].items())
+        broader = result.get("skos:broader", [])
+        assert {b["uri"] for b in broader} == {b["iri"] for b in concept["broader"]}
+        for item in broader:
+            assert set(item) <= {"uri", "prefLabel"} and all(isinstance(v, str) for v in item.values())
+            assert item["prefLabel"] == next(b["label"] for b in concept["broader"] if b["iri"] == item["uri"])
+    assert any(r.get("skos:broader") for r in body["results"])
+    notes = vclient.get("/rest/v1/techniques/search", params={"query": "microscopy", "lang": "en",
+                                                             "fields": "definition"}).json()
+    assert notes["results"][0]["skos:definition"] == ["Imaging small things."]
+    bad = vclient.get("/rest/v1/search", params={"vocab": "unesco", "query": "b*", "fields": "broader; DROP"})
+    assert bad.status_code == 400 and bad.headers["content-type"] == "application/problem+json"
