@@ -15,23 +15,25 @@ _EXTRA = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d",
 _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
 
 
-_combining: dict[int, None] | None = None
+class _CombiningMarks(dict):
+    """A `str.translate` table deleting combining characters, filled as characters are met: one
+    `unicodedata.combining` call per distinct character, then C-speed lookups (a Python loop per
+    character of every label was most of the index build's folding time)."""
+
+    def __missing__(self, cp: int) -> int | None:
+        value = None if unicodedata.combining(chr(cp)) else cp
+        self[cp] = value
+        return value
 
 
-def _combining_marks() -> dict[int, None]:
-    """A `str.translate` table deleting every combining character (built on first use: one pass
-    over the code points, then folding a label is C-speed instead of a Python loop per character)."""
-    global _combining
-    if _combining is None:
-        _combining = {cp: None for cp in range(0x110000) if unicodedata.combining(chr(cp))}
-    return _combining
+_COMBINING = _CombiningMarks()
 
 
 def fold(text: str) -> str:
     if text.isascii():
         return _SEPARATORS.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = decomposed.translate(_combining_marks())
+    stripped = decomposed.translate(_COMBINING)
     folded = stripped.casefold().translate(_EXTRA)
     return _SEPARATORS.sub(" ", folded).strip()
 

@@ -288,7 +288,6 @@ class VocabService:
 
         def load() -> None:
             try:
-                fold("é")  # builds the folding table once (`normalize._combining_marks`)
                 for versions in self.all_versions().values():
                     self.index(self.latest(versions))
             except Exception:  # noqa: BLE001 - searches build what is missing

@@ -171,3 +171,12 @@ def test_which_versions_a_concept_is_in(vclient):
     for lang, removed in (("en", "removed"), ("fr", "retiré")):
         page = vclient.get("/ui/concept", params={"iri": T + "light", "vocabulary": "techniques", "lang": lang}).text
         assert 'data-change="removed"' in page and f">{removed}<" in page
+    # the page's table: one row per version, with the changes of each (added, relabelled, deprecated)
+    from lxml import html as lxml_html
+
+    page = lxml_html.fromstring(vclient.get("/ui/concept", params={"iri": T + "tem", "vocabulary": "techniques",
+                                                                  "lang": "en"}).text)
+    rows = page.xpath("//section[@aria-labelledby='history-h']//tbody/tr")
+    assert [(r.get("data-version"), [c.get("data-change") for c in r.xpath(".//span[@class='change']")])
+            for r in rows] == [("1.0.0", ["added"]), ("2.0.0", ["relabelled", "deprecated"])]
+    assert "Transmission electron microscopy (old)" in rows[1].text_content()
