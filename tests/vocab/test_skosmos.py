@@ -250,4 +250,5 @@ def test_search_group_type_and_fields(vclient):
                                                              "fields": "definition"}).json()
     assert notes["results"][0]["skos:definition"] == ["Imaging small things."]
     bad = vclient.get("/rest/v1/search", params={"vocab": "unesco", "query": "b*", "fields": "broader; DROP"})
-    assert bad.status_code == 400 and bad.headers["content-type"] == "application/problem+json"
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert bad.json()["code"] == "invalid-fields"
