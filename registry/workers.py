@@ -12,7 +12,10 @@ one place that:
   which really stops the work and frees all it held;
 * notices a worker that died on its own and says how (`exit_description`), so the pool replaces it
   and only that one request gets a problem;
-* demotes a worker whose job runs long (nice 15), so short jobs of other clients keep the CPU;
+* demotes a worker whose job is long (nice 15), so short jobs of other clients keep the CPU.
+  "Long" is CPU time the job used (`WorkerProcess.job_cpu_seconds`), not time waited: on a loaded
+  machine a 20 ms validation can wait seconds for a core, and demoting it (a demoted worker is
+  retired, its replacement starts cold) made every job slower still, 7-11x under load 20;
 * logs every kill and crash (logger `registry.workers`).
 
 The pools keep what differs between them: the validation pool borrows workers from threads
@@ -35,6 +38,21 @@ log = logging.getLogger("registry.workers")
 
 #: The CPU priority of a demoted worker (an unprivileged process cannot raise it again).
 DEMOTED_NICE = 15
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process, from `/proc/<pid>/stat` (proc(5): fields 14 and 15, in
+    clock ticks); None where there is no /proc (the pools then fall back to time waited)."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()  # the name (field 2) may hold spaces
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 class WorkerDied(Exception):
@@ -89,6 +107,7 @@ class WorkerProcess:
         child.close()
         self.demoted = False
         self.dead = False
+        self._job_started: tuple[float, float | None] | None = None  # (monotonic, CPU seconds)
 
     @property
     def pid(self) -> int | None:
@@ -115,13 +134,33 @@ class WorkerProcess:
         except (EOFError, OSError):
             return True
 
+    def job_started(self) -> None:
+        """Mark the start of a job: `job_cpu_seconds` counts from here."""
+        self._job_started = (time.monotonic(), process_cpu_seconds(self.pid))
+
+    def job_cpu_seconds(self) -> float:
+        """CPU time the worker used since `job_started` (time elapsed where /proc is missing)."""
+        if self._job_started is None:
+            return 0.0
+        since, cpu = self._job_started
+        now_cpu = process_cpu_seconds(self.pid) if cpu is not None else None
+        if cpu is None or now_cpu is None:
+            return time.monotonic() - since
+        return now_cpu - cpu
+
     def wait(self, deadline: float, *, demote_after: float | None = None) -> Any:
         """The next message, waiting until `deadline` (`time.monotonic()`); demote the worker
-        after `demote_after` seconds of waiting. Past the deadline the worker is killed and
-        `WorkerTimedOut` raised; if it died, `WorkerDied`."""
-        if demote_after is not None and not self.demoted and deadline - time.monotonic() > demote_after:
-            if not self.poll(demote_after):
-                self.demote()
+        once its job has used `demote_after` seconds of CPU. Past the deadline the worker is killed
+        and `WorkerTimedOut` raised; if it died, `WorkerDied`."""
+        if demote_after is not None and not self.demoted:
+            self.job_started()
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or self.poll(min(demote_after, left)):
+                    break
+                if self.job_cpu_seconds() >= demote_after:
+                    self.demote()
+                    break
         if not self.poll(deadline - time.monotonic()):
             self.kill(reason="deadline")
             raise WorkerTimedOut()

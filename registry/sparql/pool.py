@@ -155,6 +155,7 @@ class QueryPool:
 
     def _mark_busy(self, worker: QueryWorker) -> QueryWorker:
         worker.busy_since = time.monotonic()
+        worker.job_started()
         self.busy.add(worker)
         self._ensure_watchdog()
         return worker
@@ -214,7 +215,10 @@ class QueryPool:
                 return
             now = time.monotonic()
             for worker in list(self.busy):
-                if not worker.demoted and worker.busy_since and now - worker.busy_since > self.options.heavy_after:
+                # CPU used, not time waited (see registry.workers): under load a cheap lookup waits
+                # for a core, and demoting it would retire a warm worker for a cold one
+                if (not worker.demoted and worker.busy_since and now - worker.busy_since > self.options.heavy_after
+                        and worker.job_cpu_seconds() > self.options.heavy_after):
                     worker.demote()
             demoted = sum(1 for w in self.busy if w.demoted)
             if (
