@@ -173,8 +173,13 @@ def test_results_name_the_field_its_pointer_and_value(bundled_client):
     by_path = {r["path"]: r for r in view["results"] if r["path"]}
     title = by_path[DCT + "title"]
     assert title["value"] == "Cars"
+    # `line`: where the value at `pointer` starts in the file (issue 15 item 6, validation/sources.py)
     assert title["source"] == {"block": "citation", "field": "title", "title": "Title",
-                               "pointer": "/datasetVersion/metadataBlocks/citation/fields/0/value", "value": "Cars"}
+                               "pointer": "/datasetVersion/metadataBlocks/citation/fields/0/value", "value": "Cars",
+                               "line": 47}
+    lines = require_shared(RECORDS / "cars.datasetJson.json").read_text().splitlines()
+    assert lines[46].strip() == '"value": "Cars"'
+
     description = by_path[DCT + "description"]["source"]
     assert description["field"] == "dsDescriptionValue" and description["parent"] == "dsDescription"
     assert description["title"] == "Text" and description["parent_title"] == "Description"
