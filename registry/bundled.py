@@ -7,6 +7,7 @@ Layout (documented in docs/layout.md)::
     shapes/<profile-id>/profile.toml             id, title, description, is_profile_of, [community]
     shapes/<profile-id>/<X.Y.Z>/shapes.ttl       the SHACL shapes graph
     shapes/<profile-id>/<X.Y.Z>/context.jsonld   optional JSON-LD context
+    examples/<profile-id>/<X.Y.Z>/*.ttl|.jsonld  optional example records of that version
 
 A `profile.toml` may pin one version to another base with a `[versions."X.Y.Z"]` table (e.g.
 `is_profile_of = "electron-microscopy@1.0.0"`): published versions are immutable, so when a base
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from registry.errors import Conflict, InvalidInput, NotFound
 from registry.ids import SemVer
-from registry.publication import ProfileSubmission, PublishResult, VocabularySubmission
+from registry.publication import ProfileSubmission, PublishResult, VocabularySubmission, examples_in_folder
 from registry.rdf import EXTENSIONS, format_for_filename
 
 
@@ -157,6 +158,7 @@ def load_folder(registry, folder: Path, *, progress: Callable[[str], None] | Non
                     format=format_for_filename("shapes.ttl"), title=title, description=description,
                     is_profile_of=item.manifest.get("is_profile_of"), status=item.manifest.get("status", "published"),
                     context=context,
+                    example_records=examples_in_folder(folder / "examples" / item.id / item.version),
                 ),
             )
         (report.published if result.created else report.unchanged).append(result)

@@ -417,7 +417,8 @@ class Catalog:
         rows = self.store.select(
             SPARQL_PREFIXES
             + """SELECT ?v ?g ?ctx WHERE { GRAPH ?v { ?series dcat:hasVersion ?v . ?v adms:status ?status .
-                   OPTIONAL { ?v reg:graph ?g } OPTIONAL { ?v reg:contextGraph ?ctx } } """
+                   OPTIONAL { ?v reg:graph ?g } OPTIONAL { ?v reg:contextGraph ?ctx }
+                   OPTIONAL { ?v reg:exampleGraph ?ex } } """
             + status_filter
             + " }",
             bindings={
@@ -428,7 +429,7 @@ class Catalog:
         )
         graphs = {self.iris.catalog}
         for row in rows:
-            for key in ("v", "g", "ctx"):
+            for key in ("v", "g", "ctx", "ex"):
                 if key in row:
                     graphs.add(row[key].value)
         return graphs

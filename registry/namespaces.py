@@ -98,6 +98,11 @@ class IriScheme:
         return version_iri + "/context"
 
     @staticmethod
+    def example_graph(version_iri: str, name: str) -> str:
+        """An example record stored with a profile version (issue 17, item 5)."""
+        return f"{version_iri}/examples/{name}"
+
+    @staticmethod
     def resource(version_iri: str, name: str) -> str:
         return f"{version_iri}/resources/{name}"
 

@@ -40,7 +40,8 @@ from registry.namespaces import (
 from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, check_rdf_nesting
 from registry.publishing import Finding
 from registry.rdf import (
-    UNSAFE_IRI_CHARS, _syntax_error, check_iri_chars, content_hash, parse_triples, prepare_input, to_rdflib_graph,
+    UNSAFE_IRI_CHARS, _syntax_error, check_iri_chars, content_hash, format_for_filename, parse_triples, prepare_input,
+    to_rdflib_graph,
 )
 from registry.store.base import RegistryStore
 
@@ -99,6 +100,43 @@ class VocabularySubmission:
     accept_version_number: bool = False
 
 
+#: example records one profile version may carry (`ProfileSubmission.example_records`)
+MAX_EXAMPLES = 200
+#: the files of a folder of example records (plain JSON needs a context: not an example record)
+EXAMPLE_SUFFIXES = (".ttl", ".nt", ".rdf", ".jsonld")
+
+
+@dataclass
+class ExampleRecord:
+    """An example record published with a profile version (issue 17, item 5): stored as the
+    graph `{version IRI}/examples/{name}`, described by a PROF resource descriptor with the role
+    `role:example`, and validated against the next version when it is published."""
+
+    name: str  # like an id: [a-z0-9-], from the file name without its extension
+    data: bytes
+    format: ox.RdfFormat
+
+    @classmethod
+    def from_file(cls, filename: str, data: bytes, fmt: ox.RdfFormat | None = None) -> "ExampleRecord":
+        name = Path(filename).name
+        stem = name[: -len(Path(name).suffix)] if Path(name).suffix else name
+        try:
+            check_id(stem, "example record name")
+        except InvalidInput:
+            raise InvalidInput(f"example record {filename!r}: its name (the file name without extension) must be "
+                               "lower-case letters, digits and hyphens", code="invalid-example-name") from None
+        return cls(stem, data, fmt or format_for_filename(name))
+
+
+def examples_in_folder(folder: Path) -> list[ExampleRecord]:
+    """The example records of a folder (`examples/<profile>/<X.Y.Z>/`): its .ttl, .nt, .rdf and
+    .jsonld files (plain-JSON twins and `*.expected.json` are not records)."""
+    if not folder.is_dir():
+        return []
+    return [ExampleRecord.from_file(p.name, p.read_bytes()) for p in sorted(folder.iterdir())
+            if p.is_file() and p.suffix in EXAMPLE_SUFFIXES]
+
+
 @dataclass
 class ProfileSubmission:
     id: str
@@ -111,7 +149,10 @@ class ProfileSubmission:
     status: str = "published"
     context: dict | None = None  # a JSON-LD context document ({"@context": ...})
     guidance: list[str] = field(default_factory=list)  # IRIs of guidance documents
-    examples: list[str] = field(default_factory=list)  # IRIs of example records
+    examples: list[str] = field(default_factory=list)  # IRIs of example records kept elsewhere
+    #: example records stored with the version (not part of its content hash: the shapes and the
+    #: context are what a version is; examples sent again with a published version are ignored)
+    example_records: list[ExampleRecord] = field(default_factory=list)
     vocabularies: list[VocabularySubmission] = field(default_factory=list)  # published together
     #: the owner accepts a version number lower than the changes since the previous version
     #: require (semantic versioning, registry.evolution); recorded in the version's metadata
@@ -363,6 +404,28 @@ class PublicationService:
                 self.store.drop_graph(graph)
         return orphans
 
+    def _parse_examples(self, sub: ProfileSubmission) -> dict[str, list[ox.Triple]]:
+        """The example records of a submission, parsed: name → triples (400 on a bad one, naming it)."""
+        if len(sub.example_records) > MAX_EXAMPLES:
+            raise InvalidInput(f"at most {MAX_EXAMPLES} example records per version", code="too-many-examples")
+        out: dict[str, list[ox.Triple]] = {}
+        for record in sub.example_records:
+            check_id(record.name, "example record name")
+            if record.name in out:
+                raise InvalidInput(f"two example records are named {record.name!r}", code="duplicate-example")
+            triples = parse_triples(record.data, record.format, what=f"example record {record.name!r}",
+                                    max_depth=self.max_depth)
+            if not triples:
+                raise InvalidInput(f"example record {record.name!r} is empty", code="empty-example")
+            out[record.name] = triples
+        return out
+
+    def _example_graphs(self, version_iri: str) -> list[str]:
+        """The graphs of the example records a (draft) version holds."""
+        rows = self.store.select("SELECT ?g WHERE { $v <" + str(REG.exampleGraph) + "> ?g }",
+                                 bindings={"v": _n(version_iri)}, default_graph=[version_iri])
+        return [row["g"].value for row in rows]
+
     def _prepare_input(self, data: bytes, sub: VocabularySubmission) -> bytes:
         return prepare_input(data, sub.format, max_depth=self.max_depth, what=sub.name)
 
@@ -570,6 +633,7 @@ class PublicationService:
             raise CheckFailed(
                 f"profile {sub.id} {sub.version} did not pass the checks", findings=[f.to_json() for f in findings]
             )
+        examples = self._parse_examples(sub)
         digest = content_hash(triples)
         if sub.context is not None:
             digest = digest + "+ctx:" + hashlib.sha256(json.dumps(sub.context, sort_keys=True).encode()).hexdigest()[:16]
@@ -593,7 +657,7 @@ class PublicationService:
                     f"profile {sub.id} {sub.version} is {existing.status} and immutable; publish a new version instead",
                     code="immutable",
                 )
-            staged.drop_graphs = [shapes_graph, context_graph, version_iri]
+            staged.drop_graphs = [shapes_graph, context_graph, version_iri] + self._example_graphs(version_iri)
         # shapes are small: they go into the store inside the commit's update
         staged.graphs_loaded = []
         v = _n(version_iri)
@@ -634,11 +698,18 @@ class PublicationService:
             meta += _descriptor(version_iri, "context", ROLE.schema, context_graph, JSONLD_MEDIA, JSONLD_SPEC)
         for i, iri in enumerate(sub.examples):
             meta += _descriptor(version_iri, f"example-{i + 1}", ROLE.example, iri, TURTLE_MEDIA, None)
+        for name in examples:
+            graph = self.iris.example_graph(version_iri, name)
+            meta += _descriptor(version_iri, f"example-{name}", ROLE.example, graph, TURTLE_MEDIA, None)
+            meta.append((v, REG.exampleGraph, _n(graph)))
         for i, iri in enumerate(sub.guidance):
             meta += _descriptor(version_iri, f"guidance-{i + 1}", ROLE.guidance, iri, None, None)
         staged.metadata = [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in meta]
         g_shapes = _n(shapes_graph)
         staged.metadata += [ox.Quad(t.subject, t.predicate, t.object, g_shapes) for t in triples]
+        for name, record in examples.items():
+            g_example = _n(self.iris.example_graph(version_iri, name))
+            staged.metadata += [ox.Quad(t.subject, t.predicate, t.object, g_example) for t in record]
         if sub.context is not None:
             staged.metadata.append(
                 ox.Quad(

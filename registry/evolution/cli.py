@@ -76,6 +76,7 @@ def _short(value) -> str:
 def records_impact(local, pid: str, older: str, newer: str, folder: Path) -> list[dict]:
     """Each record file of `folder` validated against both profile versions (issue 17, item 5):
     its conformance before and after, and the results of the newer version when it changed."""
+    from registry.evolution.records import impact_entry
     from registry.validation.cli import RECORD_EXTENSIONS, _file_format, _InputError
 
     if not folder.is_dir():
@@ -95,17 +96,7 @@ def records_impact(local, pid: str, older: str, newer: str, folder: Path) -> lis
             item["error"] = getattr(exc, "detail", None) or str(exc)
             out.append(item)
             continue
-        errors = [e for _, _, _, e in views if e]
-        if errors:
-            item["error"] = errors[0]
-            out.append(item)
-            continue
-        before, after = (view["conforms"] for _, view, _, _ in views)
-        item.update(before=before, after=after,
-                    status="unchanged" if before == after else "stops conforming" if before else "now conforms")
-        if before != after:
-            item["results"] = [{k: r.get(k) for k in ("severity", "path", "field", "focus_node", "message")}
-                               for r in views[1][1]["results"] if r["severity"] == "Violation"]
+        item.update(impact_entry([(view, error) for _, view, _, error in views]))
         out.append(item)
     return out
 

@@ -25,6 +25,7 @@ from registry.errors import Conflict
 from registry.evolution import classify
 from registry.evolution.changeset import CHG, XSD, version_links
 from registry.evolution.profile_diff import Source, diff_models
+from registry.evolution.records import record_impact, stored_examples_impact
 from registry.evolution.service import evolution
 from registry.ids import SemVer
 from registry.evolution.vocab_diff import diff_graphs
@@ -101,3 +102,22 @@ def install(registry) -> None:
     """Enforce semantic versioning on every publication of this registry (API, CLI, load)."""
     registry.publication.profile_checks.append(lambda check: profile_check(registry, check))
     registry.publication.vocabulary_checks.append(lambda check: vocabulary_check(registry, check))
+    registry.publication.observers.append(lambda result: after_publication(registry, result))
+
+
+def after_publication(registry, result) -> None:
+    """After a profile version is published (committed): its normalised model is kept in the
+    store (`registry.evolution.model_store`: its first diff is fast), and the example records of
+    the previous public version are validated against it (`registry.evolution.records`): which
+    change status, in the answer (`examples_impact`) and in its metadata (its page)."""
+    if result.kind != "profile" or result.status not in ("published", "deprecated"):
+        return
+    info = registry.catalog.version("profile", result.id, result.version)
+    evolution(registry).keep_profile_model(info)
+    previous = previous_public(registry, "profile", result.id, result.version)
+    if previous is None:
+        return
+    impact = stored_examples_impact(registry, result.id, previous, info)
+    if impact is not None:
+        record_impact(registry, info.iri, impact)
+        result.extra["examples_impact"] = impact

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from registry.catalog import VersionInfo
 from registry.errors import InvalidInput, NotFound
-from registry.evolution import classify
+from registry.evolution import classify, model_store
 from registry.evolution.classify import Change
 from registry.evolution.profile_diff import ProfileModel, Source, build_model, diff_models, graph_spo
 from registry.evolution.vocab_diff import diff_graphs
@@ -78,6 +78,7 @@ class EvolutionService:
         self.catalog = registry.catalog
         self._models: OrderedDict[str, ProfileModel] = OrderedDict()
         self._graphs: OrderedDict[str, dict] = OrderedDict()
+        self._profile_diffs: OrderedDict[tuple[str, str], list[Change]] = OrderedDict()
         self._vocabulary_classes: dict[tuple[str, str], str | None] = {}
         self._lock = threading.Lock()
 
@@ -149,6 +150,17 @@ class EvolutionService:
             if cached is not None:
                 self._models.move_to_end(info.iri)
                 return cached
+        model = model_store.load(self.store, info.iri) if info.public else None
+        if model is None:
+            model = self.build_profile_model(info)
+        with self._lock:
+            self._models[info.iri] = model
+            while len(self._models) > MODEL_CACHE:
+                self._models.popitem(last=False)
+        return model
+
+    def build_profile_model(self, info: VersionInfo) -> ProfileModel:
+        """The model of a version read from its shapes graph and those of its chain."""
         chain = self.catalog.profile_chain(info.id, info.version)
         pins: dict[str, str] = {}
         parts = []
@@ -156,12 +168,14 @@ class EvolutionService:
             parts.append((Source(v.id, v.version, v.iri), self.shapes_spo(v)))
             for scheme, voc in self.pins(v.iri).items():
                 pins.setdefault(scheme, voc)  # the nearest version's pin wins
-        model = build_model(parts, pins)
-        with self._lock:
-            self._models[info.iri] = model
-            while len(self._models) > MODEL_CACHE:
-                self._models.popitem(last=False)
-        return model
+        return build_model(parts, pins)
+
+    def keep_profile_model(self, info: VersionInfo) -> None:
+        """Compute a public version's model and keep it in the store (`model_store`), so that the
+        first diff of a running registry does not read and normalise its shapes."""
+        if not info.public or model_store.load(self.store, info.iri) is not None:
+            return
+        model_store.save(self.store, info.iri, self.profile_model(info))
 
     def submission_model(self, source: Source, triples: list[ox.Triple], base: VersionInfo | None,
                          pins: dict[str, str]) -> ProfileModel:
@@ -195,8 +209,16 @@ class EvolutionService:
 
     def profile_diff(self, pid: str, older: str | None = None, newer: str | None = None) -> Diff:
         a, b = self.pick("profile", pid, older, newer)
-        changes = diff_models(self.profile_model(a), self.profile_model(b), self.vocabulary_change)
-        return Diff("profile", pid, a, b, changes)
+        key = (a.iri, b.iri)
+        with self._lock:
+            changes = self._profile_diffs.get(key)
+        if changes is None:
+            changes = diff_models(self.profile_model(a), self.profile_model(b), self.vocabulary_change)
+            with self._lock:  # public versions (and the vocabulary versions they pin) never change
+                self._profile_diffs[key] = changes
+                while len(self._profile_diffs) > MODEL_CACHE:
+                    self._profile_diffs.popitem(last=False)
+        return Diff("profile", pid, a, b, list(changes))
 
     def version_facts(self, version_iri: str) -> dict[str, Any] | None:
         """What the version's metadata records of its comparison with the previous version at

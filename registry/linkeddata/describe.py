@@ -50,6 +50,17 @@ def artifact(registry, kind: str, sid: str, ver: str) -> list[ox.Quad]:
     return in_graph(registry.store.triples(info.graph), info.graph)
 
 
+def example(registry, sid: str, ver: str, name: str) -> list[ox.Quad]:
+    """An example record stored with a public profile version (issue 17, item 5)."""
+    from registry.evolution.records import example_graphs
+
+    info = _public_version(registry, "profile", sid, ver)
+    graph = example_graphs(registry.store, info.iri).get(name)
+    if graph is None:
+        raise NotFound(f"profile {sid} {ver} has no example record {name!r}", code="example-not-found")
+    return in_graph(registry.store.triples(graph), graph)
+
+
 def context_json(registry, sid: str, ver: str) -> str:
     info = _public_version(registry, "profile", sid, ver)
     if info.context_graph:

@@ -8,6 +8,7 @@
 | `{base}vocabularies/{id}/{version}` | DCAT description (`dcat`) | `skos`: the concept scheme |
 | `…/shapes`, `…/concepts` | the artifact graph | |
 | `{base}profiles/{id}/{version}/context` | the JSON-LD context | |
+| `{base}profiles/{id}/{version}/examples/{name}` | an example record stored with the version | |
 | `{base}communities/{id}` | the community (FOAF) | |
 | `/resource?iri=…` (alias `/concept`) | triples about any IRI in a public graph | |
 
@@ -60,6 +61,7 @@ SKOS_P = Profile("skos", "http://www.w3.org/2004/02/skos/core#", "the SKOS conce
 FOAF_P = Profile("foaf", "http://xmlns.com/foaf/0.1/", "the community (FOAF)", ALL_TYPES)
 VOID_P = Profile("void", "http://rdfs.org/ns/void#", "VoID description", ALL_TYPES)
 RDF_P = Profile("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "every public triple about the IRI", ALL_TYPES)
+EXAMPLE_P = Profile("example", "http://www.w3.org/ns/dx/prof/role/example", "an example record of the profile version", ALL_TYPES)
 ALTR = "http://www.w3.org/ns/dx/conneg/altr#"
 
 _ID = ID_PATTERN.strip("^$")
@@ -72,6 +74,7 @@ ROUTES: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"^/(?P<plural>profiles)/(?P<sid>{_ID})/(?P<ver>{_VER})/shapes$"), "artifact"),
     (re.compile(rf"^/(?P<plural>vocabularies)/(?P<sid>{_ID})/(?P<ver>{_VER})/concepts$"), "artifact"),
     (re.compile(rf"^/profiles/(?P<sid>{_ID})/(?P<ver>{_VER})/context$"), "context"),
+    (re.compile(rf"^/profiles/(?P<sid>{_ID})/(?P<ver>{_VER})/examples/(?P<name>{_ID})$"), "example"),
     (re.compile(rf"^/communities/(?P<cid>{_ID})$"), "community"),
 ]
 SHARED_WITH_API = {"series", "community"}
@@ -100,6 +103,8 @@ def representations(registry, name: str, groups: dict) -> list[tuple[Profile, Ca
         return [(profile, lambda: d.artifact(registry, kind, groups["sid"], groups["ver"]))]
     if name == "community":
         return [(FOAF_P, lambda: d.community(registry, groups["cid"]))]
+    if name == "example":
+        return [(EXAMPLE_P, lambda: d.example(registry, groups["sid"], groups["ver"], groups["name"]))]
     raise NotFound("no such resource")
 
 

@@ -642,6 +642,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diff.col_rule": {"en": "Rule", "fr": "Règle"},
     "diff.download": {"en": "This change set as", "fr": "Ces changements en"},
     "diff.since": {"en": "Changes", "fr": "Changements"},
+    # example records of a profile version and their change status (issue 17, item 5)
+    "examples.title": {"en": "Example records", "fr": "Enregistrements d'exemple"},
+    "examples.own": {"en": "Example records published with this version:", "fr": "Enregistrements d'exemple publiés avec cette version :"},
+    "examples.impact": {"en": "Example records of {v} validated against this version", "fr": "Enregistrements d'exemple de la version {v} validés avec cette version"},
+    "examples.none_changed": {"en": "No example record of {v} changed status: {n} checked.", "fr": "Aucun enregistrement d'exemple de la version {v} n'a changé de statut : {n} vérifiés."},
+    "examples.col_record": {"en": "Record", "fr": "Enregistrement"},
+    "examples.col_status": {"en": "Status", "fr": "Statut"},
+    "examples.col_results": {"en": "Violations under this version", "fr": "Violations avec cette version"},
+    "examples.status.stops conforming": {"en": "conformed, no longer conforms", "fr": "conforme avant, ne l'est plus"},
+    "examples.status.now conforms": {"en": "did not conform, now conforms", "fr": "non conforme avant, conforme maintenant"},
+    "examples.status.unchanged": {"en": "unchanged", "fr": "inchangé"},
+    "examples.status.error": {"en": "could not be validated", "fr": "n'a pas pu être validé"},
+    "examples.unchanged": {"en": "{n} other record(s) kept their status.", "fr": "{n} autre(s) enregistrement(s) ont gardé leur statut."},
     "diff.accepted": {"en": "The owner accepted this version number although it is lower than the changes since the previous version require (semantic versioning).", "fr": "Le propriétaire a accepté ce numéro de version bien qu'il soit plus bas que ne le demandent les changements depuis la version précédente (versionnage sémantique)."},
 }
 

@@ -183,6 +183,7 @@ def _profile_page(request: Request, pid: str, version: str | None, owner_view: b
             for scheme in f.schemes:
                 if scheme in schemes:
                     vocabularies[scheme] = schemes[scheme]
+    from registry.evolution.records import example_graphs, recorded_impact  # issue 17, item 5
     from registry.evolution.service import evolution  # issue 17: the comparison recorded at publication
     from registry.dataverse.routes import install_info
 
@@ -190,6 +191,7 @@ def _profile_page(request: Request, pid: str, version: str | None, owner_view: b
         request, "profile.html", info=info, versions=versions, groups=groups, chain=chain, base=base,
         schemes=schemes, vocabularies=vocabularies, downloads=RDF_DOWNLOADS,
         evolution=evolution(registry).version_facts(info.iri),
+        examples=example_graphs(registry.store, info.iri), example_impact=recorded_impact(registry.store, info.iri),
         dataverse=install_info(registry, pid, info.version) if info.public else None,
         owner_view=owner_view,
         show=show, field_counts=field_counts, shown=shown, shown_in=lambda g: any(shown(f) for f in g.fields),

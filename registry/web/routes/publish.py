@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 
 from registry.errors import InvalidInput
 from registry.nesting import loads_json
-from registry.publication import ProfileSubmission, VocabularySubmission
+from registry.publication import MAX_EXAMPLES, ExampleRecord, ProfileSubmission, VocabularySubmission
 from registry.rdf import base_media_type, format_for_filename, format_for_media_type
 from registry.web.deps import CommunityDep, IdPath, RegistryDep, VersionPath
 
@@ -87,7 +87,8 @@ SkosIntegrityQuery = Annotated[
 
 @router.put(
     "/profiles/{pid}/versions/{version}",
-    summary="Publish a profile version (shapes as the body, or multipart: shapes, metadata, context, vocabulary files)",
+    summary="Publish a profile version (shapes as the body, or multipart: shapes, metadata, context, vocabulary "
+            "files, example records as 'example' files)",
     status_code=201,
     responses={200: {"description": "the same content was already published: nothing changed"}},
 )
@@ -109,8 +110,9 @@ async def publish_profile(
     content_type = request.headers.get("content-type", "")
     context = None
     vocabularies: list[VocabularySubmission] = []
+    examples: list[ExampleRecord] = []
     if base_media_type(content_type) == "multipart/form-data":
-        form = await request.form(max_files=50, max_fields=50)
+        form = await request.form(max_files=50 + MAX_EXAMPLES, max_fields=50)
         shapes_part = form.get("shapes")
         if not isinstance(shapes_part, UploadFile):
             raise InvalidInput("multipart publication needs a file field 'shapes'", code="missing-shapes")
@@ -137,6 +139,11 @@ async def publish_profile(
                     or bool(item.get("accept_version_number")),
                 )
             )
+        for part in form.getlist("example"):  # example records (issue 17): one file each, named by its file name
+            if not isinstance(part, UploadFile):
+                raise InvalidInput("each 'example' field must be a file (a record in Turtle, N-Triples, RDF/XML or "
+                                   "JSON-LD)", code="invalid-example")
+            examples.append(ExampleRecord.from_file(part.filename or "", await _read_upload(part), _upload_format(part)))
     else:
         shapes_format = format_for_media_type(content_type)
         shapes = await request.body()
@@ -145,6 +152,7 @@ async def publish_profile(
         id=pid, version=version, shapes=shapes, format=shapes_format, title=meta.title,
         description=meta.description, is_profile_of=meta.is_profile_of, status=meta.status, context=context,
         vocabularies=vocabularies, accept_version_number=accept_version_number or meta.accept_version_number,
+        example_records=examples,
     )
     result = await run_in_threadpool(registry.publication.publish_profile, community, submission)
     return JSONResponse(result.to_json(), status_code=201 if result.created else 200, headers={"Location": result.iri})
