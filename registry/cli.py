@@ -211,14 +211,16 @@ def publish_profile(
     is_profile_of: Annotated[Optional[str], typer.Option(help="Base profile id[@version]")] = None,
     community: Annotated[Optional[str], typer.Option(help="Acting community (local store)")] = None,
     draft: Annotated[bool, typer.Option(help="Publish as a replaceable draft")] = False,
+    examples: Annotated[Optional[Path], typer.Option(
+        "--examples", help="A folder of example records (.ttl .nt .rdf .jsonld) to publish with the version")] = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     store: StoreOpt = None,
     base_iri: BaseOpt = None,
 ) -> None:
-    """Publish a profile version (shapes + optional context.jsonld)."""
+    """Publish a profile version (shapes + optional context.jsonld, example records)."""
     from registry.bundled import _lang_map
-    from registry.publication import ProfileSubmission
+    from registry.publication import ProfileSubmission, examples_in_folder
     from registry.rdf import format_for_filename
 
     shapes_path = path / "shapes.ttl" if path.is_dir() else path
@@ -234,11 +236,15 @@ def publish_profile(
     base = is_profile_of or manifest.get("is_profile_of")
     status = "draft" if draft else "published"
     title, description = _lang_map(manifest.get("title")), _lang_map(manifest.get("description"))
+    if examples is not None and not examples.is_dir():
+        _fail(f"--examples {examples}: not a folder")
+    records = examples_in_folder(examples) if examples is not None else []
     if url:
         metadata = {"title": title, "description": description, "is_profile_of": base, "status": status}
-        files = {"shapes": (shapes_path.name, shapes_path.read_bytes(), "text/turtle")}
+        files: list[tuple[str, tuple[str, bytes, str]]] = [("shapes", (shapes_path.name, shapes_path.read_bytes(), "text/turtle"))]
         if context is not None:
-            files["context"] = ("context.jsonld", json.dumps(context).encode(), "application/ld+json")
+            files.append(("context", ("context.jsonld", json.dumps(context).encode(), "application/ld+json")))
+        files += [("example", (f"{r.name}.{r.format.file_extension}", r.data, r.format.media_type)) for r in records]
         _http_publish(f"{url.rstrip('/')}/profiles/{pid}/versions/{version}", token, files, metadata)
         return
     with _local_registry(store, base_iri) as services:
@@ -248,6 +254,7 @@ def publish_profile(
             ProfileSubmission(
                 id=pid, version=version, shapes=shapes_path.read_bytes(), format=format_for_filename(shapes_path.name),
                 title=title, description=description, is_profile_of=base, status=status, context=context,
+                example_records=records,
             ),
         )
         typer.echo(json.dumps(result.to_json(), indent=2))
@@ -310,7 +317,7 @@ def _phase(description: str):
         yield
 
 
-def _http_publish(url: str, token: str | None, files: dict, metadata: dict) -> None:
+def _http_publish(url: str, token: str | None, files: dict | list, metadata: dict) -> None:
     import httpx
 
     if not token:

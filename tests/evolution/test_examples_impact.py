@@ -8,7 +8,7 @@ from __future__ import annotations
 import lxml.html
 import pyoxigraph as ox
 
-from tests.conftest import BASE
+from tests.conftest import BASE, REPO
 
 PROF = "http://www.w3.org/ns/dx/prof/"
 SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -121,3 +121,60 @@ def test_a_bad_example_is_refused_and_nothing_is_stored(client, snapshot):
     r = publish(client, "1.0.0", shapes(), {"Not_An_Id.ttl": ONE_TITLE})
     assert r.status_code in (400, 422) and r.json()["code"] == "invalid-example-name", r.text
     assert snapshot(client) == before
+
+
+def test_bundled_profiles_carry_their_examples_and_their_impact(bundled_client):
+    """The bundled profiles carry the records of `examples/<profile>/<version>/` (Turtle and
+    JSON-LD); electron-microscopy 2.0.0 was checked against the examples of 1.0.0 when loaded."""
+    folder = REPO / "examples" / "electron-microscopy" / "2.0.0"
+    expected = {p.stem for p in folder.iterdir() if p.suffix in (".ttl", ".jsonld")}
+    ttl = bundled_client.get("/profiles/electron-microscopy/versions/2.0.0", headers={"Accept": "text/turtle"})
+    meta = ox.Store()
+    meta.load(ttl.content, ox.RdfFormat.TURTLE)
+    artifacts = {row["a"].value.rsplit("/", 1)[-1] for row in meta.query(
+        f"SELECT ?a WHERE {{ ?v <{PROF}hasResource> ?r . ?r <{PROF}hasRole> <{PROF}role/example> ; "
+        f"<{PROF}hasArtifact> ?a }}")}
+    assert artifacts == expected and len(expected) >= 10
+    page = lxml.html.fromstring(bundled_client.get("/ui/profiles/electron-microscopy/2.0.0").text)
+    rows = {row.get("data-record"): row for row in page.xpath('//tr[@class="example-record"]')}
+    # kit-sem-sceo5 (1.0.0) records its 80 µA emission current as the beam current, which 2.0.0
+    # bounds (docs: examples/README.md); every other example of 1.0.0 keeps its status
+    assert {name: row.get("data-status") for name, row in rows.items()} == {"kit-sem-sceo5": "stops conforming"}
+    texts = [li.text_content() for li in rows["kit-sem-sceo5"].xpath('.//li[@class="example-result"]')]
+    assert texts and all("Beam/probe current" in text for text in texts), texts
+    record = bundled_client.get("/profiles/electron-microscopy/1.0.0/examples/kit-sem-sceo5",
+                                headers={"Accept": "application/n-triples"})
+    assert record.status_code == 200 and b"kit" in record.content.lower()
+
+
+def test_cli_publishes_a_folder_of_examples(tmp_path):
+    """`registry publish profile DIR --examples FOLDER` (local store): the same answer."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from registry.cli import app
+
+    runner = CliRunner()
+    store = ["--store", str(tmp_path / "store"), "--base-iri", BASE]
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, [*args, *store])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    run("community", "create", "test", "--name", "Test", "--namespace", "https://w3id.org/test/")
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    for name, data in (("one-title", ONE_TITLE), ("two-titles", TWO_TITLES)):
+        (examples / f"{name}.ttl").write_bytes(data)
+    (examples / "one-title.expected.json").write_text("{}")  # not a record: ignored
+    for version, body in (("1.0.0", shapes()), ("2.0.0", shapes(v2=True))):
+        (tmp_path / f"{version}.ttl").write_bytes(body)
+    first = json.loads(run("publish", "profile", str(tmp_path / "1.0.0.ttl"), "--id", "ex", "--version", "1.0.0",
+                           "--community", "test", "--examples", str(examples)))
+    assert first["created"] and "examples_impact" not in first
+    second = json.loads(run("publish", "profile", str(tmp_path / "2.0.0.ttl"), "--id", "ex", "--version", "2.0.0",
+                            "--community", "test"))
+    assert {r["name"]: r["status"] for r in second["examples_impact"]["records"]} == {
+        "one-title": "stops conforming", "two-titles": "now conforms"}
