@@ -363,6 +363,8 @@ class PublicationService:
                 raise Conflict(f"{kind} {sid} {version} is used by {', '.join(users)}; delete or change those first",
                                code="draft-in-use")
             graphs = [info.iri] + [g for g in (info.graph, info.context_graph) if g]
+            if kind == "profile":
+                graphs += self._example_graphs(info.iri)  # its example records (issue 17)
             self.store.commit(drop_graphs=graphs)
             self.store.flush()
         return info
