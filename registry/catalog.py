@@ -416,7 +416,7 @@ class Catalog:
         status_filter = "FILTER(?status IN ($published, $deprecated))" if public_only else ""
         rows = self.store.select(
             SPARQL_PREFIXES
-            + """SELECT ?v ?g ?ctx WHERE { GRAPH ?v { ?series dcat:hasVersion ?v . ?v adms:status ?status .
+            + """SELECT ?v ?g ?ctx ?ex WHERE { GRAPH ?v { ?series dcat:hasVersion ?v . ?v adms:status ?status .
                    OPTIONAL { ?v reg:graph ?g } OPTIONAL { ?v reg:contextGraph ?ctx }
                    OPTIONAL { ?v reg:exampleGraph ?ex } } """
             + status_filter

@@ -74,6 +74,11 @@ def test_examples_are_stored_and_checked_against_the_next_version(client):
     assert ox.Triple(ox.NamedNode("https://example.org/records/two-titles"),
                      ox.NamedNode("http://purl.org/dc/terms/issued"), ox.Literal("2024-01-01")) in triples
     assert len(triples) == 4
+    # public with the version: in SPARQL's dataset, and kept by start-up recovery (not an orphan)
+    query = f"SELECT ?t WHERE {{ GRAPH <{graph}two-titles> {{ ?s <http://purl.org/dc/terms/title> ?t }} }} ORDER BY ?t"
+    rows = client.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}).json()
+    assert [b["t"]["value"] for b in rows["results"]["bindings"]] == ["Title 0", "Title 1"]
+    assert client.app.state.registry.publication.recover() == []
     missing = client.get("/profiles/ex/1.0.0/examples/absent", headers={"Accept": "text/turtle"})
     assert missing.status_code == 404 and missing.json()["code"] == "example-not-found"
 
