@@ -15,7 +15,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from registry.errors import RegistryError
 from registry.namespaces import REG
 
 IMPACT = str(REG) + "exampleImpact"
@@ -60,18 +59,21 @@ def stored_examples_impact(registry, pid: str, older, newer) -> dict[str, Any] |
         return None
     service = get_service(registry)
     bundles = [service.profile_bundle(pid, older.version), service.profile_bundle(pid, newer.version)]
+    names = list(examples)
+    triples = [list(registry.store.triples(examples[name])) for name in names]
+    # one batch per version (`validate_many`: chunks of records per worker message)
+    views: list[list[tuple[dict | None, str | None]]] = [[] for _ in names]
+    for bundle in bundles:
+        for i, outcome in enumerate(service.validate_many(bundle, triples)):
+            if isinstance(outcome, Exception):  # a RegistryError: nothing to validate, time limit...
+                views[i].append((None, getattr(outcome, "detail", None) or str(outcome)))
+            else:
+                views[i].append((json_view(outcome, "en"), None))
     records = []
-    for name, graph in examples.items():
-        triples = list(registry.store.triples(graph))
-        views: list[tuple[dict | None, str | None]] = []
-        for bundle in bundles:
-            try:
-                views.append((json_view(service.validate(bundle, triples), "en"), None))
-            except RegistryError as exc:
-                views.append((None, exc.detail))
-        entry = impact_entry(views)
+    for name, record_views in zip(names, views):
+        entry = impact_entry(record_views)
         entry.setdefault("status", "error")  # could not be validated (`error` says why)
-        records.append({"name": name, "example": graph, **entry})
+        records.append({"name": name, "example": examples[name], **entry})
     summary: dict[str, int] = {}
     for r in records:
         key = r["status"]
