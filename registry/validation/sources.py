@@ -415,19 +415,27 @@ def locator(data: bytes, fmt: str, triples: list[ox.Triple], document: Any = Non
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    graph = Graph(triples)
-    if fmt in JSON_FORMATS:
-        if document is None:
-            try:
-                document = json.loads(text)
-            except ValueError:
-                return None
-        json_index = JsonIndex(document, text, graph)
-        line_index = None
-    else:
-        line_index = LineIndex(text, graph)
+    built: dict[str, Any] = {}
+
+    def indexes() -> tuple[Graph, LineIndex | None, JsonIndex | None]:
+        # built on the first result only: a record that conforms costs nothing here
+        if not built:
+            graph = Graph(triples)
+            built["graph"] = graph
+            built["lines"] = LineIndex(text, graph) if fmt in LINE_FORMATS else None
+            doc = document
+            if fmt in JSON_FORMATS and doc is None:
+                try:
+                    doc = json.loads(text)
+                except ValueError:
+                    doc = None
+            built["json"] = JsonIndex(doc, text, graph) if fmt in JSON_FORMATS and doc is not None else None
+        return built["graph"], built["lines"], built["json"]
 
     def locate(result: dict[str, Any]) -> dict[str, Any] | None:
+        graph, line_index, json_index = indexes()
+        if line_index is None and json_index is None:
+            return None
         focus, path, value = result.get("focus_node") or "", result.get("path"), result.get("value")
         if path and path.startswith("<"):
             path = None  # a complex path (sequence, inverse…): written as SHACL, not located
@@ -443,7 +451,7 @@ def locator(data: bytes, fmt: str, triples: list[ox.Triple], document: Any = Non
                 holder = path or (graph.parent.get(value) or (None, None))[1]
                 written = line_index.bracket_text(line_index.node_line(value) if not path else line, holder) if holder else None
                 out["value_text"] = written or graph.summary(value)
-        else:
+        elif json_index is not None:
             pointer = json_index.pointer(focus, path, value)
             if pointer is not None:
                 out["pointer"] = pointer
