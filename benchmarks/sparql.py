@@ -3,6 +3,11 @@ rdflib-endpoint, on the same data, in the same run, on loopback.
 
     python benchmarks/sparql.py | tee benchmarks/results/sparql.txt
 
+Servers, measured in interleaved rounds (BENCH_ROUNDS, default 3; BENCH_SECONDS per cell, default
+8): the registry under each ASGI server of BENCH_ASGI (default `uvicorn,granian`, each on its own
+copy of the store), a raw `oxigraph serve` (found next to the running Python), and rdflib-endpoint
+when it is installed; with BENCH_BEFORE=<checkout>, also that checkout's registry under uvicorn.
+
 Data: a synthetic SKOS vocabulary (generated here, same shape as real thesauri: en/fr labels,
 altLabels, definitions, a broader hierarchy, notations) of >= 1M triples, plus a few small
 profiles published through the registry's publication service. The big vocabulary is loaded
@@ -16,7 +21,7 @@ registry's default per-client cap of 4 concurrent queries applies but does not t
 128k, so a result cache cannot answer most of them), label prefix search (random prefixes),
 hierarchy (`skos:broader+` of a random concept), list profiles with their resources.
 Safety features stay on in the registry (guard, worker processes, time limit, caps).
-Needs: `oxigraph` (PyPI package, the server) and `rdflib-endpoint` (benchmark only).
+Needs: `oxigraph` (PyPI package, the server), granian (a dependency), optionally `rdflib-endpoint`.
 """
 
 from __future__ import annotations
@@ -261,15 +266,50 @@ def make_queries(kind: str, rng):
                    f"?r prof:hasRole ?role ; prof:hasArtifact ?artifact }} ORDER BY ?profile # {rng.randrange(10**9)}")
 
 
-def measure(port: int, prefix: str, kind: str, seconds: float) -> dict:
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    todo.extend(int(child) for child in f.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) used so far by a server process and its descendants (workers):
+    what a request costs the machine, which the load of other processes does not change much."""
+    if pid is None:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in _tree(pid):
+        try:
+            with open(f"/proc/{member}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / ticks
+
+
+def measure(port: int, prefix: str, kind: str, seconds: float, pid: int | None = None) -> dict:
+    cpu_before = cpu_seconds(pid)
     queue = multiprocessing.get_context("spawn").Queue()
     proc = multiprocessing.get_context("spawn").Process(target=run_load, args=(port, prefix, kind, seconds, queue))
     proc.start()
     latencies, errors, elapsed = queue.get(timeout=seconds + 300)
     proc.join(timeout=30)
+    cpu = cpu_seconds(pid) - cpu_before
     latencies.sort()
     n = len(latencies)
     return {
+        "cpu_ms": cpu * 1000 / n if n and pid is not None else float("nan"),
         "rps": n / elapsed,
         "p50": latencies[n // 2] * 1000 if n else float("nan"),
         "p99": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
@@ -278,68 +318,151 @@ def measure(port: int, prefix: str, kind: str, seconds: float) -> dict:
     }
 
 
+def oxigraph_binary() -> str:
+    """The `oxigraph` program of the oxigraph PyPI package: next to the running Python (a venv's
+    bin/ even when the venv is not activated), else on PATH."""
+    beside = Path(sys.executable).with_name("oxigraph")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("oxigraph")
+    if found is None:
+        raise SystemExit(f"`oxigraph` not found next to {sys.executable} nor on PATH: pip install oxigraph")
+    return found
+
+
+#: the ASGI servers compared for the registry (item 3 of issue 19): the same app, same store copy
+ASGI_SERVERS = {
+    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY, "--host", "127.0.0.1",
+                             "--port", str(port), "--no-access-log", "--log-level", "warning",
+                             "--loop", "uvloop", "--http", "httptools"],
+    "granian": lambda port: [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", APP_FACTORY,
+                             "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "1",
+                             "--no-ws", "--log-level", "warning", "--workers", "1"],
+}
+APP_FACTORY = os.environ.get("REGISTRY_APP_FACTORY", "registry.web.app:create_app")
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-sparql-"))
     procs: list[subprocess.Popen] = []
+    oxigraph = oxigraph_binary()
+    asgi = [name for name in os.environ.get("BENCH_ASGI", "uvicorn,granian").split(",") if name]
+    try:
+        import rdflib_endpoint  # noqa: F401
+        with_rdflib = True
+    except ImportError:
+        with_rdflib = False
     try:
         print(f"# SPARQL endpoint benchmark — {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
         t = time.monotonic()
         nt = work / "vocab.nt"
         generated = generate(nt)
-        reg_port, ox_port, rl_port = free_port(), free_port(), free_port()
-        base = f"http://127.0.0.1:{reg_port}/"
+        ports = {name: free_port() for name in asgi}
+        ox_port, rl_port = free_port(), free_port()
+        # one base IRI for every registry copy (the store pins it); the port of the first server
+        base = f"http://127.0.0.1:{ports[asgi[0]]}/"
         build_registry_store(work / "store", base, nt)
         nq = work / "public.nq"
         total = dump_public(work / "store", base, nq)
         print(f"data: synthetic SKOS, {CONCEPTS} concepts, {generated} triples generated; "
               f"{total} triples in public graphs (+5 small profiles); prepared in {time.monotonic() - t:.0f} s")
 
-        env = dict(os.environ, REGISTRY_STORE=str(work / "store"), REGISTRY_BASE_IRI=base, REGISTRY_LOAD_BUNDLED="false")
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", os.environ.get("REGISTRY_APP_FACTORY", "registry.web.app:create_app"),
-             "--host", "127.0.0.1", "--port", str(reg_port), "--no-access-log", "--log-level", "warning",
-             "--loop", "uvloop", "--http", "httptools"], env=env, cwd=ROOT))
+        servers: list[tuple[str, int, str]] = []
+        pids: dict[str, int] = {}
+        # BENCH_BEFORE: a checkout of the registry before a change, run under uvicorn beside the
+        # current code (same run, same data), so the change is measured side by side
+        before = os.environ.get("BENCH_BEFORE")
+        runs = [(f"registry {name}", name, ROOT, ports[name]) for name in asgi]
+        if before:
+            runs.insert(0, ("registry before", "uvicorn", Path(before), free_port()))
+        for label, name, tree, port in runs:
+            # the embedded store has one process: each registry server gets its own copy of the store
+            store = work / f"store-{label.replace(' ', '-')}"
+            shutil.copytree(work / "store", store)
+            env = dict(os.environ, REGISTRY_STORE=str(store), REGISTRY_BASE_IRI=base, REGISTRY_LOAD_BUNDLED="false",
+                       PYTHONPATH=str(tree))
+            procs.append(subprocess.Popen(ASGI_SERVERS[name](port), env=env, cwd=tree))
+            wait_port(port, procs[-1])
+            servers.append((label, port, "/sparql"))
+            pids[label] = procs[-1].pid
         oxdir = work / "oxigraph"
-        subprocess.run([shutil.which("oxigraph"), "load", "--location", str(oxdir), "--file", str(nq)], check=True,
+        subprocess.run([oxigraph, "load", "--location", str(oxdir), "--file", str(nq)], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(subprocess.Popen([shutil.which("oxigraph"), "serve-read-only", "--location", str(oxdir),
+        procs.append(subprocess.Popen([oxigraph, "serve-read-only", "--location", str(oxdir),
                                        "--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        script = work / "rdflib_server.py"
-        script.write_text(RDFLIB_SERVER)
-        t = time.monotonic()
-        procs.append(subprocess.Popen([sys.executable, str(script), str(nq), str(rl_port)]))
-        wait_port(reg_port, procs[0])
-        wait_port(ox_port, procs[1])
-        wait_port(rl_port, procs[2], timeout=600)
-        print(f"rdflib-endpoint loaded the data in {time.monotonic() - t:.0f} s")
-        servers = [("registry /sparql", reg_port, "/sparql"), ("oxigraph serve", ox_port, "/query"),
-                   ("rdflib-endpoint", rl_port, "/")]
+        wait_port(ox_port, procs[-1])
+        servers.append(("oxigraph serve", ox_port, "/query"))
+        pids["oxigraph serve"] = procs[-1].pid
+        if with_rdflib:
+            script = work / "rdflib_server.py"
+            script.write_text(RDFLIB_SERVER)
+            t = time.monotonic()
+            procs.append(subprocess.Popen([sys.executable, str(script), str(nq), str(rl_port)]))
+            wait_port(rl_port, procs[-1], timeout=600)
+            print(f"rdflib-endpoint loaded the data in {time.monotonic() - t:.0f} s")
+            servers.append(("rdflib-endpoint", rl_port, "/"))
+        else:
+            print("rdflib-endpoint not installed (pip install rdflib-endpoint): left out of this run")
         # warm-up: start the registry's workers, make its snapshot, touch the caches of all
         for _, port, prefix in servers:
             measure(port, prefix, "lookup", 1.0)
-        kinds = ["lookup", "label search", "hierarchy", "profiles+resources"]
-        results: dict[tuple[str, str], dict] = {}
-        for kind in kinds:
-            for name, port, prefix in servers:
-                seconds = DURATION if name != "rdflib-endpoint" or kind in ("lookup", "profiles+resources") else DURATION / 2
-                results[(kind, name)] = measure(port, prefix, kind, seconds)
-        print(f"\n{CONNECTIONS} connections from {CLIENTS} loopback addresses, {DURATION:g} s per cell (rdflib-endpoint heavy "
-              f"cells {DURATION / 2:g} s), request timeout {REQUEST_TIMEOUT:g} s; client: asyncio/uvloop HTTP/1.1 in its own "
-              "process; registry with its defaults (2 workers, 30 s limit, caps, guard)\n")
-        header = f"{'query':<20}{'server':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'n':>8}  errors"
+        kinds = [k for k in os.environ.get("BENCH_KINDS", "lookup,label search,hierarchy,profiles+resources").split(",") if k]
+        # Interleaved: every round measures every server on every query, one after the other, so a
+        # change in the machine's load (it is shared) hits all servers alike; medians over rounds.
+        rounds: dict[tuple[str, str], list[dict]] = {}
+        for r in range(ROUNDS):
+            for kind in kinds:
+                # each round starts with another server, so none is always measured first
+                for name, port, prefix in servers[r % len(servers):] + servers[:r % len(servers)]:
+                    seconds = DURATION if name != "rdflib-endpoint" or kind in ("lookup", "profiles+resources") else DURATION / 2
+                    rounds.setdefault((kind, name), []).append(measure(port, prefix, kind, seconds, pids.get(name)))
+        print(f"\n{CONNECTIONS} connections from {CLIENTS} loopback addresses, {ROUNDS} interleaved rounds of "
+              f"{DURATION:g} s per cell (medians; rdflib-endpoint heavy cells {DURATION / 2:g} s), request timeout "
+              f"{REQUEST_TIMEOUT:g} s; client: asyncio/uvloop HTTP/1.1 in its own process; registry with its defaults "
+              "(2 workers, 30 s limit, caps, guard)\n")
+        header = f"{'query':<20}{'server':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>11}{'n':>8}  errors"
         print(header)
         print("-" * len(header))
         for kind in kinds:
             for name, _, _ in servers:
-                r = results[(kind, name)]
-                print(f"{kind:<20}{name:<18}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['n']:>8}  {r['errors'] or ''}")
-        print("\nratios (requests/s): registry / oxigraph serve, registry / rdflib-endpoint")
+                cells = rounds[(kind, name)]
+                errors: dict = {}
+                for cell in cells:
+                    for key, count in cell["errors"].items():
+                        errors[key] = errors.get(key, 0) + count
+                print(f"{kind:<20}{name:<20}{_median([c['rps'] for c in cells]):>9.0f}"
+                      f"{_median([c['p50'] for c in cells]):>9.1f}{_median([c['p99'] for c in cells]):>9.1f}"
+                      f"{_median([c['cpu_ms'] for c in cells]):>11.3f}"
+                      f"{sum(c['n'] for c in cells):>8}  {errors or ''}")
+        print("\nratios (requests/s, median over rounds of the ratio within each round): registry / oxigraph serve"
+              + (", registry / rdflib-endpoint" if with_rdflib else ""))
         for kind in kinds:
-            reg = results[(kind, "registry /sparql")]["rps"]
-            oxs = results[(kind, "oxigraph serve")]["rps"]
-            rl = results[(kind, "rdflib-endpoint")]["rps"]
-            print(f"  {kind:<20} {reg / oxs:5.2f}x oxigraph   {reg / rl if rl else float('inf'):6.1f}x rdflib-endpoint")
+            oxs = [c["rps"] for c in rounds[(kind, "oxigraph serve")]]
+            for name, _, _ in servers:
+                if not name.startswith("registry"):
+                    continue
+                reg = [c["rps"] for c in rounds[(kind, name)]]
+                line = f"  {kind:<20} {name:<18} {_median([r / o for r, o in zip(reg, oxs)]):5.2f}x oxigraph"
+                if with_rdflib:
+                    rl = [c["rps"] for c in rounds[(kind, "rdflib-endpoint")]]
+                    line += f"   {_median([r / x if x else float('inf') for r, x in zip(reg, rl)]):6.1f}x rdflib-endpoint"
+                print(line)
+        print("\nCPU per request (server process and its workers; median over rounds of the ratio within each "
+              "round): oxigraph serve / registry, i.e. the rate ratio on a machine whose cores are all busy")
+        for kind in kinds:
+            oxs = [c["cpu_ms"] for c in rounds[(kind, "oxigraph serve")]]
+            for name, _, _ in servers:
+                if name.startswith("registry"):
+                    reg = [c["cpu_ms"] for c in rounds[(kind, name)]]
+                    print(f"  {kind:<20} {name:<18} {_median([o / r for r, o in zip(reg, oxs)]):5.2f}x oxigraph")
     finally:
         for p in procs:
             if p.poll() is None:

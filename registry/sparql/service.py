@@ -37,6 +37,8 @@ from registry.workers import WorkerDied, WorkerTimedOut
 # the fewest bytes one result row takes in each format (an empty solution): a body shorter than
 # (max_rows + 1) rows of this size cannot hold more than max_rows rows
 MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
+#: the most output a cheap query may produce on the event loop itself (`EmbeddedExecutor._run_inline`)
+INLINE_BYTES = 64 * 1024
 
 
 class QueryTimeout(RegistryError):
@@ -206,10 +208,40 @@ class EmbeddedExecutor(QueryExecutor):
             with self._fast_lock:
                 self._fast_inflight[snapshot] -= 1
 
+    def _run_inline(self, snapshot: str, checked: CheckedQuery, fmt: str) -> bytes | None:
+        """On the event loop, no thread hop: a cheap query whose answer fits in `INLINE_BYTES`.
+
+        Bounded work: the serializer writes into a sink that stops it (and with it the lazy
+        range scan) after INLINE_BYTES, so the loop is held for at most that much output; a
+        larger answer returns None and runs in a thread (`_run_fast`), which also counts rows."""
+        if self._fast_path != snapshot or self._fast_store is None:
+            return None  # opening a snapshot blocks: `_run_fast` does it in its thread
+        store, text = self._fast_store, checked.text
+        if checked.form == "SELECT" and checked.limit is None:
+            text += f"\nLIMIT {self.options.max_rows + 1}"
+        budget = min(INLINE_BYTES, self.options.max_bytes, MIN_ROW_BYTES[fmt] * (self.options.max_rows + 1) - 1)
+        try:
+            result = store.query(text, use_default_graph_as_union=True)
+            if checked.form == "ASK":
+                return result.serialize(format=RESULT_FORMATS[fmt])
+            sink = CappedWriter(1 << 62, budget)
+            try:
+                result.serialize(sink, format=RESULT_FORMATS[fmt])
+            except Exception:
+                if sink.exceeded:
+                    return None
+                raise
+            return sink.value()
+        except SyntaxError as exc:
+            raise QueryFailed(str(exc)) from None
+
     async def run(self, checked, default_graphs, named_graphs, kind, fmt, client: str = "anonymous"):
         snapshot = await self.snapshot()
         if self.is_fast(checked, default_graphs, named_graphs, kind):
             self.fast_queries += 1
+            body = self._run_inline(snapshot, checked, fmt)
+            if body is not None:
+                return snapshot, body
             try:
                 return snapshot, await anyio.to_thread.run_sync(self._run_fast, snapshot, checked, fmt)
             finally:

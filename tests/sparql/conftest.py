@@ -82,7 +82,7 @@ class RunningRegistry:
         self.token = registry.communities.create_token("test").token
         registry.close()
 
-    def start(self, timeout: float = 30.0) -> "RunningRegistry":
+    def start(self, timeout: float = 120.0) -> "RunningRegistry":
         env = dict(os.environ)
         env.update(
             REGISTRY_STORE=self.store,
