@@ -278,6 +278,11 @@ class VocabService:
                     self._building.pop(v.iri, None)
         return index
 
+    def has_index(self, iri: str) -> bool:
+        """Whether the index of the version `iri` is built and cached (starts no build)."""
+        with self._lock:
+            return iri in self._indexes
+
     def warm(self, vid: str, version: str | None = None) -> VersionIndex:
         """Build (or fetch) the index of a version now; a publish hook calls this."""
         return self.index(self.resolve(vid, version))

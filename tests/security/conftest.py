@@ -25,23 +25,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.problems import assert_problem  # noqa: F401 -- the security tests import it from here
 
 REPO = Path(__file__).resolve().parents[2]
 LONG = os.environ.get("REGISTRY_LONG_TESTS") == "1"
 PROBLEM = "application/problem+json"
 TEST_NS = "https://w3id.org/test/"
 OTHER_NS = "https://w3id.org/other/"
-
-
-def assert_problem(response, status: int, code: str | set[str]) -> dict:
-    """The response is `status` with an application/problem+json body carrying a stable `code`."""
-    assert response.status_code == status, (response.status_code, response.text[:500])
-    assert response.headers["content-type"].split(";")[0] == PROBLEM, response.headers["content-type"]
-    body = response.json()
-    codes = {code} if isinstance(code, str) else code
-    assert body["code"] in codes, body
-    assert body["status"] == status
-    return body
 
 
 def finding_codes(response) -> set[str]:

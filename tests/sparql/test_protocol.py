@@ -15,6 +15,7 @@ import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+from tests.problems import assert_problem
 
 TECH = "https://w3id.org/test/technique/"
 
@@ -237,14 +238,7 @@ def test_default_and_named_graph_uri(registry_server):
 # --- protocol edge cases -----------------------------------------------------------------------
 
 
-def _problem(r: httpx.Response, status: int, code: str | None = None) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body = r.json()
-    assert body["status"] == status
-    if code:
-        assert body["code"] == code, body
-    return body
+_problem = assert_problem
 
 
 def test_form_post_with_charset_parameter(registry_server):

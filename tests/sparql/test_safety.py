@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import REMOTE_BACKEND as REMOTE
+from tests.problems import assert_problem
 
 TECH = "https://w3id.org/test/technique/"
 LOOKUP = f"SELECT ?l WHERE {{ <{TECH}tem> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}"
@@ -66,13 +67,7 @@ def while_running(server, query: str, lookups: int = 3) -> Background:
     return hostile
 
 
-def problem(response: httpx.Response, statuses: tuple[int, ...], codes: tuple[str, ...]) -> dict:
-    assert response.status_code in statuses, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["code"] in codes, body
-    assert body["detail"]
-    return body
+problem = assert_problem
 
 
 @pytest.fixture(autouse=True)

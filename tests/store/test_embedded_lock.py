@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from registry.errors import StoreUnavailable
@@ -55,11 +56,26 @@ def test_the_cli_refuses_with_the_message_and_no_traceback(held_store):
     assert "Traceback" not in result.stderr
 
 
+WRITE_ONE = """import sys
+import pyoxigraph as ox
+from registry.store.oxigraph import OxigraphStore
+store = OxigraphStore(sys.argv[1])
+store.add_triples("urn:test:g", [ox.Triple(ox.NamedNode("urn:test:s"), ox.NamedNode("urn:test:p"), ox.Literal("first"))])
+store.close()
+"""
+
+
 def test_the_directory_opens_again_once_the_first_process_is_gone(tmp_path):
     path = tmp_path / "store"
     subprocess.run(
-        [sys.executable, "-c", "import sys; from registry.store.oxigraph import OxigraphStore; OxigraphStore(sys.argv[1]).close()", str(path)],
+        [sys.executable, "-c", WRITE_ONE, str(path)],
         check=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO, timeout=60,
     )
     store = OxigraphStore(path)
-    store.close()
+    try:
+        # what the first process wrote is there, and this one may write: it holds the lock now
+        assert [t.object for t in store.triples("urn:test:g")] == [ox.Literal("first")]
+        store.add_triples("urn:test:g", [ox.Triple(ox.NamedNode("urn:test:s"), ox.NamedNode("urn:test:p"), ox.Literal("second"))])
+        assert sorted(t.object.value for t in store.triples("urn:test:g")) == ["first", "second"]
+    finally:
+        store.close()

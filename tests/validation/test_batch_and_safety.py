@@ -11,6 +11,7 @@ import zipfile
 import pyoxigraph as ox
 
 from tests.validation.conftest import TIMEOUT_S, read
+from tests.problems import assert_problem
 
 T = "https://w3id.org/test/"
 SH = "http://www.w3.org/ns/shacl#"
@@ -138,13 +139,7 @@ def test_owl_imports_in_draft_shapes_is_never_followed(vclient):
 # --- bad input ---------------------------------------------------------------------------------
 
 
-def problem(r, status: int, code: str | None = None) -> dict:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == "application/problem+json"
-    body = r.json()
-    if code:
-        assert body["code"] == code, body
-    return body
+problem = assert_problem
 
 
 def test_malformed_turtle_names_line_and_column(vclient):

@@ -231,10 +231,17 @@ def test_validate_page_reports_by_field_in_french(web_client):
 
 
 def test_forms_refuse_a_missing_csrf_token(web_client):
+    """Refused with a page that says why, and nothing done: no validation report, no session."""
+    expired = "The form has expired; reload the page and try again."
     r = web_client.post("/ui/validate", data={"profile": "em", "record": "x"}, headers=POST_HTML)
     assert r.status_code == 403
+    doc = lxml.html.fromstring(r.text)
+    assert expired in " ".join(doc.text_content().split())
+    assert not doc.xpath("//*[contains(@class, 'verdict')]")  # no validation ran
     r = web_client.post("/ui/community/sign-in", data={"token": "x"}, headers=POST_HTML)
     assert r.status_code == 403
+    assert expired in " ".join(lxml.html.fromstring(r.text).text_content().split())
+    assert "registry_token" not in r.headers.get("set-cookie", "")
 
 
 def _csrf(client, url="/ui/community"):
