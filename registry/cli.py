@@ -288,7 +288,7 @@ def publish_vocabulary(
     title, description = _lang_map(manifest.get("title")), _lang_map(manifest.get("description"))
     fmt = format_for_filename(path.name)
     if url:
-        from registry.rdf import GRAPH_OUTPUT_FORMATS
+        from registry.conneg import GRAPH_OUTPUT_FORMATS
 
         media = next(m for m, f in GRAPH_OUTPUT_FORMATS.items() if f == fmt)
         _http_publish_stream(f"{url.rstrip('/')}/vocabularies/{vid}/versions/{version}", token, path, media,

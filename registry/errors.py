@@ -75,6 +75,14 @@ class UnsupportedFormat(RegistryError):
     title = "Unsupported media type"
 
 
+class NotAcceptable(RegistryError):
+    """None of the representations the request accepts is available (RFC 9110 §15.5.7)."""
+
+    status = 406
+    code = "not-acceptable"
+    title = "Not acceptable"
+
+
 class PayloadTooLarge(RegistryError):
     status = 413
     code = "payload-too-large"

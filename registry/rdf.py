@@ -20,52 +20,9 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
+from registry.conneg import EXTENSIONS, UPLOAD_MEDIA_TYPES
 from registry.errors import RdfSyntaxError, UnsupportedFormat
-from registry.http import parse_accept
 from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, NestingTooDeep, check_rdf_nesting
-
-# Media types accepted for uploads, mapped to pyoxigraph formats (an allow-list).
-UPLOAD_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/x-turtle": ox.RdfFormat.TURTLE,
-    "application/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-}
-EXTENSIONS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "owl": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-}
-# Formats offered for download, in preference order for content negotiation.
-GRAPH_OUTPUT_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-}
-# Aliases clients send (SPARQLWrapper among them).
-MEDIA_TYPE_ALIASES = {
-    "application/turtle": "text/turtle",
-    "application/x-turtle": "text/turtle",
-    "text/n3": "text/turtle",
-    "text/rdf+n3": "text/turtle",
-    "application/json": "application/ld+json",
-    "application/xml": "application/rdf+xml",
-    "text/xml": "application/rdf+xml",
-    "text/plain": "application/n-triples",
-}
-
 
 def base_media_type(content_type: str | None) -> str:
     """`text/turtle; charset=UTF-8` → `text/turtle` (parameters dropped, lower-cased)."""
@@ -90,24 +47,6 @@ def format_for_filename(name: str) -> ox.RdfFormat:
             + ", ".join("." + e for e in sorted(EXTENSIONS))
         )
     return fmt
-
-
-def negotiate_rdf(accept: str | None, default: str = "text/turtle") -> tuple[str, ox.RdfFormat] | None:
-    """Pick an output RDF syntax for an Accept header (RFC 9110 12.5.1 q-values).
-
-    Returns None when the client accepts none of the RDF syntaxes offered.
-    """
-    if not accept:
-        return default, GRAPH_OUTPUT_FORMATS[default]
-    for media, q, _ in parse_accept(accept):
-        if q <= 0:
-            continue
-        media = MEDIA_TYPE_ALIASES.get(media, media)
-        if media in ("*/*", "application/*", "text/*"):
-            media = default
-        if media in GRAPH_OUTPUT_FORMATS:
-            return media, GRAPH_OUTPUT_FORMATS[media]
-    return None
 
 
 # --- parsing ---------------------------------------------------------------------------------

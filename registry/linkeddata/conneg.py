@@ -1,7 +1,5 @@
-"""Content negotiation helpers shared by the SPARQL endpoint and the linked-data routes.
+"""Content negotiation by profile for the linked-data routes (by media type: `registry.conneg`).
 
-* by media type: `?_mediatype=` wins over Accept; HTML is chosen only when the client prefers
-  it to every RDF syntax offered (browsers send `text/html` first; SPARQL and RDF clients do not);
 * by profile (W3C "Content Negotiation by Profile", https://www.w3.org/TR/dx-prof-conneg/):
   `?_profile=` wins over `Accept-Profile`; `?_profile=alt` lists the representations; the
   response says which profile it conforms to in `Link: <…>; rel="profile"` and
@@ -13,56 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from registry.errors import RegistryError
-from registry.rdf import GRAPH_OUTPUT_FORMATS, MEDIA_TYPE_ALIASES
-from registry.sparql.protocol import parse_accept
-
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-class NotAcceptable(RegistryError):
-    status = 406
-    code = "not-acceptable"
-    title = "Not acceptable"
-
-
-def prefers_html(accept: str | None) -> bool:
-    """True when the first acceptable of (HTML, any RDF syntax) in preference order is HTML."""
-    for media, q, _ in parse_accept(accept):
-        if q <= 0:
-            continue
-        if media in HTML_TYPES:
-            return True
-        media = MEDIA_TYPE_ALIASES.get(media, media)
-        if media in GRAPH_OUTPUT_FORMATS or media in ("*/*", "application/*"):
-            return False
-    return False
-
-
-def requested_media(request) -> str | None:
-    """The media type asked for: `?_mediatype=` (token or full type) or Accept."""
-    token = request.query_params.get("_mediatype")
-    if token:
-        # A media type never contains a space: one here is a `+` a client left unencoded (as this
-        # registry's own links once did), decoded as a space by the form-urlencoded rules.
-        token = token.strip().replace(" ", "+")
-        return MEDIATYPE_TOKENS.get(token.lower(), token)
-    return request.headers.get("accept")
-
-
-MEDIATYPE_TOKENS = {
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "rdf": "application/rdf+xml",
-    "xml": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "html": "text/html",
-}
-
+from registry.errors import NotAcceptable
 
 @dataclass(frozen=True)
 class Profile:

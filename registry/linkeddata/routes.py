@@ -32,22 +32,20 @@ from starlette.responses import HTMLResponse, Response
 
 from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.ids import ID_PATTERN, SEMVER_PATTERN
+from registry.conneg import GRAPH_OUTPUT_FORMATS, negotiate_rdf, prefers_html, requested_media
+from registry.errors import NotAcceptable
 from registry.linkeddata.conneg import (
-    NotAcceptable,
     Profile,
     alternate_url,
     alternates_link,
     choose_profile,
-    prefers_html,
     profile_headers,
-    requested_media,
 )
 from registry.linkeddata import describe as d
 from registry.linkeddata.html import render_resource
 from registry.linkeddata.rdfout import in_graph, serialize_quads, triples_of
 from registry.namespaces import PREFIXES
-from registry.rdf import GRAPH_OUTPUT_FORMATS, negotiate_rdf
-from registry.sparql.protocol import parse_accept
+from registry.http import parse_accept
 from registry.web.errors import problem_from
 
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Link, Content-Profile, Content-Type"}

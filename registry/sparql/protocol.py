@@ -10,12 +10,12 @@ are ignored; the response format comes from Accept.
 from __future__ import annotations
 
 from registry.http import parse_accept, parse_media_type  # noqa: F401 - re-exported
-from registry.rdf import MEDIA_TYPE_ALIASES
+from registry.conneg import MEDIA_TYPE_ALIASES, RESULT_SYNTAXES, SPARQL_GRAPH_NAMES, by_names
 
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from registry.errors import RegistryError, UnsupportedFormat
+from registry.errors import NotAcceptable, RegistryError, UnsupportedFormat
 from registry.sparql.guard import UpdateRefused
 
 
@@ -25,34 +25,13 @@ class ProtocolError(RegistryError):
     title = "Malformed SPARQL protocol request"
 
 
-class NotAcceptable(RegistryError):
-    status = 406
-    code = "not-acceptable"
-    title = "Not acceptable"
-
-
-# media type → (kind, worker format name); first of each kind is the default.
-RESULT_MEDIA = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
+# media type → worker format name; first of each kind is the default.
+RESULT_MEDIA = {s.media_type: s.name for s in RESULT_SYNTAXES}
 # the formats generic clients ask for whatever the query form (see `choose_format`)
 SPARQL_RESULT_MEDIA = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml"}
-RESULT_ALIASES = {
-    "application/json": "application/sparql-results+json",
-    "text/json": "application/sparql-results+json",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
-    "text/tsv": "text/tab-separated-values",
-}
-GRAPH_MEDIA = {
-    "text/turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "application/rdf+xml": "rdfxml",
-    "application/ld+json": "jsonld",
-}
+RESULT_ALIASES = {alias: s.media_type for s in RESULT_SYNTAXES for alias in s.aliases}
+# the graph syntaxes a CONSTRUCT / DESCRIBE is offered in, in this order (`application/*` → N-Triples)
+GRAPH_MEDIA = by_names(SPARQL_GRAPH_NAMES)
 GRAPH_ALIASES = MEDIA_TYPE_ALIASES  # the same aliases as every RDF download (registry.rdf)
 
 

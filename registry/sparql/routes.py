@@ -15,14 +15,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
 from registry.errors import NotFound, RegistryError
-from registry.linkeddata.conneg import prefers_html
-from registry.rdf import negotiate_rdf
+from registry.conneg import negotiate_rdf, prefers_html, requested_media
+from registry.errors import NotAcceptable
 from registry.namespaces import PREFIXES
 from registry.sparql.description import service_description
 from registry.sparql.guard import check_query
 from registry.sparql.page import query_page
 from registry.sparql.protocol import (
-    NotAcceptable,
     ProtocolError,
     _collect,
     build_request,
@@ -142,7 +141,7 @@ async def describe(request: Request) -> Response:
     """A plain GET: the service description (RDF), or the query page for a browser."""
     registry = request.app.state.registry
     service = get_service(request)
-    accept = request.query_params.get("_mediatype") or request.headers.get("accept")
+    accept = requested_media(request)
     if prefers_html(accept):
         html = query_page(registry.iris.sparql.replace(registry.iris.base, "/", 1), "/static/yasgui/", service.options)
         return HTMLResponse(html, headers=CORS | {"Vary": "Accept"})

@@ -26,12 +26,13 @@ import pyoxigraph as ox
 
 from registry.namespaces import PREFIXES
 
+from registry.conneg import RESULT_FORMATS, RESULT_SYNTAXES
 from registry.errors import RegistryError, StoreUnavailable, TooManyRequests
 from registry.fairness import ClientLimiter
 from registry.sparql.guard import CheckedQuery, GuardLimits
 from registry.sparql.pool import PoolBusy, PoolOptions, QueryPool
 from registry.sparql.snapshots import Snapshots, open_snapshot
-from registry.sparql.worker import RESULT_FORMATS, CappedWriter, QueryJob, QueryReply, finish_graph, finish_select
+from registry.sparql.worker import CappedWriter, QueryJob, QueryReply, finish_graph, finish_select
 from registry.workers import WorkerDied, WorkerTimedOut
 
 # the fewest bytes one result row takes in each format (an empty solution): a body shorter than
@@ -277,12 +278,7 @@ class EmbeddedExecutor(QueryExecutor):
 # what the remote store is asked for: results as TSV (rows counted exactly, then converted, as
 # the workers do), graphs as N-Triples; ASK in the format asked for
 _REMOTE_ACCEPT = {"tsv": "text/tab-separated-values", "ntriples": "application/n-triples"}
-_RESULT_MEDIA = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
+_RESULT_MEDIA = {s.name: s.media_type for s in RESULT_SYNTAXES}
 
 
 class RemoteExecutor(QueryExecutor):

@@ -32,22 +32,12 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
+from registry.conneg import BY_NAME, RESULT_FORMATS, SPARQL_GRAPH_NAMES
 from registry.sparql.snapshots import open_snapshot
 from registry.workers import limit_resources
 
 
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+GRAPH_FORMATS = {name: BY_NAME[name].format for name in SPARQL_GRAPH_NAMES}
 EMPTY_GRAPH = ox.NamedNode("urn:registry:empty")
 
 

@@ -155,16 +155,8 @@ class RegistryStore(ABC):
         "snapshots"`)."""
         raise NotImplementedError(f"{type(self).__name__} makes no snapshots")
 
-    def forward_query(
-        self,
-        query: str,
-        *,
-        default_graphs: list[str],
-        named_graphs: list[str],
-        accept: str,
-        timeout_s: float | None = None,
-        max_bytes: int = 64 * 1024 * 1024,
-    ) -> tuple[str, bytes]:
+    def forward_query(self, query: str, *, default_graphs: list[str], named_graphs: list[str], accept: str,
+                      timeout_s: float | None = None, max_bytes: int = 64 * 1024 * 1024) -> tuple[str, bytes]:
         """Run a (guarded) user query on the store itself with exactly this dataset; return
         (media type, body) (`public_queries == "forward"`)."""
         raise NotImplementedError(f"{type(self).__name__} does not forward queries")

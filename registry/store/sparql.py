@@ -42,6 +42,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
+from registry.conneg import RDF_FORMAT_BY_MEDIA, RESULT_SYNTAXES
 from registry.errors import StoreUnavailable
 from registry.store.base import QueryResult, RegistryStore
 from registry.store.lease import (
@@ -63,20 +64,11 @@ RETRY_STATUS = {502, 503, 504}
 UNION_MODES = ("auto", "param", "graphs", "native")
 _USES_GRAPH = re.compile(r"\bGRAPH\b", re.IGNORECASE)
 
+# how the store's answers are read: SPARQL results (JSON or XML), else an RDF syntax
 _RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
+    media: s.format for s in RESULT_SYNTAXES if s.name in ("json", "xml") for media in (s.media_type, *s.aliases)
 }
-_GRAPH_FORMATS = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
+_GRAPH_FORMATS = RDF_FORMAT_BY_MEDIA
 _ACCEPT = (
     "application/sparql-results+json, application/n-triples, "
     "application/sparql-results+xml;q=0.8, text/turtle;q=0.8, application/rdf+xml;q=0.5"

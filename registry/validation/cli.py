@@ -16,14 +16,13 @@ from typing import Annotated, Optional
 
 import typer
 
+from registry.conneg import GRAPH_EXTENSION_NAMES, RDF_SYNTAXES
 from registry.errors import RegistryError
 
 BATCH_EXTENSIONS = {"nq": "nquads", "trig": "trig", "ndjson": "ndjson", "jsonl": "ndjson", "zip": "zip"}
-RECORD_EXTENSIONS = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "xml": "rdfxml", "owl": "rdfxml",
-                     "jsonld": "jsonld", "json": "json"}
-MEDIA = {"turtle": "text/turtle", "ntriples": "application/n-triples", "rdfxml": "application/rdf+xml",
-         "jsonld": "application/ld+json", "json": "application/json", "nquads": "application/n-quads",
-         "trig": "application/trig", "ndjson": "application/x-ndjson", "zip": "application/zip"}
+RECORD_EXTENSIONS = GRAPH_EXTENSION_NAMES | {"json": "json"}
+MEDIA = {syntax.name: syntax.media_type for syntax in RDF_SYNTAXES} | {
+    "json": "application/json", "ndjson": "application/x-ndjson", "zip": "application/zip"}
 
 
 class _InputError(Exception):

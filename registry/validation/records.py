@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from registry.conneg import GRAPH_EXTENSION_NAMES, RDF_SYNTAXES
 from registry.errors import InvalidInput, PayloadTooLarge, RdfSyntaxError, UnsupportedFormat
 from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, check_rdf_nesting, loads_json
 from registry.rdf import _syntax_error, base_media_type, parse_triples, prepare_input
@@ -27,12 +28,9 @@ from registry.validation.sources import locator, with_lines
 
 #: `format=` names and media types of single records.
 RECORD_FORMATS: dict[str, str] = {
-    "turtle": "turtle", "ttl": "turtle", "text/turtle": "turtle", "application/x-turtle": "turtle",
-    "application/turtle": "turtle",
-    "ntriples": "ntriples", "nt": "ntriples", "n-triples": "ntriples", "application/n-triples": "ntriples",
-    "text/plain": "ntriples",
-    "rdfxml": "rdfxml", "rdf": "rdfxml", "xml": "rdfxml", "rdf/xml": "rdfxml", "application/rdf+xml": "rdfxml",
-    "jsonld": "jsonld", "json-ld": "jsonld", "application/ld+json": "jsonld",
+    **{key: syntax.name for syntax in RDF_SYNTAXES if not syntax.dataset
+       for key in (syntax.name, *syntax.extensions, *syntax.tokens, syntax.media_type, *syntax.upload_aliases)},
+    "n-triples": "ntriples", "text/plain": "ntriples", "rdf/xml": "rdfxml",
     "json": "json", "application/json": "json",
     # Dataverse (issue 14): also recognised by content from json / jsonld
     "dataverse_json": "dataverse_json", "dataverse-json": "dataverse_json",
@@ -47,16 +45,9 @@ BATCH_FORMATS: dict[str, str] = {
     "application/jsonl": "ndjson", "application/json-seq": "ndjson",
     "zip": "zip", "application/zip": "zip", "application/x-zip-compressed": "zip",
 }
-OX_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-}
-EXTENSION_FORMATS = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "xml": "rdfxml", "owl": "rdfxml",
-                     "jsonld": "jsonld", "json": "json"}
+OX_FORMATS = {s.name: s.format for s in RDF_SYNTAXES}
+#: a single record's file extension → its format name (batches: `validation.cli.BATCH_EXTENSIONS`)
+EXTENSION_FORMATS = GRAPH_EXTENSION_NAMES | {"json": "json"}
 
 
 @dataclass

@@ -31,7 +31,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from registry.errors import InvalidInput
 from registry.ids import ID_PATTERN, SEMVER_PATTERN
-from registry.rdf import negotiate_rdf, serialize
+from registry.conneg import negotiate_rdf
+from registry.rdf import serialize
 from registry.vocab import skosmos
 from registry.vocab import reconcile
 from registry.vocab import skosmos_concepts as sc

@@ -1,54 +1,23 @@
-"""RDF responses with content negotiation on Accept."""
+"""RDF responses of the JSON API routes, negotiated by `registry.conneg`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from fastapi import Request
 from fastapi.responses import Response
+from starlette.requests import Request
 
-from registry.errors import RegistryError
+from registry.conneg import choose_rdf, requested_media, wants_rdf
 from registry.namespaces import PREFIXES
-from registry.rdf import GRAPH_OUTPUT_FORMATS, negotiate_rdf, serialize
+from registry.rdf import serialize
 
-
-class NotAcceptable(RegistryError):
-    status = 406
-    code = "not-acceptable"
-    title = "Not acceptable"
-
-
-def wants_rdf(request: Request) -> bool:
-    """True when the client asks for an RDF syntax rather than the JSON view.
-
-    `?_mediatype=` wins over Accept. `application/json` (and no Accept) means the JSON view;
-    `application/ld+json`, Turtle, N-Triples or RDF/XML mean RDF.
-    """
-    media = request.query_params.get("_mediatype")
-    if media:
-        return media in GRAPH_OUTPUT_FORMATS
-    accept = request.headers.get("accept", "")
-    if not accept:
-        return False
-    for item in accept.split(","):
-        media_type = item.split(";")[0].strip().lower()
-        if media_type in GRAPH_OUTPUT_FORMATS:
-            return True
-        if media_type in ("application/json", "text/html", "*/*"):
-            return False
-    return False
+__all__ = ["rdf_response", "wants_rdf"]
 
 
 def rdf_response(request: Request, triples: Iterable[ox.Triple], *, status: int = 200) -> Response:
-    media = request.query_params.get("_mediatype") or request.headers.get("accept")
-    chosen = negotiate_rdf(media)
-    if chosen is None:
-        raise NotAcceptable(
-            "none of the media types asked for is available; offered: " + ", ".join(GRAPH_OUTPUT_FORMATS),
-        )
-    media_type, fmt = chosen
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        media_type, fmt = "application/n-triples", ox.RdfFormat.N_TRIPLES
+    """`triples` in the syntax the request asks for (`?_mediatype=` or Accept); asked for a
+    dataset syntax (N-Quads, TriG), the triples are its default graph, as on every route."""
+    media_type, fmt = choose_rdf(requested_media(request))
     body = serialize(triples, fmt, prefixes=PREFIXES)
     return Response(body, status_code=status, media_type=media_type, headers={"Vary": "Accept"})

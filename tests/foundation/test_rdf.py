@@ -4,7 +4,8 @@ import pyoxigraph as ox
 import pytest
 
 from registry.errors import RdfSyntaxError, UnsupportedFormat
-from registry.rdf import content_hash, format_for_media_type, negotiate_rdf, parse_triples
+from registry.conneg import negotiate_rdf
+from registry.rdf import content_hash, format_for_media_type, parse_triples
 
 
 def test_syntax_error_names_line_and_column():

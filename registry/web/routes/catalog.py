@@ -18,7 +18,7 @@ router = APIRouter(tags=["catalog"])
 @router.get("/communities", summary="List communities", response_model=list[dict])
 def list_communities(request: Request, registry: RegistryDep) -> Response:
     """JSON; a browser (HTML preferred in its Accept header) gets the communities page."""
-    from registry.linkeddata.conneg import prefers_html
+    from registry.conneg import prefers_html
 
     if prefers_html(request.headers.get("accept")):
         from registry.web.pages import render_resource_page
