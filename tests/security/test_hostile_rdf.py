@@ -14,6 +14,7 @@ import resource
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from tests.security.conftest import OTHER_NS, TEST_NS, assert_problem, finding_codes
@@ -311,6 +312,17 @@ def test_iris_with_bidi_or_invisible_characters(target, snapshot, route, name):
 
 
 def test_bidi_characters_in_literals_stay_allowed(target):
+    """Only IRIs refuse them: a record with such a literal is validated, and a vocabulary label
+    with them is published and served back unchanged."""
     body = f'@prefix t: <{TEST_NS}> .\nt:a a <{DATASET}> ; t:p "\u202eabc\u200b" .\n'.encode()
     response = send(target, VALIDATE, body, "text/turtle")
     assert response.status_code == 200, response.text[:300]
+    assert isinstance(response.json()["conforms"], bool)
+    label = "\u202eTEM\u200b"
+    assert b'"TEM"@en' in VOCAB
+    changed = VOCAB.replace(b'"TEM"@en', f'"{label}"@en'.encode())
+    published = send(target, "/vocabularies/techniques/versions/1.1.0", changed, "text/turtle")
+    assert published.status_code == 201, published.text[:300]
+    served = target.get("/vocabularies/techniques/versions/1.1.0/concepts", headers={"Accept": "application/n-triples"})
+    objects = {t.object for t in ox.parse(served.content, format=ox.RdfFormat.N_TRIPLES)}
+    assert ox.Literal(label, language="en") in objects
