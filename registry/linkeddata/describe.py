@@ -55,7 +55,7 @@ def example(registry, sid: str, ver: str, name: str) -> list[ox.Quad]:
     from registry.evolution.records import example_graphs
 
     info = _public_version(registry, "profile", sid, ver)
-    graph = example_graphs(registry.store, info.iri).get(name)
+    graph = example_graphs(registry.store, info.iri).get(name) if info.public else None  # a draft's: not public
     if graph is None:
         raise NotFound(f"profile {sid} {ver} has no example record {name!r}", code="example-not-found")
     return in_graph(registry.store.triples(graph), graph)

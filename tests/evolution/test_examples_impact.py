@@ -46,10 +46,11 @@ NO_TITLE = record("no-title", 0)
 TWO_TITLES = record("two-titles", 2, issued=True)
 
 
-def publish(client, version: str, body: bytes, examples: dict[str, bytes], **params):
+def publish(client, version: str, body: bytes, examples: dict[str, bytes], metadata: str | None = None):
     files = [("shapes", ("shapes.ttl", body, "text/turtle"))]
     files += [("example", (name, data, "text/turtle")) for name, data in examples.items()]
-    return client.put(f"/profiles/ex/versions/{version}", files=files, params=params, headers=client.actors.test)
+    return client.put(f"/profiles/ex/versions/{version}", files=files, headers=client.actors.test,
+                      data={"metadata": metadata} if metadata else None)
 
 
 def test_examples_are_stored_and_checked_against_the_next_version(client):
@@ -183,3 +184,17 @@ def test_cli_publishes_a_folder_of_examples(tmp_path):
                             "--community", "test"))
     assert {r["name"]: r["status"] for r in second["examples_impact"]["records"]} == {
         "one-title": "stops conforming", "two-titles": "now conforms"}
+
+
+def test_deleting_a_draft_drops_its_examples(client, snapshot):
+    before = snapshot(client)
+    r = publish(client, "1.0.0", shapes(), {"one-title.ttl": ONE_TITLE}, metadata='{"status": "draft"}')
+    assert r.json()["status"] == "draft"
+    assert r.status_code == 201, r.text
+    graph = BASE + "profiles/ex/1.0.0/examples/one-title"
+    assert any(line.endswith(f"<{graph}>") for line in snapshot(client))
+    # a draft's examples are not public
+    assert client.get("/profiles/ex/1.0.0/examples/one-title", headers={"Accept": "text/turtle"}).status_code == 404
+    r = client.delete("/profiles/ex/versions/1.0.0", headers=client.actors.test)
+    assert r.status_code in (200, 204), r.text
+    assert snapshot(client) == before
