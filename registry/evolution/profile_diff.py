@@ -548,7 +548,26 @@ def _bound_text(bound, side: str) -> str | None:
         return None
     term, inclusive = bound
     op = (">=" if inclusive else ">") if side == "lower" else ("<=" if inclusive else "<")
-    return f"{op} {term.value}"
+    return f"{op} {_value_text(term)}"
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NUMERIC = {_XSD + name for name in (
+    "decimal", "double", "float", "integer", "int", "long", "short", "byte", "nonNegativeInteger",
+    "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+    "unsignedShort", "unsignedByte")}
+
+
+def _value_text(term) -> str:
+    """A bound as text: a number by its value ("1" for "1", "1.0" and "1.0E0"), since stores keep
+    numbers differently (Virtuoso stores `"1"^^xsd:double` as a double and gives back "1.0":
+    docs/deployment.md, quirks); anything else as written."""
+    if isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC:
+        number = _number(term.value)
+        if number is not None and number.is_finite():
+            text = format(number.normalize(), "f")
+            return "0" if text in ("-0", "") else text
+    return term.value
 
 
 def _int(values) -> int | None:
