@@ -31,7 +31,7 @@ VISIBLE_TEXTS = """() => {
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const text = node.textContent.replace(/\\s+/g, " ").trim();
+    const text = node.textContent.replace(/[ \\t\\n\\r]+/g, " ").trim();  // keeps no-break spaces (typography)
     if (!text) continue;
     const el = node.parentElement;
     if (!el || el.closest(skip)) continue;
@@ -84,5 +84,18 @@ def english_sentences(page, values: list[str]) -> list[str]:
             continue
         rest = strip_values(text, values)
         if reads_english(rest):
+            found.append(text)
+    return sorted(set(found))
+
+
+#: French typography: a narrow no-break space (or a no-break space) before : ; ? ! — never a plain one.
+PLAIN_SPACE_BEFORE = re.compile(r" [:;?!](\s|$)")
+
+
+def typography_faults(page, values: list[str]) -> list[str]:
+    """French texts with a plain space before `:`, `;`, `?` or `!` (data values left out)."""
+    found = []
+    for text in page.evaluate(VISIBLE_TEXTS):
+        if PLAIN_SPACE_BEFORE.search(text) and PLAIN_SPACE_BEFORE.search(strip_values(text, values)):
             found.append(text)
     return sorted(set(found))

@@ -16,7 +16,7 @@ import pytest
 
 from tests.web.conftest import DATA, start_live_server
 from tests.web.crawl import crawl
-from tests.web.english import english_sentences, reads_english
+from tests.web.english import english_sentences, reads_english, typography_faults
 
 
 def _data_values(server) -> list[str]:
@@ -37,6 +37,9 @@ def test_detector_catches_what_the_issue_saw():
     assert not reads_english("S'applique aux valeurs de dcat:contactPoint")
     assert not reads_english("La fiche n'est pas conforme à Jeu de données de base 1.0.0.")
     assert not reads_english("Version 1.0.0 — publiée le 2026-12-06")
+    from tests.web.english import PLAIN_SPACE_BEFORE
+    assert PLAIN_SPACE_BEFORE.search("Point d'accès : /sparql")
+    assert not PLAIN_SPACE_BEFORE.search("Point d'accès\u202f: /sparql") and not PLAIN_SPACE_BEFORE.search("dcat:contactPoint")
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +74,7 @@ def test_every_page_reachable_from_home_reads_french(server, fr_page, values):
     for url, _ in crawl(fr_page, server.url, "fr"):
         pages += 1
         assert fr_page.locator("html").get_attribute("lang") == "fr", url
-        found = english_sentences(fr_page, values)
+        found = english_sentences(fr_page, values) + typography_faults(fr_page, values)
         if found:
             english[url] = found
     assert pages >= 15, pages  # the crawl reached the profile, vocabulary, concept, validate... pages

@@ -205,8 +205,9 @@ def finding_text(t: i18n.Translator, finding: dict) -> dict:
     message when it has one, else the sentence of its code (`finding.*`) with the checker's English
     message as "original" (shown marked as English)."""
     messages = finding.get("messages") or {}
-    if messages.get(t.lang):
-        return {"text": messages[t.lang], "original": None}
+    if messages.get(t.lang):  # the checks' own French messages get French typography too
+        text = messages[t.lang]
+        return {"text": i18n.french_typography(text) if t.lang == "fr" else text, "original": None}
     message = str(finding.get("message") or "")
     key = f"finding.{finding.get('code')}"
     if t.lang != "en" and key in i18n.MESSAGES:
