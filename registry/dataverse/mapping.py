@@ -36,6 +36,8 @@ from registry.publishing.references import rdf_list_items
 
 QUDT_UNIT = rdflib.URIRef("http://qudt.org/schema/qudt/unit")
 QUDT_VALUE = rdflib.URIRef("http://qudt.org/schema/qudt/numericValue")
+QUDT_HAS_UNIT = rdflib.URIRef("http://qudt.org/schema/qudt/hasUnit")
+UNIT_PATHS = (QUDT_HAS_UNIT, QUDT_UNIT)
 
 # sh:datatype → Dataverse fieldType (guide, "FieldType definitions"). Dataverse dates are YYYY,
 # YYYY-MM or YYYY-MM-DD only: xsd:dateTime stays text, and the report says why.
@@ -153,10 +155,23 @@ class _Shapes:
     def value(self, node, predicate):
         return self.g.value(node, predicate)
 
+    def path(self, prop):
+        """The property of a shape's `sh:path`. An `sh:alternativePath` of plain properties (SHACL
+        §2.3.1.2), e.g. `( qudt:hasUnit qudt:unit )` of a profile that moved to `qudt:hasUnit` and
+        still reads the deprecated `qudt:unit`, is its first member, the preferred property: the
+        block's field has that termURI and a record lifted back writes it. Other complex paths are
+        returned as they are (not one property)."""
+        path = self.g.value(prop, SH.path)
+        alternative = self.g.value(path, SH.alternativePath) if isinstance(path, rdflib.BNode) else None
+        members = rdf_list_items(self.g, alternative) if alternative is not None else []
+        if members and all(isinstance(m, rdflib.URIRef) for m in members):
+            return members[0]
+        return path
+
     def scheme_of(self, node_shape) -> str | None:
         """The scheme a node shape pins with `sh:property [ sh:path skos:inScheme ; sh:hasValue S ]`."""
         for prop in sorted(self.g.objects(node_shape, SH.property), key=_shape_id):
-            if self.g.value(prop, SH.path) == SKOS.inScheme:
+            if self.path(prop) == SKOS.inScheme:
                 value = self.g.value(prop, SH.hasValue)
                 if isinstance(value, rdflib.URIRef):
                     return str(value)
@@ -166,22 +181,26 @@ class _Shapes:
                         return str(items[0])
         return None
 
-    def quantity_units(self, prop) -> list[str] | None:
-        """Units of a QUDT quantity `sh:or ( [fixes qudt:unit, has qudt:numericValue] ... )`."""
-        units = []
+    def quantity_units(self, prop) -> tuple[list[str], rdflib.URIRef] | None:
+        """Units of a QUDT quantity `sh:or ( [fixes the unit, has qudt:numericValue] ... )` and the
+        unit's property: `qudt:unit`, `qudt:hasUnit`, or the first of an alternative path of them."""
+        units, unit_paths = [], []
         for lst in self.g.objects(prop, SH["or"]):
             for branch in rdf_list_items(self.g, lst):
                 unit, has_value = None, False
                 for sub in self.g.objects(branch, SH.property):
-                    path = self.g.value(sub, SH.path)
-                    if path == QUDT_UNIT and isinstance(self.g.value(sub, SH.hasValue), rdflib.URIRef):
+                    path = self.path(sub)
+                    if path in UNIT_PATHS and isinstance(self.g.value(sub, SH.hasValue), rdflib.URIRef):
                         unit = str(self.g.value(sub, SH.hasValue))
+                        unit_paths.append(path)
                     elif path == QUDT_VALUE:
                         has_value = True
                 if unit is None or not has_value:
                     return None
                 units.append(unit)
-        return units or None
+        if not units or len(set(unit_paths)) != 1:  # one unit property for the block's one unit field
+            return None
+        return units, unit_paths[0]
 
     def severity(self, shape) -> rdflib.URIRef:
         return self.g.value(shape, SH.severity) or SH.Violation
@@ -284,7 +303,7 @@ def _groups(s: _Shapes, node) -> list[list]:
     """Property shapes of a node shape grouped by path, in display order."""
     groups: dict[object, tuple[object, list]] = {}
     for prop in s.g.objects(node, SH.property):
-        path = s.value(prop, SH.path)
+        path = s.path(prop)
         # An imported field is one shape (dvb:fieldName): two fields may share a termURI.
         key = ("name", str(s.value(prop, dvb.FIELD_NAME))) if s.value(prop, dvb.FIELD_NAME) is not None else path
         groups.setdefault(key, (path, []))[1].append(prop)
@@ -365,7 +384,8 @@ def _plan_group(s: _Shapes, group, plan: BlockPlan, prefix: str, parent: str, ch
         object_nodes = list(s.objects_target[path])
     elif not object_nodes and scheme is None and path in s.objects_target and datatype is None:
         object_nodes = list(s.objects_target[path])
-    units = next((u for p in props for u in [s.quantity_units(p)] if u), None)
+    quantity = next((q for p in props for q in [s.quantity_units(p)] if q), None)
+    units, unit_path = quantity if quantity else (None, QUDT_UNIT)
 
     common = dict(titles=titles, descriptions=descriptions, watermarks=watermarks, required=required,
                   allow_multiples=allow_multiples, chain=new_chain, shapes=shapes_ids, overrides=overrides,
@@ -387,10 +407,10 @@ def _plan_group(s: _Shapes, group, plan: BlockPlan, prefix: str, parent: str, ch
                                          parent=parent, **{**common, "allow_multiples": False}))
             common["chain"] = new_chain
         unit_titles = _suffixed(titles, "unit", "unité")
-        plan.fields.append(FieldPlan(unique(where_name + "Unit"), str(QUDT_UNIT), "quantity-unit", "text",
+        plan.fields.append(FieldPlan(unique(where_name + "Unit"), str(unit_path), "quantity-unit", "text",
                                      titles=unit_titles, required=required, allow_multiples=False,
                                      parent=value_parent, enum_values=[(local_name(u), u) for u in units],
-                                     chain=new_chain + (str(QUDT_UNIT),), shapes=shapes_ids))
+                                     chain=new_chain + (str(unit_path),), shapes=shapes_ids))
         plan.notes.append(Note("mapping", where_name, f"a quantity: a number and a unit among "
                                f"{', '.join(local_name(u) for u in units)}; the plausible range per unit stays "
                                "enforced by the registry", shapes_ids[0]))
