@@ -309,9 +309,11 @@ class PublicationService:
         return result
 
     def set_status(self, community: Community, kind: str, sid: str, version: str, status: str, *,
-                   accept_version_number: bool = False) -> VersionInfo:
+                   accept_version_number: bool = False, answer: dict[str, Any] | None = None) -> VersionInfo:
         """draft → published, published ⇄ deprecated. A published version never goes back to draft.
-        A draft confirmed as published goes through the same version checks as a publication."""
+        A draft confirmed as published goes through the same version checks as a publication, and
+        the same observers after it; what they add to a publication's answer (e.g.
+        `examples_impact`) goes into `answer`."""
         if status not in STATUS_IRIS:
             raise InvalidInput(f"unknown status {status!r}; use draft, published or deprecated", code="invalid-status")
         with self.store.writing():
@@ -339,6 +341,13 @@ class PublicationService:
                 )
                 cat_ins, cat_del = cat_ins + ins, cat_del + dele
             self.store.commit(delete=quads_del + cat_del, insert=quads_ins + cat_ins)
+        if info.status == "draft" and status == "published":
+            # a draft confirmed is a publication: the same observers run (issue 17 item 5: the
+            # previous version's example records are checked against it; search index warmed)
+            confirmed = PublishResult(kind, sid, version, info.iri, "published", created=True)
+            self._notify([confirmed])
+            if answer is not None:
+                answer.update(confirmed.extra)
         return self.catalog.version(kind, sid, version)
 
     def delete_draft(self, community: Community, kind: str, sid: str, version: str) -> VersionInfo:

@@ -198,3 +198,23 @@ def test_deleting_a_draft_drops_its_examples(client, snapshot):
     r = client.delete("/profiles/ex/versions/1.0.0", headers=client.actors.test)
     assert r.status_code in (200, 204), r.text
     assert snapshot(client) == before
+
+
+def test_a_draft_confirmed_as_published_gets_the_same_check(client):
+    """Publishing is also confirming a draft (`PATCH …/versions/{v}` status=published): the previous
+    version's examples are checked against it then, said in the PATCH answer and on its page."""
+    assert publish(client, "1.0.0", shapes(), {"one-title.ttl": ONE_TITLE, "two-titles.ttl": TWO_TITLES}).status_code == 201
+    r = publish(client, "2.0.0", shapes(v2=True), {}, metadata='{"status": "draft"}')
+    assert r.status_code == 201 and r.json()["status"] == "draft", r.text
+    assert "examples_impact" not in r.json()  # a draft is not checked against anything yet
+    r = client.patch("/profiles/ex/versions/2.0.0", json={"status": "published"}, headers=client.actors.test)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "published"
+    impact = r.json()["examples_impact"]
+    assert impact["previous_version"] == "1.0.0"
+    assert {rec["name"]: rec["status"] for rec in impact["records"]} == {
+        "one-title": "stops conforming", "two-titles": "now conforms"}
+    page = lxml.html.fromstring(client.get("/ui/profiles/ex/2.0.0").text)
+    rows = page.xpath('//section[@id="example-records"]//tr[@class="example-record"]')
+    assert {row.get("data-record"): row.get("data-status") for row in rows} == {
+        "one-title": "stops conforming", "two-titles": "now conforms"}

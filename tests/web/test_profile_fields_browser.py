@@ -153,3 +153,30 @@ def test_no_table_scrolls_sideways(bundled_live_server, tab, lang, profile):
     phone = tab(lang, 390)
     phone.goto(f"{bundled_live_server.url}/ui/profiles/{profile}?lang={lang}")
     assert phone.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_bundled_profile_pages_weigh_under_100_kb(bundled_live_server, browser, lang):
+    """The heaviest pages of the registry are the bundled profiles' field tables (the crawl of
+    test_layout_weight_browser.py runs on the small test content): each, with every subresource,
+    under 100 kB transferred, cache off, as a first visit."""
+    context = browser.new_context(locale="fr-FR" if lang == "fr" else "en-GB", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(120_000)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    requests: list = []
+    page.on("requestfinished", lambda request: requests.append(request))
+    weights = {}
+    try:
+        for profile in BUNDLED:
+            requests.clear()
+            page.goto(f"{bundled_live_server.url}/ui/profiles/{profile}?lang={lang}")
+            page.wait_for_load_state("networkidle")
+            assert page.locator("table.fields").count() > 0, profile
+            weights[profile] = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in list(requests))
+    finally:
+        context.close()
+    assert all(w > 10_000 for w in weights.values()), weights  # the field tables were counted
+    assert all(w < 100_000 for w in weights.values()), weights

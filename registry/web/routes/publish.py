@@ -245,9 +245,10 @@ def _status_route(kind: str, plural: str) -> None:
     def set_status(
         sid: IdPath, version: VersionPath, change: Annotated[StatusChange, Body()], registry: RegistryDep, community: CommunityDep
     ) -> dict:
+        extra: dict = {}
         info = registry.publication.set_status(community, kind, sid, version, change.status,
-                                               accept_version_number=change.accept_version_number)
-        return info.to_json()
+                                               accept_version_number=change.accept_version_number, answer=extra)
+        return {**info.to_json(), **extra}
 
 
     @router.delete(
