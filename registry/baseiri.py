@@ -90,6 +90,8 @@ def pin_base_iri(store, settings, *, read_only: bool = False) -> str:
     return current
 
 
+RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
+
 _REBASE = """
 DELETE { GRAPH ?g { ?s ?p ?o } }
 INSERT { GRAPH ?g2 { ?s2 ?p2 ?o2 } }
@@ -125,10 +127,28 @@ def rebase(store, settings, new_base: str) -> dict:
         if taken:
             raise BaseIriMismatch(f"the store already has graphs under {new_base} ({taken[0]}…): refusing to merge")
         moving = sorted(g for g in store.graph_names() if g.startswith(old))
+        # IRIs written inside JSON literals (rdf:JSON: the profile models kept by
+        # registry.evolution, JSON-LD contexts) move too; rewritten first, under their old subjects
+        json_rows = store.select(
+            "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER(isLiteral(?o) && DATATYPE(?o) = $json "
+            "&& CONTAINS(STR(?o), $old)) } }",
+            bindings={"json": ox.NamedNode(RDF_JSON), "old": ox.Literal(old)},
+        )
+        json_ops = "".join(
+            f"DELETE DATA {{ GRAPH $jg{i} {{ $js{i} $jp{i} $jo{i} }} }} ;\n"
+            f"INSERT DATA {{ GRAPH $jg{i} {{ $js{i} $jp{i} $jn{i} }} }} ;\n"
+            for i in range(len(json_rows))
+        )
+        json_terms: dict[str, ox.NamedNode | ox.Literal] = {}
+        for i, row in enumerate(json_rows):
+            json_terms.update({
+                f"jg{i}": row["g"], f"js{i}": row["s"], f"jp{i}": row["p"], f"jo{i}": row["o"],
+                f"jn{i}": ox.Literal(row["o"].value.replace(old, new_base), datatype=ox.NamedNode(RDF_JSON)),
+            })
         # Oxigraph keeps a named graph once its triples are gone: the old names are dropped too
         drops = "".join(f";\nDROP SILENT GRAPH $graph{i}" for i in range(len(moving)))
         update = (
-            "DELETE WHERE { GRAPH $system { $store $pin ?b } } ;\n" + _REBASE + drops
+            json_ops + "DELETE WHERE { GRAPH $system { $store $pin ?b } } ;\n" + _REBASE + drops
             + ";\nINSERT DATA { GRAPH $system { $store $pin $newiri } }"
         )
         store.update(store.bind(update, {
@@ -136,6 +156,7 @@ def rebase(store, settings, new_base: str) -> dict:
             "system": ox.NamedNode(SYSTEM_GRAPH), "store": ox.NamedNode(STORE_SUBJECT),
             "pin": ox.NamedNode(BASE_PREDICATE),
             **{f"graph{i}": ox.NamedNode(g) for i, g in enumerate(moving)},
+            **json_terms,
         }))
         graphs = len(moving)
     store.flush()
