@@ -21,6 +21,7 @@ from __future__ import annotations
 from registry.http import parse_accept
 
 import functools
+import gzip
 import hashlib
 import hmac
 import secrets
@@ -155,6 +156,19 @@ def ui(path: str = "", **params) -> str:
     return url + ("?" + urlencode(query) if query else "")
 
 
+def accepts_gzip(request: Request) -> bool:
+    """Whether the client's Accept-Encoding takes gzip (RFC 9110 §12.5.3; `gzip;q=0` refuses it)."""
+    for item in request.headers.get("accept-encoding", "").split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip().lower() in ("gzip", "x-gzip", "*"):
+            q = params.strip().lower().removeprefix("q=")
+            try:
+                return not params.strip() or float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = i18n.request_language(request)
     t = i18n.Translator(lang)
@@ -174,8 +188,15 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         "signed_in": getattr(request.state, "community", None),
     }
     ctx.update(context)
-    html = _env.get_template(template).render(**ctx)
-    response = HTMLResponse(html, status_code=status, headers={"Vary": "Accept, Accept-Language, Cookie"})
+    html = _env.get_template(template).render(**ctx).encode("utf-8")
+    headers = {"Vary": "Accept, Accept-Language, Cookie, Accept-Encoding"}
+    # Pages are rendered whole, so they are compressed here (not by a middleware, which would also
+    # hold back the streamed answers: NDJSON batches, SPARQL results). A profile's field tables are
+    # ~100 kB of HTML and ~15 kB gzipped: every page stays under 100 kB transferred (issue 15).
+    if len(html) > 1024 and accepts_gzip(request):
+        html = gzip.compress(html, compresslevel=6, mtime=0)
+        headers["Content-Encoding"] = "gzip"
+    response = HTMLResponse(html, status_code=status, headers=headers)
     secure = is_https(request)
     if request.query_params.get("lang") in i18n.LANGUAGES:
         response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", secure=secure)
