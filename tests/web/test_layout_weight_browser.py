@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.crawl import crawl
+from tests.web.weight import WireWeight
 
 MAX_BYTES = 100_000
 SPARQL_PAGE = "/ui/query"
@@ -47,23 +48,11 @@ def test_every_page_but_the_sparql_page_under_100_kb(live_server, browser):
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(60_000)
     page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    requests: list = []
-    page.on("requestfinished", lambda request: requests.append(request))
+    wire = WireWeight(context, page)
     weights = {}
     try:
-        def start(url):
-            requests.clear()
-
-        for url, _ in crawl(page, live_server.url, "en", before_each=start):
-            page.wait_for_load_state("networkidle")
-            total = 0
-            for request in list(requests):
-                sizes = request.sizes()
-                total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-            weights[url] = total
+        for url, _ in crawl(page, live_server.url, "en", before_each=wire.reset):
+            weights[url] = wire.total()
     finally:
         context.close()
     assert len(weights) >= 15, weights

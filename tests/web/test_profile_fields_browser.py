@@ -9,6 +9,7 @@ import re
 import pytest
 
 from registry.web.i18n import MESSAGES
+from tests.web.weight import WireWeight
 
 EM = "/ui/profiles/electron-microscopy/2.0.0"
 BUNDLED = ["research-dataset/1.0.0", "electron-microscopy/1.0.0", "electron-microscopy/2.0.0",
@@ -163,19 +164,14 @@ def test_the_bundled_profile_pages_weigh_under_100_kb(bundled_live_server, brows
     context = browser.new_context(locale="fr-FR" if lang == "fr" else "en-GB", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(120_000)
     page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    requests: list = []
-    page.on("requestfinished", lambda request: requests.append(request))
+    wire = WireWeight(context, page)
     weights = {}
     try:
         for profile in BUNDLED:
-            requests.clear()
+            wire.reset()
             page.goto(f"{bundled_live_server.url}/ui/profiles/{profile}?lang={lang}")
-            page.wait_for_load_state("networkidle")
             assert page.locator("table.fields").count() > 0, profile
-            weights[profile] = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in list(requests))
+            weights[profile] = wire.total()
     finally:
         context.close()
     assert all(w > 10_000 for w in weights.values()), weights  # the field tables were counted
