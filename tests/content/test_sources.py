@@ -487,11 +487,41 @@ def _vocabulary_terms() -> dict[URIRef, set[str]]:
     return out
 
 
-def _concept_named_in(concept: URIRef, text: str) -> bool:
+def source_values(path: str) -> set[str]:
+    """The values a source record states (JSON leaves, XML element texts and attributes, YAML
+    scalars), lower-cased: a concept is in the source only if one of its names *is* one of them.
+    A concept inferred from a word inside a longer value ('Zeiss' from the instrument name 'Zeiss
+    Auriga', 'cryo-EM' from a title) is an interpretation and must be declared."""
+    text = open(path, encoding="utf-8").read()
+    values: set[str] = set()
+    if path.endswith(".json"):
+        def walk(node) -> None:
+            if isinstance(node, dict):
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+            else:
+                values.add(str(node))
+        walk(json.loads(text))
+    elif path.endswith(".xml"):
+        import xml.etree.ElementTree as ET
+        for element in ET.fromstring(text).iter():
+            if element.text and element.text.strip():
+                values.add(element.text)
+            values.update(element.attrib.values())
+    else:  # YAML (OSC-EM): the scalars of `key: value` and `- value` lines
+        for line in text.splitlines():
+            m = re.match(r"\s*(?:-\s+)?(?:[\w.]+:)?\s*(.*?)\s*(?:#.*)?$", line)
+            if m and m.group(1) and not line.strip().startswith("#"):
+                values.add(m.group(1).strip('"\''))
+    return {v.strip().lower() for v in values if v.strip()}
+
+
+def _concept_is_a_source_value(concept: URIRef, values: set[str]) -> bool:
     names = _vocabulary_terms().get(concept)
-    if names is None:
-        return False
-    return any(re.search(r"(?<![a-z0-9])" + re.escape(n) + r"(?![a-z0-9])", text) for n in names if len(n) >= 2)
+    return bool(names and names & values)
 
 
 def undeclared_values(record_path: str, graph: rdflib.Graph | None = None) -> list[tuple[str, str]]:
@@ -506,6 +536,7 @@ def undeclared_values(record_path: str, graph: rdflib.Graph | None = None) -> li
     source = open(source_path, encoding="utf-8").read()
     text = source.lower()
     numbers = {float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", source)}
+    values = source_values(source_path)
     [root] = g.subjects(RDF.type, DCAT_DATASET)
     declared = set(g.objects(root, SUPPLEMENTED))
     chains = {root: []}
@@ -524,9 +555,11 @@ def undeclared_values(record_path: str, graph: rdflib.Graph | None = None) -> li
         if isinstance(o, URIRef):
             if str(o).startswith(("https://example.org/records/", QUDT_UNIT)) or (o, None, None) in g:
                 continue  # a unit, or one of the record's own nodes
-            if str(o).startswith("https://w3id.org/"):
-                if _concept_named_in(o, text):
-                    continue  # a concept whose code or label the source gives (e.g. 'SEM' → technique sem)
+            if o in _vocabulary_terms():
+                if _concept_is_a_source_value(o, values):
+                    continue  # a concept whose code or label is a value of the source (e.g. 'SEM' → technique sem)
+                out.append((" / ".join(re.split(r"[/#]", str(c))[-1] for c in chains[s] + [p]), str(o)))
+                continue  # a concept is never accepted for a word of the source inside its IRI
             tail = re.split(r"[/#:]", str(o).rstrip("/"))[-1].lower()
             if str(o).lower() in text or (len(tail) >= 6 and tail in text):  # e.g. an ORCID iD given bare
                 continue
@@ -593,3 +626,29 @@ def test_profile_pages_are_generated_from_the_content():
         if PROFILES[pid]["community"]["id"] == "metsa":
             assert "not METSA's official standard" in text or "not METSA's\nofficial standard" in text, pid
             assert METSA_NAME.replace(" en ", " en\n") in text or METSA_NAME in text or "*Microscopie Électronique" in text
+
+
+def test_the_invention_check_catches_inferred_concepts():
+    """A concept inferred from a word inside a longer source value is not in the source: before they
+    were declared (this change), the check named them; the IRI's tail appearing somewhere in the
+    source ('cryo-em' in a title, 'external' in 'externalReferences') no longer excuses a concept."""
+    from tests.content.test_examples_pyshacl import _load_record
+    metsa = "https://w3id.org/metsa/term/"
+    vocab = "https://w3id.org/metsa/vocab/"
+    cases = [
+        ("electron-microscopy/2.0.0/kit-sem-sceo5.ttl", "http://schema.org/manufacturer",
+         ("wasGeneratedBy / instrument / manufacturer", vocab + "instrument-manufacturer/zeiss")),
+        ("electron-microscopy/1.0.0/empiar-10934.ttl", metsa + "technique", ("wasGeneratedBy / technique", vocab + "technique/cryo-em")),
+        ("electron-microscopy/1.0.0/empiar-10934.ttl", metsa + "platform", ("platform", vocab + "platform/external")),
+        ("electron-microscopy/1.0.0/empiar-10934.ttl", metsa + "imagingMode", ("wasGeneratedBy / imagingMode", vocab + "imaging-mode/movie")),
+        ("electron-microscopy/1.0.0/kit-sem-femoox-xml.jsonld", metsa + "imagingMode", ("wasGeneratedBy / imagingMode", vocab + "imaging-mode/se")),
+    ]
+    for name, prop, finding in cases:
+        path = f"{ROOT}/examples/{name}"
+        g = _load_record(path)
+        [root] = g.subjects(RDF.type, DCAT_DATASET)
+        assert (root, SUPPLEMENTED, URIRef(prop)) in g, f"{name} declares {prop}"
+        g.remove((root, SUPPLEMENTED, URIRef(prop)))
+        assert undeclared_values(path, g) == [finding], name
+    # a concept whose code is a whole value of the source needs no declaration: 'SEM' is the KIT record's technique
+    assert "sem" in source_values(os.path.join(SHARED, "records", "KIT_SEM_SCEO5_00.json"))
