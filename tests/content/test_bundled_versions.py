@@ -34,23 +34,51 @@ def test_new_version_number_is_honest(bundled_client, kind, sid, older, newer):
     assert diff.honest, (diff.required_increment, [c.to_json() for c in diff.changes if c.classification == "breaking"][:5])
 
 
-def test_published_1_0_0_files_are_unchanged():
-    """Published versions are immutable: no commit since the corrections began (the one adding
-    electron-microscopy 2.0.0) touched a 1.0.0 file; corrections are new versions."""
+#: Edits of version files made before the content was first loaded anywhere, each named: the seed
+#: content commit (11 minutes after the foundation commit added the 1.0.0 files) and access-rights
+#: 1.0.1 (12 minutes after its own commit, same session, before any other commit).
+EDITS_BEFORE_RELEASE = {"b959ea4": "*", "f2a314b": "vocabularies/access-rights/1.0.1.ttl"}
+
+
+def _git(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(bundled_dir()), *args], capture_output=True, text=True)
+
+
+def test_published_version_files_are_never_edited():
+    """Published versions are immutable (a registry that loaded one refuses other content under its
+    number: `code=immutable`), so every bundled version file -- 1.0.0 and every later version, 2.0.0
+    included -- is touched by the commit that added it and by no other; corrections are new versions."""
     root = bundled_dir()
-    paths = sorted(str(p.relative_to(root)) for p in list(root.glob("shapes/*/1.0.0/*")) + list(root.glob("vocabularies/*/1.0.0.ttl")))
-    assert len(paths) >= 16 + 5
-    git = ["git", "-C", str(root)]
-    start = subprocess.run([*git, "log", "--diff-filter=A", "--format=%H", "--", "shapes/electron-microscopy/2.0.0/shapes.ttl"],
-                           capture_output=True, text=True)
-    if start.returncode != 0 or not start.stdout.strip():
-        message = "not a git checkout with history (e.g. an installed wheel): the 1.0.0 files cannot be traced"
+    paths = sorted(str(p.relative_to(root)) for p in list(root.glob("shapes/*/*.*.*/*")) + list(root.glob("vocabularies/*/*.*.*.ttl")))
+    assert len(paths) >= 16 * 2 + 3 * 2 + 2 * 2  # 16 vocabularies in two versions, 3 profiles at 1.0.0, 2 at 2.0.0
+    if _git("log", "-1", "--format=%H", "--", "shapes/electron-microscopy/2.0.0/shapes.ttl").stdout.strip() == "":
+        message = "not a git checkout with history (e.g. an installed wheel): the version files cannot be traced"
         if os.environ.get("CI") == "true":  # CI runs on a fresh clone: the history must be there
             pytest.fail(message)
         pytest.skip(message)
-    first = start.stdout.split()[-1]
-    touched = subprocess.run([*git, "log", "--format=%h %s", f"{first}^..HEAD", "--", *paths], capture_output=True, text=True, check=True)
-    assert touched.stdout == ""
+    assert edited_version_files(paths, EDITS_BEFORE_RELEASE) == {}
+
+
+def edited_version_files(paths: list[str], allowed: dict[str, str]) -> dict[str, list[str]]:
+    """File → the commits after the one that added it, other than the allowed ones."""
+    edited = {}
+    for path in paths:
+        commits = _git("log", "--format=%h", "--abbrev=7", "--", path).stdout.split()
+        if not commits:
+            continue  # not committed yet: a new version in the working tree
+        later = [c[:7] for c in commits[:-1] if allowed.get(c[:7]) not in ("*", path)]
+        if later:
+            edited[path] = later
+    return edited
+
+
+def test_the_immutability_check_sees_edits():
+    """Without its allowance, the seed commit's edit of the 1.0.0 files is reported."""
+    if not _git("log", "-1", "--format=%H", "--", "vocabularies/technique/1.0.0.ttl").stdout.strip():
+        pytest.skip("not a git checkout with history")
+    paths = ["vocabularies/technique/1.0.0.ttl", "vocabularies/technique/1.1.0.ttl", "vocabularies/access-rights/1.0.1.ttl"]
+    assert edited_version_files(paths, {}) == {"vocabularies/technique/1.0.0.ttl": ["b959ea4"],
+                                               "vocabularies/access-rights/1.0.1.ttl": ["f2a314b"]}
 
 
 def test_form_fields_of_electron_microscopy_2_0_0_still_show_units(bundled_client):
