@@ -35,7 +35,7 @@ class Registry:
         from registry.baseiri import pin_base_iri
 
         opened = store is None
-        store = store if store is not None else open_store(settings)
+        store = store if store is not None else open_store(settings, read_only=read_only)
         try:
             pin_base_iri(store, settings, read_only=read_only)  # issue 12: one base per store, for good
         except Exception:

@@ -9,14 +9,16 @@ from registry.config import Settings
 from registry.store.base import RegistryStore
 
 
-def open_store(settings: Settings) -> RegistryStore:
+def open_store(settings: Settings, *, read_only: bool = False) -> RegistryStore:
+    """The store the settings name. `read_only` (commands that only read): the embedded store is
+    opened so that nothing in its directory is written; a remote store is only queried anyway."""
     if settings.store_is_remote:
         from registry.store.sparql import RemoteSparqlStore  # issue 8
 
         return RemoteSparqlStore.from_settings(settings)
     from registry.store.oxigraph import OxigraphStore
 
-    return OxigraphStore(None if settings.store_is_memory else settings.store)
+    return OxigraphStore(None if settings.store_is_memory else settings.store, read_only=read_only and not settings.store_is_memory)
 
 
 def over_open_store(opened: ox.Store) -> RegistryStore:

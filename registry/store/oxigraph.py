@@ -1,10 +1,15 @@
 """The embedded store: pyoxigraph on disk (RocksDB) or in memory.
 
 Only one process may open a store directory for writing (RocksDB's LOCK); a second one gets a
-clear `StoreUnavailable` error instead of RocksDB's message.
+clear `StoreUnavailable` error instead of RocksDB's message. Commands that only read open it as
+RocksDB's read-only instance, which writes nothing in the directory, under a shared lock on the
+same LOCK file, so that they never read a directory another process is writing.
 """
 
 from __future__ import annotations
+
+import fcntl
+import os
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,21 +24,31 @@ from registry.store.base import QueryResult, RegistryStore
 class OxigraphStore(RegistryStore):
     public_queries = "snapshots"
 
-    def __init__(self, path: str | Path | None = None, *, opened: ox.Store | None = None):
+    def __init__(self, path: str | Path | None = None, *, opened: ox.Store | None = None, read_only: bool = False):
         """The store at `path` (None: in memory); or, with `opened`, a store already open (a
-        read-only snapshot in a query worker), used as it is."""
+        read-only snapshot in a query worker), used as it is. `read_only` opens the directory as
+        RocksDB's read-only instance: a command that reads writes nothing there (a read-write open
+        rewrites the manifest, the write-ahead log and the LOCK file even when nothing is added),
+        and it may read while a `registry serve` holds the writer lock (it sees the store as it
+        was when opened)."""
         super().__init__()
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        self._reader_lock: int | None = None
         if opened is not None:
             self._store = opened
             return
         try:
-            if self.path is None:
+            if self.path is not None and read_only:
+                self._reader_lock = _share_the_writer_lock(self.path)
+                self._store = ox.Store.read_only(str(self.path))
+            elif self.path is None:
                 self._store = ox.Store()
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
+            self._release_reader_lock()
             if "lock" in str(exc).lower():
                 raise StoreUnavailable(
                     f"the store at {self.path} is already open by another registry process; "
@@ -101,10 +116,37 @@ class OxigraphStore(RegistryStore):
         del copy
 
     def flush(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
 
     def close(self) -> None:
         # pyoxigraph closes RocksDB when the object is collected; drop our reference.
         self.flush()
         self._store = None  # type: ignore[assignment]
+        self._release_reader_lock()
+
+    def _release_reader_lock(self) -> None:
+        if self._reader_lock is not None:
+            os.close(self._reader_lock)  # closing the descriptor drops the POSIX lock
+            self._reader_lock = None
+
+
+def _share_the_writer_lock(path: Path) -> int:
+    """A shared POSIX lock on RocksDB's LOCK file, held while a read-only instance is open.
+
+    RocksDB's writer holds an exclusive `fcntl` lock on that file; a read-only instance takes
+    none, and reading a directory that another process is writing is undefined (a read-only open
+    beside a writer failed about once in 44 with "Corruption: No such file"). The shared lock
+    fails with EAGAIN/EACCES while a writer runs (→ the same `store-locked` error as a second
+    writer), and a writer that starts meanwhile meets it. The file is opened read-only: nothing
+    in the directory is written."""
+    try:
+        fd = os.open(path / "LOCK", os.O_RDONLY)
+    except FileNotFoundError:
+        raise StoreUnavailable(f"no registry store at {path}", code="store-missing") from None
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise OSError(f"lock held on {path / 'LOCK'}") from None  # mapped to store-locked above
+    return fd
