@@ -9,6 +9,7 @@ settings (issue 19).
 
 from __future__ import annotations
 
+import inspect
 import os
 from contextlib import contextmanager
 import shutil
@@ -71,6 +72,130 @@ if BACKEND == "virtuoso":
 
 def pytest_report_header(config):
     return f"registry test backend: {BACKEND}"
+
+
+# -- Tests that do not depend on the store backend run once, on the embedded run -------------------
+#
+# CI runs the suite once per backend (.ci/test). A test whose code never reads the test backend
+# does exactly the same thing on every run: pure unit tests, content checks, i18n tables, docs
+# checks, the browser pages on their own embedded store, tests that start a store of their own
+# (tests/store). On a remote backend they are deselected, with a count and the reason printed.
+#
+# The rule, applied to the code that runs for a test (its function, every fixture of its closure,
+# and, recursively, the functions and classes of tests/ that they name): the test follows the
+# backend when that code names `BACKEND` or `REMOTE_BACKEND` (tests/conftest.py, under any alias)
+# or the string "REGISTRY_TEST_BACKEND". `store_location` (hence `settings`, `services`, `client`),
+# `session_store`, `start_remote_server` all read `BACKEND`, so every test with a store of the test
+# backend keeps running on every backend. The rule errs on the side of running: a helper that reads
+# the backend in one branch only makes every test that calls it follow the backend.
+
+_BACKEND_NAMES = frozenset({"BACKEND", "REMOTE_BACKEND"})
+_BACKEND_ENV = "REGISTRY_TEST_BACKEND"
+_TESTS_DIR = Path(__file__).resolve().parent
+
+
+def _backend_aliases(module_globals: dict) -> frozenset[str]:
+    """The names under which a module of tests/ imported BACKEND or REMOTE_BACKEND."""
+    import ast
+
+    path = module_globals.get("__file__")
+    names = set(_BACKEND_NAMES)
+    if path:
+        try:
+            tree = ast.parse(Path(path).read_text())
+        except (OSError, SyntaxError):
+            return frozenset(names)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names.update(alias.asname for alias in node.names if alias.asname and alias.name in _BACKEND_NAMES)
+    return frozenset(names)
+
+
+class _BackendReaders:
+    """Which functions of tests/ read the test backend (memoised; see the rule above)."""
+
+    def __init__(self):
+        self._verdicts: dict[object, bool] = {}
+        self._aliases: dict[str, frozenset[str]] = {}
+
+    def _in_tests(self, obj) -> bool:
+        obj = inspect.unwrap(obj) if callable(obj) else obj  # @contextmanager, functools.wraps
+        code = getattr(obj, "__code__", None)
+        return code is not None and Path(code.co_filename).resolve().is_relative_to(_TESTS_DIR)
+
+    def reads_backend(self, obj) -> bool:
+        """`obj`: a function, a method or a class defined in tests/."""
+        obj = inspect.unwrap(obj)
+        key = obj
+        if key in self._verdicts:
+            return self._verdicts[key]
+        self._verdicts[key] = False  # cycles: assume no until shown otherwise
+        if isinstance(obj, type):
+            members = [m for klass in obj.__mro__ if klass.__module__.startswith("tests")
+                       for m in vars(klass).values()]
+            functions = [getattr(m, "__func__", getattr(m, "fget", m)) for m in members]
+            verdict = any(self._in_tests(f) and self.reads_backend(f) for f in functions)
+        else:
+            verdict = self._function_reads(obj)
+        self._verdicts[key] = verdict
+        return verdict
+
+    def _function_reads(self, function) -> bool:
+        module_globals = getattr(function, "__globals__", {})
+        module = module_globals.get("__name__", "")
+        if module not in self._aliases:
+            self._aliases[module] = _backend_aliases(module_globals)
+        aliases = self._aliases[module]
+        pending = [function.__code__]
+        while pending:
+            code = pending.pop()
+            if any(const == _BACKEND_ENV for const in code.co_consts if isinstance(const, str)):
+                return True
+            pending.extend(const for const in code.co_consts if hasattr(const, "co_names"))
+            for name in code.co_names:
+                if name in aliases:
+                    return True
+                target = module_globals.get(name)
+                if target is None or target is function:
+                    continue
+                if isinstance(target, type) and target.__module__.startswith("tests"):
+                    if self.reads_backend(target):
+                        return True
+                elif self._in_tests(target) and self.reads_backend(target):
+                    return True
+        return False
+
+    def follows_backend(self, item) -> bool:
+        functions = [getattr(item, "function", None)]
+        fixture_info = getattr(item, "_fixtureinfo", None)
+        if fixture_info is not None:
+            for name in item.fixturenames:
+                functions.extend(d.func for d in fixture_info.name2fixturedefs.get(name, ()))
+        return any(f is not None and self._in_tests(f) and self.reads_backend(f) for f in functions)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    if BACKEND == "embedded":
+        return
+    readers = _BackendReaders()
+    follows = {item: readers.follows_backend(item) for item in items}
+    keep = [item for item in items if follows[item]]
+    dropped = [item for item in items if not follows[item]]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if not keep:
+        # Nothing here reads the backend: run it all rather than collect nothing (pytest's exit 5).
+        if reporter is not None:
+            reporter.write_line(f"{BACKEND} backend: none of the {len(items)} selected tests reads the store "
+                                "backend; running them all anyway")
+        return
+    if dropped:
+        items[:] = keep
+        config.hook.pytest_deselected(items=dropped)
+        if reporter is not None:
+            reporter.write_line(
+                f"{BACKEND} backend: {len(dropped)} of {len(keep) + len(dropped)} tests deselected: their code and "
+                "fixtures never read the test backend (BACKEND, REMOTE_BACKEND, REGISTRY_TEST_BACKEND), so they run "
+                "only on the embedded run (tests/conftest.py, pytest_collection_modifyitems)")
 
 
 def free_port() -> int:

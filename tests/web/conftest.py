@@ -76,7 +76,7 @@ def publish_test_content(http, token: str) -> None:
     assert r.status_code in (200, 201), r.text
 
 
-def _prepare_store(path: Path, base_iri: str = "http://testserver/", others: dict[str, str] | None = None) -> str:
+def _prepare_store(path: Path | str, base_iri: str = "http://testserver/", others: dict[str, str] | None = None) -> str:
     """A store with the test community; returns its token. `others`: more communities to create
     (id → namespace); their tokens are written into the dict in place of the namespaces."""
     settings = Settings(store=str(path), base_iri=base_iri, load_bundled=False)
@@ -117,21 +117,16 @@ class LiveServer:
         self.log = log
 
 
-def start_live_server(root: Path, *, bundled: bool = False, follow_backend: bool = False, timeout: float = 60,
+def start_live_server(root: Path, *, bundled: bool = False, store: str | None = None, timeout: float = 60,
                       other_communities: dict[str, str] | None = None):
     """A real uvicorn server (child process) on its own store in `root`: with the test content
     published through its HTTP API, or with the bundled profiles and vocabularies (`bundled`).
-    `follow_backend`: with REGISTRY_TEST_BACKEND=remote, the store is a real `oxigraph serve`.
+    `store`: the registry's store (a remote store's URL), instead of an embedded store in `root`; the
+    caller that passes one follows the test backend (tests/conftest.py, pytest_collection_modifyitems).
     `other_communities` (id → namespace): more communities, their tokens in `LiveServer.tokens`.
     A generator: yields the `LiveServer`, stops the process (by its pid) when resumed."""
-    from tests.conftest import OxigraphServer
-
-    oxigraph = None
-    if follow_backend and os.environ.get("REGISTRY_TEST_BACKEND", "embedded") == "remote":
-        oxigraph = OxigraphServer().start()
-        store = oxigraph.store_url
-    else:
-        store = root / "store"
+    if store is None:
+        store = str(root / "store")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     others = dict(other_communities or {})
@@ -172,8 +167,6 @@ def start_live_server(root: Path, *, bundled: bool = False, follow_backend: bool
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-        if oxigraph is not None:
-            oxigraph.stop()
 
 
 @pytest.fixture(scope="session")

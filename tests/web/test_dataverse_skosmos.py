@@ -24,7 +24,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from tests.conftest import SHARED_DATA, require_shared
+from tests.conftest import BACKEND, SHARED_DATA, OxigraphServer, require_shared
 from tests.web.conftest import REPO, _free_port, start_live_server
 
 CVOC = SHARED_DATA / "dataverse" / "cvoc"
@@ -46,9 +46,16 @@ def _require_assets() -> None:
 
 @pytest.fixture(scope="module")
 def registry_server(tmp_path_factory):
-    """A real registry with the bundled content, on the test backend's store."""
-    yield from (server.url for server in start_live_server(
-        tmp_path_factory.mktemp("dvregistry"), bundled=True, follow_backend=True, timeout=180))
+    """A real registry with the bundled content, on the test backend's store (with
+    REGISTRY_TEST_BACKEND=remote, a real `oxigraph serve`)."""
+    oxigraph = OxigraphServer().start() if BACKEND == "remote" else None
+    try:
+        yield from (server.url for server in start_live_server(
+            tmp_path_factory.mktemp("dvregistry"), bundled=True, timeout=180,
+            store=oxigraph.store_url if oxigraph is not None else None))
+    finally:
+        if oxigraph is not None:
+            oxigraph.stop()
 
 
 def _input(entry: dict, element_id: str, lang: str, value: str) -> str:
