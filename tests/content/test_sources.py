@@ -235,30 +235,59 @@ def _physh_label(iri: str) -> str:
     return str(_source("physh_skos_compat.ttl", "turtle").value(URIRef(iri), SKOS.prefLabel))
 
 
+#: (vocabulary, notation) → every PhySH mapping the concept has: (property, PhySH prefLabel). Issue 20
+#: item 4, and the review of 2.0.0's vocabularies (technique 1.2.0, preparation-method 1.2.0): PhySH's
+#: Focused ion beam is a sample-preparation concept, its Holography is optical holography.
+PHYSH_MAPPINGS = {
+    ("technique", "hrtem"): [(SKOS.exactMatch, "High-resolution transmission electron microscopy")],
+    ("technique", "fim"): [(SKOS.broadMatch, "Field emission & field-ion microscopy")],
+    ("technique", "fib-sem"): [(SKOS.relatedMatch, "Focused ion beam")],
+    ("technique", "electron-holography"): [(SKOS.relatedMatch, "Holography")],
+    ("electron-gun-type", "thermionic"): [(SKOS.relatedMatch, "Thermionic emission")],
+    ("electron-gun-type", "field-emission"): [(SKOS.relatedMatch, "Field emission")],
+    ("specimen-form", "thin-film"): [(SKOS.closeMatch, "Thin films")],
+    ("specimen-form", "nanoparticles"): [(SKOS.closeMatch, "Nanoparticles")],
+    ("preparation-method", "fib-lift-out"): [(SKOS.broadMatch, "Focused ion beam")],
+    ("preparation-method", "fib-annular-milling"): [(SKOS.broadMatch, "Focused ion beam")],
+    ("preparation-method", "ion-milling"): [(SKOS.broadMatch, "Sputtering")],
+}
+MAPPING_PROPERTIES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+
+
+def mapping_problems(file_of) -> list[str]:
+    """The concepts of PHYSH_MAPPINGS whose PhySH mappings differ, in the vocabulary files `file_of(vid)`."""
+    out = []
+    for (vid, notation), expected in PHYSH_MAPPINGS.items():
+        g = rdflib.Graph().parse(file_of(vid), format="turtle")
+        [concept] = g.subjects(SKOS.notation, Literal(notation))
+        found = sorted((p, _physh_label(o)) for p in MAPPING_PROPERTIES for o in g.objects(concept, p) if str(o).startswith(PHYSH))
+        if found != sorted(expected):
+            out.append(f"{vid}/{notation}: {[(p.split('#')[1], label) for p, label in found]}")
+    return out
+
+
 def test_physh_mappings_say_what_the_concepts_are():
-    technique = rdflib.Namespace("https://w3id.org/metsa/vocab/technique/")
-    g = _vocab("technique")
-    [hrtem] = g.objects(technique.hrtem, SKOS.exactMatch)
-    assert _physh_label(hrtem) == "High-resolution transmission electron microscopy"
-    assert not list(g.objects(technique.hrtem, SKOS.closeMatch))
-    [fim] = g.objects(technique.fim, SKOS.broadMatch)
-    assert _physh_label(fim) == "Field emission & field-ion microscopy"
-    gun = rdflib.Namespace("https://w3id.org/metsa/vocab/electron-gun-type/")
-    g = _vocab("electron-gun-type")
-    assert {_physh_label(o) for o in g.objects(None, SKOS.relatedMatch)} == {"Thermionic emission", "Field emission"}
-    assert not list(g.objects(gun.thermionic, SKOS.closeMatch)) and not list(g.objects(gun["field-emission"], SKOS.closeMatch))
-    form = rdflib.Namespace("https://w3id.org/metsa/vocab/specimen-form/")
-    g = _vocab("specimen-form")
-    assert [_physh_label(o) for o in g.objects(form["thin-film"], SKOS.closeMatch)] == ["Thin films"]
-    assert [_physh_label(o) for o in g.objects(form.nanoparticles, SKOS.closeMatch)] == ["Nanoparticles"]
-    assert not [o for o in g.objects(None, SKOS.exactMatch) if str(o).startswith(PHYSH)], \
-        "a specimen form is not a material system: closeMatch, not exactMatch"
+    assert mapping_problems(_scheme_file) == []
+    g = _vocab("preparation-method")
+    method = rdflib.Namespace("https://w3id.org/metsa/vocab/preparation-method/")
+    assert not list(g.objects(method["fib-annular-milling"], SKOS.broader)), "annular milling follows a lift-out; it is no kind of lift-out"
+
+
+def test_the_mapping_check_catches_the_earlier_versions():
+    first = mapping_problems(lambda vid: f"{ROOT}/vocabularies/{vid}/1.0.0.ttl")
+    assert len(first) == len(PHYSH_MAPPINGS), first  # every one of them was wrong or missing in 1.0.0
+    before_review = mapping_problems(lambda vid: f"{ROOT}/vocabularies/{vid}/1.1.0.ttl"
+                                     if vid in ("technique", "preparation-method") else _scheme_file(vid))
+    assert [p.split(":")[0] for p in before_review] == [
+        "technique/fib-sem", "technique/electron-holography", "preparation-method/fib-lift-out",
+        "preparation-method/fib-annular-milling", "preparation-method/ion-milling"]
 
 
 def test_preparation_methods_include_osc_em_freezing_methods():
-    g = _vocab("preparation-method")
-    notations = {str(o) for o in g.objects(None, SKOS.notation)}
-    assert {"plunge-freezing", "high-pressure-freezing"} <= notations  # OSC-EM FreezingMethodEnum
+    def notations(path: str) -> set[str]:
+        return {str(o) for o in rdflib.Graph().parse(path, format="turtle").objects(None, SKOS.notation)}
+    assert {"plunge-freezing", "high-pressure-freezing"} <= notations(_scheme_file("preparation-method"))  # OSC-EM FreezingMethodEnum
+    assert "high-pressure-freezing" not in notations(f"{ROOT}/vocabularies/preparation-method/1.0.0.ttl")
 
 
 def test_nexus_paths_cited_are_current():
@@ -425,12 +454,19 @@ def test_profiles_say_they_are_metsa_style():
     scheme = _vocab("technique")
     definition = " ".join(str(o) for o in scheme.objects(None, SKOS.definition) if getattr(o, "language", None) == "en")
     assert "in general" in definition and "not an official METSA standard" in definition
+    # what 1.0.0 said instead: no "METSA-style", and techniques "practised on METSA platforms"
+    old = rdflib.Graph().parse(_shapes_path("electron-microscopy", "1.0.0"), format="turtle")
+    assert "METSA-style" not in " ".join(str(o) for o in old.objects(None, DCTERMS.description))
+    old_scheme = rdflib.Graph().parse(f"{ROOT}/vocabularies/technique/1.0.0.ttl", format="turtle")
+    assert "practised on METSA platforms" in " ".join(str(o) for o in old_scheme.objects(None, SKOS.definition))
 
 
 def test_grenoble_is_no_longer_offered_as_a_facility():
     g = _vocab("platform")
     grenoble = URIRef("https://w3id.org/metsa/vocab/platform/grenoble")
     assert (grenoble, OWL.deprecated, Literal(True)) in g
+    first = rdflib.Graph().parse(f"{ROOT}/vocabularies/platform/1.0.0.ttl", format="turtle")
+    assert (grenoble, SKOS.prefLabel, None) in first and (grenoble, OWL.deprecated, Literal(True)) not in first
     live = {c for c in g.subjects(RDF.type, SKOS.Concept) if (c, OWL.deprecated, Literal(True)) not in g}
     for c in live:
         label = str(g.value(c, SKOS.prefLabel))
@@ -652,3 +688,20 @@ def test_the_invention_check_catches_inferred_concepts():
         assert undeclared_values(path, g) == [finding], name
     # a concept whose code is a whole value of the source needs no declaration: 'SEM' is the KIT record's technique
     assert "sem" in source_values(os.path.join(SHARED, "records", "KIT_SEM_SCEO5_00.json"))
+
+
+def test_the_docs_say_where_each_vocabulary_comes_from():
+    """docs/vocabularies.md has one row per bundled vocabulary: its latest version and the source its
+    scheme names (`dct:source`), word for word; a vocabulary without `dct:source` (instrument-manufacturer,
+    a list of company names) says so in the row."""
+    text = open(f"{ROOT}/docs/vocabularies.md", encoding="utf-8").read()
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \| (\d+\.\d+\.\d+ \| .*) \|$", text, re.M))
+    for path in _latest_vocabularies():
+        vid, version = os.path.basename(os.path.dirname(path)), os.path.basename(path)[:-4]
+        g = rdflib.Graph().parse(path, format="turtle")
+        [scheme] = g.subjects(RDF.type, SKOS.ConceptScheme)
+        source = g.value(scheme, DCTERMS.source)
+        row_version, _, row_source = rows[vid].partition(" | ")
+        assert row_version == version, vid
+        assert row_source == str(source) if source is not None else "no external source" in row_source, vid
+    assert set(rows) == {os.path.basename(os.path.dirname(p)) for p in _latest_vocabularies()}
