@@ -36,7 +36,7 @@ from registry.config import Settings  # noqa: E402
 from registry.dataverse.block import FIELD_COLUMNS, load_block_text, parse_block, read_block, read_properties  # noqa: E402
 from registry.dataverse.export import export_block  # noqa: E402
 from registry.dataverse.importer import import_block, write_import  # noqa: E402
-from registry.publication import ProfileSubmission, VocabularySubmission  # noqa: E402
+from registry.publishing.service import ProfileSubmission, VocabularySubmission  # noqa: E402
 from registry.services import Registry  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "dataverse"

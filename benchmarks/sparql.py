@@ -105,7 +105,7 @@ def build_registry_store(store_dir: Path, base: str, nt: Path) -> None:
 
     from registry.config import Settings
     from registry.namespaces import ADMS, ADMS_STATUS, DCAT, DCTERMS, REG, RDF, VOID, XSD
-    from registry.publication import ProfileSubmission
+    from registry.publishing.service import ProfileSubmission
     from registry.services import Registry
 
     settings = Settings(store=str(store_dir), base_iri=base, load_bundled=False)

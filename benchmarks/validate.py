@@ -63,7 +63,7 @@ import pyshacl  # noqa: E402
 import rdflib  # noqa: E402
 
 from registry.config import Settings  # noqa: E402
-from registry.publication import ProfileSubmission, VocabularySubmission  # noqa: E402
+from registry.publishing.service import ProfileSubmission, VocabularySubmission  # noqa: E402
 from registry.rdf import format_for_filename, parse_triples, to_rdflib_graph  # noqa: E402
 from registry.services import Registry  # noqa: E402
 from registry.validation.gather import SubsetCache  # noqa: E402

@@ -268,7 +268,7 @@ def _real_vocabulary(name: str, queue) -> None:
     import pyoxigraph as ox
 
     from registry.config import Settings
-    from registry.publication import VocabularySubmission
+    from registry.publishing.service import VocabularySubmission
     from registry.services import Registry
     from registry.vocab.service import service_of
 

@@ -13,24 +13,16 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import pyoxigraph as ox
 
-from registry.catalog import Catalog, Community
+from registry.catalog import Catalog, Community, now_literal
 from registry.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
 from registry.ids import check_id
 from registry.publishing.references import has_dot_segment
-from registry.namespaces import DCTERMS, FOAF, REG, RDF, SPARQL_PREFIXES, SYSTEM_GRAPH, XSD, IriScheme
+from registry.namespaces import DCTERMS, FOAF, REG, RDF, SPARQL_PREFIXES, SYSTEM_GRAPH, IriScheme, node as _n
 from registry.store.base import RegistryStore
 
-
-def _now() -> ox.Literal:
-    return ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=ox.NamedNode(str(XSD.dateTime)))
-
-
-def _n(iri) -> ox.NamedNode:
-    return ox.NamedNode(str(iri))
 
 
 @dataclass
@@ -112,7 +104,7 @@ class Communities:
                 ox.Quad(c, _n(RDF.type), _n(FOAF.Organization), g),
                 ox.Quad(c, _n(DCTERMS.identifier), ox.Literal(cid), g),
                 ox.Quad(c, _n(FOAF.name), ox.Literal(name), g),
-                ox.Quad(c, _n(DCTERMS.created), _now(), g),
+                ox.Quad(c, _n(DCTERMS.created), now_literal(), g),
             ] + [ox.Quad(c, _n(REG.namespace), ox.Literal(ns), g) for ns in namespaces]
             self.store.commit(insert=quads)
         return self.catalog.community(cid)
@@ -146,7 +138,7 @@ class Communities:
                     ox.Quad(t, _n(RDF.type), _n(REG.Token), g),
                     ox.Quad(t, _n(REG.community), _n(community.iri), g),
                     ox.Quad(t, _n(REG.secretHash), ox.Literal(_hash(secret)), g),
-                    ox.Quad(t, _n(DCTERMS.created), _now(), g),
+                    ox.Quad(t, _n(DCTERMS.created), now_literal(), g),
                     ox.Quad(t, _n(DCTERMS.description), ox.Literal(label[:200]), g),
                 ]
             )
@@ -159,7 +151,7 @@ class Communities:
         with self.store.writing():
             if not self.store.ask("ASK { $t ?p ?o }", bindings={"t": t}, default_graph=[SYSTEM_GRAPH]):
                 raise NotFound(f"no token {token_id!r}", code="token-not-found")
-            self.store.commit(insert=[ox.Quad(t, _n(REG.revoked), _now(), _n(SYSTEM_GRAPH))])
+            self.store.commit(insert=[ox.Quad(t, _n(REG.revoked), now_literal(), _n(SYSTEM_GRAPH))])
 
     def tokens(self, cid: str | None = None) -> list[dict]:
         rows = self.store.select(

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from registry.errors import Conflict, InvalidInput, NotFound
 from registry.ids import SemVer
-from registry.publication import ProfileSubmission, PublishResult, VocabularySubmission, examples_in_folder
+from registry.publishing.service import ProfileSubmission, PublishResult, VocabularySubmission, examples_in_folder
 from registry.rdf import EXTENSIONS, format_for_filename
 
 

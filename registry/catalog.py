@@ -1,4 +1,7 @@
-"""The registry's data model, in RDF with standard vocabularies, and the reads over it.
+"""The registry's data model, in RDF with standard vocabularies: the reads over it (`Catalog`,
+`VersionInfo`, `Community`) and the quads that write it (`version_description`,
+`resource_descriptor`, `Catalog.series_changes`, `Catalog.current_version_change`), which
+`registry.publishing.service` commits.
 
 * a *community* (`foaf:Organization`) owns IRI namespaces (`reg:namespace`);
 * a *profile* series (`prof:Profile`, `dcat:Resource`) has versions (`dcat:hasVersion`,
@@ -16,6 +19,7 @@ section 11 (versioning); ADMS status for draft / published / deprecated.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +27,9 @@ import pyoxigraph as ox
 
 from registry.errors import NotFound
 from registry.ids import SemVer, check_id
-from registry.namespaces import REG, SPARQL_PREFIXES, STATUS_IRIS, STATUS_NAMES, IriScheme
+from registry.namespaces import (
+    ADMS, DCAT, DCTERMS, PROF, RDF, REG, SPARQL_PREFIXES, STATUS_IRIS, STATUS_NAMES, XSD, IriScheme, node as _n,
+)
 from registry.store.base import RegistryStore
 
 PUBLIC_STATUSES = ("published", "deprecated")
@@ -433,3 +439,109 @@ class Catalog:
                 if key in row:
                     graphs.add(row[key].value)
         return graphs
+
+    # --- writes: what publication commits (registry.publishing.service) ----------------------
+
+    def current_version_change(self, kind: str, sid: str, *, override: dict[str, str], extra: dict | None = None):
+        """Quads to delete/insert so `dcat:hasCurrentVersion` names the latest published version."""
+        series_iri = self.iris.profile(sid) if kind == "profile" else self.iris.vocabulary(sid)
+        catalog = _n(self.iris.catalog)
+        versions = {v.iri: (v.version, override.get(v.iri, v.status)) for v in self.versions(kind, sid)}
+        for iri, item in (extra or {}).items():
+            versions[iri] = (item.version, override.get(iri, item.status))
+        published = [(SemVer(ver), iri) for iri, (ver, status) in versions.items() if status == "published"]
+        current = max(published)[1] if published else None
+        rows = self.store.select(
+            "SELECT ?c WHERE { $s <http://www.w3.org/ns/dcat#hasCurrentVersion> ?c }",
+            bindings={"s": _n(series_iri)},
+            default_graph=[self.iris.catalog],
+        )
+        old = [row["c"].value for row in rows]
+        delete = [ox.Quad(_n(series_iri), _n(DCAT.hasCurrentVersion), _n(o), catalog) for o in old if o != current]
+        insert = [ox.Quad(_n(series_iri), _n(DCAT.hasCurrentVersion), _n(current), catalog)] if current and current not in old else []
+        return delete, insert
+
+    def series_changes(self, kind, sid, community, title, description, published, base_series=None):
+        """Catalog-graph quads of a series. The series appears in the public catalog graph only
+        with a published version (a draft-only series is known from its draft's own graph), and
+        what it says (title, description, base profile) changes only with a published version."""
+        series = _n(self.iris.profile(sid) if kind == "profile" else self.iris.vocabulary(sid))
+        catalog = _n(self.iris.catalog)
+        insert: list[ox.Quad] = []
+        delete: list[ox.Quad] = []
+        if not published:
+            return insert, delete
+        types = [PROF.Profile, DCAT.Resource] if kind == "profile" else [DCAT.Dataset, DCAT.Resource]
+        insert += [ox.Quad(series, _n(RDF.type), _n(t), catalog) for t in types]
+        insert += [
+            ox.Quad(series, _n(DCTERMS.identifier), ox.Literal(sid), catalog),
+            ox.Quad(series, _n(DCTERMS.publisher), _n(community.iri), catalog),
+            ox.Quad(_n(self.iris.catalog), _n(DCAT.resource), series, catalog),
+        ]
+        if title or description:
+            # the series shows the latest submission's title and description
+            for row in self.store.select(
+                "SELECT ?p ?o WHERE { $s ?p ?o FILTER(?p IN (<http://purl.org/dc/terms/title>, <http://purl.org/dc/terms/description>)) }",
+                bindings={"s": series},
+                default_graph=[self.iris.catalog],
+            ):
+                delete.append(ox.Quad(series, row["p"], row["o"], catalog))
+            insert += [ox.Quad(series, _n(p), o, catalog) for _, p, o in label_triples(series, title, description)]
+        if base_series:
+            insert.append(ox.Quad(series, _n(PROF.isProfileOf), _n(base_series), catalog))
+        # never delete and insert the same quad
+        keep = set(insert)
+        delete = [q for q in delete if q not in keep]
+        return insert, delete
+
+
+
+def now_literal() -> ox.Literal:
+    """The current time as an `xsd:dateTime` literal (UTC, seconds), for `dct:issued` / `dct:modified`."""
+    return ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=_n(XSD.dateTime))
+
+
+def version_description(
+v, series, cls, sid, version, status, community, digest, graph, previous, title, description
+) -> list[tuple]:
+    """What every version says of itself (DCAT 3 versioning, ADMS status, provenance)."""
+    meta = [
+        (series, DCAT.hasVersion, v),
+        (v, RDF.type, cls),
+        (v, RDF.type, DCAT.Resource),
+        (v, DCTERMS.identifier, ox.Literal(f"{sid}@{version}")),
+        (v, DCAT.version, ox.Literal(version)),
+        (v, DCTERMS.isVersionOf, series),
+        (v, ADMS.status, _n(STATUS_IRIS[status])),
+        (v, DCTERMS.publisher, _n(community.iri)),
+        (v, DCTERMS.issued, now_literal()),
+        (v, REG.contentHash, ox.Literal(digest)),
+        (v, REG.graph, _n(graph)),
+    ]
+    if previous is not None:
+        meta.append((v, DCAT.previousVersion, _n(previous.iri)))
+    return meta + label_triples(v, title, description)
+
+
+def label_triples(subject, title: dict[str, str], description: dict[str, str]):
+    out = []
+    for lang, text in title.items():
+        out.append((subject, DCTERMS.title, ox.Literal(text, language=lang) if lang else ox.Literal(text)))
+    for lang, text in description.items():
+        out.append((subject, DCTERMS.description, ox.Literal(text, language=lang) if lang else ox.Literal(text)))
+    return out
+
+
+def resource_descriptor(version_iri: str, name: str, role, artifact: str, media: str | None, conforms: str | None):
+    d = _n(IriScheme.resource(version_iri, name))
+    out = [
+        (_n(version_iri), PROF.hasResource, d),
+        (d, RDF.type, PROF.ResourceDescriptor),
+        (d, PROF.hasRole, role),
+        (d, PROF.hasArtifact, _n(artifact)),
+    ]
+    if media:
+        out.append((d, DCTERMS.format, _n(media)))
+    if conforms:
+        out.append((d, DCTERMS.conformsTo, _n(conforms)))
+    return out

@@ -220,7 +220,7 @@ def publish_profile(
 ) -> None:
     """Publish a profile version (shapes + optional context.jsonld, example records)."""
     from registry.bundled import _lang_map
-    from registry.publication import ProfileSubmission, examples_in_folder
+    from registry.publishing.service import ProfileSubmission, examples_in_folder
     from registry.rdf import format_for_filename
 
     shapes_path = path / "shapes.ttl" if path.is_dir() else path
@@ -274,7 +274,7 @@ def publish_vocabulary(
 ) -> None:
     """Publish a vocabulary version (any size: the file is streamed into the store)."""
     from registry.bundled import _lang_map
-    from registry.publication import VocabularySubmission
+    from registry.publishing.service import VocabularySubmission
     from registry.rdf import format_for_filename
 
     if not path.is_file():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROF, RDF, RDFS, SH, SKOS, VOID, XSD
 
@@ -16,6 +17,11 @@ QUDT = Namespace("http://qudt.org/schema/qudt/")
 UNIT = Namespace("http://qudt.org/vocab/unit/")
 #: The registry's own small vocabulary (terms no standard has: namespaces owned, content hash, tokens).
 REG = Namespace("https://w3id.org/profile-registry/ns#")
+
+def node(iri) -> ox.NamedNode:
+    """A term of the namespaces above (or an IRI string) as the pyoxigraph node the store takes."""
+    return ox.NamedNode(str(iri))
+
 
 #: Graph that holds tokens (hashed). Never exposed through SPARQL, linked data or export by default.
 SYSTEM_GRAPH = "urn:registry:system"

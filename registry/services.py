@@ -13,7 +13,7 @@ from registry.auth import Communities, FailedAuthLimiter
 from registry.catalog import Catalog
 from registry.config import Settings
 from registry.namespaces import IriScheme
-from registry.publication import PublicationService
+from registry.publishing.service import PublicationService
 from registry.store import RegistryStore, open_store
 
 

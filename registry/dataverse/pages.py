@@ -21,7 +21,7 @@ from registry.dataverse.annotations import DVB_IRI
 from registry.dataverse.block import BlockFormatError, BlockText, language_of, parse_block, parse_properties
 from registry.dataverse.importer import import_block, profile_id_of
 from registry.errors import CheckFailed, Conflict, RegistryError
-from registry.publication import ProfileSubmission, VocabularySubmission
+from registry.publishing.service import ProfileSubmission, VocabularySubmission
 from registry.web import i18n
 from registry.web.pages.common import csrf_refusal, error_page, ui
 from registry.web.pages.community import _page, current_community

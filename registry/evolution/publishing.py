@@ -29,7 +29,7 @@ from registry.evolution.records import record_impact, stored_examples_impact
 from registry.evolution.service import evolution
 from registry.ids import SemVer
 from registry.evolution.vocab_diff import diff_graphs
-from registry.publication import ProfileCheck, VocabularyCheck
+from registry.publishing.service import ProfileCheck, VocabularyCheck
 
 MAX_LISTED = 200  # changes listed in a refusal (the count is always given)
 

@@ -133,7 +133,7 @@ def distributions(info) -> list[ox.Triple]:
     URL names its syntax (`?_mediatype=`), so no content negotiation is needed to get it."""
     from urllib.parse import urlencode
 
-    from registry.publication import JSONLD_SPEC, SHACL_SPEC, SKOS_SPEC
+    from registry.publishing.service import JSONLD_SPEC, SHACL_SPEC, SKOS_SPEC
 
     turtle = "?" + urlencode({"_mediatype": "text/turtle"})
     out: list[ox.Triple] = []

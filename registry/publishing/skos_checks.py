@@ -5,7 +5,7 @@ that name every offending concept and the vocabulary is published, as Skosmos, S
 OntoPortal host real thesauri that break a few of them; a community may ask for ``strict`` (they
 are errors, the publication is refused). What stays an error whatever the policy is what would
 make the registry wrong: no concept scheme at all, or blank-node schemes and concepts (here), IRIs outside the community's
-namespaces and unparsable data (`registry.publication`).
+namespaces and unparsable data (`registry.publishing.service`).
 
 Every check is one SPARQL SELECT with a LIMIT, run in the store by the ``query`` callable over
 exactly the vocabulary being published (the caller binds the default graph to the staging graph),

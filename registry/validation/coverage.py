@@ -304,7 +304,7 @@ class NothingToValidate(InvalidInput):
 
 
 def _short(iri: str) -> str:
-    from registry.web.fields import curie
+    from registry.profile_fields import curie
 
     return curie(iri)
 

@@ -27,7 +27,8 @@ from typing import Any
 from registry.errors import InvalidInput, NotFound, PayloadTooLarge
 from registry.vocab.index import SKOS
 from registry.vocab.normalize import fold
-from registry.vocab.service import VocabService, Version, check_iri, check_lang, check_query
+from registry.catalog import VersionInfo
+from registry.vocab.service import VocabService, check_iri, check_lang, check_query
 
 VERSIONS = ["0.2"]
 MAX_QUERIES = 1000
@@ -38,16 +39,16 @@ _EXACT = {0: 100.0, 2: 95.0}
 _PARTIAL = {1: 80.0, 3: 80.0, 4: 60.0, 5: 60.0}
 
 
-def _versions(service: VocabService, vid: str | None) -> list[Version]:
+def _versions(service: VocabService, vid: str | None) -> list[VersionInfo]:
     if vid is None:
         return [service.latest(vs) for vs in service.all_versions().values()]
     return [service.resolve(vid)]
 
 
-def _scheme_types(service: VocabService, versions: list[Version], lang: str | None) -> list[dict[str, str]]:
+def _scheme_types(service: VocabService, versions: list[VersionInfo], lang: str | None) -> list[dict[str, str]]:
     out = []
     for v in versions:
-        for item in service.schemes(v.vid, v.version, lang)["results"]:
+        for item in service.schemes(v.id, v.version, lang)["results"]:
             out.append({"id": item["iri"], "name": item["label"] or item["iri"]})
     return out
 
@@ -100,7 +101,7 @@ def parse_queries(raw: str | None) -> dict[str, dict[str, Any]]:
     return queries
 
 
-def _type_filter(versions: list[Version], types) -> list[tuple[Version, str | None]] | None:
+def _type_filter(versions: list[VersionInfo], types) -> list[tuple[VersionInfo, str | None]] | None:
     """(version, scheme or None) pairs to search for the query's types; None when a type is
     unknown to every searched vocabulary (no candidates)."""
     if types is None:
@@ -122,7 +123,7 @@ def _candidates(service: VocabService, pairs, text: str, lang: str | None, limit
     found: dict[str, dict[str, Any]] = {}
     key = fold(text)
     for v, scheme in pairs:
-        hits, _ = service.search(text, vids=[v.vid], lang=lang, limit=limit, scheme=scheme)
+        hits, _ = service.search(text, vids=[v.id], lang=lang, limit=limit, scheme=scheme)
         for _, index, hit in hits:
             cid = index.e_cid[hit.entry]
             iri = index.iris[cid]
@@ -132,7 +133,7 @@ def _candidates(service: VocabService, pairs, text: str, lang: str | None, limit
             label, _ = index.best_label(cid, lang, index.e_lang[hit.entry] or None)
             types = [CONCEPT_TYPE] + [{"id": s, "name": s} for s in v.schemes if cid in index.members(s)]
             found[iri] = {"id": iri, "name": label or iri, "score": score, "match": False, "type": types,
-                          "description": f"{v.vid} {v.version}", "_exact": hit.rank in _EXACT}
+                          "description": f"{v.id} {v.version}", "_exact": hit.rank in _EXACT}
     ordered = sorted(found.values(), key=lambda c: (-c["score"], c["name"], c["id"]))[:limit]
     exact = [c for c in ordered if c["_exact"]]
     if len(exact) == 1:
@@ -157,7 +158,7 @@ def reconcile(service: VocabService, vid: str | None, queries: dict[str, dict[st
     return out
 
 
-def _answer(service: VocabService, versions: list[Version], out: dict[str, dict[str, Any]], key: str,
+def _answer(service: VocabService, versions: list[VersionInfo], out: dict[str, dict[str, Any]], key: str,
             query: dict[str, Any], lang: str | None) -> None:
     text = query["query"].strip()
     limit = min(int(query.get("limit", DEFAULT_CANDIDATES)), MAX_CANDIDATES)
@@ -183,7 +184,7 @@ def suggest_entity(service: VocabService, vid: str | None, prefix: str | None, c
         cid = index.e_cid[hit.entry]
         label, _ = index.best_label(cid, lang, index.e_lang[hit.entry] or None)
         result.append({"id": index.iris[cid], "name": label or index.iris[cid],
-                       "description": f"{v.vid} {v.version}", "notable": [CONCEPT_TYPE]})
+                       "description": f"{v.id} {v.version}", "notable": [CONCEPT_TYPE]})
     return {"result": result}
 
 

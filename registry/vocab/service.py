@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import islice
 from typing import Any
 
 import pyoxigraph as ox
 
+from registry.catalog import VersionInfo
 from registry.errors import InvalidInput, NotFound
 from registry.ids import SemVer, check_id
 from registry.namespaces import REG, SPARQL_PREFIXES, STATUS_IRIS
@@ -35,23 +36,6 @@ INDEX_CACHE_SIZE = 16
 
 NOTE_PROPERTIES = ("definition", "scopeNote", "note", "example", "historyNote", "editorialNote", "changeNote")
 MAPPING_PROPERTIES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
-
-
-@dataclass(frozen=True)
-class Version:
-    """A public (published or deprecated) vocabulary version, as the catalog lists it."""
-
-    vid: str
-    version: str
-    iri: str
-    graph: str
-    scheme: str | None
-    status: str
-    community: str
-    #: every concept scheme of the version (`reg:conceptScheme`; PhySH has 19), sorted
-    schemes: tuple[str, ...] = ()
-    #: the version's content hash (`reg:contentHash`): with the IRI, names its persisted index
-    content: str | None = None
 
 
 def check_query(q: str | None, *, required: bool = True) -> str:
@@ -115,7 +99,7 @@ class VocabService:
         self._lock = threading.Lock()
         self._counts: dict[str, dict[str, Any]] = {}
         #: (store generation, all_versions()) of the last catalog read
-        self._versions: tuple[int, dict[str, list[Version]]] | None = None
+        self._versions: tuple[int, dict[str, list[VersionInfo]]] | None = None
         #: (store generation, value) of what other modules derive from the catalog (skosmos)
         self.extensions_cache: dict[str, tuple[int, Any]] = {}
         directory = index_dir(registry.settings)
@@ -126,7 +110,7 @@ class VocabService:
 
     # --- versions ------------------------------------------------------------------------------
 
-    def all_versions(self) -> dict[str, list[Version]]:
+    def all_versions(self) -> dict[str, list[VersionInfo]]:
         """vocabulary id → its public versions, oldest first (two queries over the catalog).
 
         Kept while the store's `generation` stays the same (it moves with every write, by any
@@ -139,7 +123,7 @@ class VocabService:
         self._versions = (generation, found)
         return dict(found)
 
-    def _read_versions(self) -> dict[str, list[Version]]:
+    def _read_versions(self) -> dict[str, list[VersionInfo]]:
         rows = self.store.select(
             SPARQL_PREFIXES
             + """SELECT ?id ?v ?version ?status ?g ?scheme ?publisher ?hash WHERE { GRAPH ?v {
@@ -157,20 +141,23 @@ class VocabService:
             },
             union_default_graph=True,
         )
-        out: dict[str, list[Version]] = {}
+        out: dict[str, list[VersionInfo]] = {}
         status_names = {v: k for k, v in STATUS_IRIS.items()}
+        community_ids = {c.iri: c.id for c in self.registry.catalog.communities()} if rows else {}
         for row in rows:
             vid = row["id"].value
             out.setdefault(vid, []).append(
-                Version(
-                    vid=vid,
+                VersionInfo(
+                    kind="vocabulary",
+                    id=vid,
                     version=row["version"].value,
                     iri=row["v"].value,
+                    series_iri=self.iris.vocabulary(vid),
                     graph=row["g"].value,
                     scheme=row["scheme"].value if "scheme" in row else None,
                     status=status_names.get(row["status"].value, "published"),
-                    community=row["publisher"].value,
-                    content=row["hash"].value if "hash" in row else None,
+                    community=community_ids.get(row["publisher"].value, row["publisher"].value),
+                    content_hash=row["hash"].value if "hash" in row else None,
                 )
             )
         schemes: dict[str, list[str]] = {}
@@ -183,18 +170,18 @@ class VocabService:
         for vid, versions in out.items():
             versions.sort(key=lambda v: SemVer(v.version))
             out[vid] = [
-                replace(v, schemes=tuple(sorted(schemes.get(v.iri) or ([v.scheme] if v.scheme else []))))
+                replace(v, schemes=list(sorted(schemes.get(v.iri) or ([v.scheme] if v.scheme else []))))
                 for v in versions
             ]
         return dict(sorted(out.items()))
 
-    def check_scheme(self, v: Version, scheme: str | None) -> str | None:
+    def check_scheme(self, v: VersionInfo, scheme: str | None) -> str | None:
         """`scheme` if it is one of the version's concept schemes (404 otherwise)."""
         if scheme is None:
             return None
         check_iri(scheme, "scheme")
         if scheme not in v.schemes:
-            raise NotFound(f"{v.vid} {v.version} has no concept scheme {scheme}", code="scheme-not-found")
+            raise NotFound(f"{v.id} {v.version} has no concept scheme {scheme}", code="scheme-not-found")
         return scheme
 
     def schemes(self, vid: str, version: str | None, lang: str | None) -> dict[str, Any]:
@@ -220,7 +207,7 @@ class VocabService:
         items.sort(key=lambda x: (fold(x["label"] or ""), x["iri"]))
         return {"vocabulary": vid, "version": v.version, "results": items}
 
-    def versions(self, vid: str) -> list[Version]:
+    def versions(self, vid: str) -> list[VersionInfo]:
         check_id(vid, "vocabulary id")
         versions = self.all_versions().get(vid)
         if not versions:
@@ -228,11 +215,11 @@ class VocabService:
         return versions
 
     @staticmethod
-    def latest(versions: list[Version]) -> Version:
+    def latest(versions: list[VersionInfo]) -> VersionInfo:
         published = [v for v in versions if v.status == "published"]
         return (published or versions)[-1]
 
-    def resolve(self, vid: str, version: str | None = None, *, versions: list[Version] | None = None) -> Version:
+    def resolve(self, vid: str, version: str | None = None, *, versions: list[VersionInfo] | None = None) -> VersionInfo:
         """A version of `vid`: the given one, or the latest published (then deprecated) one."""
         versions = versions if versions is not None else self.versions(vid)
         if version is None:
@@ -245,7 +232,7 @@ class VocabService:
 
     # --- indexes -------------------------------------------------------------------------------
 
-    def index(self, v: Version) -> VersionIndex:
+    def index(self, v: VersionInfo) -> VersionIndex:
         """The label index of a version: built on first use, then cached by version IRI."""
         with self._lock:
             index = self._indexes.get(v.iri)
@@ -257,14 +244,14 @@ class VocabService:
             with self._lock:
                 index = self._indexes.get(v.iri)
             if index is None:
-                index = self.files.load(v.iri, v.graph, v.content) if self.files is not None else None
+                index = self.files.load(v.iri, v.graph, v.content_hash) if self.files is not None else None
                 source = "file"
                 if index is None:
                     builder = IndexBuilder.read(self.store, v.iri, v.graph)
                     source = "built"
                     if self.files is not None:
                         try:
-                            index = self.files.save(v.iri, v.graph, v.content, builder)
+                            index = self.files.save(v.iri, v.graph, v.content_hash, builder)
                         except OSError as exc:  # a full disk must not fail the search
                             log.warning("could not persist the index of %s: %s", v.iri, exc)
                     if index is None:
@@ -316,7 +303,7 @@ class VocabService:
 
     # --- listing -------------------------------------------------------------------------------
 
-    def counts(self, v: Version) -> dict[str, Any]:
+    def counts(self, v: VersionInfo) -> dict[str, Any]:
         cached = self._counts.get(v.iri)
         if cached is not None:
             return cached
@@ -369,10 +356,10 @@ class VocabService:
 
     # --- finding a concept ---------------------------------------------------------------------
 
-    def _has(self, v: Version, iri: str) -> bool:
+    def _has(self, v: VersionInfo, iri: str) -> bool:
         return self.store.ask("ASK { $c ?p ?o }", bindings={"c": ox.NamedNode(iri)}, default_graph=[v.graph])
 
-    def locate(self, iri: str, vid: str | None = None, version: str | None = None) -> tuple[Version, str | None]:
+    def locate(self, iri: str, vid: str | None = None, version: str | None = None) -> tuple[VersionInfo, str | None]:
         """The version that describes concept `iri`, and the version that removed it (or None).
 
         With an explicit `version`, only that version. Otherwise the latest version of each
@@ -470,10 +457,10 @@ class VocabService:
                 [v.scheme] if v.scheme else [])
         out: dict[str, Any] = {
             "iri": iri,
-            "vocabulary": v.vid,
+            "vocabulary": v.id,
             "version": v.version,
             "version_iri": v.iri,
-            "latest_version": self.latest(self.versions(v.vid)).version,
+            "latest_version": self.latest(self.versions(v.id)).version,
             "removed_in": removed_in,
             "types": types,
             "label": label,
@@ -534,7 +521,7 @@ class VocabService:
             raise NotFound(f"no concept {iri} in any version of {vid}", code="concept-not-found")
         return {"vocabulary": vid, "iri": iri, "versions": rows}
 
-    def groups_of(self, v: Version, iri: str, lang: str | None) -> list[dict[str, Any]]:
+    def groups_of(self, v: VersionInfo, iri: str, lang: str | None) -> list[dict[str, Any]]:
         """The collections (Skosmos groups) the concept is a skos:member of: {iri, label, lang}."""
         index = self.index(v)
         cid = index.ids.get(iri)
@@ -544,7 +531,7 @@ class VocabService:
             out.append({"iri": index.iris[g], "label": label, "lang": label_lang, "prefLabel": dict(index.pref[g])})
         return sorted(out, key=lambda x: (fold(x["label"] or ""), x["iri"]))
 
-    def paths(self, v: Version, iri: str, lang: str | None, max_paths: int = 20) -> list[list[dict[str, Any]]]:
+    def paths(self, v: VersionInfo, iri: str, lang: str | None, max_paths: int = 20) -> list[list[dict[str, Any]]]:
         """Hierarchy paths from a top of the hierarchy down to the concept, both included
         (polyhierarchy: several; a top concept: one path of itself)."""
         rows = self.store.select(
@@ -655,7 +642,7 @@ class VocabService:
         scheme: str | None = None,
         group: str | None = None,
         types: frozenset[str] | None = None,
-    ) -> tuple[list[tuple[Version, VersionIndex, Hit]], bool]:
+    ) -> tuple[list[tuple[VersionInfo, VersionIndex, Hit]], bool]:
         """One page of ranked hits over one or several vocabularies, and whether more follow.
         `scheme`: only the members of that concept scheme, in the vocabularies that hold it;
         `group`: only the members of that collection; `types`: only concepts of those types."""
@@ -700,7 +687,7 @@ class VocabService:
         return [(v, index, h) for _, _, v, index, h in page[:limit]], len(page) > limit
 
     def below(self, parent: str, *, vids: list[str] | None, version: str | None, lang: str | None,
-              offset: int, limit: int) -> list[tuple[Version, VersionIndex, int]]:
+              offset: int, limit: int) -> list[tuple[VersionInfo, VersionIndex, int]]:
         """The (non-deprecated) concepts below `parent` in the vocabularies that have it, sorted by
         label in `lang`: one page."""
         everything = self.all_versions()
@@ -708,7 +695,7 @@ class VocabService:
             check_id(vid, "vocabulary id")
             if vid not in everything:
                 raise NotFound(f"no vocabulary {vid!r}", code="vocabulary-not-found")
-        found: list[tuple[Version, VersionIndex, int]] = []
+        found: list[tuple[VersionInfo, VersionIndex, int]] = []
         for vid in vids or list(everything):
             v = self.resolve(vid, version, versions=everything[vid])
             index = self.index(v)
@@ -719,13 +706,13 @@ class VocabService:
             found += [(v, index, c) for c in self._sorted(index, below, lang)]
         return found[offset: offset + limit]
 
-    def hit_json(self, v: Version, index: VersionIndex, hit: Hit, lang: str | None) -> dict[str, Any]:
+    def hit_json(self, v: VersionInfo, index: VersionIndex, hit: Hit, lang: str | None) -> dict[str, Any]:
         e = hit.entry
         cid = index.e_cid[e]
         label, label_lang = index.best_label(cid, lang, index.e_lang[e] or None)
         out = {
             "iri": index.iris[cid],
-            "vocabulary": v.vid,
+            "vocabulary": v.id,
             "version": v.version,
             "label": label,
             "lang": label_lang,

@@ -25,7 +25,8 @@ import pyoxigraph as ox
 
 from registry.errors import InvalidInput
 from registry.vocab.index import ALT, HIDDEN, NOTATION, PREF
-from registry.vocab.service import VocabService, Version, check_iri, check_query
+from registry.catalog import VersionInfo
+from registry.vocab.service import VocabService, check_iri, check_query
 
 SEARCH_CONTEXT = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
@@ -217,7 +218,7 @@ def _add_fields(service: VocabService, rows, results: list[dict[str, Any]], fiel
     """The `fields` of `search` (`GenericSparql::formatExtraFields` and
     `transformConceptSearchResult`): `prefLabels` from the index, the other properties with one
     SELECT per version over the page's concepts."""
-    by_version: dict[str, tuple[Version, list[str]]] = {}
+    by_version: dict[str, tuple[VersionInfo, list[str]]] = {}
     for (v, index, cid), item in zip(rows, results):
         if "prefLabel" in fields:
             labels = index.pref[cid]
@@ -278,7 +279,7 @@ def _pick_label(labels: dict[str, str], lang: str | None) -> str | None:
     return labels[min(labels)] if labels else None
 
 
-def concept_item(v: Version, index, cid: int, display: str | None, fallback: str | None,
+def concept_item(v: VersionInfo, index, cid: int, display: str | None, fallback: str | None,
                  namespaces: dict[str, list[str]]) -> dict[str, Any]:
     """The fields every Skosmos search result has: uri, type, localname, prefLabel, lang,
     notation, vocab (`GenericSparql::transformConceptSearchResult`)."""
@@ -294,11 +295,11 @@ def concept_item(v: Version, index, cid: int, display: str | None, fallback: str
         item["lang"] = label_lang
     if cid in index.notation:
         item["notation"] = index.notation[cid]
-    item["vocab"] = v.vid
+    item["vocab"] = v.id
     return item
 
 
-def search_item(v: Version, index, hit, display: str | None, namespaces: dict[str, list[str]]) -> dict[str, Any]:
+def search_item(v: VersionInfo, index, hit, display: str | None, namespaces: dict[str, list[str]]) -> dict[str, Any]:
     """A search result: `concept_item` and the label that matched (matchedPrefLabel, altLabel
     or hiddenLabel, with `lang` its language)."""
     e = hit.entry
@@ -318,17 +319,17 @@ def search_item(v: Version, index, hit, display: str | None, namespaces: dict[st
 
 
 def _namespaces(service: VocabService) -> dict[str, list[str]]:
-    """Community IRI → its namespaces, longest first; read again when the store changes."""
+    """Community id → its namespaces, longest first; read again when the store changes."""
     generation = service.store.generation
     cached = service.extensions_cache.get("skosmos-namespaces")
     if cached is not None and cached[0] == generation:
         return cached[1]
-    found = {c.iri: sorted(c.namespaces, key=len, reverse=True) for c in service.registry.catalog.communities()}
+    found = {c.id: sorted(c.namespaces, key=len, reverse=True) for c in service.registry.catalog.communities()}
     service.extensions_cache["skosmos-namespaces"] = (generation, found)
     return found
 
 
-def _spaces(v: Version, namespaces: dict[str, list[str]]) -> list[str]:
+def _spaces(v: VersionInfo, namespaces: dict[str, list[str]]) -> list[str]:
     """Where a vocabulary's concept IRIs live (Skosmos' uriSpace): below the concept scheme IRI,
     else in the publishing community's namespaces; longest first."""
     spaces = list(namespaces.get(v.community, []))
@@ -348,7 +349,7 @@ def _localname(iri: str, namespaces: list[str]) -> str | None:
 # --- data -------------------------------------------------------------------------------------
 
 
-def data_triples(service: VocabService, uri: str, vid: str | None, version: str | None) -> tuple[Version, list[ox.Triple]]:
+def data_triples(service: VocabService, uri: str, vid: str | None, version: str | None) -> tuple[VersionInfo, list[ox.Triple]]:
     """The concept's own triples, plus the type and labels of the resources it points to."""
     v, _ = service.locate(uri, vid, version)
     c = ox.NamedNode(uri)

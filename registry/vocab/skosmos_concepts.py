@@ -20,7 +20,8 @@ from registry.errors import InvalidInput, NotFound
 from registry.namespaces import SPARQL_PREFIXES
 from registry.vocab.index import ALT, HIDDEN, PREF, SKOS, VersionIndex
 from registry.vocab.normalize import fold
-from registry.vocab.service import MAPPING_PROPERTIES, VocabService, Version, check_iri, check_lang, check_query
+from registry.catalog import VersionInfo
+from registry.vocab.service import MAPPING_PROPERTIES, VocabService, check_iri, check_lang, check_query
 from registry.vocab.skosmos import _namespaces, search_item, shorten
 
 ONKI = "http://schema.onki.fi/onki#"
@@ -37,7 +38,7 @@ def _context(lang: str | None, **terms: Any) -> dict[str, Any]:
     return context
 
 
-def _concept(service: VocabService, vid: str, uri: str, version: str | None) -> tuple[Version, VersionIndex, int]:
+def _concept(service: VocabService, vid: str, uri: str, version: str | None) -> tuple[VersionInfo, VersionIndex, int]:
     check_iri(uri, "uri")
     v = service.resolve(vid, version)
     index = service.index(v)
@@ -76,7 +77,7 @@ def lookup(service: VocabService, vid: str, label: str | None, lang: str | None)
 # --- relations ---------------------------------------------------------------------------------
 
 
-def _related(service: VocabService, v: Version, index: VersionIndex, cid: int) -> list[int]:
+def _related(service: VocabService, v: VersionInfo, index: VersionIndex, cid: int) -> list[int]:
     rows = service.store.select(
         SPARQL_PREFIXES + "SELECT DISTINCT ?r WHERE { { $c skos:related ?r } UNION { ?r skos:related $c } FILTER(isIRI(?r)) }",
         bindings={"c": ox.NamedNode(index.iris[cid])},
@@ -164,7 +165,7 @@ def hierarchy(service: VocabService, vid: str, uri: str, lang: str | None, versi
 # --- types and statistics ----------------------------------------------------------------------
 
 
-def _class_labels(service: VocabService, v: Version, classes: list[str], lang: str | None) -> dict[str, str]:
+def _class_labels(service: VocabService, v: VersionInfo, classes: list[str], lang: str | None) -> dict[str, str]:
     """rdfs:label or skos:prefLabel of classes defined in the vocabulary itself (UNESCO's
     MicroThesaurus, for instance), in `lang` when it has one."""
     out: dict[str, str] = {}
@@ -480,8 +481,8 @@ def mappings(service: VocabService, vid: str, uri: str, lang: str | None, versio
                     item["lang"] = label_lang or item["lang"]
                 if tcid in tindex.notation:
                     item["notation"] = tindex.notation[tcid]
-            title = titles.get(tv.vid, {})
-            item["vocabName"] = title.get(lang or "en") or title.get("en") or next(iter(title.values()), tv.vid)
+            title = titles.get(tv.id, {})
+            item["vocabName"] = title.get(lang or "en") or title.get("en") or next(iter(title.values()), tv.id)
             if tv.scheme:
                 item["toScheme"] = {"uri": tv.scheme}
         else:

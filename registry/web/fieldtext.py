@@ -1,6 +1,6 @@
 """Field tables in words, for people who do not read RDF (issue 15, items 1 and 2).
 
-`registry.web.fields` reads what the SHACL shapes say; this module says it the way a researcher
+`registry.profile_fields` reads what the SHACL shapes say; this module says it the way a researcher
 writes it, in French or English:
 
 * `value_texts(field, lang)`: node kinds (`sh:IRI`, `sh:BlankNodeOrIRI`…), datatypes
@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from registry.web.fields import Field, curie
+from registry.profile_fields import Field, curie
 from registry.web.i18n import Translator
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

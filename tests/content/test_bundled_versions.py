@@ -83,8 +83,8 @@ def test_the_immutability_check_sees_edits():
 
 def test_form_fields_of_electron_microscopy_2_0_0_still_show_units(bundled_client):
     """2.0.0 reads the unit with `sh:alternativePath (qudt:hasUnit qudt:unit)`; the deposit form's
-    field model (registry/web/fields.py) still finds each unit and its range."""
-    from registry.web.fields import fields_for_version
+    field model (registry/profile_fields.py) still finds each unit and its range."""
+    from registry.profile_fields import fields_for_version
 
     groups = fields_for_version(bundled_client.app.state.registry, "electron-microscopy", "2.0.0")
     fields = {f.path: f for g in groups for f in g.fields}

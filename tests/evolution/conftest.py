@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from registry.config import Settings
-from registry.publication import ProfileSubmission
+from registry.publishing.service import ProfileSubmission
 from registry.services import Registry
 from registry.web.app import create_app
 from tests.conftest import BASE, REPO, session_store

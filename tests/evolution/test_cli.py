@@ -52,7 +52,7 @@ def test_cli_diff_profile_json_text_turtle(evolution_settings):
 
 def test_cli_records_change_status(settings, tmp_path):
     """`--records DIR`: each record validated against both versions, with its change status."""
-    from registry.publication import ProfileSubmission
+    from registry.publishing.service import ProfileSubmission
     from tests.evolution.test_declared_version import record
     from tests.evolution.test_semver import shapes
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from registry.publication import ProfileSubmission, VocabularySubmission
+from registry.publishing.service import ProfileSubmission, VocabularySubmission
 
 DATA = Path(__file__).parent / "data"
 VOCAB = (DATA / "techniques-1.0.0.ttl").read_bytes()

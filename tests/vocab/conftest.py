@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from registry.config import Settings
-from registry.publication import VocabularySubmission
+from registry.publishing.service import VocabularySubmission
 from registry.services import Registry
 from registry.web.app import create_app
 from tests.conftest import SHARED_DATA, require_shared, session_store

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from registry.config import Settings
-from registry.publication import VocabularySubmission
+from registry.publishing.service import VocabularySubmission
 from registry.services import Registry
 from registry.vocab.index import VersionIndex
 from registry.vocab.persist import IndexFiles
@@ -84,7 +84,7 @@ PUBLISH = textwrap.dedent("""
     import sys
     import pyoxigraph as ox
     from registry.config import Settings
-    from registry.publication import VocabularySubmission
+    from registry.publishing.service import VocabularySubmission
     from registry.services import Registry
     from registry.vocab.service import service_of
 
@@ -134,11 +134,11 @@ def _check_files(store: Path, indexes: Path) -> int:
         files = IndexFiles(indexes)
         names = {p.name for p in indexes.glob("*.index")}
         versions = service.all_versions().get("k", [])
-        expected = {files.path(v.iri, v.graph, v.content).name: v for v in versions}
+        expected = {files.path(v.iri, v.graph, v.content_hash).name: v for v in versions}
         assert names <= set(expected), "an index file for no committed version"
         for name in names:
             v = expected[name]
-            loaded = files.load(v.iri, v.graph, v.content)
+            loaded = files.load(v.iri, v.graph, v.content_hash)
             assert loaded is not None, f"{name} is unreadable"
             fresh = VersionIndex.build(registry.store, v.iri, v.graph, v.scheme)
             assert list(loaded.iris) == list(fresh.iris) and list(loaded.e_text) == list(fresh.e_text)

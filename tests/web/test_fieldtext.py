@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from registry.web.fields import Field
+from registry.profile_fields import Field
 from registry.web.fieldtext import (
     NBSP,
     NNBSP,

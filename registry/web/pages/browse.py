@@ -13,7 +13,7 @@ from registry.errors import InvalidInput, NotFound, RegistryError
 from registry.ids import SemVer, check_id
 from registry.web import i18n
 from registry.web import fieldtext
-from registry.web.fields import fields_for_version
+from registry.profile_fields import fields_for_version
 from registry.web.pages import data, related
 from registry.web.pages.common import STATIC, error_page, has_path, html_errors, render, ui, wants_html
 

@@ -36,7 +36,7 @@ from fastapi.responses import HTMLResponse
 from registry.errors import RegistryError
 from registry.iri_schemes import is_web_link
 from registry.web import i18n
-from registry.web.fields import curie
+from registry.profile_fields import curie
 
 WEB = Path(__file__).resolve().parent.parent
 TEMPLATES = WEB / "templates"

@@ -28,7 +28,7 @@ from starlette.datastructures import UploadFile
 
 from registry.errors import CheckFailed, NotFound, RegistryError, Unauthorized
 from registry.nesting import loads_json
-from registry.publication import ProfileSubmission, VocabularySubmission
+from registry.publishing.service import ProfileSubmission, VocabularySubmission
 from registry.rdf import format_for_filename
 from registry.web import i18n
 from registry.web.deps import client_key

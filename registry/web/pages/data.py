@@ -181,7 +181,7 @@ def find_removed_concept(registry, iri: str, vocabulary: str | None) -> VersionI
 
     try:
         v, _ = service_of(registry).locate(iri, vocabulary)
-        return registry.catalog.version("vocabulary", v.vid, v.version, include_drafts=False)
+        return registry.catalog.version("vocabulary", v.id, v.version, include_drafts=False)
     except RegistryError:
         return None
 

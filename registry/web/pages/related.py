@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from registry.catalog import VersionInfo
 from registry.namespaces import SPARQL_PREFIXES
-from registry.web.fields import fields_for_version
+from registry.profile_fields import fields_for_version
 from registry.web.fieldtext import field_anchor
 from registry.web.pages import data
 
@@ -99,7 +99,7 @@ class FieldUse:
 
 def _scheme_fields(registry) -> dict[str, list[FieldUse]]:
     """Concept scheme IRI → the fields of the latest published profile versions that take values
-    from it (the registry's `skos:inScheme` convention, see registry.web.fields)."""
+    from it (the registry's `skos:inScheme` convention, see registry.profile_fields)."""
 
     def compute():
         out: dict[str, list[FieldUse]] = {}

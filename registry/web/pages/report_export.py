@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.web import i18n
-from registry.web.fields import curie
+from registry.profile_fields import curie
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 FONT_CANDIDATES = (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"))

@@ -153,7 +153,7 @@ def link_fields(registry, validated: dict, groups: list[dict]) -> None:
     of the field table and path): the table of the kind of object its results are about (their
     focus nodes' types, or for a blank node the property it is the value of), else the first table
     with that field."""
-    from registry.web.fields import fields_for_version
+    from registry.profile_fields import fields_for_version
     from registry.web.fieldtext import field_anchor
 
     try:

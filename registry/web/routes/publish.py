@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 
 from registry.errors import InvalidInput
 from registry.nesting import loads_json
-from registry.publication import MAX_EXAMPLES, ExampleRecord, ProfileSubmission, VocabularySubmission
+from registry.publishing.service import MAX_EXAMPLES, ExampleRecord, ProfileSubmission, VocabularySubmission
 from registry.rdf import base_media_type, format_for_filename, format_for_media_type
 from registry.web.deps import CommunityDep, IdPath, RegistryDep, VersionPath
 

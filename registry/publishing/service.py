@@ -22,7 +22,6 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +29,12 @@ import pyoxigraph as ox
 
 from registry import publishing
 from registry.auth import require_owner
-from registry.catalog import Catalog, Community, VersionInfo
+from registry.catalog import Catalog, Community, VersionInfo, now_literal, resource_descriptor, version_description
 from registry.errors import CheckFailed, Conflict, InvalidInput, NotFound, RdfSyntaxError
 from registry.ids import SemVer, check_id
 from registry.iri_schemes import USUAL_SCHEME_SPARQL_REGEX
 from registry.namespaces import (
-    ADMS, DCAT, DCTERMS, FOAF, PROF, RDF, REG, ROLE, STATUS_IRIS, SYSTEM_GRAPH, VOID, XSD, IriScheme,
+    ADMS, DCAT, DCTERMS, FOAF, PROF, RDF, REG, ROLE, STATUS_IRIS, SYSTEM_GRAPH, VOID, XSD, IriScheme, node as _n,
 )
 from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, check_rdf_nesting
 from registry.publishing import Finding
@@ -45,7 +44,7 @@ from registry.rdf import (
 )
 from registry.store.base import RegistryStore
 
-log = logging.getLogger("registry.publication")
+log = logging.getLogger("registry.publishing.service")
 
 TURTLE_MEDIA = "https://www.iana.org/assignments/media-types/text/turtle"
 JSONLD_MEDIA = "https://www.iana.org/assignments/media-types/application/ld+json"
@@ -74,13 +73,6 @@ FILE_LABELS_QUERY = (
     "ORDER BY ?s ?p ?o LIMIT 200"
 )
 
-
-def _n(iri) -> ox.NamedNode:
-    return ox.NamedNode(str(iri))
-
-
-def _now() -> ox.Literal:
-    return ox.Literal(datetime.now(timezone.utc).isoformat(timespec="seconds"), datatype=_n(XSD.dateTime))
 
 
 @dataclass
@@ -327,15 +319,15 @@ class PublicationService:
             quads_del = [ox.Quad(v, _n(ADMS.status), _n(STATUS_IRIS[info.status]), v)]
             quads_ins = [
                 ox.Quad(v, _n(ADMS.status), _n(STATUS_IRIS[status]), v),
-                ox.Quad(v, _n(DCTERMS.modified), _now(), v),
+                ox.Quad(v, _n(DCTERMS.modified), now_literal(), v),
             ]
-            cat_del, cat_ins = self._current_version_change(kind, sid, override={info.iri: status})
+            cat_del, cat_ins = self.catalog.current_version_change(kind, sid, override={info.iri: status})
             if info.status == "draft" and status == "published":
                 quads_ins += [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in
                               self._check_confirmed_draft(info, accept_version_number)]
             if status == "published":  # a confirmed draft now speaks for its series
                 base = self.catalog.version_by_iri(info.is_profile_of) if info.is_profile_of else None
-                ins, dele = self._series_quads(
+                ins, dele = self.catalog.series_changes(
                     kind, sid, community, info.title, info.description, True,
                     base_series=base.series_iri if base is not None else None,
                 )
@@ -578,7 +570,7 @@ class PublicationService:
             result.extra.update(answer)
         title, description = self._inherited_labels(
             sub, previous, self.store.select(FILE_LABELS_QUERY, default_graph=[graph]))
-        meta = self._version_description(
+        meta = version_description(
             v, _n(self.iris.vocabulary(sub.id)), DCAT.Dataset, sub.id, sub.version, sub.status, community,
             digest, final_graph, previous, title, description,
         ) + [
@@ -598,7 +590,7 @@ class PublicationService:
             meta.append((v, REG.findings, ox.Literal(json.dumps(warnings, ensure_ascii=False),
                                                      datatype=_n(str(RDF) + "JSON"))))
         staged.metadata = [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in meta]
-        staged.catalog_insert, staged.catalog_delete = self._series_quads(
+        staged.catalog_insert, staged.catalog_delete = self.catalog.series_changes(
             "vocabulary", sub.id, community, title, description, sub.status == "published"
         )
         if existing is not None:
@@ -689,32 +681,32 @@ class PublicationService:
              if t.subject in labelled and isinstance(t.object, ox.Literal)
              and t.predicate.value in (str(DCTERMS.title), str(DCTERMS.description))),
             key=lambda row: (row["p"].value, row["o"].value)))
-        meta = self._version_description(
+        meta = version_description(
             v, _n(self.iris.profile(sub.id)), PROF.Profile, sub.id, sub.version, sub.status, community,
             digest, shapes_graph, previous, title, description,
         )
         if base is not None:
             meta.append((v, PROF.isProfileOf, _n(base.iri)))
-        meta += _descriptor(version_iri, "validation", ROLE.validation, shapes_graph, TURTLE_MEDIA, SHACL_SPEC)
+        meta += resource_descriptor(version_iri, "validation", ROLE.validation, shapes_graph, TURTLE_MEDIA, SHACL_SPEC)
         files = f"{self.iris.base}profiles/{sub.id}/versions/{sub.version}/dataverse/"
         for name, generic, media in DATAVERSE_FILES:
-            meta += _descriptor(version_iri, name, _n(DATAVERSE_BLOCK_ROLE), files + generic, media, DATAVERSE_GUIDE)
+            meta += resource_descriptor(version_iri, name, _n(DATAVERSE_BLOCK_ROLE), files + generic, media, DATAVERSE_GUIDE)
         meta += checked
         for scheme, vocab_iri in pins.items():
             name = "vocabulary-" + hashlib.sha256(scheme.encode()).hexdigest()[:10]
-            meta += _descriptor(version_iri, name, ROLE.vocabulary, vocab_iri, TURTLE_MEDIA, SKOS_SPEC)
+            meta += resource_descriptor(version_iri, name, ROLE.vocabulary, vocab_iri, TURTLE_MEDIA, SKOS_SPEC)
             meta.append((_n(vocab_iri), FOAF.primaryTopic, _n(scheme)))
         if sub.context is not None:
             meta.append((v, REG.contextGraph, _n(context_graph)))
-            meta += _descriptor(version_iri, "context", ROLE.schema, context_graph, JSONLD_MEDIA, JSONLD_SPEC)
+            meta += resource_descriptor(version_iri, "context", ROLE.schema, context_graph, JSONLD_MEDIA, JSONLD_SPEC)
         for i, iri in enumerate(sub.examples):
-            meta += _descriptor(version_iri, f"example-{i + 1}", ROLE.example, iri, TURTLE_MEDIA, None)
+            meta += resource_descriptor(version_iri, f"example-{i + 1}", ROLE.example, iri, TURTLE_MEDIA, None)
         for name in examples:
             graph = self.iris.example_graph(version_iri, name)
-            meta += _descriptor(version_iri, f"example-{name}", ROLE.example, graph, TURTLE_MEDIA, None)
+            meta += resource_descriptor(version_iri, f"example-{name}", ROLE.example, graph, TURTLE_MEDIA, None)
             meta.append((v, REG.exampleGraph, _n(graph)))
         for i, iri in enumerate(sub.guidance):
-            meta += _descriptor(version_iri, f"guidance-{i + 1}", ROLE.guidance, iri, None, None)
+            meta += resource_descriptor(version_iri, f"guidance-{i + 1}", ROLE.guidance, iri, None, None)
         staged.metadata = [ox.Quad(s, _n(p), _coerce(o), v) for s, p, o in meta]
         g_shapes = _n(shapes_graph)
         staged.metadata += [ox.Quad(t.subject, t.predicate, t.object, g_shapes) for t in triples]
@@ -730,7 +722,7 @@ class PublicationService:
                     _n(context_graph),
                 )
             )
-        staged.catalog_insert, staged.catalog_delete = self._series_quads(
+        staged.catalog_insert, staged.catalog_delete = self.catalog.series_changes(
             "profile", sub.id, community, title, description, sub.status == "published",
             base_series=self.iris.profile(base.id) if base is not None else None,
         )
@@ -759,7 +751,7 @@ class PublicationService:
         # The current-version pointers depend on every staged status: compute them last.
         override = {s.iri: s.status for s in changed}
         for kind, sid in {(s.kind, s.sid) for s in changed}:
-            d, i = self._current_version_change(kind, sid, override=override, extra={s.iri: s for s in changed if s.kind == kind and s.sid == sid})
+            d, i = self.catalog.current_version_change(kind, sid, override=override, extra={s.iri: s for s in changed if s.kind == kind and s.sid == sid})
             deletes += d
             inserts += i
         self.store.commit(delete=deletes, drop_graphs=drops, move_graphs=renames, insert=inserts)
@@ -773,58 +765,6 @@ class PublicationService:
             for graph in item.graphs_loaded:
                 self.store.drop_graph(graph)
             item.graphs_loaded = []
-
-    def _current_version_change(self, kind: str, sid: str, *, override: dict[str, str], extra: dict | None = None):
-        """Quads to delete/insert so `dcat:hasCurrentVersion` names the latest published version."""
-        series_iri = self.iris.profile(sid) if kind == "profile" else self.iris.vocabulary(sid)
-        catalog = _n(self.iris.catalog)
-        versions = {v.iri: (v.version, override.get(v.iri, v.status)) for v in self.catalog.versions(kind, sid)}
-        for iri, item in (extra or {}).items():
-            versions[iri] = (item.version, override.get(iri, item.status))
-        published = [(SemVer(ver), iri) for iri, (ver, status) in versions.items() if status == "published"]
-        current = max(published)[1] if published else None
-        rows = self.store.select(
-            "SELECT ?c WHERE { $s <http://www.w3.org/ns/dcat#hasCurrentVersion> ?c }",
-            bindings={"s": _n(series_iri)},
-            default_graph=[self.iris.catalog],
-        )
-        old = [row["c"].value for row in rows]
-        delete = [ox.Quad(_n(series_iri), _n(DCAT.hasCurrentVersion), _n(o), catalog) for o in old if o != current]
-        insert = [ox.Quad(_n(series_iri), _n(DCAT.hasCurrentVersion), _n(current), catalog)] if current and current not in old else []
-        return delete, insert
-
-    def _series_quads(self, kind, sid, community, title, description, published, base_series=None):
-        """Catalog-graph quads of a series. The series appears in the public catalog graph only
-        with a published version (a draft-only series is known from its draft's own graph), and
-        what it says (title, description, base profile) changes only with a published version."""
-        series = _n(self.iris.profile(sid) if kind == "profile" else self.iris.vocabulary(sid))
-        catalog = _n(self.iris.catalog)
-        insert: list[ox.Quad] = []
-        delete: list[ox.Quad] = []
-        if not published:
-            return insert, delete
-        types = [PROF.Profile, DCAT.Resource] if kind == "profile" else [DCAT.Dataset, DCAT.Resource]
-        insert += [ox.Quad(series, _n(RDF.type), _n(t), catalog) for t in types]
-        insert += [
-            ox.Quad(series, _n(DCTERMS.identifier), ox.Literal(sid), catalog),
-            ox.Quad(series, _n(DCTERMS.publisher), _n(community.iri), catalog),
-            ox.Quad(_n(self.iris.catalog), _n(DCAT.resource), series, catalog),
-        ]
-        if title or description:
-            # the series shows the latest submission's title and description
-            for row in self.store.select(
-                "SELECT ?p ?o WHERE { $s ?p ?o FILTER(?p IN (<http://purl.org/dc/terms/title>, <http://purl.org/dc/terms/description>)) }",
-                bindings={"s": series},
-                default_graph=[self.iris.catalog],
-            ):
-                delete.append(ox.Quad(series, row["p"], row["o"], catalog))
-            insert += [ox.Quad(series, _n(p), o, catalog) for _, p, o in self._labels(series, title, description)]
-        if base_series:
-            insert.append(ox.Quad(series, _n(PROF.isProfileOf), _n(base_series), catalog))
-        # never delete and insert the same quad
-        keep = set(insert)
-        delete = [q for q in delete if q not in keep]
-        return insert, delete
 
     @staticmethod
     def _inherited_labels(sub, previous, file_rows) -> tuple[dict[str, str], dict[str, str]]:
@@ -841,36 +781,6 @@ class PublicationService:
         title = dict(sub.title) or from_file["title"] or dict(previous_title)
         description = dict(sub.description) or from_file["description"] or dict(previous_description)
         return title, description
-
-    def _version_description(
-        self, v, series, cls, sid, version, status, community, digest, graph, previous, title, description
-    ) -> list[tuple]:
-        """What every version says of itself (DCAT 3 versioning, ADMS status, provenance)."""
-        meta = [
-            (series, DCAT.hasVersion, v),
-            (v, RDF.type, cls),
-            (v, RDF.type, DCAT.Resource),
-            (v, DCTERMS.identifier, ox.Literal(f"{sid}@{version}")),
-            (v, DCAT.version, ox.Literal(version)),
-            (v, DCTERMS.isVersionOf, series),
-            (v, ADMS.status, _n(STATUS_IRIS[status])),
-            (v, DCTERMS.publisher, _n(community.iri)),
-            (v, DCTERMS.issued, _now()),
-            (v, REG.contentHash, ox.Literal(digest)),
-            (v, REG.graph, _n(graph)),
-        ]
-        if previous is not None:
-            meta.append((v, DCAT.previousVersion, _n(previous.iri)))
-        return meta + self._labels(v, title, description)
-
-    @staticmethod
-    def _labels(subject, title: dict[str, str], description: dict[str, str]):
-        out = []
-        for lang, text in title.items():
-            out.append((subject, DCTERMS.title, ox.Literal(text, language=lang) if lang else ox.Literal(text)))
-        for lang, text in description.items():
-            out.append((subject, DCTERMS.description, ox.Literal(text, language=lang) if lang else ox.Literal(text)))
-        return out
 
     def _namespace_findings(self, community: Community, graph: str) -> list[Finding]:
         bindings = {f"ns{i}": ox.Literal(ns) for i, ns in enumerate(community.namespaces)}
@@ -959,21 +869,6 @@ def _coerce(o):
     if isinstance(o, (ox.NamedNode, ox.BlankNode, ox.Literal)):
         return o
     return _n(o)
-
-
-def _descriptor(version_iri: str, name: str, role, artifact: str, media: str | None, conforms: str | None):
-    d = _n(IriScheme.resource(version_iri, name))
-    out = [
-        (_n(version_iri), PROF.hasResource, d),
-        (d, RDF.type, PROF.ResourceDescriptor),
-        (d, PROF.hasRole, role),
-        (d, PROF.hasArtifact, _n(artifact)),
-    ]
-    if media:
-        out.append((d, DCTERMS.format, _n(media)))
-    if conforms:
-        out.append((d, DCTERMS.conformsTo, _n(conforms)))
-    return out
 
 
 def _lint_context(document: dict) -> list[Finding]:

@@ -1,10 +1,10 @@
-"""The field table generator (registry/web/fields.py), on shapes graphs parsed from Turtle."""
+"""The field table generator (registry/profile_fields.py), on shapes graphs parsed from Turtle."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
-from registry.web.fields import Source, curie, profile_fields
+from registry.profile_fields import Source, curie, profile_fields
 from tests.web.conftest import DATA
 
 CORE = Source("core", "1.0.0", "http://testserver/profiles/core/1.0.0")
