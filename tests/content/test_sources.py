@@ -705,3 +705,40 @@ def test_the_docs_say_where_each_vocabulary_comes_from():
         assert row_version == version, vid
         assert row_source == str(source) if source is not None else "no external source" in row_source, vid
     assert set(rows) == {os.path.basename(os.path.dirname(p)) for p in _latest_vocabularies()}
+
+
+# --------------------------------------------------------------------------- ranges and fields (item 3) on 1.0.0
+#: Examples of the 2.0.0 profiles for issue 20 item 3, and what the 1.0.0 profiles (which read the unit
+#: with qudt:unit) said of the same record: each line is a defect of 1.0.0 the example exposes.
+#: (severity initial, source shape) of the results, as in tests/content/test_examples_pyshacl.py.
+ITEM_3_ON_1_0_0 = {
+    "electron-microscopy/2.0.0/synthetic-uhvtem-3mv.ttl": [("V", "Acquisition-acceleratingVoltage")],  # 3 MV TEM refused
+    "electron-microscopy/2.0.0/synthetic-sem-beam-deceleration-50v.jsonld": [("V", "Acquisition-acceleratingVoltage")],  # 50 V refused
+    "electron-microscopy/2.0.0/warning-sem-300kv.jsonld": [],  # a 300 kV SEM passed silently
+    "electron-microscopy/2.0.0/warning-tem-5kv.jsonld": [],  # a 5 kV TEM passed silently
+    "electron-microscopy/2.0.0/invalid-beam-current-80ua.jsonld": [],  # an 80 µA "beam current" (an emission current) accepted
+    "electron-microscopy/2.0.0/invalid-emission-current-out-of-range.jsonld": [],  # no emission current field
+    "electron-microscopy/2.0.0/synthetic-stem-eels.ttl": [("V", "Acquisition-dwellTime")],  # a long spectrum-imaging dwell refused
+    "electron-microscopy/2.0.0/synthetic-pressure-torr-near-minimum.jsonld": [("V", "Acquisition-chamberPressure")],  # Torr minimum ≠ Pa minimum
+    "electron-microscopy/2.0.0/invalid-temperature-below-absolute-zero.jsonld": [],  # °C minimum below 0 K
+    "atom-probe/2.0.0/info-no-reflectron.jsonld": [("V", "Acquisition-reflectron")],  # reflectron required, optional in NXapm
+    "atom-probe/2.0.0/invalid-laser-wavelength-out-of-range.ttl": [],  # no laser wavelength field
+    "atom-probe/2.0.0/warning-laser-without-wavelength.jsonld": [],  # pulse energy without wavelength unremarked
+}
+
+
+@pytest.mark.parametrize("name", sorted(ITEM_3_ON_1_0_0))
+def test_item_3_examples_expose_the_1_0_0_profiles(name):
+    """Each example validates as its .expected.json says against 2.0.0 (test_examples_pyshacl), and
+    against 1.0.0 shows the defect the issue names."""
+    from tests.content.test_examples_pyshacl import _load_record, _validate
+    pid = name.split("/")[0]
+    record = _load_record(f"{ROOT}/examples/{name}")
+    for s, p, o in list(record.triples((None, URIRef(QUDT_SCHEMA + "hasUnit"), None))):
+        record.remove((s, p, o))
+        record.add((s, QUDT_UNIT_PROPERTY, o))  # as a record written for 1.0.0
+    _conforms, results = _validate(record, pid, "1.0.0")
+    assert sorted({(r[3].rsplit("#")[1][0], r[4].rsplit("/", 1)[1]) for r in results}) == ITEM_3_ON_1_0_0[name]
+    with open(f"{ROOT}/examples/{name.rsplit('.', 1)[0]}.expected.json", encoding="utf-8") as fh:
+        on_2_0_0 = sorted({(r["resultSeverity"].rsplit("#")[1][0], r["sourceShape"].rsplit("/", 1)[1]) for r in json.load(fh)["results"]})
+    assert on_2_0_0 != ITEM_3_ON_1_0_0[name]
