@@ -47,7 +47,11 @@ FormatQuery = Annotated[
 LangQuery = Annotated[str | None, Query(pattern=r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$", description="fr or en")]
 
 
-class _Input:
+class RecordInput:
+    """What a validation request carries: the record, its media type or file name, and optionally
+    draft shapes, a profile and version, a format name (the API reads it from the request, the
+    validate page from its form)."""
+
     def __init__(self):
         self.record: bytes | None = None
         self.record_type: str | None = None
@@ -60,8 +64,8 @@ class _Input:
         self.format: str | None = None
 
 
-async def _read(request: Request) -> _Input:
-    data = _Input()
+async def _read(request: Request) -> RecordInput:
+    data = RecordInput()
     content_type = request.headers.get("content-type", "")
     if base_media_type(content_type) == "multipart/form-data":
         form = await request.form(max_files=4, max_fields=10)
@@ -91,7 +95,7 @@ async def _read(request: Request) -> _Input:
     return data
 
 
-def _record_format(data: _Input, format_param: str | None) -> tuple[str, bool]:
+def record_format(data: RecordInput, format_param: str | None) -> tuple[str, bool]:
     """`format=` wins; then the part's or body's media type; then a file name's extension."""
     if format_param or data.format:
         return choose_format(None, format_param or data.format)
@@ -102,7 +106,7 @@ def _record_format(data: _Input, format_param: str | None) -> tuple[str, bool]:
     return choose_format(data.record_type, None)
 
 
-def _shapes_format(data: _Input):
+def _shapes_format(data: RecordInput):
     media = base_media_type(data.shapes_type)
     if media and media not in ("application/octet-stream", "text/plain"):
         return format_for_media_type(media)
@@ -113,7 +117,7 @@ def _shapes_format(data: _Input):
     return RdfFormat.TURTLE
 
 
-def _bundle(service: ValidationService, data: _Input, pid: str | None, version: str | None, reader=None):
+def _bundle(service: ValidationService, data: RecordInput, pid: str | None, version: str | None, reader=None):
     pid = pid or data.profile
     version = version or data.version
     base = service.profile_bundle(pid, version, reader) if pid else None
@@ -128,7 +132,7 @@ def _bundle(service: ValidationService, data: _Input, pid: str | None, version: 
     return base
 
 
-def _declared_or_given(service: ValidationService, registry, data: _Input, pid, version, fmt, reader=None):
+def _declared_or_given(service: ValidationService, registry, data: RecordInput, pid, version, fmt, reader=None):
     """(bundle, record, declared): with no profile and no draft shapes, the profile version the
     record declares with dct:conformsTo (`registry.evolution.declared`); otherwise the one given,
     with a warning when the record declares another."""
@@ -146,6 +150,28 @@ def _declared_or_given(service: ValidationService, registry, data: _Input, pid, 
                          dataverse=service.dataverse_mapping(bundle), max_depth=max_depth)
     used = bundle.profile.get("iri")
     return bundle, record, declared_version.disagreement(registry, record.triples, used) if used else None
+
+
+def validate_single(service: ValidationService, registry, data: RecordInput, pid: str | None, version: str | None, fmt: str,
+                    language: str, *, want_rdf: bool, reader, client: str):
+    """(outcome, declared) of one record: against `pid`/`version`, the draft shapes, or the
+    version the record declares. The API's single-record answer and the validate page both run
+    this (the caller holds `client`'s place in the per-client cap, `service.limiter`)."""
+    bundle, record, declared = _declared_or_given(service, registry, data, pid, version, fmt, reader)
+    try:
+        return service.validate(bundle, record.triples, want_rdf=want_rdf, notes=record.notes, client=client), declared
+    except RegistryError as exc:
+        raise in_language(exc, language) from None
+
+
+def single_view(outcome, declared, language: str) -> dict:
+    """The JSON view of one record's validation (`report.json_view`) with the version the record
+    declares (issue 17: dct:conformsTo) when there is one."""
+    view = json_view(outcome, language)
+    if declared is not None:
+        view["declared_profile"] = declared.to_json()
+        view["warnings"] = declared.warnings
+    return view
 
 
 async def _validate(request: Request, registry, pid, version, format_param, lang):
@@ -174,32 +200,22 @@ async def _validate(request: Request, registry, pid, version, format_param, lang
 async def _answer(request: Request, registry, service, client: str, release, pid, version, format_param, lang):
     settings = registry.settings
     data = await _read(request)
-    fmt, is_batch = _record_format(data, format_param)
+    fmt, is_batch = record_format(data, format_param)
     language = negotiate_language(request.headers.get("accept-language"), lang)
     rdf = wants_rdf(request)
     # the owning community's bearer token opens its drafts (issue 15 item 9); a wrong token is a 401
     reader = await run_in_threadpool(get_reader, request, registry)
 
     if not is_batch:
-
-        def single():
-            bundle, record, declared = _declared_or_given(service, registry, data, pid, version, fmt, reader)
-            try:
-                return service.validate(bundle, record.triples, want_rdf=rdf, notes=record.notes, client=client), declared
-            except RegistryError as exc:
-                raise in_language(exc, language) from None
-
-        outcome, declared = await run_in_threadpool(single)
+        outcome, declared = await run_in_threadpool(
+            validate_single, service, registry, data, pid, version, fmt, language, want_rdf=rdf, reader=reader, client=client
+        )
         headers = {"Vary": "Accept, Accept-Language"}
         if rdf:
             response = rdf_response(request, report_triples(outcome))
             response.headers["Vary"] = headers["Vary"]
             return response
-        view = json_view(outcome, language)
-        if declared is not None:  # issue 17: the version the record declares (dct:conformsTo)
-            view["declared_profile"] = declared.to_json()
-            view["warnings"] = declared.warnings
-        return JSONResponse(view, headers=headers)
+        return JSONResponse(single_view(outcome, declared, language), headers=headers)
 
     def prepare():
         bundle = _bundle(service, data, pid, version, reader)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from registry.catalog import VersionInfo
+from registry.catalog import PUBLIC_STATUSES, VersionInfo
 from registry.errors import InvalidInput, NotFound
 from registry.ids import SemVer, check_id
 from registry.namespaces import REG, SPARQL_PREFIXES, STATUS_IRIS
@@ -188,6 +188,10 @@ class VocabService:
         """The concept schemes of a version, with their labels and sizes (members: `VersionIndex.members`)."""
         lang = check_lang(lang)
         v = self.resolve(vid, version)
+        return {"vocabulary": vid, "version": v.version, "results": self.scheme_items(v, lang)}
+
+    def scheme_items(self, v: VersionInfo, lang: str | None) -> list[dict[str, Any]]:
+        """`schemes`' results for one version (a draft too: `version_of`), sorted by label."""
         index = self.index(v)
         labels: dict[str, dict[str, str]] = {}
         for row in self.store.select(
@@ -205,7 +209,7 @@ class VocabService:
                 "top_concepts": len(index.top_of(scheme)), "concepts": len(index.members(scheme)),
             })
         items.sort(key=lambda x: (fold(x["label"] or ""), x["iri"]))
-        return {"vocabulary": vid, "version": v.version, "results": items}
+        return items
 
     def versions(self, vid: str) -> list[VersionInfo]:
         check_id(vid, "vocabulary id")
@@ -232,8 +236,17 @@ class VocabService:
 
     # --- indexes -------------------------------------------------------------------------------
 
+    def version_of(self, info: VersionInfo) -> VersionInfo:
+        """A catalog version as this service reads it: a public one as `resolve` lists it (with its
+        concept schemes and content hash); a draft (the owning community's pages show it) as given."""
+        return self.resolve(info.id, info.version) if info.public else info
+
     def index(self, v: VersionInfo) -> VersionIndex:
-        """The label index of a version: built on first use, then cached by version IRI."""
+        """The label index of a version: built on first use, then cached by version IRI. A
+        draft's (not public) is built afresh every time and never kept, since a draft's concepts
+        can still be replaced under the same version IRI."""
+        if v.status not in PUBLIC_STATUSES:
+            return VersionIndex.build(self.store, v.iri, v.graph)
         with self._lock:
             index = self._indexes.get(v.iri)
             if index is not None:
@@ -588,7 +601,9 @@ class VocabService:
             item["notation"] = index.notation[cid]
         return item
 
-    def _sorted(self, index: VersionIndex, cids: list[int], lang: str | None) -> list[int]:
+    def by_label(self, index: VersionIndex, cids: list[int], lang: str | None) -> list[int]:
+        """`cids` in the order of their folded prefLabel in `lang` (`VersionIndex.best_label`), then IRI:
+        the one order of concept lists, in the API and on the pages."""
         return sorted(cids, key=lambda c: (fold(index.best_label(c, lang)[0] or ""), index.iris[c]))
 
     def top(self, vid: str, version: str | None, lang: str | None, offset: int, limit: int,
@@ -599,7 +614,7 @@ class VocabService:
         scheme = self.check_scheme(v, scheme)
         index = self.index(v)
         roots = index.top_of(scheme)
-        cids = roots if lang is None else self._sorted(index, roots, lang)
+        cids = roots if lang is None else self.by_label(index, roots, lang)
         page = cids[offset: offset + limit]
         return {
             "vocabulary": vid, "version": v.version, "scheme": scheme or v.scheme, "offset": offset, "limit": limit,
@@ -617,7 +632,7 @@ class VocabService:
                 raise NotFound(f"no concept {iri} in {vid} {v.version}", code="concept-not-found")
             cids: list[int] = []
         else:
-            cids = self._sorted(index, index.children_of(cid), lang)
+            cids = self.by_label(index, index.children_of(cid), lang)
         return {
             "vocabulary": vid, "version": v.version, "iri": iri, "offset": offset, "limit": limit,
             "total": len(cids), "results": [self._item(index, c, lang) for c in cids[offset: offset + limit]],
@@ -703,7 +718,7 @@ class VocabService:
             if pid is None:
                 continue
             below = [c for c in index.descendants(pid) if c in index.is_concept and c not in index.deprecated]
-            found += [(v, index, c) for c in self._sorted(index, below, lang)]
+            found += [(v, index, c) for c in self.by_label(index, below, lang)]
         return found[offset: offset + limit]
 
     def hit_json(self, v: VersionInfo, index: VersionIndex, hit: Hit, lang: str | None) -> dict[str, Any]:

@@ -486,7 +486,7 @@ def top_concepts(service: VocabService, vid: str, lang: str | None, version: str
     lang = lang.lower() if lang else None
     top_of = {c: s for s, tops in sorted(index.scheme_tops.items(), reverse=True) for c in tops}
     items = []
-    for cid in service._sorted(index, index.top_of(scheme), lang):
+    for cid in service.by_label(index, index.top_of(scheme), lang):
         label, _ = index.best_label(cid, lang)
         item: dict[str, Any] = {"uri": index.iris[cid], "topConceptOf": scheme or top_of.get(cid, v.scheme),
                                 "label": label, "hasChildren": bool(index.children.get(cid))}

@@ -359,8 +359,14 @@ def groups(service: VocabService, vid: str, lang: str | None, version: str | Non
     """`groups` (GroupResult): the skos:Collections of the vocabulary that are no member of
     another collection, each with `childGroups` (its member collections) and `hasMembers`."""
     lang = check_lang(lang)
-    v = service.resolve(vid, version)
-    index = service.index(v)
+    index = service.index(service.resolve(vid, version))
+    return {"@context": _context(lang, prefLabel="skos:prefLabel", groups="onki:hasGroup",
+                                 childGroups={"@id": "skos:member", "@type": "@id"}, hasMembers="onki:hasMembers"),
+            "uri": "", "groups": group_items(index, lang)}
+
+
+def group_items(index: VersionIndex, lang: str | None) -> list[dict[str, Any]]:
+    """`groups`' items for one version's index (the vocabulary page lists them too)."""
     roots = [g for g in index.groups if not any(p in index.groups for p in index.member_of.get(g, ()))]
     items = []
     for g in sorted(roots, key=lambda g: (fold(_label(index, g, lang)), index.iris[g])):
@@ -372,9 +378,7 @@ def groups(service: VocabService, vid: str, lang: str | None, version: str | Non
         if g in index.notation:
             item["notation"] = index.notation[g]
         items.append(item)
-    return {"@context": _context(lang, prefLabel="skos:prefLabel", groups="onki:hasGroup",
-                                 childGroups={"@id": "skos:member", "@type": "@id"}, hasMembers="onki:hasMembers"),
-            "uri": "", "groups": items}
+    return items
 
 
 def group_members(service: VocabService, vid: str, uri: str, lang: str | None,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import httpx
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from registry.errors import InvalidInput, NotFound, RegistryError
+from registry.errors import NotFound, RegistryError
 from registry.ids import SemVer, check_id
+from registry.vocab.normalize import fold
 from registry.web import i18n
 from registry.web import fieldtext
 from registry.profile_fields import fields_for_version
@@ -67,33 +67,6 @@ def ui_home() -> RedirectResponse:
 # --- search ---------------------------------------------------------------------------------------
 
 
-async def concept_hits(request: Request, q: str, lang: str, vocabulary: str | None, limit: int) -> list[data.ConceptHit]:
-    """Concept search: the vocabulary service's `GET /search` (ranked, accent-insensitive, indexed)
-    when it is installed, called in-process; otherwise a SPARQL scan (`data.search_concepts`)."""
-    registry = _registry(request)
-    if not has_path(request.app, "/search"):
-        return await run_in_threadpool(data.search_concepts, registry, q, lang, vocabulary, limit)
-    params = {"q": q, "limit": str(limit)}
-    if vocabulary:
-        params["vocab"] = vocabulary
-    transport = httpx.ASGITransport(app=request.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://registry.internal", timeout=30) as client:
-        response = await client.get("/search", params=params, headers={"Accept": "application/json"})
-    if response.status_code != 200:
-        return []
-    vocabularies = {v.id: v for v in await run_in_threadpool(data.latest_vocabularies, registry)}
-    hits = []
-    for item in response.json().get("results", []):
-        info = vocabularies.get(item.get("vocabulary"))
-        if info is None:
-            continue
-        pref = item.get("prefLabel") or {}
-        label = pref.get(lang) or item.get("label") or item["iri"]
-        matched = (item.get("matched") or {}).get("label") or label
-        hits.append(data.ConceptHit(item["iri"], label, matched, lang, info, (len(hits),)))
-    return hits
-
-
 @router.get(ui("search"), name="ui_search")
 async def search(request: Request, q: QText = "", vocabulary: Annotated[str | None, Query(max_length=64)] = None) -> Response:
     lang = i18n.request_language(request)
@@ -103,7 +76,7 @@ async def search(request: Request, q: QText = "", vocabulary: Annotated[str | No
         if vocabulary:
             check_id(vocabulary, "vocabulary id")
         profiles = await run_in_threadpool(data.search_profiles, registry, q, lang) if q and not vocabulary else []
-        concepts = await concept_hits(request, q, lang, vocabulary, data.MAX_SEARCH) if q else []
+        concepts = await run_in_threadpool(data.search_concepts, registry, q, lang, vocabulary) if q else []
     except RegistryError as exc:
         return await run_in_threadpool(error_page, request, exc.status, exc.detail, "error.title", exc.code)
     return await run_in_threadpool(
@@ -127,15 +100,11 @@ async def suggest(request: Request, q: QText = "", vocabulary: Annotated[str | N
         for summary in (await run_in_threadpool(data.search_profiles, registry, q, lang))[:3]:
             out.append({"label": t.pick(summary["title"], summary["id"]), "kind": t("col.profile"),
                         "href": ui(f"profiles/{summary['id']}")})
-    for hit in await concept_hits(request, q, lang, vocabulary, 10 - len(out)):
-        label = hit.label if fold_eq(hit.matched, hit.label) else f"{hit.label} ({hit.matched})"
+    for hit in await run_in_threadpool(data.search_concepts, registry, q, lang, vocabulary, 10 - len(out)):
+        label = hit.label if fold(hit.matched) == fold(hit.label) else f"{hit.label} ({hit.matched})"
         out.append({"label": label, "kind": t.pick(hit.vocabulary.title, hit.vocabulary.id),
                     "href": ui("concept", iri=hit.iri, vocabulary=hit.vocabulary.id)})
     return JSONResponse(out)
-
-
-def fold_eq(a: str, b: str) -> bool:
-    return data.fold(a) == data.fold(b)
 
 
 # --- profiles -------------------------------------------------------------------------------------
@@ -236,10 +205,9 @@ def _vocabulary_page(request: Request, vid: str, version: str | None, scheme: st
     versions = [v for v in registry.catalog.versions("vocabulary", vid) if v.public or v.iri == info.iri]
     schemes = data.schemes(registry, info, lang) if len(info.schemes) > 1 else []
     if scheme:  # one scheme of a multi-scheme vocabulary (404 if the version has no such scheme)
-        roots, complete = data._sorted(data.scheme_roots(registry, info, scheme, lang), lang), True
+        roots, complete = data.scheme_roots(registry, info, scheme, lang), True
     else:
-        roots, complete = data.tree(registry, info)
-        roots = data.sort_tree(roots, lang) if complete else data._sorted(roots, lang)
+        roots, complete = data.tree(registry, info, lang)
     return render(
         request, "vocabulary.html", info=info, versions=versions, roots=roots, complete=complete,
         count=data.concept_count(registry, info), downloads=RDF_DOWNLOADS,
@@ -270,11 +238,8 @@ def vocabulary_children(request: Request, vid: str, version: str, concept: Annot
     check_id(vid, "vocabulary id")
     SemVer(version)
     info = registry.catalog.version("vocabulary", vid, version, include_drafts=False)
-    try:
-        nodes = data.children(registry, info, concept)
-    except ValueError:
-        raise InvalidInput("concept: not an IRI", code="invalid-iri") from None
-    return render(request, "tree_fragment.html", info=info, nodes=data._sorted(nodes, lang), lazy=True)
+    nodes = data.children(registry, info, concept, lang)
+    return render(request, "tree_fragment.html", info=info, nodes=nodes, lazy=True)
 
 
 @router.get(ui("concept"), name="ui_concept")
@@ -288,16 +253,13 @@ def _concept_page(request: Request, iri: str, vocabulary: str | None = None) -> 
     registry = _registry(request)
     if vocabulary:
         check_id(vocabulary, "vocabulary id")
-    try:
-        info = data.find_concept(registry, iri, vocabulary) or data.find_removed_concept(registry, iri, vocabulary)
-    except ValueError:
-        raise InvalidInput("iri: not an IRI", code="invalid-iri") from None
+    info = data.locate_concept(registry, iri, vocabulary)
     if info is None:
         raise NotFound(f"no published concept {iri}", code="concept-not-found")
-    c = data.concept(registry, info, iri)
-    trail = data.path_to_root(registry, info, iri)
-    history = data.concept_history(registry, info, iri, i18n.request_language(request))
-    return render(request, "concept.html", c=c, info=info, trail=trail, history=history,
+    lang = i18n.request_language(request)
+    c = data.concept(registry, info, iri, lang)
+    history = data.concept_history(registry, info, iri, lang)
+    return render(request, "concept.html", c=c, info=info, trail=c.trail, history=history,
                   mappings=related.mappings(registry, info, iri), used_by=related.fields_using(registry, info))
 
 

@@ -1,32 +1,27 @@
-"""Reads the pages need beyond the catalog: counts, concept trees, concepts, label search.
+"""Reads the pages need beyond the catalog: counts, and the views of vocabularies (concept trees,
+concepts, concept search) built from the vocabulary service (`registry.vocab.service.VocabService`).
 
-All SPARQL runs over the concept graph of ONE published vocabulary version at a time, values bound
-with `$name` placeholders (never user text in the query). Results that only change when the store
-does are cached per store generation in `extensions["pages"]`.
+The pages read the same label index, the same `fold` (`registry.vocab.normalize`), the same
+search and the same label order as the vocabulary API, so that a page and the API never disagree
+on what matches or on what is below what. Results that only change when the store does are
+cached per store generation in `extensions["pages"]`.
 """
 
 from __future__ import annotations
 
-from registry.catalog import lang_map
-
 import threading
-import unicodedata
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
-
 from registry.catalog import VersionInfo
+from registry.errors import InvalidInput, NotFound
 from registry.namespaces import SPARQL_PREFIXES
-from registry.vocab.service import service_of
+from registry.vocab.index import VersionIndex
+from registry.vocab.normalize import fold
+from registry.vocab.service import VocabService, check_iri, check_query, service_of
+from registry.vocab.skosmos_concepts import group_items
 
 MAX_TREE = 3000  # concepts: above this, the tree loads children on demand
 MAX_SEARCH = 50
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Électron" → "electron"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 class PageCache:
@@ -92,12 +87,10 @@ def counts(registry) -> dict[str, int]:
     return cache(registry).get(registry.store, "counts", compute)
 
 
-def _labels(rows, key: str = "l") -> dict[str, str]:
-    return lang_map(rows, key)
-
-
 @dataclass
 class Node:
+    """A concept in a tree, a breadcrumb or a list of related concepts."""
+
     iri: str
     labels: dict[str, str] = field(default_factory=dict)
     children: list["Node"] = field(default_factory=list)
@@ -105,136 +98,82 @@ class Node:
     notation: str | None = None
 
 
-def tree(registry, info: VersionInfo) -> tuple[list[Node], bool]:
-    """(top concepts with their descendants, complete). Large vocabularies: top concepts only."""
+def _opened(registry, info: VersionInfo) -> tuple[VocabService, VersionInfo, VersionIndex]:
+    """The vocabulary service, its version of `info` (a draft too) and that version's index."""
+    service = service_of(registry)
+    v = service.version_of(info)
+    return service, v, service.index(v)
+
+
+def _node(index: VersionIndex, cid: int) -> Node:
+    # has_children as the API's tree items say it (VocabService._item)
+    return Node(index.iris[cid], dict(index.pref[cid]), has_children=bool(index.children_of(cid)),
+                notation=index.notation.get(cid))
+
+
+def _roots(index: VersionIndex) -> list[int]:
+    """The version's top concepts (`VersionIndex.top`, the API's `top`), then the concepts with no
+    broader concept that are no declared top concept (a whole tree shows every concept)."""
+    roots = list(index.top)
+    seen = set(roots)
+    concepts = index.is_concept
+    roots += [c for c in concepts if c not in seen and not any(p in concepts for p in index.parents.get(c, ()))]
+    return roots
+
+
+def tree(registry, info: VersionInfo, lang: str) -> tuple[list[Node], bool]:
+    """(the roots with their descendants, sorted by label in `lang`; complete). Above MAX_TREE
+    concepts: the top concepts only (complete is False), their children load on demand."""
 
     def compute():
-        total = concept_count(registry, info)
-        if total > MAX_TREE:
-            return top_concepts(registry, info), False
-        rows = registry.store.select(
-            SPARQL_PREFIXES
-            + """SELECT ?c ?l ?b ?n WHERE { ?c a skos:Concept .
-                   OPTIONAL { ?c skos:prefLabel ?l }
-                   OPTIONAL { { ?c skos:broader ?b } UNION { ?b skos:narrower ?c } }
-                   OPTIONAL { ?c skos:notation ?n } }""",
-            default_graph=[info.graph],
-        )
-        nodes: dict[str, Node] = {}
-        parents: dict[str, set[str]] = {}
-        for row in rows:
-            iri = row["c"].value
-            node = nodes.setdefault(iri, Node(iri))
-            if isinstance(row.get("l"), ox.Literal):
-                node.labels.setdefault(row["l"].language or "", row["l"].value)
-            if row.get("n") is not None and node.notation is None:
-                node.notation = row["n"].value
-            if isinstance(row.get("b"), ox.NamedNode):
-                parents.setdefault(iri, set()).add(row["b"].value)
-        roots = []
-        for iri, node in nodes.items():
-            ps = [p for p in parents.get(iri, ()) if p in nodes and p != iri]
-            if not ps:
-                roots.append(node)
-            for p in ps:
-                nodes[p].children.append(node)
-        for node in nodes.values():
-            node.has_children = bool(node.children)
-        return roots, True
+        service, _, index = _opened(registry, info)
+        if index.concept_count > MAX_TREE:
+            return [_node(index, c) for c in service.by_label(index, list(index.top), lang)], False
+        roots = service.by_label(index, _roots(index), lang)
 
-    roots, complete = cache(registry).get(registry.store, ("tree", info.iri), compute)
-    return roots, complete
+        def expand(cid: int, above: frozenset[int]) -> Node:
+            node = _node(index, cid)
+            if len(above) < 50:  # a cycle of skos:broader stops at the concept met again
+                below = [c for c in index.children_of(cid) if c not in above]
+                node.children = [expand(c, above | {c}) for c in service.by_label(index, below, lang)]
+            return node
+
+        return [expand(c, frozenset((c,))) for c in roots], True
+
+    return cache(registry).get(registry.store, ("tree", info.iri, lang), compute)
 
 
-def _sorted(nodes: list[Node], lang: str) -> list[Node]:
-    return sorted(nodes, key=lambda n: fold(n.labels.get(lang) or n.labels.get("en") or next(iter(n.labels.values()), n.iri)))
+def scheme_roots(registry, info: VersionInfo, scheme: str, lang: str) -> list[Node]:
+    """The top concepts of one concept scheme of the version (their children load on demand);
+    NotFound when the version has no such scheme."""
+    service, v, index = _opened(registry, info)
+    service.check_scheme(v, scheme)
+    return [_node(index, c) for c in service.by_label(index, index.top_of(scheme), lang)]
 
 
-def sort_tree(nodes: list[Node], lang: str, depth: int = 0) -> list[Node]:
-    out = _sorted(nodes, lang)
-    if depth < 50:
-        for node in out:
-            node.children = sort_tree(node.children, lang, depth + 1)
-    return out
-
-
-def top_concepts(registry, info: VersionInfo) -> list[Node]:
-    rows = registry.store.select(
-        SPARQL_PREFIXES
-        + """SELECT ?c ?l (EXISTS { { ?x skos:broader ?c } UNION { ?c skos:narrower ?x } } AS ?kids) WHERE {
-               { ?c skos:topConceptOf ?s } UNION { ?s skos:hasTopConcept ?c }
-               OPTIONAL { ?c skos:prefLabel ?l } } LIMIT 20000""",
-        default_graph=[info.graph],
-    )
-    return _nodes(rows)
+def children(registry, info: VersionInfo, parent: str, lang: str) -> list[Node]:
+    """The narrower concepts of `parent` in the version, sorted by label (as the API's `children`)."""
+    check_iri(parent, "concept")
+    service, _, index = _opened(registry, info)
+    cid = index.ids.get(parent)
+    return [] if cid is None else [_node(index, c) for c in service.by_label(index, index.children_of(cid), lang)]
 
 
 def schemes(registry, info: VersionInfo, lang: str) -> list[dict]:
     """The concept schemes of a version with their labels (several: the page offers a choice)."""
-    return service_of(registry).schemes(info.id, info.version, lang)["results"]
-
-
-def find_removed_concept(registry, iri: str, vocabulary: str | None) -> VersionInfo | None:
-    """The newest older version that had a concept a later version removed (its page then
-    shows that version, and the history says when it was removed)."""
-    from registry.errors import RegistryError
-
-    try:
-        v, _ = service_of(registry).locate(iri, vocabulary)
-        return registry.catalog.version("vocabulary", v.id, v.version, include_drafts=False)
-    except RegistryError:
-        return None
-
-
-def concept_history(registry, info: VersionInfo, iri: str, lang: str) -> list[dict]:
-    """The versions of the vocabulary with the concept's state and changes in each (several
-    versions only: with one there is nothing to tell)."""
-    if len(registry.catalog.versions("vocabulary", info.id, include_drafts=False)) < 2:
-        return []
-    return service_of(registry).concept_history(info.id, iri, lang)["versions"]
+    service = service_of(registry)
+    return service.scheme_items(service.version_of(info), lang)
 
 
 def groups(registry, info: VersionInfo, lang: str) -> list[dict]:
     """The version's top-level skos:Collections (Skosmos groups) with their member counts."""
-    from registry.vocab.skosmos_concepts import groups as skosmos_groups
-
-    service = service_of(registry)
-    index = service.index(service.resolve(info.id, info.version))
+    _, _, index = _opened(registry, info)
     if not index.groups:
         return []
-    out = skosmos_groups(service, info.id, lang, info.version)["groups"]
+    out = group_items(index, lang)
     for group in out:
         group["members"] = len(index.groups.get(index.ids[group["uri"]], ()))
     return out
-
-
-def scheme_roots(registry, info: VersionInfo, scheme: str, lang: str) -> list[Node]:
-    """The top concepts of one concept scheme of the version (their children load on demand)."""
-    page = service_of(registry).top(info.id, info.version, lang, 0, 20000, scheme)
-    return [Node(item["iri"], dict(item["prefLabel"]), has_children=item["has_children"]) for item in page["results"]]
-
-
-def children(registry, info: VersionInfo, parent: str) -> list[Node]:
-    rows = registry.store.select(
-        SPARQL_PREFIXES
-        + """SELECT ?c ?l (EXISTS { { ?x skos:broader ?c } UNION { ?c skos:narrower ?x } } AS ?kids) WHERE {
-               { ?c skos:broader $p } UNION { $p skos:narrower ?c }
-               OPTIONAL { ?c skos:prefLabel ?l } } LIMIT 20000""",
-        bindings={"p": ox.NamedNode(parent)},
-        default_graph=[info.graph],
-    )
-    return _nodes(rows)
-
-
-def _nodes(rows) -> list[Node]:
-    nodes: dict[str, Node] = {}
-    for row in rows:
-        node = nodes.setdefault(row["c"].value, Node(row["c"].value))
-        if isinstance(row.get("l"), ox.Literal):
-            node.labels.setdefault(row["l"].language or "", row["l"].value)
-        if row.get("kids") is not None and row["kids"].value == "true":
-            node.has_children = True
-    return list(nodes.values())
 
 
 @dataclass
@@ -248,72 +187,47 @@ class Concept:
     broader: list[Node] = field(default_factory=list)
     narrower: list[Node] = field(default_factory=list)
     related: list[Node] = field(default_factory=list)
-    mappings: list[tuple[str, str]] = field(default_factory=list)  # (relation curie, IRI)
     groups: list[Node] = field(default_factory=list)  # skos:Collections it is a skos:member of
+    trail: list[Node] = field(default_factory=list)  # the breadcrumb: first hierarchy path, root first
 
 
-MAPPINGS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+def locate_concept(registry, iri: str, vocabulary: str | None = None) -> VersionInfo | None:
+    """The version whose page shows concept `iri`: the latest version of a vocabulary that has
+    it, else the newest older version that had it (a later one removed it; the history says
+    when). None when no public version has it. An `iri` that is no IRI is an InvalidInput."""
+    try:
+        v, _ = service_of(registry).locate(iri, vocabulary)
+    except NotFound:
+        return None
+    return registry.catalog.version("vocabulary", v.id, v.version, include_drafts=False)
 
 
-def find_concept(registry, iri: str, vocabulary: str | None = None) -> VersionInfo | None:
-    node = ox.NamedNode(iri)
-    for info in latest_vocabularies(registry):
-        if vocabulary and info.id != vocabulary:
-            continue
-        if registry.store.ask(SPARQL_PREFIXES + "ASK { $c a skos:Concept }", bindings={"c": node}, default_graph=[info.graph]):
-            return info
-    return None
+def concept(registry, info: VersionInfo, iri: str, lang: str) -> Concept:
+    """The concept as the API's `concept` reads it, for the concept page."""
+    found = service_of(registry).concept(iri, vid=info.id, version=info.version, lang=lang)
 
+    def nodes(items: list[dict]) -> list[Node]:
+        return [Node(item["iri"], dict(item["prefLabel"])) for item in items]
 
-def concept(registry, info: VersionInfo, iri: str) -> Concept:
-    node = ox.NamedNode(iri)
-    out = Concept(iri, info)
-    rows = registry.store.select("SELECT ?p ?o WHERE { $c ?p ?o }", bindings={"c": node}, default_graph=[info.graph])
-    skos = "http://www.w3.org/2004/02/skos/core#"
-    for row in rows:
-        p, o = row["p"].value, row["o"]
-        if p == skos + "prefLabel" and isinstance(o, ox.Literal):
-            out.pref.setdefault(o.language or "", o.value)
-        elif p == skos + "altLabel" and isinstance(o, ox.Literal):
-            out.alt.append((o.language or "", o.value))
-        elif p == skos + "definition" and isinstance(o, ox.Literal):
-            out.definition.setdefault(o.language or "", o.value)
-        elif p == skos + "notation":
-            out.notations.append(o.value)
-        elif p.startswith(skos) and p[len(skos):] in MAPPINGS and isinstance(o, ox.NamedNode):
-            out.mappings.append(("skos:" + p[len(skos):], o.value))
-    out.alt.sort()
-    out.broader = _related(registry, info, node, "{ $c skos:broader ?c2 } UNION { ?c2 skos:narrower $c }")
-    out.narrower = _related(registry, info, node, "{ ?c2 skos:broader $c } UNION { $c skos:narrower ?c2 }")
-    out.related = _related(registry, info, node, "{ $c skos:related ?c2 } UNION { ?c2 skos:related $c }")
-    out.groups = _related(registry, info, node, "?c2 skos:member $c")
-    return out
-
-
-def _related(registry, info, node, pattern: str) -> list[Node]:
-    rows = registry.store.select(
-        SPARQL_PREFIXES + f"SELECT ?c ?l WHERE {{ {{ {pattern} }} BIND(?c2 AS ?c) OPTIONAL {{ ?c skos:prefLabel ?l }} }} LIMIT 5000",
-        bindings={"c": node},
-        default_graph=[info.graph],
+    paths = found["paths"]
+    return Concept(
+        iri, info,
+        pref=dict(found["prefLabel"]),
+        alt=sorted((tag, text) for tag, texts in found["altLabel"].items() for text in texts),
+        definition={tag: texts[0] for tag, texts in found["definition"].items() if texts},
+        notations=list(found["notation"]),
+        broader=nodes(found["broader"]), narrower=nodes(found["narrower"]), related=nodes(found["related"]),
+        groups=nodes(found["groups"]),
+        trail=nodes(paths[0][:-1]) if paths else [],
     )
-    return _nodes(rows)
 
 
-def path_to_root(registry, info: VersionInfo, iri: str, limit: int = 20) -> list[Node]:
-    """Broader chain (first broader at each step), root first, for the breadcrumb."""
-    out: list[Node] = []
-    seen = {iri}
-    current = iri
-    for _ in range(limit):
-        parents = _related(registry, info, ox.NamedNode(current), "{ $c skos:broader ?c2 } UNION { ?c2 skos:narrower $c }")
-        parents = [p for p in parents if p.iri not in seen]
-        if not parents:
-            break
-        parent = sorted(parents, key=lambda n: n.iri)[0]
-        out.append(parent)
-        seen.add(parent.iri)
-        current = parent.iri
-    return list(reversed(out))
+def concept_history(registry, info: VersionInfo, iri: str, lang: str) -> list[dict]:
+    """The versions of the vocabulary with the concept's state and changes in each (several
+    versions only: with one there is nothing to tell)."""
+    if len(registry.catalog.versions("vocabulary", info.id, include_drafts=False)) < 2:
+        return []
+    return service_of(registry).concept_history(info.id, iri, lang)["versions"]
 
 
 # --- search ---------------------------------------------------------------------------------------
@@ -322,63 +236,30 @@ def path_to_root(registry, info: VersionInfo, iri: str, limit: int = 20) -> list
 @dataclass
 class ConceptHit:
     iri: str
-    label: str
-    matched: str
-    lang: str
+    label: str  # the prefLabel in the page's language, else the API's label
+    matched: str  # the label the search matched
     vocabulary: VersionInfo
-    rank: tuple
 
 
 def search_concepts(registry, q: str, lang: str, vocabulary: str | None = None, limit: int = MAX_SEARCH) -> list[ConceptHit]:
-    """Concepts whose preferred or alternative label starts with `q`, or has a word that does
-    (case- and accent-insensitive); label prefix matches first, then word prefixes, then others."""
-    wanted = fold(q.strip())
-    if len(wanted) < 1:
+    """The API's `GET /search?q=` hits (`VocabService.search`: ranked, folded, every label
+    language), one page of `limit`, labelled in `lang`. A query or vocabulary the API refuses
+    finds nothing (the search box is not a form with errors)."""
+    service = service_of(registry)
+    try:
+        hits, _ = service.search(check_query(q), vids=[vocabulary] if vocabulary else None, limit=limit)
+    except (InvalidInput, NotFound):
         return []
-    # SPARQL narrows by the case-folded text (accents kept); Python then folds accents and ranks.
-    needle = q.strip().lower()
-    plain = wanted
-    hits: list[ConceptHit] = []
-    for info in latest_vocabularies(registry):
-        if vocabulary and info.id != vocabulary:
+    vocabularies = {v.id: v for v in latest_vocabularies(registry)}
+    out = []
+    for v, index, hit in hits:
+        info = vocabularies.get(v.id)
+        if info is None:
             continue
-        rows = registry.store.select(
-            SPARQL_PREFIXES
-            + """SELECT ?c ?l ?pref WHERE { ?c a skos:Concept ; skos:prefLabel|skos:altLabel|skos:notation ?l .
-                   FILTER(CONTAINS(LCASE(STR(?l)), $q) || CONTAINS(LCASE(STR(?l)), $plain))
-                   OPTIONAL { ?c skos:prefLabel ?pref } } LIMIT 2000""",
-            bindings={"q": ox.Literal(needle), "plain": ox.Literal(plain)},
-            default_graph=[info.graph],
-        )
-        by_concept: dict[str, dict] = {}
-        for row in rows:
-            entry = by_concept.setdefault(row["c"].value, {"matched": [], "pref": {}})
-            label = row["l"]
-            entry["matched"].append((label.value, getattr(label, "language", None) or ""))
-            if isinstance(row.get("pref"), ox.Literal):
-                entry["pref"].setdefault(row["pref"].language or "", row["pref"].value)
-        for iri, entry in by_concept.items():
-            best = None
-            for text, tag in entry["matched"]:
-                folded = fold(text)
-                if folded.startswith(wanted):
-                    kind = 0
-                elif any(word.startswith(wanted) for word in folded.replace("-", " ").split()):
-                    kind = 1
-                elif wanted in folded:
-                    kind = 2
-                else:
-                    continue
-                key = (kind, tag != lang, len(text))
-                if best is None or key < best[0]:
-                    best = (key, text, tag)
-            if best is None:
-                continue
-            pref = entry["pref"]
-            label = pref.get(lang) or pref.get("en") or next(iter(pref.values()), best[1])
-            hits.append(ConceptHit(iri, label, best[1], best[2], info, best[0]))
-    hits.sort(key=lambda h: (h.rank, fold(h.label)))
-    return hits[:limit]
+        item = service.hit_json(v, index, hit, None)
+        label = item["prefLabel"].get(lang) or item["label"] or item["iri"]
+        out.append(ConceptHit(item["iri"], label, item["matched"]["label"] or label, info))
+    return out
 
 
 def search_profiles(registry, q: str, lang: str) -> list[dict]:

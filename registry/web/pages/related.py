@@ -16,11 +16,12 @@ import pyoxigraph as ox
 from registry.catalog import VersionInfo
 from registry.namespaces import SPARQL_PREFIXES
 from registry.profile_fields import fields_for_version
+from registry.vocab.service import MAPPING_PROPERTIES
 from registry.web.fieldtext import field_anchor
 from registry.web.pages import data
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-MAPPINGS = tuple(SKOS + name for name in data.MAPPINGS)
+MAPPINGS = tuple(SKOS + name for name in MAPPING_PROPERTIES)
 
 
 # --- communities ----------------------------------------------------------------------------------
@@ -82,7 +83,7 @@ def mappings(registry, info: VersionInfo, iri: str) -> list[Mapping]:
             label = row.get("l")
             if isinstance(label, ox.Literal) and mapping.vocabulary is other:
                 mapping.labels.setdefault(label.language or "", label.value)
-    return sorted(found, key=lambda m: (data.MAPPINGS.index(m.relation[5:]), m.iri))
+    return sorted(found, key=lambda m: (MAPPING_PROPERTIES.index(m.relation[5:]), m.iri))
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The validate page: a form over `POST /validate`, the report grouped by field.
 
-The page calls the validation API in-process (httpx over ASGI, no network), so it shows exactly
-what an API client gets. The JSON report it expects: `{conforms, counts, results: [{focus_node,
+The page runs what `POST /validate` runs (`registry.validation.routes.validate_single`, the
+validation service), so it shows exactly what an API client gets. The JSON report it expects: `{conforms, counts, results: [{focus_node,
 path, value, severity, field, message, ...}]}` (see registry/validation/report.py).
 """
 
@@ -11,16 +11,17 @@ import json
 import re
 from collections import OrderedDict
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from registry.errors import RegistryError
+from pyoxigraph import RdfFormat
+
+from registry.errors import InvalidInput, RegistryError
 from registry.web import i18n
 from registry.web.deps import client_key
-from registry.web.pages.common import csrf_refusal, error_page, has_path, render, session_secret, ui
+from registry.web.pages.common import csrf_refusal, error_page, has_path, render, ui
 
 router = APIRouter(include_in_schema=False)
 
@@ -203,34 +204,41 @@ def _choose_media(media: str, filename: str | None, text: str) -> str:
     return "text/turtle"
 
 
-async def call_validate(request: Request, profile: str, version: str | None, body: bytes, media: str, lang: str,
-                        accept: str = "application/json", token: str | None = None,
-                        shapes: tuple[bytes, str] | None = None) -> httpx.Response:
-    """`token`: the signed-in community's, so that its drafts can be validated against. With
-    `shapes` (bytes, file name): multipart with the draft shapes, alone or extending `profile`
-    (the API's draft-shapes validation)."""
-    params = {"lang": lang}
-    if profile:
-        params["profile"] = profile
-    if version:
-        params["version"] = version
+def run_validation(request: Request, profile: str, version: str | None, body: bytes, media: str, lang: str,
+                   community=None, shapes: tuple[bytes, str] | None = None, *, want_rdf: bool = False) -> dict | bytes:
+    """One record validated by the validation service, as `POST /validate` does it
+    (`registry.validation.routes.validate_single`): the JSON view, or with `want_rdf` the SHACL
+    report in Turtle. `community`: the signed-in one, whose drafts can be validated against. With
+    `shapes` (bytes, file name): the draft shapes, alone or extending `profile`. Bad input raises
+    the API's RegistryError. The page's user is the client: its per-client cap and its turn in
+    the worker pool's fair queue (issue 12) are its own, not shared by every user of the page."""
+    from registry.namespaces import PREFIXES
+    from registry.rdf import serialize
+    from registry.validation.report import negotiate_language, report_triples
+    from registry.validation.routes import RecordInput, record_format, single_view, validate_single
+    from registry.validation.service import get_service
+
+    registry = request.app.state.registry
+    service = get_service(registry)
+    data = RecordInput()
+    data.record, data.record_type = body, media
     if shapes is not None:
-        transport = httpx.ASGITransport(app=request.app, client=(client_key(request), 0))
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry.internal", timeout=120) as client:
-            return await client.post(
-                "/validate", params=params,
-                files={"record": ("record", body, media), "shapes": (shapes[1], shapes[0], "application/octet-stream")},
-                headers={"Accept": accept, "Accept-Language": lang, **({"Authorization": f"Bearer {token}"} if token else {})},
-            )
-    # the page's user is the client of the API call: its per-client cap and its turn in the worker
-    # pool's fair queue (issue 12) are its own, not shared by every user of the page
-    transport = httpx.ASGITransport(app=request.app, client=(client_key(request), 0))
-    async with httpx.AsyncClient(transport=transport, base_url="http://registry.internal", timeout=120) as client:
-        return await client.post(
-            "/validate", params=params, content=body,
-            headers={"Content-Type": media, "Accept": accept, "Accept-Language": lang,
-                     **({"Authorization": f"Bearer {token}"} if token else {})},
-        )
+        data.shapes, data.shapes_name = shapes
+    fmt, is_batch = record_format(data, None)
+    if is_batch:
+        raise InvalidInput("the page validates one record at a time; send a batch to POST /validate",
+                           code="unsupported-record-format")
+    language = negotiate_language(None, lang)
+    client = client_key(request)
+    service.limiter.enter(client)
+    try:
+        outcome, declared = validate_single(service, registry, data, profile or None, version, fmt, language,
+                                            want_rdf=want_rdf, reader=community, client=client)
+    finally:
+        service.limiter.leave(client)
+    if want_rdf:
+        return serialize(report_triples(outcome), RdfFormat.TURTLE, prefixes=PREFIXES)
+    return single_view(outcome, declared, language)
 
 
 def group_results(results: list[dict]) -> list[dict]:
@@ -271,7 +279,6 @@ async def validate_submit(request: Request) -> Response:
         except UnicodeDecodeError:
             record = ""
     community = await run_in_threadpool(_signed_in, request)
-    token = session_secret(request) if community is not None else None
     profiles = await run_in_threadpool(_profiles, registry, community)
     shapes_text = str(form.get("shapes") or "")
     shapes_upload = form.get("shapes_file")
@@ -286,22 +293,17 @@ async def validate_submit(request: Request) -> Response:
         return render(request, "validate.html", status=422, report=None, groups=[], problem={"detail": t("validate.empty")}, **context)
     chosen = _choose_media(media, filename, record)
     download = form.get("download")
-    if download == "ttl":
-        response = await call_validate(request, profile, version or None, body, chosen, lang, accept="text/turtle", token=token,
-                                       shapes=shapes)
-        if response.status_code == 200:
-            return Response(response.content, media_type="text/turtle",
-                            headers={"Content-Disposition": 'attachment; filename="validation-report.ttl"'})
-    else:
-        response = await call_validate(request, profile, version or None, body, chosen, lang, token=token, shapes=shapes)
     try:
-        payload = response.json()
-    except ValueError:
-        payload = {"detail": response.text[:2000]}
-    if response.status_code != 200:
-        status = response.status_code if response.status_code >= 400 else 502
-        problem = describe_problem(payload, t, record, chosen)
+        outcome = await run_in_threadpool(lambda: run_validation(
+            request, profile, version or None, body, chosen, lang, community, shapes, want_rdf=download == "ttl"))
+    except RegistryError as exc:
+        status = exc.status
+        problem = describe_problem(exc.to_problem(), t, record, chosen)
         return render(request, "validate.html", status=status, report=None, groups=[], problem=problem, **context)
+    if isinstance(outcome, bytes):
+        return Response(outcome, media_type="text/turtle",
+                        headers={"Content-Disposition": 'attachment; filename="validation-report.ttl"'})
+    payload = outcome
     if download == "json":
         return Response(json.dumps(payload, ensure_ascii=False, indent=2), media_type="application/json",
                         headers={"Content-Disposition": 'attachment; filename="validation-report.json"'})
