@@ -1,0 +1,209 @@
+"""Unit tests of the SPARQL guard (`registry.sparql.guard`): what it admits (with which form,
+depth, dataset and cheap shape), what it refuses with which problem, and its limits. No store,
+no server: the guard runs before any engine sees the query."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.sparql.guard import (
+    GuardLimits, QueryRefused, UpdateRefused, check_query, dataset_clauses, scan, tokens,
+)
+
+PREFIX = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+
+
+def refused(text: str, limits: GuardLimits = GuardLimits()) -> dict:
+    """The problem (RFC 9457 body) the guard's refusal becomes."""
+    with pytest.raises((QueryRefused, UpdateRefused)) as caught:
+        check_query(text, limits)
+    return caught.value.to_problem()
+
+
+# --- admitted ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
+        ("ask { ?s ?p ?o }", "ASK"),
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("DESCRIBE <http://example.org/x>", "DESCRIBE"),
+        (PREFIX + "SELECT ?c WHERE { ?c a skos:Concept }", "SELECT"),
+    ],
+)
+def test_admits_the_four_query_forms(text, form):
+    checked = check_query(text)
+    assert checked.form == form
+    assert checked.text == text
+    assert checked.is_graph == (form in ("CONSTRUCT", "DESCRIBE"))
+
+
+def test_keywords_inside_strings_iris_comments_variables_and_prefixed_names_are_not_keywords():
+    text = (
+        "PREFIX ex: <http://example.org/SERVICE/insert>\n"
+        "# DELETE everything? no: a comment\n"
+        'SELECT ?service ?insert WHERE { ?service ex:delete "LOAD <http://x> ; DROP ALL" . '
+        "?insert ex:SERVICE 'CLEAR' }"
+    )
+    checked = check_query(text)
+    assert checked.form == "SELECT"
+    words, _ = scan(text)
+    assert not {"SERVICE", "DELETE", "LOAD", "DROP", "CLEAR", "INSERT"} & set(words)
+
+
+def test_depth_counts_every_kind_of_bracket():
+    checked = check_query("SELECT * WHERE { { ?s ?p [ ?q (1 2) ] } }")
+    assert checked.depth == 4  # { { [ (
+
+
+def test_from_is_a_dataset():
+    assert check_query("SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }").has_dataset
+    assert not check_query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }").has_dataset
+
+
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [
+        ("SELECT ?p ?o WHERE { <http://example.org/x> ?p ?o } LIMIT 10", 10),
+        (PREFIX + "SELECT DISTINCT ?c { ?c a skos:Concept . }", None),
+        ("ASK { ?s <http://example.org/p> <http://example.org/o> }", None),
+    ],
+)
+def test_one_bound_triple_pattern_is_cheap(text, limit):
+    checked = check_query(text)
+    assert checked.cheap is True
+    assert checked.limit == limit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { ?s ?p ?o }",  # nothing bound: a scan of everything
+        "SELECT ?s WHERE { ?s ?s <http://example.org/o> }",  # repeated variable: a filter
+        "SELECT * WHERE { <http://example.org/x> ?p ?o . ?o ?q ?r }",  # two patterns
+        "SELECT * WHERE { <http://example.org/x> ?p ?o } ORDER BY ?o",
+        'SELECT * WHERE { ?s <http://example.org/p> "x" }',  # a literal is bound, the subject is not: not the shape
+        "CONSTRUCT { ?s ?p ?o } WHERE { <http://example.org/x> ?p ?o }",
+        "SELECT * WHERE { <http://example.org/x> ?p ?o } LIMIT 10 OFFSET 5",
+        "SELECT * WHERE { \\u003Chttp://example.org/x> ?p ?o }",  # escapes: never cheap
+    ],
+)
+def test_anything_else_is_not_cheap(text):
+    assert check_query(text).cheap is False
+
+
+# --- refused -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t "])
+def test_empty_query_is_query_missing(text):
+    problem = refused(text)
+    assert (problem["status"], problem["code"]) == (400, "query-missing")
+
+
+def test_service_is_refused_even_spelled_with_escapes():
+    for text in (
+        "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        "select * where { service <http://example.org/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERV\\u0049CE <http://example.org/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { \\U00000053ERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    ):
+        problem = refused(text)
+        assert (problem["status"], problem["code"]) == (400, "service-refused"), text
+        assert "SERVICE" in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("text", "keywords"),
+    [
+        ("INSERT DATA { <http://a> <http://b> <http://c> }", "INSERT"),
+        ("DELETE WHERE { ?s ?p ?o }", "DELETE"),
+        ("LOAD <http://example.org/data.ttl>", "LOAD"),
+        ("DROP ALL", "DROP"),
+        ("CLEAR GRAPH <http://g>", "CLEAR"),
+        ("WITH <http://g> DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }", "DELETE, INSERT, WITH"),
+        ("SELECT * WHERE { ?s ?p ?o } ; DROP ALL", "DROP"),  # an update after a query
+        ("DR\\u004FP ALL", "DROP"),
+    ],
+)
+def test_updates_are_refused_as_forbidden(text, keywords):
+    problem = refused(text)
+    assert (problem["status"], problem["code"]) == (403, "update-refused")
+    assert f"({keywords})" in problem["detail"]
+
+
+def test_no_query_form_is_a_syntax_problem():
+    problem = refused("PREFIX ex: <http://example.org/> ?s ?p ?o")
+    assert (problem["status"], problem["code"]) == (400, "query-syntax")
+
+
+def test_nul_character_is_refused():
+    problem = refused("SELECT * WHERE { ?s ?p ?o }\x00")
+    assert (problem["status"], problem["code"]) == (400, "query-refused")
+
+
+# --- limits --------------------------------------------------------------------------------------
+
+
+def test_length_limit():
+    limits = GuardLimits(max_length=100)
+    text = "SELECT * WHERE { ?s ?p ?o }" + " " * (100 - 27)
+    assert len(text) == 100 and check_query(text, limits).form == "SELECT"
+    problem = refused(text + " ", limits)
+    assert problem["code"] == "query-too-long"
+    assert "101 characters" in problem["detail"] and "100" in problem["detail"]
+
+
+def test_depth_limit_at_and_past_it():
+    limits = GuardLimits(max_depth=5)
+    at_limit = "SELECT * WHERE " + "{ " * 5 + "?s ?p ?o" + " }" * 5
+    assert check_query(at_limit, limits).depth == 5
+    problem = refused("SELECT * WHERE " + "{ " * 6 + "?s ?p ?o" + " }" * 6, limits)
+    assert problem["code"] == "query-too-deep"
+    assert "6 levels" in problem["detail"]
+
+
+def test_default_depth_limit_stops_the_nesting_that_crashes_the_engine():
+    # 5,000 nested brackets crash pyoxigraph 0.5.13 (module docstring): refused long before
+    text = "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+    problem = refused(text)
+    assert problem["code"] == "query-too-deep"
+
+
+def test_brackets_in_strings_and_iris_do_not_count():
+    text = 'SELECT * WHERE { ?s <http://example.org/(((> "{{{{{{{{{{" }'
+    assert check_query(text, GuardLimits(max_depth=1)).depth == 1
+
+
+def test_escaped_brackets_count_in_the_expanded_text():
+    text = "SELECT * WHERE { ?s ?p ?o " + "\\u007B" * 3 + " }"
+    assert check_query(text).depth == 4  # the expanded text nests deeper than the text as sent
+
+
+# --- tokens and dataset clauses ------------------------------------------------------------------
+
+
+def test_tokens_kinds():
+    toks = tokens('PREFIX ex: <http://e/> SELECT ?x WHERE { ?x ex:p "a\\"b" . _:b ex:q 12 } # note')
+    assert ("pname", "ex:") in toks and ("iri", "<http://e/>") in toks
+    assert ("var", "?x") in toks and ("str", '"a\\"b"') in toks
+    assert ("pname", "_:b") in toks and ("num", "12") in toks
+    assert all(kind != "comment" for kind, _ in toks)
+
+
+def test_dataset_clauses_resolve_prefixes_and_base():
+    defaults, named = dataset_clauses(
+        "BASE <http://example.org/> PREFIX g: <http://example.org/graphs/>\n"
+        "SELECT * FROM <a> FROM g:b FROM NAMED g:c WHERE { ?s ?p ?o }"
+    )
+    assert defaults == ["http://example.org/a", "http://example.org/graphs/b"]
+    assert named == ["http://example.org/graphs/c"]
+
+
+def test_dataset_clause_with_an_unknown_prefix_is_refused():
+    with pytest.raises(QueryRefused) as caught:
+        dataset_clauses("SELECT * FROM nope:g WHERE { ?s ?p ?o }")
+    assert caught.value.code == "query-syntax"
+    assert "nope:g" in caught.value.detail
