@@ -91,8 +91,11 @@ SELECT ?concept ?label WHERE {
     (
         "Broader concepts (hierarchy)",
         """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?concept ?ancestor ?label WHERE {
-  ?concept skos:broader+ ?ancestor .
+# skos:broader+ as one step then any number: a store may refuse a transitive path with both ends
+# unbound (Virtuoso does: docs/deployment.md)
+SELECT DISTINCT ?concept ?ancestor ?label WHERE {
+  ?concept skos:broader ?parent .
+  ?parent skos:broader* ?ancestor .
   OPTIONAL { ?ancestor skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "en")) }
 } LIMIT 50""",
     ),

@@ -279,6 +279,70 @@ def dataset_clauses(text: str) -> tuple[list[str], list[str]]:
     return defaults, named
 
 
+def _spans(text: str):
+    """(kind, value, start, end) of the query's tokens as `tokens` gives them, with their place."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        assert kind is not None
+        if kind == "ws" or kind == "comment":
+            continue
+        value = match.group()
+        if kind == "word" and ":" in value:
+            kind = "pname"
+        yield kind, value, match.start(), match.end()
+
+
+def without_dataset_clauses(text: str) -> str:
+    """The query with its FROM and FROM NAMED clauses removed (each becomes a space).
+
+    For a store that is always sent the dataset in the request (`default-graph-uri` /
+    `named-graph-uri`, which SPARQL 1.1 Protocol §2.1.4 says replace the query's own clauses):
+    the meaning is unchanged, and a store that would let the query's clauses win instead (Virtuoso
+    7.2 does: docs/deployment.md, quirk table) never sees them. Codepoint escapes (`\\u0046ROM`)
+    are expanded first, as a SPARQL parser does before reading the query.
+    """
+    text = unescape_codepoints(text)
+    toks = list(_spans(text))
+    cuts: list[tuple[int, int]] = []
+    i = 0
+    while i < len(toks):
+        kind, value, start, _ = toks[i]
+        if kind == "word" and value.upper() == "FROM":
+            j = i + 1
+            if j < len(toks) and toks[j][0] == "word" and toks[j][1].upper() == "NAMED":
+                j += 1
+            if j >= len(toks) or toks[j][0] not in ("iri", "pname"):
+                raise QueryRefused("FROM without a graph", code="query-syntax")
+            cuts.append((start, toks[j][3]))
+            i = j + 1
+        else:
+            i += 1
+    for start, end in reversed(cuts):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def with_absolute_bases(text: str, endpoint: str) -> str | None:
+    """The query with each of its BASE declarations made absolute (resolved against `endpoint`
+    and the BASE before it), or None when it declares no BASE. One BASE per query stays one:
+    some stores (Virtuoso 7.2) refuse a second BASE, which SPARQL allows."""
+    from urllib.parse import urljoin
+
+    base = endpoint
+    parts: list[str] = []
+    last = 0
+    toks = list(_spans(text))
+    for i, (kind, value, _, _) in enumerate(toks):
+        if kind == "word" and value.upper() == "BASE" and i + 1 < len(toks) and toks[i + 1][0] == "iri":
+            _, iri, start, end = toks[i + 1]
+            base = urljoin(base, iri[1:-1])
+            parts += [text[last:start], f"<{base}>"]
+            last = end
+    if not parts:
+        return None
+    return "".join(parts) + text[last:]
+
+
 def check_query(text: str, limits: GuardLimits = GuardLimits()) -> CheckedQuery:
     """Refuse what the registry never runs; return the query form. Raises `QueryRefused`."""
     if not text or not text.strip():

@@ -29,7 +29,7 @@ from registry.namespaces import PREFIXES
 from registry.conneg import RESULT_FORMATS, RESULT_SYNTAXES
 from registry.errors import RegistryError, StoreUnavailable, TooManyRequests
 from registry.fairness import ClientLimiter
-from registry.sparql.guard import CheckedQuery, GuardLimits
+from registry.sparql.guard import CheckedQuery, GuardLimits, with_absolute_bases, without_dataset_clauses
 from registry.sparql.pool import PoolBusy, PoolOptions, QueryPool
 from registry.sparql.snapshots import Snapshots, open_snapshot
 from registry.sparql.worker import CappedWriter, QueryJob, QueryReply, finish_graph, finish_select
@@ -275,10 +275,15 @@ class EmbeddedExecutor(QueryExecutor):
         self.snapshots.close()
 
 
-# what the remote store is asked for: results as TSV (rows counted exactly, then converted, as
-# the workers do), graphs as N-Triples; ASK in the format asked for
-_REMOTE_ACCEPT = {"tsv": "text/tab-separated-values", "ntriples": "application/n-triples"}
+# what the remote store is asked for: SELECT results as SPARQL XML, parsed and written as TSV here
+# (rows counted exactly, then converted, as the workers do): stores write their own TSV differently
+# (Virtuoso heads the columns `"g"`, not `?g`), while the XML results format leaves no such freedom
+# (and pyoxigraph's XML parser has no buffer cap, unlike its JSON one); graphs as N-Triples; ASK
+# in the format asked for
+_REMOTE_ACCEPT = {"table": "application/sparql-results+xml", "ntriples": "application/n-triples"}
 _RESULT_MEDIA = {s.name: s.media_type for s in RESULT_SYNTAXES}
+#: An empty store whose only use is to parse queries bound for a remote store (see RemoteExecutor).
+_SYNTAX_CHECK = ox.Store()
 
 
 class RemoteExecutor(QueryExecutor):
@@ -325,16 +330,24 @@ class RemoteExecutor(QueryExecutor):
         else:
             defaults = [g for g in dict.fromkeys(default_graphs or []) if g in public]
             named = [g for g in dict.fromkeys(named_graphs or []) if g in public]
+        # the query read here first, by the parser of the other back-ends: a syntax error is the
+        # same problem (message, line and column) whatever the store behind
+        try:
+            _SYNTAX_CHECK.query(checked.text)
+        except SyntaxError as exc:
+            raise QueryFailed(str(exc)) from None
+        except (OSError, RuntimeError, ValueError, TypeError):  # evaluation on the empty store: not our concern
+            pass
         if kind == "graph":
             want = "ntriples"
-        elif checked.form == "SELECT":
-            want = "tsv"
+        elif checked.form in ("SELECT", "ASK"):
+            want = "table"
         else:
             want = fmt
         accept = _REMOTE_ACCEPT.get(want) or _RESULT_MEDIA[want]
         try:
             media, body = self.store.forward_query(
-                checked.text, default_graphs=defaults, named_graphs=named, accept=accept,
+                without_dataset_clauses(checked.text), default_graphs=defaults, named_graphs=named, accept=accept,
                 timeout_s=self.options.timeout_s, max_bytes=self.options.max_bytes,
             )
         except SyntaxError as exc:
@@ -354,8 +367,15 @@ class RemoteExecutor(QueryExecutor):
             if media.lower() not in _RESULT_MEDIA.values() and kind == "results":
                 raise QueryFailed("a CONSTRUCT or DESCRIBE query gives a graph", code="wrong-form")
             raise StoreUnavailable(f"the remote store answered {media!r} for {accept!r}", code="store-error")
-        if want == "tsv":
-            reply = finish_select(body, fmt, self.options.max_rows)
+        if want == "table":
+            try:
+                table = ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+                if isinstance(table, ox.QueryBoolean):
+                    reply = QueryReply(table.serialize(format=RESULT_FORMATS[fmt]))
+                else:
+                    reply = finish_select(table.serialize(format=ox.QueryResultsFormat.TSV), fmt, self.options.max_rows)
+            except (SyntaxError, ValueError) as exc:
+                raise StoreUnavailable(f"the remote store's results could not be read: {exc}", code="store-error") from None
         elif want == "ntriples" and kind == "graph":
             reply = finish_graph(body, fmt, self.options.max_rows, PREFIXES)
         else:
@@ -415,6 +435,11 @@ def with_base(query: str, endpoint: str) -> str:
     `BASE` of the query itself still wins (and a relative one resolves against the endpoint), and
     the same on every back-end (the remote store would use its own URL). `unshift_positions` puts
     the parser's line numbers back."""
+    own = with_absolute_bases(query, endpoint)
+    if own is not None:
+        # the query's own BASE made absolute instead of a second BASE (refused by some stores);
+        # the line break keeps positions where `unshift_positions` expects them
+        return "\n" + own
     return f"BASE <{endpoint}>\n{query}"
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from registry.sparql.guard import (
-    GuardLimits, QueryRefused, UpdateRefused, check_query, dataset_clauses, scan, tokens,
+    GuardLimits, QueryRefused, UpdateRefused, check_query, dataset_clauses, scan, tokens, with_absolute_bases,
+    without_dataset_clauses,
 )
 
 PREFIX = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
@@ -207,3 +208,25 @@ def test_dataset_clause_with_an_unknown_prefix_is_refused():
         dataset_clauses("SELECT * FROM nope:g WHERE { ?s ?p ?o }")
     assert caught.value.code == "query-syntax"
     assert "nope:g" in caught.value.detail
+
+
+def test_dataset_clauses_are_taken_out_of_a_forwarded_query():
+    """What a remote store is sent: no FROM / FROM NAMED left, even spelled with escapes, and
+    nothing else touched (strings, IRIs and comments that say FROM stay)."""
+    text = (PREFIX + 'SELECT * from named skos:g FROM <http://a/> WHERE { ?s ?p "FROM <http://x/>" } # FROM <http://c/>')
+    out = without_dataset_clauses(text)
+    assert [t for t in tokens(out) if t[0] == "word" and t[1].upper() in ("FROM", "NAMED")] == []
+    assert '"FROM <http://x/>"' in out and "# FROM <http://c/>" in out and "<http://a/>" not in out
+    assert check_query(out).has_dataset is False
+    assert dataset_clauses(without_dataset_clauses("SELECT * \\u0046ROM <http://d/> { }")) == ([], [])
+    with pytest.raises(QueryRefused):
+        without_dataset_clauses("SELECT * FROM { }")
+
+
+def test_a_query_s_own_base_is_made_absolute_instead_of_a_second_base():
+    endpoint = "http://h/sparql"
+    assert with_absolute_bases("SELECT * { <a> ?p ?o }", endpoint) is None
+    assert with_absolute_bases("BASE <profiles/> SELECT * { <a> ?p ?o }", endpoint) == "BASE <http://h/profiles/> SELECT * { <a> ?p ?o }"
+    # each BASE resolves against the one before it, as a parser reads them
+    assert scan(with_absolute_bases("base <p/>\nBASE <q/> ASK {}", endpoint) or "")[0] == ["BASE", "BASE", "ASK"]
+    assert "<http://h/p/q/>" in (with_absolute_bases("base <p/>\nBASE <q/> ASK {}", endpoint) or "")
