@@ -237,10 +237,18 @@ def encode_rdflib(term) -> tuple:
     return ("L", str(term), str(dt) if dt is not None and str(dt) != _XSD_STRING else None, term.language)
 
 
+#: decoded terms, shared by the records a process validates (vocabulary IRIs and literals come
+#: back record after record; rdflib terms are immutable, and a `Literal` costs a lexical parse)
+_TERMS: dict[tuple, Any] = {}
+_MAX_TERMS = 100_000
+
+
 def graph_from_tuples(triples: list[tuple], graph: rdflib.Graph | None = None) -> rdflib.Graph:
     graph = graph if graph is not None else rdflib.Graph()
     add = graph.add
-    cache: dict[tuple, Any] = {}
+    cache = _TERMS
+    if len(cache) > _MAX_TERMS:
+        cache.clear()
     for s, p, o in triples:
         terms = []
         for t in (s, p, o):
