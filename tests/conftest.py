@@ -85,7 +85,8 @@ def pytest_report_header(config):
 # The rule, applied to the code that runs for a test (its function, every fixture of its closure,
 # and, recursively, the functions and classes of tests/ that they name): the test follows the
 # backend when that code names `BACKEND` or `REMOTE_BACKEND` (tests/conftest.py, under any alias)
-# or the string "REGISTRY_TEST_BACKEND". `store_location` (hence `settings`, `services`, `client`),
+# or the string "REGISTRY_TEST_BACKEND", or asks for a fixture by name at run time
+# (`request.getfixturevalue`). `store_location` (hence `settings`, `services`, `client`),
 # `session_store`, `start_remote_server` all read `BACKEND`, so every test with a store of the test
 # backend keeps running on every backend. The rule errs on the side of running: a helper that reads
 # the backend in one branch only makes every test that calls it follow the backend.
@@ -156,7 +157,8 @@ class _BackendReaders:
                 return True
             pending.extend(const for const in code.co_consts if hasattr(const, "co_names"))
             for name in code.co_names:
-                if name in aliases:
+                # getfixturevalue: a fixture asked for by name at run time may be a store
+                if name in aliases or name == "getfixturevalue":
                     return True
                 target = module_globals.get(name)
                 if target is None or target is function:
