@@ -8,6 +8,7 @@ of the process. Drafts are not public and cannot be diffed here.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +20,7 @@ from registry.evolution import classify, model_store
 from registry.evolution.classify import Change
 from registry.evolution.profile_diff import ProfileModel, Source, build_model, diff_models, graph_spo
 from registry.evolution.vocab_diff import diff_graphs
-from registry.features import Feature
 from registry.ids import SemVer, check_id
-from registry.lru import Lru
 from registry.namespaces import SPARQL_PREFIXES
 
 MODEL_CACHE = 64
@@ -72,14 +71,14 @@ class Diff:
         }
 
 
-class EvolutionService(Feature):
+class EvolutionService:
     def __init__(self, registry):
         self.registry = registry
         self.store = registry.store
         self.catalog = registry.catalog
-        self._models: Lru[str, ProfileModel] = Lru(MODEL_CACHE)
-        self._graphs: Lru[str, dict] = Lru(MODEL_CACHE)
-        self._profile_diffs: Lru[tuple[str, str], list[Change]] = Lru(MODEL_CACHE)
+        self._models: OrderedDict[str, ProfileModel] = OrderedDict()
+        self._graphs: OrderedDict[str, dict] = OrderedDict()
+        self._profile_diffs: OrderedDict[tuple[str, str], list[Change]] = OrderedDict()
         self._vocabulary_classes: dict[tuple[str, str], str | None] = {}
         self._lock = threading.Lock()
 
@@ -133,17 +132,32 @@ class EvolutionService(Feature):
             return {}
         if not info.public:
             return graph_spo(self.store.triples(info.graph))
-        cached = self._graphs.get(info.graph)
-        if cached is not None:
-            return cached
-        return self._graphs.put(info.graph, graph_spo(self.store.triples(info.graph)))
+        with self._lock:
+            cached = self._graphs.get(info.graph)
+            if cached is not None:
+                self._graphs.move_to_end(info.graph)
+                return cached
+        spo = graph_spo(self.store.triples(info.graph))
+        with self._lock:
+            self._graphs[info.graph] = spo
+            while len(self._graphs) > MODEL_CACHE:
+                self._graphs.popitem(last=False)
+        return spo
 
     def profile_model(self, info: VersionInfo) -> ProfileModel:
-        cached = self._models.get(info.iri)
-        if cached is not None:
-            return cached
+        with self._lock:
+            cached = self._models.get(info.iri)
+            if cached is not None:
+                self._models.move_to_end(info.iri)
+                return cached
         model = model_store.load(self.store, info.iri) if info.public else None
-        return self._models.put(info.iri, model if model is not None else self.build_profile_model(info))
+        if model is None:
+            model = self.build_profile_model(info)
+        with self._lock:
+            self._models[info.iri] = model
+            while len(self._models) > MODEL_CACHE:
+                self._models.popitem(last=False)
+        return model
 
     def build_profile_model(self, info: VersionInfo) -> ProfileModel:
         """The model of a version read from its shapes graph and those of its chain."""
@@ -196,10 +210,14 @@ class EvolutionService(Feature):
     def profile_diff(self, pid: str, older: str | None = None, newer: str | None = None) -> Diff:
         a, b = self.pick("profile", pid, older, newer)
         key = (a.iri, b.iri)
-        changes = self._profile_diffs.get(key)
-        if changes is None:  # public versions (and the vocabulary versions they pin) never change
-            changes = self._profile_diffs.put(
-                key, diff_models(self.profile_model(a), self.profile_model(b), self.vocabulary_change))
+        with self._lock:
+            changes = self._profile_diffs.get(key)
+        if changes is None:
+            changes = diff_models(self.profile_model(a), self.profile_model(b), self.vocabulary_change)
+            with self._lock:  # public versions (and the vocabulary versions they pin) never change
+                self._profile_diffs[key] = changes
+                while len(self._profile_diffs) > MODEL_CACHE:
+                    self._profile_diffs.popitem(last=False)
         return Diff("profile", pid, a, b, list(changes))
 
     def version_facts(self, version_iri: str) -> dict[str, Any] | None:
@@ -268,4 +286,7 @@ def store_normalised(triples: list[ox.Triple]) -> list[ox.Triple]:
 
 def evolution(registry) -> EvolutionService:
     """The process's evolution service (created on first use)."""
-    return registry.feature("evolution", EvolutionService)
+    service = registry.extensions.get("evolution")
+    if service is None:
+        service = registry.extensions.setdefault("evolution", EvolutionService(registry))
+    return service

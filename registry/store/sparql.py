@@ -83,6 +83,20 @@ def _is_graph_query(text: str) -> bool:
     """Whether a (registry-written) query is a CONSTRUCT or DESCRIBE."""
     rest = text[_PROLOGUE.match(text).end():]
     return rest[:9].upper().startswith(("CONSTRUCT", "DESCRIBE"))
+#: Blank node labels in SPARQL JSON / XML results, which a store writes as it likes: Virtuoso 7.2
+#: writes `nodeID://b10006`, which pyoxigraph refuses (docs/deployment.md, quirk table).
+_BNODE_LABEL = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)([^"<]*)')
+_LABEL_CHAR = re.compile(rb"[^A-Za-z0-9_]")
+
+
+def portable_blank_nodes(body: bytes) -> bytes:
+    """SPARQL results with every blank node label made of letters, digits and `_` (the same label
+    always maps to the same one), so that any store's labels parse; other bytes unchanged."""
+    if b"bnode" not in body:
+        return body
+    return _BNODE_LABEL.sub(lambda m: m.group(1) + _LABEL_CHAR.sub(b"_", m.group(2)), body)
+
+
 _JSON_SAFE = 8 * 1024 * 1024  # a JSON result this large may hold a token pyoxigraph's JSON parser refuses
 
 
@@ -455,7 +469,7 @@ class RemoteSparqlStore(RegistryStore):
                 # pyoxigraph's JSON results parser caps its buffer at 16 MiB (a 10 MB IRI in a
                 # hostile upload reaches it, lazily, while iterating); its XML parser does not.
                 return self._read_query(text, params, _ACCEPT_XML)
-            return ox.parse_query_results(body, format=_RESULT_FORMATS[media])
+            return ox.parse_query_results(portable_blank_nodes(body), format=_RESULT_FORMATS[media])
         if media in _GRAPH_FORMATS:
             return _as_query_triples(ox.parse(body, format=_GRAPH_FORMATS[media]))
         raise StoreUnavailable(f"the remote store answered with an unexpected media type {media!r}", code="store-error")
