@@ -35,7 +35,12 @@ synthetic scheme for the run), validated through the worker — next to its own 
 as N-Triples (a hand-written RDF record of the same size: parsed, validated through the same worker),
 alternating record by record (each going first in turn: the second finds the record's concepts in
 the concept cache), same bundle, same rounds; with the time of each stage (JSON parse + recognition,
-lifting, validation; N-Triples parse, validation).
+lifting, validation; N-Triples parse, validation). Then the CPU time (`time.process_time`: the
+machine is shared, wall times are noise) of each stage of a record's validation, in this process
+(`cpu_stages`), for the dataverse_json records and for the rows' N-Triples records, with the SHACL
+run timed before and after issue 14's speed-up on the same records in the same run (pyshacl's
+generic messages for every result + a plain rdflib shapes graph vs the current engine), and the
+count of records whose report views differ between the two (must be 0).
 
 Run:  python benchmarks/validate.py > benchmarks/results/validate.txt   (about 6-10 minutes)
       BENCH_ONLY=dataverse python benchmarks/validate.py > benchmarks/results/validate-dataverse.txt
@@ -258,6 +263,7 @@ def main_dataverse() -> None:
     pool = ValidationPool(1)
     viapool = ValidationService(registry, executor=pool)
     dataverse = time_dataverse(viapool, viapool.profile_bundle("bench-1m"), f"{NS}1m/")
+    dataverse["cpu"] = cpu_stage_rows(viapool, viapool.profile_bundle("bench-1m"), f"{NS}1m/", concepts)
     pool.close()
     registry.close()
     print("# dataverse_json record validation at 1M vocabulary triples (benchmarks/validate.py, BENCH_ONLY=dataverse)")
@@ -447,6 +453,81 @@ def time_dataverse(service: ValidationService, bundle, concepts_base: str):
             "triples": statistics.median(len(t) for t in lifted), "rounds": rounds}
 
 
+def cpu_stages(service: ValidationService, bundle, records: list[list]) -> dict:
+    """CPU time (`time.process_time`, not wall: the machine is shared) of each stage of one
+    record's validation, run in this process: what the API process does (vocabulary subset with a
+    cold concept cache, focus-node check, encoding for the worker) and what the worker does
+    (data graph, SHACL run, result dicts), the SHACL run timed twice per record on the same data:
+    "before" = every pyshacl generic message written and a plain rdflib shapes graph (the code
+    before issue 14's speed-up), "after" = the current code; each record takes turns going
+    first. The two must give the same report views (`report.result_view`, en and fr)."""
+    from registry.validation import engine
+    from registry.validation.coverage import focus_nodes
+    from registry.validation.gather import vocabulary_subset
+    from registry.validation.report import result_view
+
+    after = engine.CompiledShapes.from_tuples(bundle.shapes_triples)
+    before = engine.CompiledShapes(engine.graph_from_tuples(bundle.shapes_triples, rdflib.Graph()))
+    cache = SubsetCache()
+    clock = time.process_time
+    stages: dict[str, list[float]] = {k: [] for k in ("gather", "focus", "encode", "graph", "before", "after")}
+    different = 0
+
+    def shacl(compiled, all_messages: bool, data) -> tuple[float, list]:
+        engine.ALL_GENERIC_MESSAGES = all_messages
+        try:
+            graph = engine.graph_from_tuples(data)
+            t = clock()
+            result = engine.validate(compiled, graph)
+            spent = (clock() - t) * 1000
+        finally:
+            engine.ALL_GENERIC_MESSAGES = False
+        return spent, [result_view(r, lang) for r in result["results"] for lang in ("en", "fr")]
+
+    for warm in records[:5]:
+        data = engine.encode_triples_ox(warm)
+        shacl(after, False, data)
+        shacl(before, True, data)
+    for i, triples in enumerate(records):
+        t0 = clock()
+        subset = vocabulary_subset(service.store, bundle, triples, cache)
+        t1 = clock()
+        focus_nodes(bundle.targets, triples, subset)
+        t2 = clock()
+        data = engine.encode_triples_ox(triples) + engine.encode_triples_ox(subset)
+        t3 = clock()
+        engine.graph_from_tuples(data)
+        t4 = clock()
+        for which in (("after", "before") if i % 2 else ("before", "after")):
+            spent, views = shacl(after if which == "after" else before, which == "before", data)
+            stages[which].append(spent)
+            if which == "before":
+                views_before = views
+            else:
+                views_after = views
+        different += views_before != views_after
+        for key, a, b in (("gather", t0, t1), ("focus", t1, t2), ("encode", t2, t3), ("graph", t3, t4)):
+            stages[key].append((b - a) * 1000)
+    return {"p50": {k: statistics.median(v) for k, v in stages.items()}, "different": different, "n": len(records)}
+
+
+def cpu_stage_rows(service: ValidationService, bundle, concepts_base: str, concepts: list[str]) -> list:
+    """`cpu_stages` for the dataverse_json records (lifted) and for the N-Triples records of the
+    vocabulary rows (`record`: IRI nodes, ~48 triples), at 1M."""
+    import dataclasses
+
+    from registry.dataverse.records import lift, load_mapping
+
+    log("== CPU time per stage, before / after (in process)")
+    citation = load_mapping()
+    mapping = dataclasses.replace(citation, lift={**citation.lift, "subject": {
+        "property": "http://purl.org/dc/terms/subject", "value": "concept", "concepts": concepts_base}})
+    lifted = [lift(json.loads(dataverse_record(i, len(concepts))), "dataverse_json", mapping)[0] for i in range(SINGLE)]
+    plain = [parse_triples(record(i, [concepts] * 3), ox.RdfFormat.N_TRIPLES) for i in range(SINGLE)]
+    return [("dataverse_json (lifted)", cpu_stages(service, bundle, lifted)),
+            ("N-Triples records of the rows above", cpu_stages(service, bundle, plain))]
+
+
 def measure(label, triples, publish_s, registry, inproc, viapool, pid, recs, vocab, fmt, baseline_n):
     bundle_i = inproc.profile_bundle(pid)
     log("   baseline: parsing the vocabulary with rdflib")
@@ -528,6 +609,13 @@ def report(rows, elapsed, skipped=(), dataverse=None) -> None:
               f"+ validate {va:.1f}; N-Triples = parse {np_:.2f} + validate {nv:.1f}")
         print("  rounds (dv p50/p95, nt p50/p95): " + "; ".join(f"{r[0]:.1f}/{r[1]:.1f}, {r[2]:.1f}/{r[3]:.1f}"
                                                              for r in dataverse["rounds"]))
+        for label, cpu in dataverse.get("cpu", []):
+            c = cpu["p50"]
+            print(f"  CPU ms per stage, p50 over {cpu['n']} records, in this process ({label}): API side = vocabulary "
+                  f"subset {c['gather']:.2f} + focus check {c['focus']:.2f} + encoding {c['encode']:.2f}; worker side = "
+                  f"data graph {c['graph']:.2f} + SHACL run {c['after']:.2f} (before the speed-up, same records, same "
+                  f"run: {c['before']:.2f}; ratio {c['before'] / c['after']:.2f}x); report views that differ: "
+                  f"{cpu['different']}")
     for r in rows:
         if r["publish_s"]:
             print(f"publish {r['label']}: {r['publish_s']:.1f} s (load + checks); rdflib parse for the baseline: {r['load_s']:.1f} s")

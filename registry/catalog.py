@@ -97,30 +97,20 @@ class VersionInfo:
         return self.status in PUBLIC_STATUSES
 
     def to_json(self) -> dict[str, Any]:
-        out = {
-            "id": self.id,
-            "version": self.version,
-            "iri": self.iri,
-            "status": self.status,
-            "community": self.community,
-            "issued": self.issued,
-            "modified": self.modified,
-            "title": self.title,
-            "description": self.description,
-            "content_hash": self.content_hash,
-            "previous_version": self.previous_version,
-        }
-        if self.kind == "profile":
-            out.update(
-                shapes_graph=self.graph,
-                is_profile_of=self.is_profile_of,
-                vocabularies=self.vocabularies,
-                context=self.context_graph,
-            )
-        else:
-            out.update(concept_scheme=self.scheme, concept_schemes=self.schemes, concepts_graph=self.graph,
-                       triples=self.triples)
+        out = {key: getattr(self, key) for key in _JSON_KEYS}
+        renamed = _PROFILE_JSON_KEYS if self.kind == "profile" else _VOCABULARY_JSON_KEYS
+        out.update({key: getattr(self, attribute) for key, attribute in renamed.items()})
         return out
+
+
+#: what `VersionInfo.to_json` says of every version (the attributes of the same name), then of a
+#: profile or vocabulary version (JSON key → attribute)
+_JSON_KEYS = ("id", "version", "iri", "status", "community", "issued", "modified", "title", "description",
+              "content_hash", "previous_version")
+_PROFILE_JSON_KEYS = {"shapes_graph": "graph", "is_profile_of": "is_profile_of", "vocabularies": "vocabularies",
+                      "context": "context_graph"}
+_VOCABULARY_JSON_KEYS = {"concept_scheme": "scheme", "concept_schemes": "schemes", "concepts_graph": "graph",
+                         "triples": "triples"}
 
 
 class Catalog:

@@ -29,6 +29,8 @@ app.add_typer(publish_app, name="publish")
 
 StoreOpt = Annotated[Optional[str], typer.Option("--store", help="Store directory (default: $REGISTRY_STORE or ./registry-data)")]
 BaseOpt = Annotated[Optional[str], typer.Option("--base-iri", help="Base of minted IRIs (default: $REGISTRY_BASE_IRI)")]
+CommunityOpt = Annotated[Optional[str], typer.Option(help="Acting community (local store)")]
+DraftOpt = Annotated[bool, typer.Option(help="Publish as a replaceable draft")]
 UrlOpt = Annotated[Optional[str], typer.Option("--url", help="A running registry's URL; publish over HTTP instead of the local store")]
 TokenOpt = Annotated[Optional[str], typer.Option("--token", envvar="REGISTRY_TOKEN", help="Bearer token (with --url)")]
 
@@ -209,8 +211,8 @@ def publish_profile(
     pid: Annotated[Optional[str], typer.Option("--id", help="Profile id (default: from profile.toml)")] = None,
     version: Annotated[Optional[str], typer.Option(help="Version (default: the folder name)")] = None,
     is_profile_of: Annotated[Optional[str], typer.Option(help="Base profile id[@version]")] = None,
-    community: Annotated[Optional[str], typer.Option(help="Acting community (local store)")] = None,
-    draft: Annotated[bool, typer.Option(help="Publish as a replaceable draft")] = False,
+    community: CommunityOpt = None,
+    draft: DraftOpt = False,
     examples: Annotated[Optional[Path], typer.Option(
         "--examples", help="A folder of example records (.ttl .nt .rdf .jsonld) to publish with the version")] = None,
     url: UrlOpt = None,
@@ -265,8 +267,8 @@ def publish_vocabulary(
     path: Annotated[Path, typer.Argument(help="A SKOS file vocabularies/<id>/<X.Y.Z>.ttl (vocabulary.toml beside it)")],
     vid: Annotated[Optional[str], typer.Option("--id", help="Vocabulary id (default: from vocabulary.toml)")] = None,
     version: Annotated[Optional[str], typer.Option(help="Version (default: the file name)")] = None,
-    community: Annotated[Optional[str], typer.Option(help="Acting community (local store)")] = None,
-    draft: Annotated[bool, typer.Option(help="Publish as a replaceable draft")] = False,
+    community: CommunityOpt = None,
+    draft: DraftOpt = False,
     url: UrlOpt = None,
     token: TokenOpt = None,
     store: StoreOpt = None,

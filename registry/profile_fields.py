@@ -147,27 +147,16 @@ class Field:
         return [(unit, self.range_text) for unit in self.units]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "name": self.name,
-            "description": self.description,
-            "requirement": self.requirement,
-            "severity": self.severity,
-            "min_count": self.min_count,
-            "max_count": self.max_count,
-            "cardinality": self.cardinality,
-            "datatypes": self.datatypes,
-            "classes": self.classes,
-            "node_kind": self.node_kind,
-            "values": self.values,
-            "schemes": self.schemes,
-            "units": [{"unit": u, "range": r} for u, r in self.unit_ranges] or self.units,
-            "range": self.range,
-            "pattern": self.pattern,
-            "source": self.source.to_json() if self.source else None,
-            "inherited": self.inherited,
-            "refined_by": [s.to_json() for s in self.refined_by],
-        }
+        out = {key: getattr(self, key) for key in _FIELD_JSON_KEYS}
+        out["units"] = [{"unit": u, "range": r} for u, r in self.unit_ranges] or self.units
+        out.update(range=self.range, pattern=self.pattern, source=self.source.to_json() if self.source else None,
+                   inherited=self.inherited, refined_by=[s.to_json() for s in self.refined_by])
+        return out
+
+
+#: what `Field.to_json` says first (the attributes of the same name), before units, range, source
+_FIELD_JSON_KEYS = ("path", "name", "description", "requirement", "severity", "min_count", "max_count", "cardinality",
+                    "datatypes", "classes", "node_kind", "values", "schemes")
 
 
 def range_text(rng: dict[str, str]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 from contextlib import contextmanager
 import shutil
 import socket
@@ -84,7 +85,8 @@ def pytest_report_header(config):
 # The rule, applied to the code that runs for a test (its function, every fixture of its closure,
 # and, recursively, the functions and classes of tests/ that they name): the test follows the
 # backend when that code names `BACKEND` or `REMOTE_BACKEND` (tests/conftest.py, under any alias)
-# or the string "REGISTRY_TEST_BACKEND". `store_location` (hence `settings`, `services`, `client`),
+# or the string "REGISTRY_TEST_BACKEND", or asks for a fixture by name at run time
+# (`request.getfixturevalue`). `store_location` (hence `settings`, `services`, `client`),
 # `session_store`, `start_remote_server` all read `BACKEND`, so every test with a store of the test
 # backend keeps running on every backend. The rule errs on the side of running: a helper that reads
 # the backend in one branch only makes every test that calls it follow the backend.
@@ -94,21 +96,17 @@ _BACKEND_ENV = "REGISTRY_TEST_BACKEND"
 _TESTS_DIR = Path(__file__).resolve().parent
 
 
-def _backend_aliases(module_globals: dict) -> frozenset[str]:
-    """The names under which a module of tests/ imported BACKEND or REMOTE_BACKEND."""
-    import ast
+_ALIAS = re.compile(r"\b(?:REMOTE_BACKEND|BACKEND)\s+as\s+(\w+)")
 
+
+def _backend_aliases(module_globals: dict) -> frozenset[str]:
+    """The names under which a module of tests/ has BACKEND or REMOTE_BACKEND (`import ... as`)."""
     path = module_globals.get("__file__")
-    names = set(_BACKEND_NAMES)
-    if path:
-        try:
-            tree = ast.parse(Path(path).read_text())
-        except (OSError, SyntaxError):
-            return frozenset(names)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                names.update(alias.asname for alias in node.names if alias.asname and alias.name in _BACKEND_NAMES)
-    return frozenset(names)
+    try:
+        source = Path(path).read_text() if path else ""
+    except OSError:
+        source = ""
+    return _BACKEND_NAMES | frozenset(_ALIAS.findall(source))
 
 
 class _BackendReaders:
@@ -117,11 +115,17 @@ class _BackendReaders:
     def __init__(self):
         self._verdicts: dict[object, bool] = {}
         self._aliases: dict[str, frozenset[str]] = {}
+        self._files: dict[str, bool] = {}
 
     def _in_tests(self, obj) -> bool:
         obj = inspect.unwrap(obj) if callable(obj) else obj  # @contextmanager, functools.wraps
         code = getattr(obj, "__code__", None)
-        return code is not None and Path(code.co_filename).resolve().is_relative_to(_TESTS_DIR)
+        if code is None:
+            return False
+        filename = code.co_filename
+        if filename not in self._files:
+            self._files[filename] = Path(filename).resolve().is_relative_to(_TESTS_DIR)
+        return self._files[filename]
 
     def reads_backend(self, obj) -> bool:
         """`obj`: a function, a method or a class defined in tests/."""
@@ -153,7 +157,8 @@ class _BackendReaders:
                 return True
             pending.extend(const for const in code.co_consts if hasattr(const, "co_names"))
             for name in code.co_names:
-                if name in aliases:
+                # getfixturevalue: a fixture asked for by name at run time may be a store
+                if name in aliases or name == "getfixturevalue":
                     return True
                 target = module_globals.get(name)
                 if target is None or target is function:
@@ -175,7 +180,8 @@ class _BackendReaders:
 
 
 def pytest_collection_modifyitems(session, config, items):
-    if BACKEND == "embedded":
+    # REGISTRY_TEST_EVERY_BACKEND=1: every test on this backend too (to check the rule, or to time it).
+    if BACKEND == "embedded" or os.environ.get("REGISTRY_TEST_EVERY_BACKEND") == "1":
         return
     readers = _BackendReaders()
     follows = {item: readers.follows_backend(item) for item in items}

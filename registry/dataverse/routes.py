@@ -3,18 +3,18 @@
 `GET /profiles/{id}/versions/{v}/dataverse` (the list of files and the four admin API calls).
 
 Published versions are immutable, so each export is made once per process and kept (a small LRU in
-`registry.extensions["dataverse"]`).
+the feature `registry.features["dataverse"]`).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from registry.dataverse.export import FILES, BlockExport, admin_calls, export_block
+from registry.features import Feature
+from registry.lru import Lru
 from registry.web.deps import IdPath, RegistryDep, VersionPath
 
 MEDIA = {
@@ -27,27 +27,19 @@ MEDIA = {
 CACHE_SIZE = 32
 
 
-class ExportCache:
+class ExportCache(Feature):
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.items: OrderedDict[tuple[str, str], BlockExport] = OrderedDict()
+        self.items: Lru[tuple[str, str], BlockExport] = Lru(CACHE_SIZE)
 
     def get(self, registry, pid: str, version: str) -> BlockExport:
-        key = (pid, version)
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        exported = export_block(registry, pid, version)
-        with self.lock:
-            self.items[key] = exported
-            while len(self.items) > CACHE_SIZE:
-                self.items.popitem(last=False)
+        exported = self.items.get((pid, version))
+        if exported is None:
+            exported = self.items.put((pid, version), export_block(registry, pid, version))
         return exported
 
 
 def exports(registry) -> ExportCache:
-    return registry.extensions.setdefault("dataverse", ExportCache())
+    return registry.feature("dataverse", lambda _: ExportCache())
 
 
 def install_info(registry, pid: str, version: str) -> dict:

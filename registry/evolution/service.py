@@ -8,7 +8,6 @@ of the process. Drafts are not public and cannot be diffed here.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +19,9 @@ from registry.evolution import classify, model_store
 from registry.evolution.classify import Change
 from registry.evolution.profile_diff import ProfileModel, Source, build_model, diff_models, graph_spo
 from registry.evolution.vocab_diff import diff_graphs
+from registry.features import Feature
 from registry.ids import SemVer, check_id
+from registry.lru import Lru
 from registry.namespaces import SPARQL_PREFIXES
 
 MODEL_CACHE = 64
@@ -71,14 +72,14 @@ class Diff:
         }
 
 
-class EvolutionService:
+class EvolutionService(Feature):
     def __init__(self, registry):
         self.registry = registry
         self.store = registry.store
         self.catalog = registry.catalog
-        self._models: OrderedDict[str, ProfileModel] = OrderedDict()
-        self._graphs: OrderedDict[str, dict] = OrderedDict()
-        self._profile_diffs: OrderedDict[tuple[str, str], list[Change]] = OrderedDict()
+        self._models: Lru[str, ProfileModel] = Lru(MODEL_CACHE)
+        self._graphs: Lru[str, dict] = Lru(MODEL_CACHE)
+        self._profile_diffs: Lru[tuple[str, str], list[Change]] = Lru(MODEL_CACHE)
         self._vocabulary_classes: dict[tuple[str, str], str | None] = {}
         self._lock = threading.Lock()
 
@@ -132,32 +133,17 @@ class EvolutionService:
             return {}
         if not info.public:
             return graph_spo(self.store.triples(info.graph))
-        with self._lock:
-            cached = self._graphs.get(info.graph)
-            if cached is not None:
-                self._graphs.move_to_end(info.graph)
-                return cached
-        spo = graph_spo(self.store.triples(info.graph))
-        with self._lock:
-            self._graphs[info.graph] = spo
-            while len(self._graphs) > MODEL_CACHE:
-                self._graphs.popitem(last=False)
-        return spo
+        cached = self._graphs.get(info.graph)
+        if cached is not None:
+            return cached
+        return self._graphs.put(info.graph, graph_spo(self.store.triples(info.graph)))
 
     def profile_model(self, info: VersionInfo) -> ProfileModel:
-        with self._lock:
-            cached = self._models.get(info.iri)
-            if cached is not None:
-                self._models.move_to_end(info.iri)
-                return cached
+        cached = self._models.get(info.iri)
+        if cached is not None:
+            return cached
         model = model_store.load(self.store, info.iri) if info.public else None
-        if model is None:
-            model = self.build_profile_model(info)
-        with self._lock:
-            self._models[info.iri] = model
-            while len(self._models) > MODEL_CACHE:
-                self._models.popitem(last=False)
-        return model
+        return self._models.put(info.iri, model if model is not None else self.build_profile_model(info))
 
     def build_profile_model(self, info: VersionInfo) -> ProfileModel:
         """The model of a version read from its shapes graph and those of its chain."""
@@ -210,14 +196,10 @@ class EvolutionService:
     def profile_diff(self, pid: str, older: str | None = None, newer: str | None = None) -> Diff:
         a, b = self.pick("profile", pid, older, newer)
         key = (a.iri, b.iri)
-        with self._lock:
-            changes = self._profile_diffs.get(key)
-        if changes is None:
-            changes = diff_models(self.profile_model(a), self.profile_model(b), self.vocabulary_change)
-            with self._lock:  # public versions (and the vocabulary versions they pin) never change
-                self._profile_diffs[key] = changes
-                while len(self._profile_diffs) > MODEL_CACHE:
-                    self._profile_diffs.popitem(last=False)
+        changes = self._profile_diffs.get(key)
+        if changes is None:  # public versions (and the vocabulary versions they pin) never change
+            changes = self._profile_diffs.put(
+                key, diff_models(self.profile_model(a), self.profile_model(b), self.vocabulary_change))
         return Diff("profile", pid, a, b, list(changes))
 
     def version_facts(self, version_iri: str) -> dict[str, Any] | None:
@@ -286,7 +268,4 @@ def store_normalised(triples: list[ox.Triple]) -> list[ox.Triple]:
 
 def evolution(registry) -> EvolutionService:
     """The process's evolution service (created on first use)."""
-    service = registry.extensions.get("evolution")
-    if service is None:
-        service = registry.extensions.setdefault("evolution", EvolutionService(registry))
-    return service
+    return registry.feature("evolution", EvolutionService)

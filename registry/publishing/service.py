@@ -548,17 +548,8 @@ class PublicationService:
         if existing is not None:
             # Another document than last time; it may still hold the same graph (another syntax,
             # another order): compare the graphs themselves before calling it a change.
-            if existing.status == sub.status and self._graph_hash(graph) == self._graph_hash(existing.graph):
-                staged.noop = True
-                result.created = False
-                result.status = existing.status
+            if _unchanged(staged, existing, lambda: self._graph_hash(graph) == self._graph_hash(existing.graph)):
                 return staged
-            if existing.status != "draft":
-                raise Conflict(
-                    f"vocabulary {sub.id} {sub.version} is {existing.status} and immutable; "
-                    "publish a new version instead",
-                    code="immutable",
-                )
             staged.drop_graphs = [final_graph]
             # the staging graph's content becomes the final graph in the commit's update
         triples = self.store.count(graph)
@@ -648,18 +639,10 @@ class PublicationService:
             graphs_loaded=[], metadata=[], catalog_insert=[], catalog_delete=[], drop_graphs=[], result=result,
         )
         if existing is not None:
-            if existing.content_hash == digest and existing.status == sub.status and (
+            if _unchanged(staged, existing, lambda: existing.content_hash == digest and (
                 base is None or existing.is_profile_of == base.iri
-            ):
-                staged.noop = True
-                result.created = False
-                result.status = existing.status
+            )):
                 return staged
-            if existing.status != "draft":
-                raise Conflict(
-                    f"profile {sub.id} {sub.version} is {existing.status} and immutable; publish a new version instead",
-                    code="immutable",
-                )
             staged.drop_graphs = [shapes_graph, context_graph, version_iri] + self._example_graphs(version_iri)
         # shapes are small: they go into the store inside the commit's update
         staged.graphs_loaded = []
@@ -829,6 +812,24 @@ class PublicationService:
         )
         if rows:
             check_iri_chars(ox.Triple(rows[0]["x"], rows[0]["x"], rows[0]["x"]), what)
+
+
+def _unchanged(staged: _Staged, existing: VersionInfo, same_content: Callable[[], bool]) -> bool:
+    """A version submitted again: True when nothing changes (same status, and `same_content()`,
+    asked only then: it may hash a large graph); the staged item is then a no-op. Otherwise the
+    existing version must be a draft: a published or deprecated one is immutable (409)."""
+    result = staged.result
+    if existing.status == result.status and same_content():
+        staged.noop = True
+        result.created = False
+        return True
+    if existing.status != "draft":
+        raise Conflict(
+            f"{existing.kind} {existing.id} {existing.version} is {existing.status} and immutable; "
+            "publish a new version instead",
+            code="immutable",
+        )
+    return False
 
 
 #: Byte sequences without which a document cannot spell an unsafe IRI character: the characters

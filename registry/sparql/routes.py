@@ -48,12 +48,9 @@ ALLOW = "GET, HEAD, POST, OPTIONS"
 
 
 def get_service(request: Request) -> SparqlService:
-    registry = request.app.state.registry
-    service = registry.extensions.get("sparql")
-    if service is None:
-        service = registry.extensions.setdefault("sparql", SparqlService(registry, registry.settings))
-        service.warm()
-    return service
+    """The process's SPARQL service (the feature "sparql"), made and started (workers warmed) on
+    the first query; call from the event loop."""
+    return request.app.state.registry.feature("sparql", lambda registry: SparqlService(registry, registry.settings))
 
 
 def _client(request: Request) -> str:
@@ -231,7 +228,7 @@ async def _plain_get(scope, receive, send) -> bool:
         if query_request.query is None:
             raise ProtocolError("the request has no query parameter", code="query-missing")
         registry = scope["app"].state.registry
-        service = registry.extensions.get("sparql")
+        service = registry.features.get("sparql")
         if service is None:
             return False  # the first query makes the service (get_service)
         checked = check_query(query_request.query, service.options.guard)

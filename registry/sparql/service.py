@@ -20,6 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO, cast
 
 import anyio
 import pyoxigraph as ox
@@ -29,6 +30,7 @@ from registry.namespaces import PREFIXES
 from registry.conneg import RESULT_FORMATS, RESULT_SYNTAXES
 from registry.errors import RegistryError, StoreUnavailable, TooManyRequests
 from registry.fairness import ClientLimiter
+from registry.features import Feature
 from registry.sparql.guard import CheckedQuery, GuardLimits, with_absolute_bases, without_dataset_clauses
 from registry.sparql.pool import PoolBusy, PoolOptions, QueryPool
 from registry.sparql.snapshots import Snapshots, open_snapshot
@@ -190,17 +192,17 @@ class EmbeddedExecutor(QueryExecutor):
             try:
                 result = store.query(text, use_default_graph_as_union=True)
                 if checked.form == "ASK":
-                    return result.serialize(format=RESULT_FORMATS[fmt])
+                    return _results_bytes(result, fmt)
                 sink = CappedWriter(1 << 62, self.options.max_bytes)
                 try:
-                    result.serialize(sink, format=RESULT_FORMATS[fmt])
+                    _serialize_results(result, sink, fmt)
                 except Exception:
                     if sink.exceeded:
                         raise ResultTooLarge(f"the result is larger than {self.options.max_bytes} bytes; add a LIMIT") from None
                     raise
                 body = sink.value()
                 if appended and len(body) >= MIN_ROW_BYTES[fmt] * (max_rows + 1):
-                    tsv = store.query(text, use_default_graph_as_union=True).serialize(format=RESULT_FORMATS["tsv"])
+                    tsv = _results_bytes(store.query(text, use_default_graph_as_union=True), "tsv")
                     if tsv.count(b"\n") - 1 > max_rows:
                         raise ResultTooLarge(f"the result has more than {max_rows} rows; add a LIMIT")
                 return body
@@ -225,10 +227,10 @@ class EmbeddedExecutor(QueryExecutor):
         try:
             result = store.query(text, use_default_graph_as_union=True)
             if checked.form == "ASK":
-                return result.serialize(format=RESULT_FORMATS[fmt])
+                return _results_bytes(result, fmt)
             sink = CappedWriter(1 << 62, budget)
             try:
-                result.serialize(sink, format=RESULT_FORMATS[fmt])
+                _serialize_results(result, sink, fmt)
             except Exception:
                 if sink.exceeded:
                     return None
@@ -373,9 +375,9 @@ class RemoteExecutor(QueryExecutor):
             try:
                 table = ox.parse_query_results(portable_blank_nodes(body), ox.QueryResultsFormat.XML)
                 if isinstance(table, ox.QueryBoolean):
-                    reply = QueryReply(table.serialize(format=RESULT_FORMATS[fmt]))
+                    reply = QueryReply(_results_bytes(table, fmt))
                 else:
-                    reply = finish_select(table.serialize(format=ox.QueryResultsFormat.TSV), fmt, self.options.max_rows)
+                    reply = finish_select(_results_bytes(table, "tsv"), fmt, self.options.max_rows)
             except (SyntaxError, ValueError) as exc:
                 raise StoreUnavailable(f"the remote store's results could not be read: {exc}", code="store-error") from None
         elif want == "ntriples" and kind == "graph":
@@ -453,7 +455,26 @@ def unshift_positions(message: str) -> str:
     return _POSITION.sub(lambda m: m.group(0).replace(m.group(1), str(max(1, int(m.group(1)) - 1)), 1), message)
 
 
-class SparqlService:
+def _serialize_results(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+                       output: CappedWriter | None, fmt: str) -> bytes | None:
+    """SELECT / ASK results in the result format named `fmt` (into `output`, or returned). The
+    embedded fast paths serve `kind == "results"` only: graphs go to the workers."""
+    if isinstance(result, ox.QueryTriples):
+        raise TypeError("the fast path serializes SELECT and ASK results, not graphs")
+    # pyoxigraph writes to any object with write(bytes); typeshed names that IO[bytes] only
+    return result.serialize(cast(IO[bytes], output), format=RESULT_FORMATS[fmt])
+
+
+def _results_bytes(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str) -> bytes:
+    body = _serialize_results(result, None, fmt)
+    assert body is not None  # no output given: the serializer returns the bytes
+    return body
+
+
+class SparqlService(Feature):
+    """The SPARQL endpoint of one process; a feature (`registry.features.Feature`): `start` warms
+    the query workers, `close` stops them."""
+
     def __init__(self, registry, settings, options: SparqlOptions | None = None):
         self.registry = registry
         self.options = options or SparqlOptions.from_settings(settings)
@@ -471,6 +492,9 @@ class SparqlService:
             self.executor = UnsupportedBackend(store)
         self._closed = False
         self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self.warm()
 
     def warm(self) -> None:
         """Start the query workers now rather than on the first queries (call from the event loop)."""

@@ -26,6 +26,7 @@ import rdflib
 import rdflib.plugins.sparql
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
+from rdflib.paths import Path
 
 # Never let a SPARQL constraint's FROM / FROM NAMED load a graph from a URL or a file.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -35,10 +36,11 @@ from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS
 from pyshacl.constraints.constraint_component import ConstraintComponent  # noqa: E402
 from pyshacl.graph_abstraction import DataGraph  # noqa: E402
 from pyshacl.rdfutil.clone import clone_blank_node  # noqa: E402
+from pyshacl.rdfutil.stringify import stringify_blank_node  # noqa: E402
 from pyshacl.shapes_graph import ShapesGraph  # noqa: E402
 from pyshacl.validator import Validator  # noqa: E402
 
-from registry.validation.messages import default_messages  # noqa: E402
+from registry.validation.messages import default_messages, has_default_message  # noqa: E402
 
 _LOG = logging.getLogger("registry.validation.pyshacl")
 _LOG.setLevel(logging.ERROR)
@@ -112,6 +114,72 @@ def _prepared_sparql_query(self, query, init_binds, target_graph):
 if getattr(SPARQLBasedConstraint._validate_sparql_query, "__name__", "") != "_prepared_sparql_query":
     SPARQLBasedConstraint._validate_sparql_query = _prepared_sparql_query
 
+# 4. Generic result messages (`make_generic_messages`, SHACL §3.6.2.4 allows a result without
+#    sh:resultMessage): pyshacl writes one for every result of a shape without `sh:message`, and
+#    for a blank focus node it spells out the node's whole tree ("Less than 1 values on [ dcat:
+#    keyword ... ; dct:creator [ ... ] ]"): half of the validation time of a Dataverse record,
+#    whose nodes are blank. The registry shows pyshacl's generic message only when it has no
+#    message of its own for the component (`report.pick_message`), so during the registry's runs
+#    without an RDF report (the thread-local flag `_QUIET.skip_generic`) it is not written for
+#    those components (`messages.has_default_message`). The RDF report keeps every message.
+#    `ALL_GENERIC_MESSAGES = True` writes them all again (tests and benchmarks compare the two).
+ALL_GENERIC_MESSAGES = False
+_make_v_result = ConstraintComponent.make_v_result
+
+
+def _make_v_result_lean(self, datagraph, focus_node, value_node=None, result_path=None, constraint_component=None,
+                        *args, **kwargs):
+    skip = getattr(_QUIET, "skip_generic", False) and has_default_message(
+        constraint_component or self.shacl_constraint_component)
+    _QUIET.generic_unused = skip
+    try:
+        return _make_v_result(self, datagraph, focus_node, value_node, result_path, constraint_component, *args, **kwargs)
+    finally:
+        _QUIET.generic_unused = False
+
+
+def _unless_unused(make_generic_messages):
+    def generic_messages(self, datagraph, focus_node, value_node):
+        if getattr(_QUIET, "generic_unused", False):
+            return []
+        return make_generic_messages(self, datagraph, focus_node, value_node)
+
+    generic_messages.registry_wrapped = True  # type: ignore[attr-defined]
+    return generic_messages
+
+
+def _component_classes(cls) -> list:
+    out = []
+    for sub in cls.__subclasses__():
+        out.append(sub)
+        out.extend(_component_classes(sub))
+    return out
+
+
+if getattr(ConstraintComponent.make_v_result, "__name__", "") != "_make_v_result_lean":
+    ConstraintComponent.make_v_result = _make_v_result_lean
+    for _cls in _component_classes(ConstraintComponent):
+        _own = _cls.__dict__.get("make_generic_messages")
+        if _own is not None and not getattr(_own, "registry_wrapped", False):
+            _cls.make_generic_messages = _unless_unused(_own)
+
+# 5. `Shape.__str__` (built for pyshacl's debug log lines, formatted whether logged or not) reads
+#    the shapes graph on every call; a shape's text never changes. Kept beside its `ShapesGraph`
+#    (shapes have __slots__), so it goes when the compiled shapes go.
+_shape_str = pyshacl.shape.Shape.__str__
+
+
+def _shape_text(self) -> str:
+    texts = self.sg.__dict__.setdefault("_registry_shape_texts", {})
+    text = texts.get(self)
+    if text is None:
+        text = texts[self] = _shape_str(self)
+    return text
+
+
+if getattr(pyshacl.shape.Shape.__str__, "__name__", "") != "_shape_text":
+    pyshacl.shape.Shape.__str__ = _shape_text  # type: ignore[method-assign]
+
 OPTIONS = {
     "inference": "none",
     "advanced": False,
@@ -169,10 +237,18 @@ def encode_rdflib(term) -> tuple:
     return ("L", str(term), str(dt) if dt is not None and str(dt) != _XSD_STRING else None, term.language)
 
 
+#: decoded terms, shared by the records a process validates (vocabulary IRIs and literals come
+#: back record after record; rdflib terms are immutable, and a `Literal` costs a lexical parse)
+_TERMS: dict[tuple, Any] = {}
+_MAX_TERMS = 100_000
+
+
 def graph_from_tuples(triples: list[tuple], graph: rdflib.Graph | None = None) -> rdflib.Graph:
     graph = graph if graph is not None else rdflib.Graph()
     add = graph.add
-    cache: dict[tuple, Any] = {}
+    cache = _TERMS
+    if len(cache) > _MAX_TERMS:
+        cache.clear()
     for s, p, o in triples:
         terms = []
         for t in (s, p, o):
@@ -195,6 +271,48 @@ def node_id(term) -> str:
 # --- shapes ----------------------------------------------------------------------------------------
 
 
+class ShapesLookupGraph(rdflib.Graph):
+    """The rdflib graph of compiled shapes: once `freeze()` is called, each triple pattern's
+    matches are kept (pyshacl reads the same shape parameters, targets and paths for every
+    record: ~500 lookups per record, each a walk of rdflib's context-aware memory store). Any
+    change (add, addN, remove) forgets them, so a lookup never answers from a stale graph.
+    Property-path patterns (rdflib `Path` predicates) are not kept."""
+
+    _memo: dict | None = None
+    MAX_PATTERNS = 100_000
+
+    def freeze(self) -> None:
+        self._memo = {}
+
+    def triples(self, triple):  # type: ignore[override]
+        memo = self._memo
+        if memo is None or isinstance(triple[1], Path):
+            return super().triples(triple)
+        hit = memo.get(triple)
+        if hit is None:
+            if len(memo) >= self.MAX_PATTERNS:
+                memo.clear()
+            hit = memo[triple] = tuple(super().triples(triple))
+        return iter(hit)
+
+    def _forget(self) -> None:
+        if self._memo is not None:
+            self._memo = {}
+
+    def add(self, triple):  # type: ignore[override]
+        self._forget()
+        return super().add(triple)
+
+    def addN(self, quads):  # type: ignore[override]  # noqa: N802 - rdflib's name
+        self._forget()
+        return super().addN(quads)
+
+    def remove(self, triple):  # type: ignore[override]
+        self._forget()
+        return super().remove(triple)
+
+
+
 class CompiledShapes:
     """A shapes graph (SHACL §3) parsed once, with pyshacl's `ShapesGraph` built once."""
 
@@ -202,6 +320,8 @@ class CompiledShapes:
         self.graph = graph
         self.shapes_graph = ShapesGraph(graph, False, _LOG)
         _ = self.shapes_graph.shapes  # harvest the shapes now (SHACL §2.1), not on the first record
+        if isinstance(graph, ShapesLookupGraph):
+            graph.freeze()  # from here on the graph is only read
         # per shape / path / (shape, component, value): the shapes graph never changes
         self._labels: dict[Any, dict[str, str]] = {}
         self._custom: dict[Any, bool] = {}
@@ -210,7 +330,7 @@ class CompiledShapes:
 
     @classmethod
     def from_tuples(cls, triples: list[tuple]) -> "CompiledShapes":
-        return cls(graph_from_tuples(triples))
+        return cls(graph_from_tuples(triples, ShapesLookupGraph()))
 
     def labels(self, shape) -> dict[str, str]:
         """`sh:name` of a property shape (SHACL §2.3.3, non-validating property) by language."""
@@ -299,10 +419,16 @@ def validate(compiled: CompiledShapes, data: rdflib.Graph, *, want_rdf: bool = F
     run = _Run(DataGraph.from_rdflib(data), compiled.shapes_graph)
     run.want_rdf = want_rdf
     _QUIET.on = True
+    _QUIET.skip_generic = not want_rdf and not ALL_GENERIC_MESSAGES  # see 4. above
     try:
         conforms, report, _text = run.run()
     finally:
         _QUIET.on = False
+        _QUIET.skip_generic = False
+        # pyshacl keeps every stringified blank node in a process-wide dict keyed by (id(graph),
+        # node id), never emptied: it grows with every record, and a later record's graph can
+        # reuse a freed graph's id (the lifted Dataverse records all have `_:dataset`)
+        stringify_blank_node.dict_cache.clear()
     # top-level results only (SHACL §3.6.1 sh:result); nested ones hang below them as sh:detail
     results = [_result_json(compiled, node, r_triples) for _desc, node, r_triples in run.raw_results]
     results.sort(key=lambda r: (r["focus_node"], r["path"] or "", r["source_shape"], r["constraint_component"], r["value"] or ""))

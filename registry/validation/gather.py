@@ -31,6 +31,7 @@ import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from registry.catalog import Catalog, VersionInfo
+from registry.lru import Lru
 from registry.namespaces import REG
 from registry.publishing.references import rdf_list_items
 from registry.store.base import RegistryStore
@@ -456,24 +457,13 @@ class BundleCache:
     """Bundles by key. Published versions are immutable: no invalidation, only an LRU bound."""
 
     def __init__(self, size: int = 64):
-        self.size = size
-        self._items: OrderedDict[str, ProfileBundle] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: Lru[str, ProfileBundle] = Lru(size)
 
     def get(self, key: str) -> ProfileBundle | None:
-        with self._lock:
-            bundle = self._items.get(key)
-            if bundle is not None:
-                self._items.move_to_end(key)
-            return bundle
+        return self._items.get(key)
 
     def put(self, bundle: ProfileBundle) -> ProfileBundle:
-        with self._lock:
-            self._items[bundle.key] = bundle
-            self._items.move_to_end(bundle.key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return bundle
+        return self._items.put(bundle.key, bundle)
 
 
 def draft_key(shapes: bytes, base_iri: str | None) -> str:

@@ -71,9 +71,16 @@ _TEMPLATES: dict[str, tuple[str | None, str, str]] = {
 }
 
 
+def has_default_message(component) -> bool:
+    """Whether the registry writes its own message (`default_messages`) for results of this
+    constraint component, so that pyshacl's generic message is never shown for them."""
+    text = str(component) if component is not None else ""
+    return text.startswith(_SH) and text[len(_SH):] in _TEMPLATES
+
+
 def default_messages(graph, shape, component, value) -> dict[str, str]:
     """{"en": ..., "fr": ...} for a result of `component` raised by `shape`; {} if unknown."""
-    if component is None or not str(component).startswith(_SH):
+    if not has_default_message(component):
         return {}
     entry = _TEMPLATES.get(str(component)[len(_SH):])
     if entry is None:

@@ -332,21 +332,5 @@ async def validate_version(
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the validation routes, and close the worker pool when the app shuts down."""
+    """Add the validation routes (the service, made on first use, is closed with the registry)."""
     app.include_router(router)
-    original = app.router.lifespan_context
-
-    from contextlib import asynccontextmanager
-
-    @asynccontextmanager
-    async def lifespan(inner_app):
-        async with original(inner_app) as state:
-            try:
-                yield state
-            finally:
-                registry = getattr(inner_app.state, "registry", None)
-                service = registry.extensions.pop("validation", None) if registry is not None else None
-                if service is not None:
-                    service.close()
-
-    app.router.lifespan_context = lifespan

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from registry.errors import CheckFailed, NotFound, RegistryError
 from registry.fairness import ClientLimiter
+from registry.features import Feature
 from registry.rdf import parse_triples, to_rdflib_graph
 from registry.validation import engine
 from registry.validation.coverage import RecordNotes, focus_nodes, nothing_to_validate, unmapped_warnings
@@ -94,7 +95,10 @@ class _InProcessJob:
         return out
 
 
-class ValidationService:
+class ValidationService(Feature):
+    """Record validation of one process; a feature (`registry.features.Feature`) whose `close`
+    stops the worker pool."""
+
     def __init__(self, registry, *, executor=None, pool_size: int | None = None):
         self.registry = registry
         self.store = registry.store
@@ -428,8 +432,5 @@ def _names(bundle: ProfileBundle, shape: str) -> dict[str, str]:
 
 
 def get_service(registry) -> ValidationService:
-    """The process's validation service, created on first use (`registry.extensions`)."""
-    service = registry.extensions.get("validation")
-    if service is None:
-        service = registry.extensions.setdefault("validation", ValidationService(registry))
-    return service
+    """The process's validation service (the feature "validation"), created on first use."""
+    return registry.feature("validation", ValidationService)

@@ -48,12 +48,15 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Generic, TypeVar
 
 import numpy as np
 import pyoxigraph as ox
 
 from registry.vocab.normalize import fold
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SKOSXL = "http://www.w3.org/2008/05/skos-xl#"
@@ -504,7 +507,25 @@ class _Strings:
                 pos = buffer.find(sub, pos + 1, end)
 
 
-class _Lists:
+class _ReadByGet(Generic[K, V]):
+    """`m[key]` and `key in m` of the compact read-only maps below, from their `get` (None: absent)."""
+
+    __slots__ = ()
+
+    def get(self, key: Any, default: V | None = None) -> V | None:  # any key: None unless found
+        raise NotImplementedError
+
+    def __getitem__(self, key: K) -> V:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key) is not None
+
+
+class _Lists(_ReadByGet[int, list[int]]):
     """id → list of ints (CSR: offsets and data), read like the dict it was built from:
     ids without items are absent."""
 
@@ -518,15 +539,6 @@ class _Lists:
             return default
         a, b = self._off[cid], self._off[cid + 1]
         return self._data[a:b].tolist() if a != b else default
-
-    def __getitem__(self, cid) -> list[int]:
-        found = self.get(cid)
-        if found is None:
-            raise KeyError(cid)
-        return found
-
-    def __contains__(self, cid) -> bool:
-        return self.get(cid) is not None
 
     def items(self) -> Iterator[tuple[int, list[int]]]:
         for cid in range(self._n):
@@ -666,7 +678,7 @@ class _Langs:
         return len(self._ids)
 
 
-class _Ids:
+class _Ids(_ReadByGet[str, int]):
     """IRI → concept id: a binary search over the sorted 64-bit hashes of the IRIs."""
 
     __slots__ = ("_hashes", "_cids", "_iris")
@@ -686,15 +698,6 @@ class _Ids:
                 return cid
             i += 1
         return default
-
-    def __getitem__(self, iri: str) -> int:
-        cid = self.get(iri)
-        if cid is None:
-            raise KeyError(iri)
-        return cid
-
-    def __contains__(self, iri) -> bool:
-        return self.get(iri) is not None
 
     def __len__(self) -> int:
         return len(self._cids)

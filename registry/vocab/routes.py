@@ -21,11 +21,10 @@ Handlers are plain `def` (pyoxigraph and index work run in the threadpool).
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
@@ -79,6 +78,40 @@ def _search_response(service: VocabService, q: str, *, vids, version, lang, pare
     })
 
 
+def concept_search(
+    q: SearchQuery,
+    lang: LangQuery = None,
+    parent: Annotated[str | None, Query(max_length=4096, description="only concepts below this concept")] = None,
+    include_deprecated: bool = False,
+    match: Literal["prefix", "exact"] = "prefix",
+    offset: OffsetQuery = 0,
+    limit: LimitQuery = 20,
+    scheme: SchemeQuery = None,
+) -> dict[str, Any]:
+    """The query parameters of both concept searches (`/search`, `/vocabularies/{vid}/search`)."""
+    return dict(q=q, lang=lang, parent=parent, include_deprecated=include_deprecated, match=match, offset=offset,
+                limit=limit, scheme=scheme)
+
+
+def skosmos_search(
+    query: Annotated[str | None, Query(max_length=4096)] = None,
+    lang: LangQuery = None,
+    labellang: LangQuery = None,
+    parent: Annotated[str | None, Query(max_length=4096)] = None,
+    unique: Annotated[str | None, Query(max_length=10)] = None,
+    maxhits: Annotated[int | None, Query()] = None,
+    offset: Annotated[int | None, Query()] = None,
+    version: VersionQuery = None,
+    type_: TypeQuery = None,
+    group: GroupQuery = None,
+    fields: FieldsQuery = None,
+) -> dict[str, Any]:
+    """The query parameters of both Skosmos searches (all vocabularies, or one), as
+    `skosmos.search` takes them."""
+    return dict(query=query, lang=lang, labellang=labellang, parent=parent, unique=unique, maxhits=maxhits,
+                offset=offset, version=version, type=type_, group=group, fields=fields)
+
+
 def build_router(settings) -> APIRouter:
     router = APIRouter(tags=["vocabularies"])
     base = settings.base_iri
@@ -102,40 +135,20 @@ def build_router(settings) -> APIRouter:
     )
     def search_all(
         request: Request,
-        q: SearchQuery,
+        search: Annotated[dict[str, Any], Depends(concept_search)],
         vocab: Annotated[str | None, Query(max_length=1000, description="vocabulary ids, comma or space separated")] = None,
-        lang: LangQuery = None,
-        parent: Annotated[str | None, Query(max_length=4096, description="only concepts below this concept")] = None,
-        include_deprecated: bool = False,
-        match: Literal["prefix", "exact"] = "prefix",
-        offset: OffsetQuery = 0,
-        limit: LimitQuery = 20,
-        scheme: SchemeQuery = None,
     ) -> JSONResponse:
         vids = [v for v in (vocab or "").replace(",", " ").split() if v] or None
-        return _search_response(
-            vocab_service(request), q, vids=vids, version=None, lang=lang, parent=parent,
-            include_deprecated=include_deprecated, match=match, offset=offset, limit=limit, scheme=scheme,
-        )
+        return _search_response(vocab_service(request), vids=vids, version=None, **search)
 
     @router.get("/vocabularies/{vid}/search", response_model=dict, summary="Search the concepts of one vocabulary (see /search)")
     def search_one(
         request: Request,
         vid: IdPath,
-        q: SearchQuery,
+        search: Annotated[dict[str, Any], Depends(concept_search)],
         version: VersionQuery = None,
-        lang: LangQuery = None,
-        parent: Annotated[str | None, Query(max_length=4096)] = None,
-        include_deprecated: bool = False,
-        match: Literal["prefix", "exact"] = "prefix",
-        offset: OffsetQuery = 0,
-        limit: LimitQuery = 20,
-        scheme: SchemeQuery = None,
     ) -> JSONResponse:
-        return _search_response(
-            vocab_service(request), q, vids=[vid], version=version, lang=lang, parent=parent,
-            include_deprecated=include_deprecated, match=match, offset=offset, limit=limit, scheme=scheme,
-        )
+        return _search_response(vocab_service(request), vids=[vid], version=version, **search)
 
     @router.get("/vocabularies/{vid}/schemes", summary="The concept schemes of a vocabulary version, with their sizes")
     def schemes(request: Request, vid: IdPath, version: VersionQuery = None, lang: LangQuery = None) -> dict:
@@ -187,51 +200,19 @@ def build_router(settings) -> APIRouter:
     def sk_vocabularies(request: Request, lang: LangQuery = None) -> dict:
         return skosmos.vocabularies(vocab_service(request), base, lang)
 
-    def _sk_search(request, query, vocab, lang, labellang, parent, unique, maxhits, offset, version,
-                   type_, group, fields) -> JSONResponse:
-        return JSONResponse(skosmos.search(
-            vocab_service(request), query=query, vocab=vocab, lang=lang, labellang=labellang, parent=parent,
-            unique=unique, maxhits=maxhits, offset=offset, version=version, type=type_, group=group, fields=fields,
-        ))
-
-
     @router.get("/rest/v1/search", response_model=dict, tags=skosmos_tags, summary="Skosmos: search (query=x* prefix, x exact, *x*)")
     def sk_search(
         request: Request,
-        query: Annotated[str | None, Query(max_length=4096)] = None,
+        search: Annotated[dict[str, Any], Depends(skosmos_search)],
         vocab: Annotated[str | None, Query(max_length=1000)] = None,
-        lang: LangQuery = None,
-        labellang: LangQuery = None,
-        parent: Annotated[str | None, Query(max_length=4096)] = None,
-        unique: Annotated[str | None, Query(max_length=10)] = None,
-        maxhits: Annotated[int | None, Query()] = None,
-        offset: Annotated[int | None, Query()] = None,
-        version: VersionQuery = None,
-        type_: TypeQuery = None,
-        group: GroupQuery = None,
-        fields: FieldsQuery = None,
     ) -> JSONResponse:
-        return _sk_search(request, query, vocab, lang, labellang, parent, unique, maxhits, offset, version,
-                          type_, group, fields)
+        return JSONResponse(skosmos.search(vocab_service(request), vocab=vocab, **search))
 
     @router.get("/rest/v1/{vocid}/search", response_model=dict, tags=skosmos_tags, summary="Skosmos: search one vocabulary")
     def sk_search_vocab(
-        request: Request,
-        vocid: IdPath,
-        query: Annotated[str | None, Query(max_length=4096)] = None,
-        lang: LangQuery = None,
-        labellang: LangQuery = None,
-        parent: Annotated[str | None, Query(max_length=4096)] = None,
-        unique: Annotated[str | None, Query(max_length=10)] = None,
-        maxhits: Annotated[int | None, Query()] = None,
-        offset: Annotated[int | None, Query()] = None,
-        version: VersionQuery = None,
-        type_: TypeQuery = None,
-        group: GroupQuery = None,
-        fields: FieldsQuery = None,
+        request: Request, vocid: IdPath, search: Annotated[dict[str, Any], Depends(skosmos_search)]
     ) -> JSONResponse:
-        return _sk_search(request, query, vocid, lang, labellang, parent, unique, maxhits, offset, version,
-                          type_, group, fields)
+        return JSONResponse(skosmos.search(vocab_service(request), vocab=vocid, **search))
 
     def _sk_data(request: Request, uri: str | None, vid: str | None, fmt: str | None, version: str | None) -> Response:
         if not uri:
@@ -414,44 +395,9 @@ def build_router(settings) -> APIRouter:
     return router
 
 
-async def warm_routes(app: FastAPI) -> None:
-    """Build every route's request models before the first request (issue 16: the first search
-    after a restart as fast as any other). FastAPI (0.165) builds a route's parameter and body
-    models lazily, when a request first walks the route list: the first request after a start
-    paid for all of them (about a second on a loaded machine). One request that matches no route
-    walks them all, here, in the process, before the server accepts connections."""
-    from starlette.exceptions import HTTPException
-
-    path = "/.well-known/registry-route-warm-up"
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": [],
-             "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80), "app": app, "state": {}}
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict) -> None:
-        return None
-
-    try:
-        await app.router(scope, receive, send)
-    except HTTPException:  # the 404 of the path nothing serves
-        pass
-
-
 def install(app: FastAPI, settings) -> None:
-    """Add the vocabulary routes; create the service at start-up, so that it hears of every
-    publication from the first one on and builds new versions' indexes in the background."""
+    """Add the vocabulary routes; the service is made at start-up (`startup_features`), so that it
+    hears of every publication from the first one on and builds new versions' indexes in the
+    background, and loads the persisted indexes when the registry starts (issue 16, item 7)."""
     app.include_router(build_router(settings))
-    original = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(inner_app):
-        async with original(inner_app) as state:
-            registry = getattr(inner_app.state, "registry", None)
-            if registry is not None:
-                service_of(registry).warm_all()  # persisted indexes load at start (issue 16, item 7)
-            await warm_routes(inner_app)
-            yield state
-
-    app.router.lifespan_context = lifespan
+    app.state.startup_features["vocab"] = VocabService

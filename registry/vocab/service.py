@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 from dataclasses import replace
 from itertools import islice
 from typing import Any
@@ -19,6 +18,8 @@ import pyoxigraph as ox
 
 from registry.catalog import PUBLIC_STATUSES, VersionInfo
 from registry.errors import InvalidInput, NotFound
+from registry.features import Feature
+from registry.lru import Lru
 from registry.ids import SemVer, check_id
 from registry.namespaces import REG, SPARQL_PREFIXES, STATUS_IRIS
 from registry.vocab.index import (
@@ -75,26 +76,21 @@ def check_lang(lang: str | None) -> str | None:
     return lang.lower()
 
 
-_service_lock = threading.Lock()
-
-
 def service_of(registry) -> "VocabService":
-    """The per-process vocabulary service of a registry, created on first use."""
-    service = registry.extensions.get("vocab")
-    if service is None:
-        with _service_lock:
-            service = registry.extensions.get("vocab")
-            if service is None:
-                service = registry.extensions["vocab"] = VocabService(registry)
-    return service
+    """The per-process vocabulary service of a registry (the feature "vocab"), created on first use."""
+    return registry.feature("vocab", VocabService)
 
 
-class VocabService:
+class VocabService(Feature):
+    """The vocabulary services of one process: versions, search indexes, concepts. A feature
+    (`registry.features.Feature`) made at start-up by the app (`install`): `start` loads the
+    indexes, `published` builds a new version's."""
+
     def __init__(self, registry):
         self.registry = registry
         self.store = registry.store
         self.iris = registry.iris
-        self._indexes: OrderedDict[str, VersionIndex] = OrderedDict()
+        self._indexes: Lru[str, VersionIndex] = Lru(INDEX_CACHE_SIZE)
         self._building: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._counts: dict[str, dict[str, Any]] = {}
@@ -247,15 +243,13 @@ class VocabService:
         can still be replaced under the same version IRI."""
         if v.status not in PUBLIC_STATUSES:
             return VersionIndex.build(self.store, v.iri, v.graph)
+        index = self._indexes.get(v.iri)
+        if index is not None:
+            return index
         with self._lock:
-            index = self._indexes.get(v.iri)
-            if index is not None:
-                self._indexes.move_to_end(v.iri)
-                return index
             building = self._building.setdefault(v.iri, threading.Lock())
         with building:  # one build per version, concurrent first requests wait for it
-            with self._lock:
-                index = self._indexes.get(v.iri)
+            index = self._indexes.get(v.iri)
             if index is None:
                 index = self.files.load(v.iri, v.graph, v.content_hash) if self.files is not None else None
                 source = "file"
@@ -271,17 +265,14 @@ class VocabService:
                         index = builder.to_index()
                     del builder
                 self.index_source[v.iri] = source
+                self._indexes.put(v.iri, index)
                 with self._lock:
-                    self._indexes[v.iri] = index
-                    while len(self._indexes) > INDEX_CACHE_SIZE:
-                        self._indexes.popitem(last=False)
                     self._building.pop(v.iri, None)
         return index
 
     def has_index(self, iri: str) -> bool:
         """Whether the index of the version `iri` is built and cached (starts no build)."""
-        with self._lock:
-            return iri in self._indexes
+        return iri in self._indexes
 
     def warm(self, vid: str, version: str | None = None) -> VersionIndex:
         """Build (or fetch) the index of a version now; a publish hook calls this."""
@@ -300,8 +291,11 @@ class VocabService:
 
         threading.Thread(target=load, name="vocab-index-warm", daemon=True).start()
 
+    def start(self) -> None:
+        self.warm_all()  # persisted indexes load at start (issue 16, item 7)
+
     def published(self, result) -> None:
-        """Publication observer (see `Registry._tell_extensions`): build a new published
+        """Publication observer (`Feature.published`): build a new published
         vocabulary version's index in the background, so the first search does not pay for it."""
         if result.kind != "vocabulary" or result.status != "published":
             return

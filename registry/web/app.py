@@ -26,13 +26,20 @@ def create_app(settings: Settings | None = None, *, store: RegistryStore | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         services = Registry.build(settings, store)
-        services.start()
+        owns_store = store is None  # a store handed over (tests, the CLI) stays open for its owner
+        try:
+            for name, factory in app.state.startup_features.items():
+                services.feature(name, factory)
+            services.start()  # a feature that fails to start stops the app (raised, not logged)
+        except BaseException:
+            services.close(close_store=owns_store)
+            raise
         app.state.registry = services
+        await warm_routes(app)
         try:
             yield
         finally:
-            if store is None:
-                services.close()
+            services.close(close_store=owns_store)  # every feature closed once, on both paths
 
     app = FastAPI(
         title="Research metadata profile registry",
@@ -43,6 +50,8 @@ def create_app(settings: Settings | None = None, *, store: RegistryStore | None 
         redoc_url=None,
     )
     app.state.settings = settings
+    #: features made before the registry starts (feature name → factory), added by `install`s
+    app.state.startup_features = {}
     install_error_handlers(app)
     app.add_middleware(
         BodyLimitMiddleware, default_limit=settings.max_body_bytes, large_limit=settings.max_vocabulary_bytes
@@ -64,3 +73,28 @@ def _extensions():
     (validation, SPARQL, vocabulary services, linked data, web pages): each `install(app, settings)`."""
     for module in feature_modules(WEB_FEATURES):
         yield module.install
+
+
+async def warm_routes(app: FastAPI) -> None:
+    """Build every route's request models before the first request (issue 16: the first search
+    after a restart as fast as any other). FastAPI (0.165) builds a route's parameter and body
+    models lazily, when a request first walks the route list: the first request after a start
+    paid for all of them (about a second on a loaded machine). One request that matches no route
+    walks them all, here, in the process, before the server accepts connections."""
+    from starlette.exceptions import HTTPException
+
+    path = "/.well-known/registry-route-warm-up"
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": [],
+             "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80), "app": app, "state": {}}
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        return None
+
+    try:
+        await app.router(scope, receive, send)
+    except HTTPException:  # the 404 of the path nothing serves
+        pass

@@ -742,3 +742,37 @@ def test_item_3_examples_expose_the_1_0_0_profiles(name):
     with open(f"{ROOT}/examples/{name.rsplit('.', 1)[0]}.expected.json", encoding="utf-8") as fh:
         on_2_0_0 = sorted({(r["resultSeverity"].rsplit("#")[1][0], r["sourceShape"].rsplit("/", 1)[1]) for r in json.load(fh)["results"]})
     assert on_2_0_0 != ITEM_3_ON_1_0_0[name]
+
+
+# --------------------------------------------------------------------------- qudt:unit still read by 2.0.0 (item 2)
+def _valid_1_0_0_examples() -> list[str]:
+    out = []
+    for pid in ("electron-microscopy", "atom-probe"):
+        for expected in sorted(glob.glob(f"{ROOT}/examples/{pid}/1.0.0/*.expected.json")):
+            with open(expected, encoding="utf-8") as fh:
+                if not json.load(fh)["conforms"]:
+                    continue
+            stem = expected[: -len(".expected.json")]
+            out += [stem + ext for ext in (".ttl", ".jsonld") if os.path.exists(stem + ext)][:1]
+    return out
+
+
+#: the one record written for 1.0.0 that 2.0.0 refuses on purpose (item 3: an 80 µA "beam current")
+REFUSED_ON_PURPOSE = {"electron-microscopy/1.0.0/kit-sem-sceo5.ttl": ["Acquisition-beamCurrent"]}
+
+
+@pytest.mark.parametrize("path", _valid_1_0_0_examples(), ids=lambda p: os.path.relpath(p, f"{ROOT}/examples"))
+def test_records_written_for_1_0_0_validate_against_2_0_0_with_a_deprecation_warning(path):
+    """Every valid 1.0.0 example (units given with qudt:unit) is read by the 2.0.0 profile of its kind:
+    each quantity gets one deprecation Warning (emsh:Quantity-deprecatedUnit), no unit is refused."""
+    from tests.content.test_examples_pyshacl import _load_record, _validate
+    name = os.path.relpath(path, f"{ROOT}/examples")
+    pid = name.split("/")[0]
+    record = _load_record(path)
+    quantities = set(record.subjects(QUDT_UNIT_PROPERTY, None))
+    assert quantities and not list(record.subjects(URIRef(QUDT_SCHEMA + "hasUnit"), None))
+    _conforms, results = _validate(record, pid, "2.0.0")
+    warned = [r for r in results if r[4] == str(DEPRECATED_UNIT_SHAPE)]
+    assert len(warned) == len(quantities) and {r[3] for r in warned} == {str(SH.Warning)}
+    violations = sorted(r[4].rsplit("/", 1)[1] for r in results if r[3] == str(SH.Violation))
+    assert violations == REFUSED_ON_PURPOSE.get(name, [])

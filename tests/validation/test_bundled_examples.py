@@ -115,7 +115,7 @@ def test_example_equals_plain_pyshacl_on_full_data(bundled_client, path: Path):
     assert response.status_code == 200, response.text
     view = response.json()
     registry = bundled_client.app.state.registry
-    bundle = registry.extensions["validation"].profile_bundle(pid, version)
+    bundle = registry.features["validation"].profile_bundle(pid, version)
     record = parse_record(path.read_bytes(), fmt, context=bundle.context, max_triples=100_000)
     conforms, expected = plain_pyshacl(registry, pid, version, record)
     assert registry_results(view) == expected

@@ -10,7 +10,7 @@ VOCAB = (Path(__file__).resolve().parents[1] / "foundation" / "data" / "techniqu
 
 def test_new_version_index_is_built_after_publication(client):
     headers = {"Content-Type": "text/turtle", **client.actors.test}
-    service = client.app.state.registry.extensions["vocab"]  # created at start-up
+    service = client.app.state.registry.features["vocab"]  # created at start-up
     assert client.put("/vocabularies/techniques/versions/1.0.0", content=VOCAB, headers=headers).status_code == 201
     first_iri = "http://testserver/vocabularies/techniques/1.0.0"
     deadline = time.monotonic() + 30

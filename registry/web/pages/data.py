@@ -4,7 +4,7 @@ concepts, concept search) built from the vocabulary service (`registry.vocab.ser
 The pages read the same label index, the same `fold` (`registry.vocab.normalize`), the same
 search and the same label order as the vocabulary API, so that a page and the API never disagree
 on what matches or on what is below what. Results that only change when the store does are
-cached per store generation in `extensions["pages"]`.
+cached per store generation in the feature "pages" (`PageCache`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from registry.catalog import VersionInfo
 from registry.errors import InvalidInput, NotFound
+from registry.features import Feature
 from registry.namespaces import SPARQL_PREFIXES
 from registry.vocab.index import VersionIndex
 from registry.vocab.normalize import fold
@@ -24,7 +25,7 @@ MAX_TREE = 3000  # concepts: above this, the tree loads children on demand
 MAX_SEARCH = 50
 
 
-class PageCache:
+class PageCache(Feature):
     def __init__(self):
         self.lock = threading.Lock()
         self.generation = -1
@@ -45,7 +46,7 @@ class PageCache:
 
 
 def cache(registry) -> PageCache:
-    return registry.extensions.setdefault("pages", PageCache())
+    return registry.feature("pages", lambda _: PageCache())
 
 
 # --- vocabularies ---------------------------------------------------------------------------------

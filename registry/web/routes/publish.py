@@ -77,6 +77,12 @@ def _upload_format(upload: UploadFile):
     return format_for_filename(upload.filename or "")
 
 
+#: the query parameters both publications take (a body that is not multipart carries no metadata)
+TitleQuery = Annotated[str | None, Query(max_length=500)]
+DescriptionQuery = Annotated[str | None, Query(max_length=5000)]
+TextLangQuery = Annotated[str, Query(pattern=r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$")]  # of title and description
+AcceptVersionQuery = Annotated[bool, Query(description="accept a version number lower than the changes since the "
+                                                      "previous version require (semantic versioning); recorded")]
 StatusQuery = Annotated[Literal["draft", "published"], Query(description="draft (replaceable) or published (immutable)")]
 SkosIntegrityQuery = Annotated[
     Literal["warn", "strict"] | None,
@@ -98,14 +104,13 @@ async def publish_profile(
     request: Request,
     registry: RegistryDep,
     community: CommunityDep,
-    title: Annotated[str | None, Query(max_length=500)] = None,
-    description: Annotated[str | None, Query(max_length=5000)] = None,
-    lang: Annotated[str, Query(pattern=r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$")] = "en",
+    title: TitleQuery = None,
+    description: DescriptionQuery = None,
+    lang: TextLangQuery = "en",
     is_profile_of: Annotated[str | None, Query(max_length=200)] = None,
     status: StatusQuery = "published",
     skos_integrity: SkosIntegrityQuery = None,
-    accept_version_number: Annotated[bool, Query(description="accept a version number lower than the changes "
-                                                 "since the previous version require (semantic versioning); recorded")] = False,
+    accept_version_number: AcceptVersionQuery = False,
 ):
     content_type = request.headers.get("content-type", "")
     context = None
@@ -170,13 +175,12 @@ async def publish_vocabulary(
     request: Request,
     registry: RegistryDep,
     community: CommunityDep,
-    title: Annotated[str | None, Query(max_length=500)] = None,
-    description: Annotated[str | None, Query(max_length=5000)] = None,
-    lang: Annotated[str, Query(pattern=r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$")] = "en",
+    title: TitleQuery = None,
+    description: DescriptionQuery = None,
+    lang: TextLangQuery = "en",
     status: StatusQuery = "published",
     skos_integrity: SkosIntegrityQuery = None,
-    accept_version_number: Annotated[bool, Query(description="accept a version number lower than the changes "
-                                                 "since the previous version require (semantic versioning); recorded")] = False,
+    accept_version_number: AcceptVersionQuery = False,
 ):
     content_type = request.headers.get("content-type", "")
     workdir = Path(tempfile.mkdtemp(prefix="registry-upload-"))
