@@ -776,3 +776,14 @@ def test_records_written_for_1_0_0_validate_against_2_0_0_with_a_deprecation_war
     assert len(warned) == len(quantities) and {r[3] for r in warned} == {str(SH.Warning)}
     violations = sorted(r[4].rsplit("/", 1)[1] for r in results if r[3] == str(SH.Violation))
     assert violations == REFUSED_ON_PURPOSE.get(name, [])
+
+
+def test_field_ion_microscopy_needs_no_accelerating_voltage_from_2_1_0():
+    """Found reviewing 2.0.0: field ion microscopy (in the technique list) uses no electron beam, yet
+    2.0.0 required an accelerating voltage of every technique but atom probe tomography. 2.1.0
+    exempts it; the same record is refused by 2.0.0."""
+    from tests.content.test_examples_pyshacl import _load_record, _validate
+    record = _load_record(f"{ROOT}/examples/electron-microscopy/2.1.0/synthetic-fim-tungsten-tip.ttl")
+    assert _validate(record, "electron-microscopy", "2.1.0") == (True, [])
+    conforms, results = _validate(record, "electron-microscopy", "2.0.0")
+    assert not conforms and [r[4].rsplit("/", 1)[1] for r in results] == ["AcceleratingVoltageRequirement"]

@@ -126,6 +126,6 @@ def test_kit_sem_json_cli_exits_2_with_the_message(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(record), "--profile", "electron-microscopy", "--store", str(location),
                                       "--base-iri", "http://testserver/", "--lang", "fr"])
     assert result.exit_code == 2, result.output
-    assert "Rien n'a été vérifié : le profil electron-microscopy 2.0.0 cherche des nœuds de classe dcat:Dataset" in result.output
+    assert "Rien n'a été vérifié : le profil electron-microscopy 2.1.0 cherche des nœuds de classe dcat:Dataset" in result.output
     assert "ses clés JSON entry ne sont pas associées" in result.output
     assert "conforms" not in result.stdout

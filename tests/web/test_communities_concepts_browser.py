@@ -85,11 +85,11 @@ def test_concept_names_hosted_mapping_targets_and_the_fields_using_it(bundled_li
     assert used.get_by_role("heading", level=2).inner_text() == _t("concept.used_by", lang)
     links = {a.get_attribute("href"): a.inner_text() for a in used.locator("ul.used-by a").all()}
     assert links == {
-        "/ui/profiles/electron-microscopy/2.0.0#f-operator-operatorRole": {"fr": "Rôle de l'opérateur", "en": "Operator role"}[lang],
+        "/ui/profiles/electron-microscopy/2.1.0#f-operator-operatorRole": {"fr": "Rôle de l'opérateur", "en": "Operator role"}[lang],
         "/ui/profiles/atom-probe/2.0.0#f-operator-operatorRole": {"fr": "Rôle de l'opérateur", "en": "Operator role"}[lang],
     }
-    used.locator("a[href$='electron-microscopy/2.0.0#f-operator-operatorRole']").click()
-    page.wait_for_url(re.compile(r"/ui/profiles/electron-microscopy/2.0.0#f-operator-operatorRole$"))
+    used.locator("a[href$='electron-microscopy/2.1.0#f-operator-operatorRole']").click()
+    page.wait_for_url(re.compile(r"/ui/profiles/electron-microscopy/2.1.0#f-operator-operatorRole$"))
     row = page.locator("#f-operator-operatorRole")
     assert row.is_visible() and row.evaluate("r => r.getBoundingClientRect().top < window.innerHeight")
     assert "operator-role" in row.locator("td a").first.get_attribute("href")
