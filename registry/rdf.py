@@ -176,11 +176,16 @@ def check_iri_chars(triple: ox.Triple, what: str = "the document") -> None:
     """Refuse a triple with a bidi-control or invisible character in an IRI (not in literals)."""
     for term in (triple.subject, triple.predicate, triple.object):
         if isinstance(term, ox.NamedNode) and UNSAFE_IRI_CHARS.search(term.value):
-            shown = UNSAFE_IRI_CHARS.sub(lambda m: f"\\u{ord(m.group()):04X}", term.value)[:200]
-            raise RdfSyntaxError(
-                f"{what} has an IRI with a bidirectional-control or invisible character: <{shown}>",
-                code="rdf-unsafe-iri",
-            )
+            refuse_unsafe_iri(term.value, what)
+
+
+def refuse_unsafe_iri(iri: str, what: str = "the document") -> None:
+    """The 400 for an IRI with a bidi-control or invisible character (`UNSAFE_IRI_CHARS`)."""
+    shown = UNSAFE_IRI_CHARS.sub(lambda m: f"\\u{ord(m.group()):04X}", iri)[:200]
+    raise RdfSyntaxError(
+        f"{what} has an IRI with a bidirectional-control or invisible character: <{shown}>",
+        code="rdf-unsafe-iri",
+    )
 
 
 def prepare_input(

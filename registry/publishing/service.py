@@ -32,15 +32,14 @@ from registry.auth import require_owner
 from registry.catalog import Catalog, Community, VersionInfo, now_literal, resource_descriptor, version_description
 from registry.errors import CheckFailed, Conflict, InvalidInput, NotFound, RdfSyntaxError
 from registry.ids import SemVer, check_id
-from registry.iri_schemes import USUAL_SCHEME_SPARQL_REGEX
 from registry.namespaces import (
     ADMS, DCAT, DCTERMS, FOAF, PROF, RDF, REG, ROLE, STATUS_IRIS, SYSTEM_GRAPH, VOID, XSD, IriScheme, node as _n,
 )
 from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, check_rdf_nesting
 from registry.publishing import Finding
+from registry.publishing.iri_scan import scan_iris
 from registry.rdf import (
-    UNSAFE_IRI_CHARS, _syntax_error, check_iri_chars, content_hash, format_for_filename, parse_triples, prepare_input,
-    to_rdflib_graph,
+    _syntax_error, content_hash, format_for_filename, parse_triples, prepare_input, refuse_unsafe_iri, to_rdflib_graph,
 )
 from registry.store.base import RegistryStore
 
@@ -485,14 +484,22 @@ class PublicationService:
         self.store.drop_graph(graph)  # an orphan left by a crash
         loaded.append(graph)
         source = sub.source
+        # The IRI checks read the document with pyoxigraph's parser in a thread beside the bulk
+        # load (both release the GIL while parsing): one pass instead of three scans of the
+        # loaded graph (`registry.publishing.iri_scan`).
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iri-scan")
         try:
+            data: bytes | Path
             if isinstance(source, bytes):
-                self.store.load_graph(graph, self._prepare_input(source, sub), sub.format)
+                data = self._prepare_input(source, sub)
             elif sub.format == ox.RdfFormat.RDF_XML:
-                self.store.load_graph(graph, self._prepare_input(source.read_bytes(), sub), sub.format)
+                data = self._prepare_input(source.read_bytes(), sub)
             else:
                 check_rdf_nesting(source, sub.format, max_depth=self.max_depth, what=sub.name)
-                self.store.load_graph(graph, source, sub.format)
+                data = source
+            scanning = pool.submit(scan_iris, data, sub.format, community.namespaces)
+            self.store.load_graph(graph, data, sub.format)
+            iri_scan = scanning.result()
         except SyntaxError as exc:
             self.store.drop_graph(graph)
             raise _syntax_error(exc, sub.name) from None
@@ -502,6 +509,8 @@ class PublicationService:
         except RdfSyntaxError:
             self.store.drop_graph(graph)
             raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         staged = _Staged(
             kind="vocabulary", sid=sub.id, version=sub.version, iri=version_iri, status=sub.status,
             graphs_loaded=list(loaded), metadata=[], catalog_insert=[], catalog_delete=[], drop_graphs=[],
@@ -509,8 +518,8 @@ class PublicationService:
         )
         # Security (issue 7): bidi/invisible characters in IRIs are a property of the document (400),
         # refused before the checks so that a check failure cannot hide them.
-        if _may_hold_unsafe_iri(sub.source):
-            self._refuse_unsafe_iris(graph, sub.name)
+        if iri_scan.unsafe is not None:
+            refuse_unsafe_iri(iri_scan.unsafe, sub.name)
         findings: list[Finding] = []
         policy = sub.skos_integrity or community.skos_integrity
         if policy not in publishing.SKOS_POLICIES:
@@ -525,14 +534,10 @@ class PublicationService:
             findings.append(Finding("error", "vocabulary-too-many-schemes",
                                     f"the vocabulary has more than {MAX_SCHEMES} concept schemes",
                                     message_fr=f"le vocabulaire a plus de {MAX_SCHEMES} schémas de concepts"))
-        # the namespace scan and the IRI-scheme scan run beside the SKOS checks, each in its own
-        # thread (queries release the GIL): one after the other they were the longest path of a
-        # 1M-triple publication (benchmarks/vocab.py)
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="namespace-check") as pool:
-            namespace = pool.submit(self._namespace_findings, community, graph)
-            schemes_used = pool.submit(self._scheme_findings, graph)
-            findings += publishing.check_vocabulary(lambda q: self.store.query(q, default_graph=[graph]), policy=policy)
-            findings += namespace.result() + schemes_used.result()
+        findings += publishing.check_vocabulary(lambda q: self.store.query(q, default_graph=[graph]), policy=policy)
+        # the namespace and IRI-scheme checks, over what the parse beside the load collected
+        findings += publishing.check_namespace(iri_scan.outside, community.namespaces)
+        findings += publishing.check_iri_schemes(iri_scan.unusual)
         if publishing.has_errors(findings):
             raise CheckFailed(
                 f"vocabulary {sub.id} {sub.version} did not pass the checks",
@@ -765,30 +770,6 @@ class PublicationService:
         description = dict(sub.description) or from_file["description"] or dict(previous_description)
         return title, description
 
-    def _namespace_findings(self, community: Community, graph: str) -> list[Finding]:
-        bindings = {f"ns{i}": ox.Literal(ns) for i, ns in enumerate(community.namespaces)}
-        condition = " && ".join(f"!STRSTARTS(STR(?s), $ns{i})" for i in range(len(community.namespaces))) or "true"
-        # issue 12: subjects with dot segments too (cheap hint here, exact test in check_namespace)
-        hints = " || ".join(f"CONTAINS(LCASE(STR(?s)), $dot{i})" for i in range(len(publishing.DOT_SEGMENT_HINTS)))
-        bindings.update({f"dot{i}": ox.Literal(h) for i, h in enumerate(publishing.DOT_SEGMENT_HINTS)})
-        rows = self.store.select(
-            f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && (({condition}) || {hints})) }} LIMIT 21",
-            bindings=bindings,
-            default_graph=[graph],
-        )
-        return publishing.check_namespace([row["s"].value for row in rows], community.namespaces)
-
-    def _scheme_findings(self, graph: str) -> list[Finding]:
-        """`publishing.check_iri_schemes` over the IRIs of a loaded vocabulary whose scheme is not
-        http(s) or urn (one scan in the store; the regex is a constant)."""
-        rows = self.store.select(
-            "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?x ?o } UNION { ?s ?p ?x } "
-            "FILTER(isIRI(?x) && !REGEX(STR(?x), $usual, \"i\")) } LIMIT 41",
-            bindings={"usual": ox.Literal(USUAL_SCHEME_SPARQL_REGEX)},
-            default_graph=[graph],
-        )
-        return publishing.check_iri_schemes(row["x"].value for row in rows)
-
     def _graph_hash(self, graph: str) -> str:
         """Order-independent hash of a (possibly large) graph, computed in one streaming pass.
 
@@ -800,18 +781,6 @@ class PublicationService:
         for triple in self.store.triples(graph):
             total = (total + int.from_bytes(hashlib.sha256(str(triple).encode()).digest(), "big")) % (1 << 256)
         return f"msh256:{total:064x}"
-
-    def _refuse_unsafe_iris(self, graph: str, what: str) -> None:
-        """Security (issue 7): refuse IRIs with bidi-control or invisible characters
-        (`registry.rdf.UNSAFE_IRI_CHARS`), which the bulk loader accepts. One scan in the store."""
-        rows = self.store.select(
-            "SELECT ?x WHERE { { ?x ?p ?o } UNION { ?s ?x ?o } UNION { ?s ?p ?x } "
-            "FILTER(isIRI(?x) && REGEX(STR(?x), $chars)) } LIMIT 1",
-            bindings={"chars": ox.Literal(UNSAFE_IRI_CHARS.pattern)},
-            default_graph=[graph],
-        )
-        if rows:
-            check_iri_chars(ox.Triple(rows[0]["x"], rows[0]["x"], rows[0]["x"]), what)
 
 
 def _unchanged(staged: _Staged, existing: VersionInfo, same_content: Callable[[], bool]) -> bool:
@@ -829,28 +798,6 @@ def _unchanged(staged: _Staged, existing: VersionInfo, same_content: Callable[[]
             "publish a new version instead",
             code="immutable",
         )
-    return False
-
-
-#: Byte sequences without which a document cannot spell an unsafe IRI character: the characters
-#: themselves in UTF-8, and the escapes that could produce them (\uXXXX in Turtle, N-Triples and
-#: JSON; &#... character references in RDF/XML).
-_UNSAFE_IRI_MARKERS = tuple(
-    chr(code).encode("utf-8") for code in range(0x10000) if UNSAFE_IRI_CHARS.match(chr(code))
-) + (b"\\u", b"\\U", b"&#")
-
-
-def _may_hold_unsafe_iri(source: bytes | Path) -> bool:
-    """A cheap byte scan that rules out the store-side scan for almost every document."""
-    if isinstance(source, bytes):
-        return any(marker in source for marker in _UNSAFE_IRI_MARKERS)
-    with source.open("rb") as f:
-        tail = b""
-        while block := f.read(1 << 22):
-            chunk = tail + block
-            if any(marker in chunk for marker in _UNSAFE_IRI_MARKERS):
-                return True
-            tail = block[-8:]
     return False
 
 
