@@ -34,7 +34,6 @@ from registry.features import Feature
 from registry.sparql.guard import CheckedQuery, GuardLimits, with_absolute_bases, without_dataset_clauses
 from registry.sparql.pool import PoolBusy, PoolOptions, QueryPool
 from registry.sparql.snapshots import Snapshots, open_snapshot
-from registry.store.sparql import portable_blank_nodes
 from registry.sparql.worker import CappedWriter, QueryJob, QueryReply, finish_graph, finish_select
 from registry.workers import WorkerDied, WorkerTimedOut
 
@@ -373,7 +372,7 @@ class RemoteExecutor(QueryExecutor):
             raise StoreUnavailable(f"the remote store answered {media!r} for {accept!r}", code="store-error")
         if want == "table":
             try:
-                table = ox.parse_query_results(portable_blank_nodes(body), ox.QueryResultsFormat.XML)
+                table = ox.parse_query_results(body, ox.QueryResultsFormat.XML)
                 if isinstance(table, ox.QueryBoolean):
                     reply = QueryReply(_results_bytes(table, fmt))
                 else:

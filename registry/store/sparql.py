@@ -413,7 +413,8 @@ class RemoteSparqlStore(RegistryStore):
         The dataset is ALWAYS given in the request (`default-graph-uri` / `named-graph-uri`, at
         least `urn:registry:empty`), which per SPARQL 1.1 Protocol §2.1.4 replaces any FROM /
         FROM NAMED of the query: a user cannot reach a graph the caller did not list (drafts, the
-        system graph). Returns (media type, body); a body over `max_bytes` raises
+        system graph). Returns (media type, body), SPARQL results with portable blank node labels
+        (`portable_blank_nodes`); a body over `max_bytes` raises
         `StoreUnavailable(code="result-too-large")`. Not retried on timeout.
         """
         data = [("query", query)]
@@ -442,7 +443,10 @@ class RemoteSparqlStore(RegistryStore):
                         raise StoreUnavailable(
                             f"the remote store answered {response.status_code}: {body[:300]!r}", code="store-error"
                         )
-                    return response.headers.get("content-type", "").split(";")[0].strip(), body
+                    media = response.headers.get("content-type", "").split(";")[0].strip()
+                    if media.lower() in _RESULT_FORMATS:  # any store's blank node labels, readable by pyoxigraph
+                        body = portable_blank_nodes(body)
+                    return media, body
             except httpx.TimeoutException as exc:
                 raise StoreUnavailable(
                     f"the query ran longer than {timeout_s or self.timeout_s:g} s", code="store-timeout"
