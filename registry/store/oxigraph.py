@@ -50,11 +50,7 @@ class OxigraphStore(RegistryStore):
         except OSError as exc:
             self._release_reader_lock()
             if "lock" in str(exc).lower():
-                raise StoreUnavailable(
-                    f"the store at {self.path} is already open by another registry process; "
-                    "the embedded store allows one writer process (see docs/deployment.md)",
-                    code="store-locked",
-                ) from None
+                raise _locked(self.path) from None
             raise
 
     @property
@@ -148,5 +144,13 @@ def _share_the_writer_lock(path: Path) -> int:
         fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
-        raise OSError(f"lock held on {path / 'LOCK'}") from None  # mapped to store-locked above
+        raise _locked(path) from None
     return fd
+
+
+def _locked(path: Path | None) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"the store at {path} is already open by another registry process; "
+        "the embedded store allows one writer process (see docs/deployment.md)",
+        code="store-locked",
+    )
