@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
@@ -42,16 +42,6 @@ class Metadata(BaseModel):
     accept_version_number: bool = False
 
 
-def _metadata_from_query(title: str | None, description: str | None, lang: str, is_profile_of: str | None,
-                         status: Literal["draft", "published"]) -> Metadata:
-    return Metadata(
-        title={lang: title} if title else {},
-        description={lang: description} if description else {},
-        is_profile_of=is_profile_of,
-        status=status,
-    )
-
-
 def _parse_metadata(raw: Any) -> Metadata:
     if raw is None:
         return Metadata()
@@ -77,7 +67,7 @@ def _upload_format(upload: UploadFile):
     return format_for_filename(upload.filename or "")
 
 
-#: the query parameters both publications take (a body that is not multipart carries no metadata)
+# the query parameters both publications take (a body that is not multipart carries no metadata)
 TitleQuery = Annotated[str | None, Query(max_length=500)]
 DescriptionQuery = Annotated[str | None, Query(max_length=5000)]
 TextLangQuery = Annotated[str, Query(pattern=r"^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$")]  # of title and description
@@ -91,26 +81,66 @@ SkosIntegrityQuery = Annotated[
 ]
 
 
-@router.put(
+def _query_metadata(
+    title: TitleQuery = None,
+    description: DescriptionQuery = None,
+    lang: TextLangQuery = "en",
+    status: StatusQuery = "published",
+    skos_integrity: SkosIntegrityQuery = None,
+    accept_version_number: AcceptVersionQuery = False,
+) -> Metadata:
+    """The metadata both publications take as query parameters: all there is of it when the body is
+    not multipart; beside a multipart `metadata` field, its SKOS integrity policy and version-number
+    acceptance still count."""
+    return Metadata(
+        title={lang: title} if title else {},
+        description={lang: description} if description else {},
+        status=status,
+        skos_integrity=skos_integrity,
+        accept_version_number=accept_version_number,
+    )
+
+
+QueryMetadata = Annotated[Metadata, Depends(_query_metadata)]
+
+
+class _Publisher:
+    """The publication service acting for the authenticated community, answering as both
+    publications do: 201 and Location for a new version, 200 when the same content was already
+    published."""
+
+    def __init__(self, registry: RegistryDep, community: CommunityDep):
+        self.service = registry.publication
+        self.community = community
+
+    async def publish(self, submission: ProfileSubmission | VocabularySubmission) -> JSONResponse:
+        if isinstance(submission, ProfileSubmission):
+            result = await run_in_threadpool(self.service.publish_profile, self.community, submission)
+        else:
+            result = await run_in_threadpool(self.service.publish_vocabulary, self.community, submission)
+        return JSONResponse(result.to_json(), status_code=201 if result.created else 200, headers={"Location": result.iri})
+
+
+PublisherDep = Annotated[_Publisher, Depends()]
+
+
+def _publication_route(path: str, summary: str):
+    return router.put(path, summary=summary, status_code=201,
+                      responses={200: {"description": "the same content was already published: nothing changed"}})
+
+
+@_publication_route(
     "/profiles/{pid}/versions/{version}",
-    summary="Publish a profile version (shapes as the body, or multipart: shapes, metadata, context, vocabulary "
-            "files, example records as 'example' files)",
-    status_code=201,
-    responses={200: {"description": "the same content was already published: nothing changed"}},
+    "Publish a profile version (shapes as the body, or multipart: shapes, metadata, context, vocabulary files, "
+    "example records as 'example' files)",
 )
 async def publish_profile(
     pid: IdPath,
     version: VersionPath,
     request: Request,
-    registry: RegistryDep,
-    community: CommunityDep,
-    title: TitleQuery = None,
-    description: DescriptionQuery = None,
-    lang: TextLangQuery = "en",
+    publisher: PublisherDep,
+    query: QueryMetadata,
     is_profile_of: Annotated[str | None, Query(max_length=200)] = None,
-    status: StatusQuery = "published",
-    skos_integrity: SkosIntegrityQuery = None,
-    accept_version_number: AcceptVersionQuery = False,
 ):
     content_type = request.headers.get("content-type", "")
     context = None
@@ -139,8 +169,8 @@ async def publish_profile(
                     id=str(item.get("id", "")), version=str(item.get("version", "")), source=await _read_upload(part),
                     format=_upload_format(part), title=dict(item.get("title") or {}),
                     description=dict(item.get("description") or {}), status=meta.status, name=part.filename or "vocabulary",
-                    skos_integrity=meta.skos_integrity or skos_integrity,
-                    accept_version_number=accept_version_number or meta.accept_version_number
+                    skos_integrity=meta.skos_integrity or query.skos_integrity,
+                    accept_version_number=query.accept_version_number or meta.accept_version_number
                     or bool(item.get("accept_version_number")),
                 )
             )
@@ -152,35 +182,26 @@ async def publish_profile(
     else:
         shapes_format = format_for_media_type(content_type)
         shapes = await request.body()
-        meta = _metadata_from_query(title, description, lang, is_profile_of, status)
+        meta = query.model_copy(update={"is_profile_of": is_profile_of})
     submission = ProfileSubmission(
         id=pid, version=version, shapes=shapes, format=shapes_format, title=meta.title,
         description=meta.description, is_profile_of=meta.is_profile_of, status=meta.status, context=context,
-        vocabularies=vocabularies, accept_version_number=accept_version_number or meta.accept_version_number,
+        vocabularies=vocabularies, accept_version_number=query.accept_version_number or meta.accept_version_number,
         example_records=examples,
     )
-    result = await run_in_threadpool(registry.publication.publish_profile, community, submission)
-    return JSONResponse(result.to_json(), status_code=201 if result.created else 200, headers={"Location": result.iri})
+    return await publisher.publish(submission)
 
 
-@router.put(
+@_publication_route(
     "/vocabularies/{vid}/versions/{version}",
-    summary="Publish a vocabulary version (SKOS as the body, or multipart: vocabulary, metadata)",
-    status_code=201,
-    responses={200: {"description": "the same content was already published: nothing changed"}},
+    "Publish a vocabulary version (SKOS as the body, or multipart: vocabulary, metadata)",
 )
 async def publish_vocabulary(
     vid: IdPath,
     version: VersionPath,
     request: Request,
-    registry: RegistryDep,
-    community: CommunityDep,
-    title: TitleQuery = None,
-    description: DescriptionQuery = None,
-    lang: TextLangQuery = "en",
-    status: StatusQuery = "published",
-    skos_integrity: SkosIntegrityQuery = None,
-    accept_version_number: AcceptVersionQuery = False,
+    publisher: PublisherDep,
+    query: QueryMetadata,
 ):
     content_type = request.headers.get("content-type", "")
     workdir = Path(tempfile.mkdtemp(prefix="registry-upload-"))
@@ -198,17 +219,16 @@ async def publish_vocabulary(
             source: bytes | Path = path
         else:
             fmt = format_for_media_type(content_type)
-            meta = _metadata_from_query(title, description, lang, None, status)
+            meta = query
             source = await _spool(request, workdir / "upload")
         submission = VocabularySubmission(
             id=vid, version=version, source=source, format=fmt, title=meta.title, description=meta.description,
-            status=meta.status, name="the vocabulary", skos_integrity=meta.skos_integrity or skos_integrity,
-            accept_version_number=accept_version_number or meta.accept_version_number,
+            status=meta.status, name="the vocabulary", skos_integrity=meta.skos_integrity or query.skos_integrity,
+            accept_version_number=query.accept_version_number or meta.accept_version_number,
         )
-        result = await run_in_threadpool(registry.publication.publish_vocabulary, community, submission)
+        return await publisher.publish(submission)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return JSONResponse(result.to_json(), status_code=201 if result.created else 200, headers={"Location": result.iri})
 
 
 async def _spool(request: Request, path: Path) -> bytes | Path:
