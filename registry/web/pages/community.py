@@ -19,12 +19,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from registry.errors import CheckFailed, NotFound, RegistryError, Unauthorized
 from registry.nesting import loads_json
@@ -36,6 +38,10 @@ from registry.web.pages.common import (
     SESSION_COOKIE, csrf_refusal, delete_cookie, error_page, html_errors, localized_problem, render, session_secret,
     set_cookie, ui,
 )
+
+if TYPE_CHECKING:
+    from registry.catalog import Community
+    from registry.services import Registry
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,6 +77,34 @@ def _page(request: Request, community, status: int = 200, **extra) -> HTMLRespon
     context: dict[str, object] = {"owned": owned, "findings": None, "outcome": None, "message": None, "problem": None, "form": {}}
     context.update(extra)
     return render(request, "community.html", status=status, community=community, **context)
+
+
+def _refused_page(request: Request, community, t: i18n.Translator, exc: RegistryError, **extra) -> HTMLResponse:
+    """The community page saying why the registry refused an action, in the page's language."""
+    problem = localized_problem(t, exc.status, exc.detail, exc.code, exc.extra.get("line"), exc.extra.get("column"))
+    return _page(request, community, status=exc.status, problem=problem, **extra)
+
+
+@dataclass
+class _Post:
+    """A form posted to the community area by a signed-in community."""
+
+    registry: Registry
+    t: i18n.Translator
+    form: FormData
+    community: Community
+
+
+async def _signed_in_post(request: Request, *, max_files: int, max_fields: int) -> _Post | Response:
+    """The posted form, or the page refusing it: a failed CSRF check (403), no valid session (401)."""
+    t = i18n.Translator(i18n.request_language(request))
+    form = await request.form(max_files=max_files, max_fields=max_fields)
+    if refusal := csrf_refusal(request, form):
+        return error_page(request, 403, t(refusal))
+    community = await run_in_threadpool(current_community, request)
+    if community is None:
+        return _page(request, None, status=401, problem={"detail": t("community.session_expired")})
+    return _Post(request.app.state.registry, t, form, community)
 
 
 @router.get(ui("community"), name="ui_community")
@@ -145,14 +179,10 @@ def _with_lines(findings: list[dict], body: bytes, filename: str | None) -> list
 
 @router.post(ui("community/upload"), name="ui_upload")
 async def upload(request: Request) -> Response:
-    registry = request.app.state.registry
-    t = i18n.Translator(i18n.request_language(request))
-    form = await request.form(max_files=2, max_fields=20)
-    if refusal := csrf_refusal(request, form):
-        return error_page(request, 403, t(refusal))
-    community = await run_in_threadpool(current_community, request)
-    if community is None:
-        return _page(request, None, status=401, problem={"detail": t("community.session_expired")})
+    post = await _signed_in_post(request, max_files=2, max_fields=20)
+    if not isinstance(post, _Post):
+        return post
+    registry, t, form, community = post.registry, post.t, post.form, post.community
     kind = str(form.get("kind") or "profile")
     sid = str(form.get("id") or "").strip()
     version = str(form.get("version") or "").strip()
@@ -198,11 +228,7 @@ async def upload(request: Request) -> Response:
                           problem=problem, form=fields)
         )
     except RegistryError as exc:
-        error_status = exc.status
-        problem = localized_problem(t, exc.status, exc.detail, exc.code, exc.extra.get("line"), exc.extra.get("column"))
-        return await run_in_threadpool(
-            lambda: _page(request, community, status=error_status, problem=problem, form=fields)
-        )
+        return await run_in_threadpool(_refused_page, request, community, t, exc, form=fields)
     findings = _with_lines([f.to_json() for f in result.findings], body, file.filename)
     if result.status != "draft":  # the same content was already published: nothing to confirm
         message = t("community.published", k=t(f"community.kind_label.{kind}"), id=sid, v=version)
@@ -216,29 +242,36 @@ async def upload(request: Request) -> Response:
 
 @router.post(ui("community/status"), name="ui_status")
 async def change_status(request: Request) -> Response:
-    registry = request.app.state.registry
-    t = i18n.Translator(i18n.request_language(request))
-    form = await request.form(max_files=0, max_fields=10)
-    if refusal := csrf_refusal(request, form):
-        return error_page(request, 403, t(refusal))
-    community = await run_in_threadpool(current_community, request)
-    if community is None:
-        return _page(request, None, status=401, problem={"detail": t("community.session_expired")})
+    return await _change_version(request, delete=False)
+
+
+async def _change_version(request: Request, *, delete: bool) -> Response:
+    """Publish a draft or deprecate a version (`set_status`, as `PATCH …/versions/{v}` does), or
+    delete a draft (`delete_draft`): the signed-in community's own, named by the form."""
+    post = await _signed_in_post(request, max_files=0, max_fields=10)
+    if not isinstance(post, _Post):
+        return post
+    registry, t, form, community = post.registry, post.t, post.form, post.community
     kind = str(form.get("kind") or "")
     sid = str(form.get("id") or "")
     version = str(form.get("version") or "")
-    status = str(form.get("status") or "")
-    if kind not in ("profile", "vocabulary") or status not in ("published", "deprecated"):
-        return await run_in_threadpool(lambda: _page(request, community, status=422, problem={"detail": "kind/status"}))
+    outcome = "deleted" if delete else str(form.get("status") or "")
+    if kind not in ("profile", "vocabulary") or outcome not in (("deleted",) if delete else ("published", "deprecated")):
+        detail = "kind" if delete else "kind/status"
+        return await run_in_threadpool(lambda: _page(request, community, status=422, problem={"detail": detail}))
     try:
-        await run_in_threadpool(registry.publication.set_status, community, kind, sid, version, status)
+        if delete:
+            await run_in_threadpool(registry.publication.delete_draft, community, kind, sid, version)
+        else:
+            await run_in_threadpool(registry.publication.set_status, community, kind, sid, version, outcome)
     except RegistryError as exc:
-        error_status = exc.status  # plain locals for the lambda (see upload)
-        problem = localized_problem(t, exc.status, exc.detail, exc.code)
-        return await run_in_threadpool(lambda: _page(request, community, status=error_status, problem=problem))
-    key = "community.published" if status == "published" else "community.deprecated"
-    message = t(key, k=t(f"community.kind_label.{kind}"), id=sid, v=version)
-    return await run_in_threadpool(lambda: _page(request, community, message=message, outcome=status))
+        return await run_in_threadpool(_refused_page, request, community, t, exc)
+    message = t(_OUTCOME_MESSAGES[outcome], k=t(f"community.kind_label.{kind}"), id=sid, v=version)
+    return await run_in_threadpool(lambda: _page(request, community, message=message, outcome=outcome))
+
+
+_OUTCOME_MESSAGES = {"published": "community.published", "deprecated": "community.deprecated",
+                     "deleted": "community.draft_deleted"}
 
 
 def _owned_version_page(request: Request, kind: str, sid: str, version: str) -> Response:
@@ -272,24 +305,4 @@ def owned_vocabulary(request: Request, sid: str, version: str) -> Response:
 
 @router.post(ui("community/delete"), name="ui_delete_draft")
 async def delete_draft(request: Request) -> Response:
-    registry = request.app.state.registry
-    t = i18n.Translator(i18n.request_language(request))
-    form = await request.form(max_files=0, max_fields=10)
-    if refusal := csrf_refusal(request, form):
-        return error_page(request, 403, t(refusal))
-    community = await run_in_threadpool(current_community, request)
-    if community is None:
-        return _page(request, None, status=401, problem={"detail": t("community.session_expired")})
-    kind = str(form.get("kind") or "")
-    sid = str(form.get("id") or "")
-    version = str(form.get("version") or "")
-    if kind not in ("profile", "vocabulary"):
-        return await run_in_threadpool(lambda: _page(request, community, status=422, problem={"detail": "kind"}))
-    try:
-        await run_in_threadpool(registry.publication.delete_draft, community, kind, sid, version)
-    except RegistryError as exc:
-        error_status = exc.status  # plain locals for the lambda (see upload)
-        problem = localized_problem(t, exc.status, exc.detail, exc.code)
-        return await run_in_threadpool(lambda: _page(request, community, status=error_status, problem=problem))
-    message = t("community.draft_deleted", k=t(f"community.kind_label.{kind}"), id=sid, v=version)
-    return await run_in_threadpool(lambda: _page(request, community, message=message, outcome="deleted"))
+    return await _change_version(request, delete=True)
