@@ -26,6 +26,32 @@ from registry.errors import TooManyRequests
 T = TypeVar("T")
 
 
+class ClientCounts:
+    """How many of something each client holds (requests in flight, workers lent). A client whose
+    count falls to 0 leaves the table, which stays as small as the number of active clients.
+
+    Not locked: the caller holds its own lock."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+
+    def __getitem__(self, client: str) -> int:
+        return self._counts.get(client, 0)
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def add(self, client: str) -> None:
+        self._counts[client] = self._counts.get(client, 0) + 1
+
+    def remove(self, client: str) -> None:
+        count = self._counts.get(client, 1) - 1
+        if count <= 0:
+            self._counts.pop(client, None)
+        else:
+            self._counts[client] = count
+
+
 class ClientLimiter:
     """At most `limit` requests in flight per client; the next one gets 429 + Retry-After.
     Thread-safe (entered on the event loop, left from a worker thread at the end of a stream)."""
@@ -34,27 +60,22 @@ class ClientLimiter:
         self.limit = max(1, limit)
         self.what = what
         self.code = code
-        self.in_flight: dict[str, int] = {}
+        self.in_flight = ClientCounts()
         self._lock = threading.Lock()
 
     def enter(self, client: str) -> None:
         with self._lock:
-            count = self.in_flight.get(client, 0)
-            if count >= self.limit:
+            if self.in_flight[client] >= self.limit:
                 raise TooManyRequests(
                     f"at most {self.limit} {self.what} at a time per client; retry when one has finished",
                     code=self.code,
                     retry_after=1,
                 )
-            self.in_flight[client] = count + 1
+            self.in_flight.add(client)
 
     def leave(self, client: str) -> None:
         with self._lock:
-            count = self.in_flight.get(client, 1) - 1
-            if count <= 0:
-                self.in_flight.pop(client, None)
-            else:
-                self.in_flight[client] = count
+            self.in_flight.remove(client)
 
 
 class FairQueue(Generic[T]):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.errors import RegistryError, TooManyRequests
-from registry.fairness import FairQueue
+from registry.fairness import ClientCounts, FairQueue
 from registry.workers import WorkerDied, WorkerProcess, WorkerTimedOut, limit_resources
 
 WORKER_MEMORY_LIMIT = 2 * 1024**3
@@ -168,7 +168,7 @@ class ValidationPool:
             self._ctx.set_forkserver_preload(["registry.validation.engine", "pyshacl", "rdflib"])
         self._idle: list[WorkerProcess] = []
         self._all: set[WorkerProcess] = set()
-        self._held: dict[str, int] = {}
+        self._held = ClientCounts()  # workers lent, per client
         self._waiting: FairQueue[_Waiter] = FairQueue()
         self._lock = threading.Lock()
         self._closed = False
@@ -185,7 +185,7 @@ class ValidationPool:
         return worker
 
     def _may_borrow(self, client: str) -> bool:
-        return self._held.get(client, 0) < self.size
+        return self._held[client] < self.size
 
     def _dispatch(self) -> None:
         """Hand idle workers to waiting borrowers, round-robin across clients; start an extra
@@ -200,7 +200,7 @@ class ValidationPool:
             if popped is None:
                 return
             client, waiter = popped
-            self._held[client] = self._held.get(client, 0) + 1
+            self._held.add(client)
             waiter.worker = self._idle.pop()
             waiter.event.set()
 
@@ -226,11 +226,7 @@ class ValidationPool:
     def _give_back(self, worker: WorkerProcess, healthy: bool, client: str) -> None:
         retired: list[WorkerProcess] = []
         with self._lock:
-            held = self._held.get(client, 1) - 1
-            if held <= 0:
-                self._held.pop(client, None)
-            else:
-                self._held[client] = held
+            self._held.remove(client)
             if healthy and not worker.demoted and not self._closed:
                 self._idle.append(worker)
             else:
