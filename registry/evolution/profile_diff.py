@@ -449,6 +449,18 @@ def build_model(
     return ProfileModel(top, [s for s, _ in chain], shapes, fields, dict(pins or {}), effective, owners)
 
 
+def _alternative_of(model: ProfileModel, key: str) -> set[str]:
+    """The shapes whose `sh:or` lists `key`, when that is the only way `key` applies (no target of
+    its own, nested nowhere else); empty otherwise."""
+    shape = model.shapes.get(key)
+    if shape is None or shape.targets:
+        return set()
+    ways = {(k, s.nested[key]) for k, s in model.shapes.items() if key in s.nested}
+    if not ways or any(how != "sh:or" for _, how in ways):
+        return set()
+    return {k for k, _ in ways}
+
+
 def _is_vocabulary_carrier(shape: Shape, shapes: dict[str, Shape], owners: dict[str, list[str]]) -> bool:
     """The `skos:inScheme` property shape of a concept shape: reported as its fields' vocabulary."""
     return shape.path == SKOS_IN_SCHEME and all(shapes[o].is_concept_shape for o in owners.get(shape.key, []) if o in shapes) and bool(owners.get(shape.key))
@@ -798,6 +810,12 @@ class _Differ:
         # sh:qualifiedMinCount >= 1 all require the property to be there
         required = (_int(shape.constraints.get(SH + "minCount")) or 0) >= 1 or SH + "hasValue" in shape.constraints \
             or (_int(shape.constraints.get(SH + "qualifiedMinCount")) or 0) >= 1
+        # A field of a new `sh:or` alternative requires nothing: a value conforms to sh:or if it
+        # conforms to one member (SHACL 4.6.3), so adding a member only lets more values conform
+        # (the sh:or list itself is reported loosened). A required field added to an alternative
+        # that was already there does tighten it, and stays required.
+        if required and ref.owner is not None and _alternative_of(self.new, ref.owner) - _alternative_of(self.old, ref.owner):
+            required = False
         rule = "field-added-required" if required and self.new.effective_severity(ref.shape) == "Violation" else "field-added-optional"
         self.add(kind="field-added", rule=rule, subject=ref.shape, owner=ref.owner, path=ref.path,
                  source=self._source(shape), before=None, after=_field_summary(shape))

@@ -230,3 +230,61 @@ def test_path_widened_to_an_alternative_is_the_same_field():
     changes = diff_models(model("qudt:unit"), model("[ sh:alternativePath ( qudt:hasUnit qudt:unit ) ]"))
     assert [(c.kind, c.aspect, c.rule, c.before, c.after) for c in changes] == [
         ("constraint", "path", "constraint-changed", QUDT + "unit", f"<{QUDT}hasUnit>|<{QUDT}unit>")]
+
+
+def _or_model(alternatives: str, extra: str = ""):
+    from registry.evolution.profile_diff import Source, build_model
+
+    ttl = f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix qudt: <http://qudt.org/schema/qudt/> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix ex: <https://w3id.org/test/q/> .
+    ex:Q a sh:NodeShape ; sh:targetClass ex:Quantity ; sh:or ( {alternatives} ) .
+    ex:inV a sh:NodeShape ; sh:property ex:inV-unit .
+    ex:inV-unit a sh:PropertyShape ; sh:path qudt:unit ; sh:hasValue <http://qudt.org/vocab/unit/V> ; sh:minCount 1 .
+    ex:inKiloV a sh:NodeShape ; sh:property ex:inKiloV-unit .
+    ex:inKiloV-unit a sh:PropertyShape ; sh:path qudt:unit ; sh:hasValue <http://qudt.org/vocab/unit/KiloV> ; sh:minCount 1 .
+    {extra}"""
+    return build_model([(Source("q", "1", "urn:q"), list(ox.parse(ttl.encode(), ox.RdfFormat.TURTLE)))])
+
+
+MEGA_V = """ex:inMegaV a sh:NodeShape ; sh:property ex:inMegaV-unit , ex:inMegaV-value .
+    ex:inMegaV-unit a sh:PropertyShape ; sh:path qudt:unit ; sh:hasValue <http://qudt.org/vocab/unit/MegaV> ; sh:minCount 1 .
+    ex:inMegaV-value a sh:PropertyShape ; sh:path qudt:numericValue ; sh:datatype xsd:double ; sh:minCount 1 ."""
+
+
+def test_a_new_alternative_of_sh_or_loosens_and_its_fields_require_nothing():
+    """Regression (noticed in session 4): adding an alternative to `sh:or` lets more values conform
+    (SHACL 4.6.3: a value conforms if it conforms to at least one member), so the fields of the new
+    alternative are not new required fields: a record valid before is valid after. The diff used to
+    report them field-added-required (breaking)."""
+    from registry.evolution.profile_diff import diff_models
+
+    changes = diff_models(_or_model("ex:inV ex:inKiloV", MEGA_V), _or_model("ex:inV ex:inKiloV ex:inMegaV", MEGA_V))
+    assert [(c.kind, c.rule) for c in changes if c.kind == "constraint"] == [("constraint", "constraint-loosened")]
+    assert {c.rule for c in changes} <= {"constraint-loosened", "field-added-optional", "shape-added"}
+    # and the reverse, dropping the alternative, tightens
+    back = diff_models(_or_model("ex:inV ex:inKiloV ex:inMegaV", MEGA_V), _or_model("ex:inV ex:inKiloV", MEGA_V))
+    assert ("constraint", "constraint-tightened") in [(c.kind, c.rule) for c in back]
+
+
+def test_a_new_alternative_defined_with_the_change_requires_nothing():
+    """The same when the alternative's shapes are new in the version (the usual way to add a unit)."""
+    from registry.evolution.profile_diff import diff_models
+
+    changes = diff_models(_or_model("ex:inV ex:inKiloV"), _or_model("ex:inV ex:inKiloV ex:inMegaV", MEGA_V))
+    rules = [(c.kind, c.rule, c.path) for c in changes]
+    assert ("constraint", "constraint-loosened", None) in [(k, r, None) for k, r, _ in rules if k == "constraint"]
+    assert [r for r in rules if r[1] == "field-added-required"] == [], rules
+    assert {(k, r, p) for k, r, p in rules if k == "field-added"} == {
+        ("field-added", "field-added-optional", "http://qudt.org/schema/qudt/unit"),
+        ("field-added", "field-added-optional", "http://qudt.org/schema/qudt/numericValue")}
+
+
+def test_a_required_field_added_inside_an_existing_alternative_still_breaks():
+    """Adding a required field to an alternative that was already there tightens it: a record that
+    conformed only through that alternative may no longer conform."""
+    from registry.evolution.profile_diff import diff_models
+
+    extra = """ex:inV sh:property ex:inV-value .
+    ex:inV-value a sh:PropertyShape ; sh:path qudt:numericValue ; sh:datatype xsd:double ; sh:minCount 1 ."""
+    changes = diff_models(_or_model("ex:inV ex:inKiloV"), _or_model("ex:inV ex:inKiloV", extra))
+    assert [(c.kind, c.rule) for c in changes] == [("field-added", "field-added-required")]
