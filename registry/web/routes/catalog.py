@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
+from registry.catalog import VersionInfo
 from registry.errors import NotFound
 from registry.web.deps import IdPath, ReaderDep, RegistryDep, VersionPath
 from registry.web.responses import rdf_response, wants_rdf
@@ -53,7 +54,8 @@ def _kind_routes(kind: str, plural: str, artifact: str) -> None:
     def owner_reads(registry, sid: str, reader) -> bool:
         return reader is not None and registry.catalog.series_community(kind, sid) == reader.iri
 
-    def visible_version(registry, sid: str, version: str, reader):
+    def visible_version(sid: IdPath, version: VersionPath, registry: RegistryDep, reader: ReaderDep) -> VersionInfo:
+        """The version the path names; a draft for its owner only (anyone else: 404, as for no version)."""
         return registry.catalog.version(kind, sid, version, include_drafts=owner_reads(registry, sid, reader))
 
     def private_if_draft(response: Response, info) -> Response:
@@ -75,8 +77,7 @@ def _kind_routes(kind: str, plural: str, artifact: str) -> None:
         summary=f"One {kind} version: JSON, or its PROF/DCAT description in RDF by Accept",
         name=f"get_{kind}_version",
     )
-    def get_version(sid: IdPath, version: VersionPath, request: Request, registry: RegistryDep, reader: ReaderDep) -> Response:
-        info = visible_version(registry, sid, version, reader)
+    def get_version(request: Request, registry: RegistryDep, info: VersionInfo = Depends(visible_version)) -> Response:
         if wants_rdf(request):
             return private_if_draft(rdf_response(request, registry.store.triples(info.iri)), info)
         return private_if_draft(JSONResponse(info.to_json()), info)
@@ -86,10 +87,9 @@ def _kind_routes(kind: str, plural: str, artifact: str) -> None:
         summary=f"The {artifact} graph of a {kind} version, in any RDF syntax by Accept",
         name=f"get_{kind}_{artifact}",
     )
-    def get_artifact(sid: IdPath, version: VersionPath, request: Request, registry: RegistryDep, reader: ReaderDep) -> Response:
-        info = visible_version(registry, sid, version, reader)
+    def get_artifact(request: Request, registry: RegistryDep, info: VersionInfo = Depends(visible_version)) -> Response:
         if info.graph is None:  # never the whole store for a version that lost its graph
-            raise NotFound(f"{kind} {sid} {version} has no {artifact} graph")
+            raise NotFound(f"{kind} {info.id} {info.version} has no {artifact} graph")
         return private_if_draft(rdf_response(request, registry.store.triples(info.graph)), info)
 
 
