@@ -248,33 +248,27 @@ def json_value_lines(text: str) -> dict[str, int]:
             return
         out[pointer] = line
         c = text[pos]
-        if c == "{":
-            pos += 1
-            while True:
-                skip()
-                if pos >= n or text[pos] == "}":
-                    pos += 1
-                    return
-                if text[pos] == ",":
-                    pos += 1
-                    continue
-                key = string()
-                skip()
-                pos += 1  # ':'
-                value(pointer + json_pointer([key]), depth + 1)
-        elif c == "[":
+        if c in "{[":  # an object's members, or an array's items
+            close = "}" if c == "{" else "]"
             pos += 1
             index = 0
             while True:
                 skip()
-                if pos >= n or text[pos] == "]":
+                if pos >= n or text[pos] == close:
                     pos += 1
                     return
                 if text[pos] == ",":
                     pos += 1
                     continue
-                value(f"{pointer}/{index}", depth + 1)
-                index += 1
+                if c == "{":
+                    key = string()
+                    skip()
+                    pos += 1  # ':'
+                    member = pointer + json_pointer([key])
+                else:
+                    member = f"{pointer}/{index}"
+                    index += 1
+                value(member, depth + 1)
         elif c == '"':
             string()
         else:
