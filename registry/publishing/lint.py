@@ -47,30 +47,29 @@ def _is_js(term: rdflib.term.Node) -> bool:
     return term[len(_SH):].lower().startswith("js")
 
 
+def _refusal(shapes: rdflib.Graph, p: rdflib.term.Node, o: rdflib.term.Node, term: rdflib.term.Node) -> tuple[str, str] | None:
+    """(finding code, the rest of the sentence after "<shape> uses <term>") when `term`, the
+    predicate `p` or the object `o` of a triple, is a SHACL feature the registry does not run."""
+    if _is_js(term):
+        return "forbidden-sh-js", ": SHACL-JS is not supported by the registry."
+    if term in RULE_TERMS:
+        return "forbidden-rule", ": SHACL-AF rules are not run by the registry."
+    if term in TARGET_TERMS:
+        sparql = p == SH.target and ((o, SH.select, None) in shapes or (o, SH.ask, None) in shapes)
+        what = "a SPARQL-based target" if sparql or "SPARQL" in term else "a SHACL-AF custom target"
+        return "forbidden-sparql-target", f" ({what}): only SHACL Core targets are allowed."
+    if term in FUNCTION_TERMS:
+        return "forbidden-sparql-function", ": SHACL-AF functions are not supported."
+    return None
+
+
 def _forbidden_terms(shapes: rdflib.Graph) -> list[Finding]:
     out: list[Finding] = []
     for s, p, o in shapes:
         for term in (p, o):
-            if _is_js(term):
-                out.append(error("forbidden-sh-js",
-                                 f"{_id(s)} uses {term}: SHACL-JS is not supported by the registry.",
-                                 focus=_id(s), path=str(p), value=_id(o)))
-            elif term in RULE_TERMS:
-                out.append(error("forbidden-rule",
-                                 f"{_id(s)} uses {term}: SHACL-AF rules are not run by the registry.",
-                                 focus=_id(s), path=str(p), value=_id(o)))
-            elif term in TARGET_TERMS:
-                sparql = p == SH.target and (
-                    (o, SH.select, None) in shapes or (o, SH.ask, None) in shapes
-                )
-                what = "a SPARQL-based target" if sparql or "SPARQL" in term else "a SHACL-AF custom target"
-                out.append(error("forbidden-sparql-target",
-                                 f"{_id(s)} uses {term} ({what}): only SHACL Core targets are allowed.",
-                                 focus=_id(s), path=str(p), value=_id(o)))
-            elif term in FUNCTION_TERMS:
-                out.append(error("forbidden-sparql-function",
-                                 f"{_id(s)} uses {term}: SHACL-AF functions are not supported.",
-                                 focus=_id(s), path=str(p), value=_id(o)))
+            if refusal := _refusal(shapes, p, o, term):
+                code, why = refusal
+                out.append(error(code, f"{_id(s)} uses {term}{why}", focus=_id(s), path=str(p), value=_id(o)))
         if p == SH.update:
             out.append(error("forbidden-update",
                              f"{_id(s)} has sh:update: SPARQL Update is never run by the registry.",
