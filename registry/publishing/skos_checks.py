@@ -12,6 +12,12 @@ exactly the vocabulary being published (the caller binds the default graph to th
 so that checks stay fast on a 1M-triple vocabulary: nothing is copied into Python but the first
 offending rows. The queries are constants: no publisher-supplied text is ever spliced into them.
 
+A publication does not run these queries (issue 16, "Speed and size"): `check_vocabulary_facts`
+answers every check from what the one parse of the document collected
+(`registry.publishing.skos_facts`), with the same findings; the SPARQL checks are the reference
+it is tested against (`tests/publishing/test_skos_facts.py`) and serve any graph already in a
+store. Both list offenders sorted by their values (IRIs first), not in the store's order.
+
 References:
   * SKOS Simple Knowledge Organization System Reference, W3C Recommendation 18 August 2009,
     https://www.w3.org/TR/skos-reference/ (integrity conditions S9 §4.4, S13 and S14 §5.4,

@@ -92,7 +92,7 @@ class SkosFacts:
         self.l_lang = array("H")
         self.l_dt = array("H")
         self.l_off = array("Q", [0])
-        self.l_blob = bytearray()
+        self.l_blob: bytearray | bytes = bytearray()
         self.langs: list[str] = [""]
         self._lang_ids: dict[str, int] = {"": 0}
         self.datatypes: list[str] = [XSD_STRING, RDF_LANG_STRING]
@@ -185,6 +185,7 @@ class SkosFacts:
             keyed = np.unique((flat[0::2].astype(np.int64) << 32) | flat[1::2].astype(np.int64))
             self.links.append(((keyed >> 32).astype(np.int32), (keyed & 0xFFFFFFFF).astype(np.int32)))
         self._pairs = []
+        self.l_blob = bytes(self.l_blob)  # slices of bytes are bytes: hashable, one copy fewer
 
     def clear(self) -> None:
         """Free everything (the facts are used once: by the checks, then the index build)."""
@@ -217,7 +218,7 @@ class SkosFacts:
         return {x for c in codes for x in self.links[c][1].tolist()}
 
     def label_text(self, i: int) -> str:
-        return self.l_blob[self.l_off[i]:self.l_off[i + 1]].decode("utf-8")
+        return bytes(self.l_blob[self.l_off[i]:self.l_off[i + 1]]).decode("utf-8")
 
     def label_term(self, i: int) -> str:
         """Label value `i` as the SPARQL checks' rows show it."""
@@ -233,7 +234,8 @@ class SkosFacts:
         subjects = np.frombuffer(self.l_s, dtype=np.int32) if len(self.l_s) else np.zeros(0, dtype=np.int32)
         order = np.argsort(subjects, kind="stable").tolist()
         subjects_list = self.l_s
-        kinds, langs, dts, off, blob = self.l_kind, self.l_lang, self.l_dt, self.l_off, self.l_blob
+        kinds, langs, dts, off = self.l_kind, self.l_lang, self.l_dt, self.l_off
+        blob = self.l_blob if isinstance(self.l_blob, bytes) else bytes(self.l_blob)
         current = -1
         values: list[tuple[int, int, int, bytes, int]] = []
         seen: set[tuple[int, int, int, bytes]] = set()
@@ -243,7 +245,7 @@ class SkosFacts:
                 if values:
                     yield current, values
                 current, values, seen = s, [], set()
-            key = (kinds[i], langs[i], dts[i], bytes(blob[off[i]:off[i + 1]]))
+            key = (kinds[i], langs[i], dts[i], blob[off[i]:off[i + 1]])
             if key not in seen:
                 seen.add(key)
                 values.append(key + (i,))
