@@ -328,7 +328,8 @@ def with_row_cap(text: str, cap: int) -> str:
     modifiers (before a trailing VALUES). The first `cap` rows are the same rows as without it
     (LIMIT keeps a prefix of the solution sequence, OFFSET and ORDER BY included), so a row count
     over `cap - 1` still tells a result over the cap; the store never builds or sends the rest.
-    Subqueries keep their own LIMIT. A query whose shape is not recognised comes back unchanged.
+    Subqueries keep their own LIMIT. A query with an ORDER BY and no LIMIT of its own, or whose
+    shape is not recognised, comes back unchanged.
     """
     toks = list(_spans(text))
     depth = 0
@@ -344,6 +345,7 @@ def with_row_cap(text: str, cap: int) -> str:
     if where_end is None:
         return text
     values_at = None
+    ordered = False
     depth = 0
     for i in range(where_end + 1, len(toks)):
         kind, value, start, end = toks[i]
@@ -362,6 +364,13 @@ def with_row_cap(text: str, cap: int) -> str:
                 return text[:num_start] + str(cap) + text[num_end:]
             if word == "VALUES" and values_at is None:
                 values_at = start
+            if word == "ORDER":
+                ordered = True
+    if ordered:
+        # the store sorts every row before the first anyway, and a sorted LIMIT may be refused
+        # past a store's own bound (Virtuoso 7.2: "SR353: Sorted TOP clause specifies more then
+        # 100001 rows to sort. Only 10000 are allowed"): the query goes as written
+        return text
     if values_at is not None:
         return text[:values_at] + f"LIMIT {cap}\n" + text[values_at:]
     return text + f"\nLIMIT {cap}\n"  # on its own line: the query may end in a comment

@@ -241,29 +241,36 @@ def _rows(store: ox.Store, text: str) -> list[tuple]:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected_limit"),
+    ("text", "expected"),
     [
-        ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o", 11),
-        ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o LIMIT 500 OFFSET 3", 11),
-        ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o LIMIT 4", 4),
-        ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o # a comment at the end", 11),
-        ("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER EXISTS { ?s ?p ?o } } GROUP BY ?s ORDER BY ?s", 11),
-        ("SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o LIMIT 500 } } ORDER BY ?s ?o", 11),
-        ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o VALUES ?p { <http://e/p> }", 11),
+        ("SELECT * WHERE { ?s ?p ?o }", "\nLIMIT 11\n"),
+        ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o LIMIT 500 OFFSET 3", "LIMIT 11 OFFSET 3"),
+        ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o LIMIT 4", "LIMIT 4"),
+        ("SELECT * WHERE { ?s ?p ?o } # a comment at the end", "\nLIMIT 11\n"),
+        ("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER EXISTS { ?s ?p ?o } } GROUP BY ?s", "LIMIT 11"),
+        ("SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o LIMIT 500 } }", "} }\nLIMIT 11\n"),
+        ("SELECT * WHERE { ?s ?p ?o } VALUES ?p { <http://e/p> }", "LIMIT 11\nVALUES"),
     ],
 )
-def test_the_row_cap_keeps_the_first_rows_and_stops_the_rest(text, expected_limit):
-    """What a remote store is asked (`with_row_cap`): the same first rows as the query itself, at
-    most the cap, so a count over cap - 1 still tells a result over the cap; a subquery's own
-    LIMIT and a lower LIMIT of the query stay."""
+def test_the_row_cap_keeps_the_first_rows_and_stops_the_rest(text, expected):
+    """What a remote store is asked (`with_row_cap`): at most the cap, the same first rows as the
+    query itself (checked on pyoxigraph: the same engine order), so a count over cap - 1 still
+    tells a result over the cap; a subquery's own LIMIT and a lower LIMIT of the query stay."""
     store = ox.Store()
     for i in range(30):
         store.add(ox.Quad(ox.NamedNode(f"http://e/s{i % 7}"), ox.NamedNode("http://e/p"), ox.Literal(str(i))))
     capped = with_row_cap(text, 11)
+    assert expected in capped, capped
     original = _rows(store, text)
     assert len(original) > 11 or "LIMIT 4" in text or "GROUP BY" in text
-    assert _rows(store, capped) == original[:expected_limit]
-    assert scan(capped)[0].count("LIMIT") == scan(text)[0].count("LIMIT") + (0 if "LIMIT" in text.split("}")[-1] else 1)
+    assert _rows(store, capped) == original[:11]
+
+
+def test_an_ordered_query_without_a_limit_goes_as_written():
+    """Sorting needs every row first anyway, and a store may refuse a sorted LIMIT past its own
+    bound (Virtuoso 7.2 refuses over 10,000: SR353)."""
+    text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f"
+    assert with_row_cap(text, 100_001) == text
 
 
 def test_the_row_cap_leaves_an_unrecognised_query_to_the_store():
