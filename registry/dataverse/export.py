@@ -190,15 +190,26 @@ def existing_block(registry, pid: str, graph_declaration: str | None) -> str | N
     """The Dataverse block a profile *is* (e.g. research-dataset → citation): `dvb:dataverseBlock`
     in its shapes, or `shapes/<id>/dataverse.toml` of the bundled content (for versions published
     before the declaration existed, whose shapes are immutable)."""
-    if graph_declaration:
-        return graph_declaration
+    return graph_declaration or declared_block(pid, getattr(getattr(registry, "settings", None), "bundled_dir", None))
+
+
+def declared_block(pid: str, root=None) -> str | None:
+    """`block` of `shapes/<id>/dataverse.toml` in the bundled content (default: the package's)."""
     from registry.bundled import bundled_dir
 
-    root = getattr(registry.settings, "bundled_dir", None) or bundled_dir()
-    path = Path(root) / "shapes" / pid / "dataverse.toml"
+    path = Path(root or bundled_dir()) / "shapes" / pid / "dataverse.toml"
     if path.is_file():
         return tomllib.loads(path.read_text(encoding="utf-8")).get("block")
     return None
+
+
+def has_own_block(shapes, pid: str) -> bool:
+    """Whether a profile version exports a Dataverse block of its own, so that its version gets the
+    PROF resource descriptors of the block's files (issue 13 item 1): not when it *is* an existing
+    Dataverse block (research-dataset → citation), nor when no field would be in it; the routes
+    refuse those (422), and a descriptor must not name a file that is never served."""
+    plan = plan_block(shapes, pid)
+    return bool(plan.fields) and not (plan.existing_block or declared_block(pid))
 
 
 def export_block(registry, pid: str, version: str | None = None, *,

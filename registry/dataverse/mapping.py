@@ -63,6 +63,17 @@ UNSUPPORTED = {
     SH.qualifiedValueShape: "a qualified value shape", SH["class"]: "a class of the value",
 }
 NODE_LEVEL = (SH["or"], SH["and"], SH.xone, SH["not"], SH.sparql)
+# What the mapping reads or what says nothing a record must satisfy: any other SHACL predicate on a
+# shape the block comes from is a constraint the block cannot say, and the report names it (nothing
+# is dropped silently).
+PROPERTY_MAPPED = {
+    SH.path, SH.name, SH.description, SH.order, SH.group, SH.severity, SH.message, SH.deactivated,
+    SH.defaultValue, SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.node, SH["in"], SH.property,
+}
+NODE_MAPPED = {
+    SH.targetClass, SH.targetObjectsOf, SH.property, SH.name, SH.description, SH.severity, SH.message,
+    SH.deactivated, SH.order, SH.group,
+}
 REPORT_LANGUAGES = ("en", "fr")
 
 
@@ -284,6 +295,14 @@ def plan_block(graph: rdflib.Graph, profile_id: str, *, titles: dict[str, str] |
         plan.notes.append(Note("mapping", name, f"the objects of <{path}> (sh:targetObjectsOf), which an ancestor "
                                "profile's fields reach: a compound field of this block", _shape_id(node)))
         queue.append((node, name, (path,)))
+    # Node shapes the fields never reach (sh:targetNode, sh:targetSubjectsOf, a rule on objects no
+    # field holds): no field of the block, but their rules stay; the report names them.
+    targeted = {n for predicate in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+                for n in graph.subjects(predicate, None)}
+    for node in sorted(targeted - reached - set(roots), key=_shape_id):
+        plan.notes.append(Note("not-expressible", "(dataset)", f"node shape {_shape_id(node)} is not a field of the "
+                               "block (its target is no field): its constraints stay enforced by the registry",
+                               _shape_id(node)))
     _order(plan)
     return plan
 
@@ -338,6 +357,12 @@ def _node_level_notes(s: _Shapes, node, plan: BlockPlan, where: str) -> None:
         if s.value(node, predicate) is not None:
             plan.notes.append(Note("not-expressible", where, f"{UNSUPPORTED[predicate]} on node shape "
                                    f"{_shape_id(node)} (a rule across fields)", _shape_id(node)))
+    if s.boolean(node, SH.closed):
+        plan.notes.append(Note("not-expressible", where, f"a closed node shape {_shape_id(node)} (no property "
+                               "beyond its own): Dataverse cannot refuse other fields", _shape_id(node)))
+    for predicate in _unmapped(s, node, NODE_MAPPED | set(NODE_LEVEL) | {SH.closed, SH.ignoredProperties}):
+        plan.notes.append(Note("not-expressible", where, f"{_constraint(predicate)} on node shape "
+                               f"{_shape_id(node)}", _shape_id(node)))
     # Node shapes that target objects with a rule (e.g. a conditional requirement) but no field.
     if not list(s.g.objects(node, SH.property)) and s.value(node, SH.targetObjectsOf) is not None:
         plan.notes.append(Note("not-expressible", where, f"node shape {_shape_id(node)} is a rule with no field",
@@ -477,9 +502,30 @@ def _plan_group(s: _Shapes, group, plan: BlockPlan, prefix: str, parent: str, ch
             if predicate == SH["class"] and scheme:
                 continue
             plan.notes.append(Note("not-expressible", field_name, f"{what} ({_shape_id(p)})", _shape_id(p)))
+        for predicate in _unmapped(s, p, PROPERTY_MAPPED | set(UNSUPPORTED)):
+            plan.notes.append(Note("not-expressible", field_name, f"{_constraint(predicate)} ({_shape_id(p)})",
+                                   _shape_id(p)))
+        # Dataverse's required is "at least one", its allowmultiples "any number".
+        least, most = s.integer(p, SH.minCount), s.integer(p, SH.maxCount)
+        if least is not None and least >= 2:
+            level = "" if s.severity(p) == SH.Violation else " (at Warning)"
+            plan.notes.append(Note("not-expressible", field_name, f"at least {least} values{level}: Dataverse's "
+                                   f"required means one ({_shape_id(p)})", _shape_id(p)))
+        if most is not None and most >= 2:
+            plan.notes.append(Note("not-expressible", field_name, f"at most {most} values: Dataverse's allowmultiples "
+                                   f"has no limit ({_shape_id(p)})", _shape_id(p)))
     if max(min_recommended, default=0) >= 1 and not required:
         plan.notes.append(Note("recommended", field_name, "recommended (sh:minCount at Warning): Dataverse has no "
                                "recommended fields; the registry warns", shapes_ids[0]))
+
+
+def _unmapped(s: _Shapes, shape, mapped: set) -> list:
+    """The SHACL predicates on a shape that the mapping neither reads nor reports otherwise."""
+    return sorted({p for p in s.g.predicates(shape, None) if str(p).startswith(str(SH)) and p not in mapped}, key=str)
+
+
+def _constraint(predicate) -> str:
+    return f"a constraint sh:{str(predicate).removeprefix(str(SH))} that Dataverse has no column for"
 
 
 def _suffixed(titles: dict[str, str], en: str, fr: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from registry.dataverse.importer import import_block, profile_id_of
 from registry.errors import CheckFailed, Conflict, RegistryError
 from registry.publishing.service import ProfileSubmission, VocabularySubmission
 from registry.web import i18n
-from registry.web.pages.common import csrf_refusal, error_page, ui
+from registry.web.pages.common import csrf_refusal, error_page, localized_problem, ui, wants_html
 from registry.web.pages.community import _page, current_community
 
 router = APIRouter(include_in_schema=False)
@@ -37,6 +37,32 @@ def colliding_fields(registry, names: set[str], own_profile: str) -> dict[str, s
     own = f"{registry.iris.profile(own_profile)}/"
     return {row["name"].value: row["g"].value for row in rows
             if row["name"].value in names and not row["g"].value.startswith(own)}
+
+
+def _refusal_page(request: Request, community, t: i18n.Translator, exc: RegistryError) -> Response:
+    """The community page saying why the block was refused, in the page's language."""
+    if isinstance(exc, BlockFormatError):
+        return _page(request, community, status=422, findings=[block_finding(t, p) for p in exc.problems],
+                     outcome="refused", problem={"detail": exc.detail})
+    if isinstance(exc, CheckFailed):
+        return _page(request, community, status=422, findings=exc.extra.get("findings") or [], outcome="refused",
+                     problem={"detail": exc.detail})
+    return _page(request, community, status=exc.status, problem=localized_problem(t, exc.status, exc.detail, exc.code))
+
+
+def block_finding(t: i18n.Translator, problem) -> dict:
+    """A checker's problem as a finding of the page, in the page's language: where (file, line,
+    column and its name) and the rule's sentence; the checker's own English message is kept as the
+    original (it names the offending value)."""
+    finding = {"severity": problem.severity, "code": problem.rule, "message": str(problem), "focus": None}
+    if t.lang == "en":
+        return finding
+    where = t("dataverse.problem_at", source=problem.source or "", line=problem.line, column=problem.column)
+    if problem.column_name:
+        where += f" ({problem.column_name})"
+    key = f"dataverse.rule.{problem.rule}"
+    sentence = t(key) if key in i18n.MESSAGES else t("dataverse.rule.other")
+    return {**finding, "messages": {t.lang: f"{where} : {sentence}"}, "original": problem.message}
 
 
 @router.post(ui("community/dataverse-block"), name="ui_dataverse_block")
@@ -85,21 +111,10 @@ async def upload_block(request: Request) -> Response:
 
     try:
         pid, block, result = await run_in_threadpool(stage)
-    # The lambdas below get plain locals, not `exc`: Python unbinds the `as` name when the except
-    # clause ends, and a closure must not depend on when it runs.
-    except BlockFormatError as exc:
-        findings = [{"severity": p.severity, "code": p.rule, "message": str(p), "focus": None} for p in exc.problems]
-        detail = exc.detail
-        return await run_in_threadpool(lambda: _page(request, community, status=422, findings=findings,
-                                                     outcome="refused", problem={"detail": detail}))
-    except CheckFailed as exc:
-        findings = exc.extra.get("findings") or []
-        detail = exc.detail
-        return await run_in_threadpool(lambda: _page(request, community, status=422, findings=findings,
-                                                     outcome="refused", problem={"detail": detail}))
     except RegistryError as exc:
-        error_status, detail = exc.status, exc.detail
-        return await run_in_threadpool(lambda: _page(request, community, status=error_status, problem={"detail": detail}))
+        if not wants_html(request):
+            raise  # a client asking for JSON gets the problem+json (line, column, rule of each problem)
+        return await run_in_threadpool(_refusal_page, request, community, t, exc)
     findings = [f.to_json() for f in result.findings]
     message = t("community.dataverse_draft", block=block.name, id=pid, v=version, n=len(block.fields),
                 m=len(result.vocabularies))

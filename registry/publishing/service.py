@@ -58,6 +58,7 @@ DATAVERSE_FILES = (
     ("dataverse-properties", "block.properties", None),
     ("dataverse-properties-fr", "block_fr.properties", None),
     ("dataverse-cvoc", "cvoc.json", "https://www.iana.org/assignments/media-types/application/json"),
+    ("dataverse-report", "report.txt", "https://www.iana.org/assignments/media-types/text/plain"),
 )
 SKOS_SPEC = "https://www.w3.org/TR/skos-reference/"
 #: concept schemes one vocabulary version may hold (PhySH: 19)
@@ -184,10 +185,6 @@ class PublishResult:
     findings: list[Finding] = field(default_factory=list)
     vocabularies: list["PublishResult"] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # what profile checks add to the answer
-    #: what the parse of a new vocabulary version collected (`registry.publishing.skos_facts`),
-    #: handed to the publication observers so that the search index is built without reading the
-    #: graph back (`IndexBuilder.from_facts`); not part of the answer, dropped once used
-    facts: Any = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -488,9 +485,9 @@ class PublicationService:
         self.store.drop_graph(graph)  # an orphan left by a crash
         loaded.append(graph)
         source = sub.source
-        # The IRI and SKOS checks read the document with pyoxigraph's parser in a thread beside
-        # the bulk load (both release the GIL while parsing): one pass instead of scans of the
-        # loaded graph (`registry.publishing.iri_scan`, `registry.publishing.skos_facts`).
+        # The IRI checks read the document with pyoxigraph's parser in a thread beside the bulk
+        # load (both release the GIL while parsing): one pass instead of three scans of the
+        # loaded graph (`registry.publishing.iri_scan`).
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iri-scan")
         try:
             data: bytes | Path
@@ -501,7 +498,7 @@ class PublicationService:
             else:
                 check_rdf_nesting(source, sub.format, max_depth=self.max_depth, what=sub.name)
                 data = source
-            scanning = pool.submit(scan_iris, data, sub.format, community.namespaces, skos=True)
+            scanning = pool.submit(scan_iris, data, sub.format, community.namespaces)
             self.store.load_graph(graph, data, sub.format)
             iri_scan = scanning.result()
         except SyntaxError as exc:
@@ -538,11 +535,7 @@ class PublicationService:
             findings.append(Finding("error", "vocabulary-too-many-schemes",
                                     f"the vocabulary has more than {MAX_SCHEMES} concept schemes",
                                     message_fr=f"le vocabulaire a plus de {MAX_SCHEMES} schémas de concepts"))
-        # the SKOS checks, over what the same parse collected (`registry.publishing.skos_facts`):
-        # the findings of the SPARQL checks without reading the loaded graph back
-        assert iri_scan.facts is not None
-        findings += publishing.check_vocabulary_facts(
-            iri_scan.facts, lambda q: self.store.query(q, default_graph=[graph]), policy=policy)
+        findings += publishing.check_vocabulary(lambda q: self.store.query(q, default_graph=[graph]), policy=policy)
         # the namespace and IRI-scheme checks, over what the parse beside the load collected
         findings += publishing.check_namespace(iri_scan.outside, community.namespaces)
         findings += publishing.check_iri_schemes(iri_scan.unusual)
@@ -556,8 +549,7 @@ class PublicationService:
         scheme = schemes[0] if len(schemes) == 1 else None
         staged.scheme = scheme
         staged.schemes = schemes
-        result = PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True, findings,
-                               facts=iri_scan.facts)
+        result = PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True, findings)
         staged.result = result
         if existing is not None:
             # Another document than last time; it may still hold the same graph (another syntax,
@@ -685,9 +677,13 @@ class PublicationService:
         if base is not None:
             meta.append((v, PROF.isProfileOf, _n(base.iri)))
         meta += resource_descriptor(version_iri, "validation", ROLE.validation, shapes_graph, TURTLE_MEDIA, SHACL_SPEC)
-        files = f"{self.iris.base}profiles/{sub.id}/versions/{sub.version}/dataverse/"
-        for name, generic, media in DATAVERSE_FILES:
-            meta += resource_descriptor(version_iri, name, _n(DATAVERSE_BLOCK_ROLE), files + generic, media, DATAVERSE_GUIDE)
+        from registry.dataverse.export import has_own_block  # the bridge reads publishing: imported late
+
+        if has_own_block(shapes, sub.id):
+            files = f"{self.iris.base}profiles/{sub.id}/versions/{sub.version}/dataverse/"
+            for name, generic, media in DATAVERSE_FILES:
+                meta += resource_descriptor(version_iri, name, _n(DATAVERSE_BLOCK_ROLE), files + generic, media,
+                                            None if generic == "report.txt" else DATAVERSE_GUIDE)
         meta += checked
         for scheme, vocab_iri in pins.items():
             name = "vocabulary-" + hashlib.sha256(scheme.encode()).hexdigest()[:10]

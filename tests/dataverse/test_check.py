@@ -202,3 +202,21 @@ def test_warnings_the_loader_accepts():
     assert [(p.line, p.column, p.rule) for p in found] == [
         (3, 2, "one-block"), (5, 1, "marker-cell"), (6, COLUMN["fieldType"], "compound"),
         (7, COLUMN["allowControlledVocabulary"], "controlled-vocabulary")]
+
+
+def test_every_rule_has_a_sentence_for_the_pages_in_english_and_french():
+    """The community page says which rule a broken block breaks in the page's language: every rule
+    the checker and the parser can report (the rule literal before a message in their source) has
+    its sentence."""
+    import re
+
+    from registry.web import i18n
+    from tests.conftest import REPO
+
+    rule = re.compile(r'"([a-z]+(?:-[a-z]+)*)",\s*f?"[^"]*?\s')
+    rules = set()
+    for name in ("check.py", "block.py"):
+        rules |= set(rule.findall((REPO / "registry" / "dataverse" / name).read_text()))
+    assert {"field-type", "parent", "properties-escape", "properties-missing", "integer", "boolean"} <= rules
+    missing = sorted(r for r in rules if set(i18n.MESSAGES.get(f"dataverse.rule.{r}", {})) != {"en", "fr"})
+    assert missing == []

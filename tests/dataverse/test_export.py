@@ -74,6 +74,11 @@ def test_english_and_french_strings_from_the_shapes(em):
     assert fr.get("datasetfieldtype.emOperatorName.title") == "Nom de l'opérateur"
     assert en.get("datasetfieldtype.emOperatorName.title") == "Operator name"
     assert set(en.entries) == set(fr.entries)
+    # sh:description → the description column (English) and the bundles (each language).
+    for f in block.fields:
+        assert en.get(f"datasetfieldtype.{f.name}.description") == f.description
+    operator = "datasetfieldtype.emOperatorName.description"
+    assert en.get(operator) and fr.get(operator) and en.get(operator) != fr.get(operator)
     assert errors(check_block(block, bundles={"en": en, "fr": fr})) == []
     assert [p for p in check_block(block, bundles={"en": en, "fr": fr}) if p.rule.startswith("properties")] == []
 
@@ -106,7 +111,54 @@ def test_the_report_lists_what_dataverse_cannot_express(em):
     assert "emOperatorOrcid: a pattern" in report
     assert "emAcquisitionStartedAtTime: a comparison with another field" in report
     assert "emDetector: an object inside 'emAcquisition'" in report
+    # sh:minCount 1 at Warning: not required in Dataverse, named as recommended.
+    assert "emPlatform: recommended (sh:minCount at Warning)" in report
+    assert parse_block(em["block.tsv"].content).field("emPlatform").required is False
+    assert "emAcquisitionMagnification: a minimum" in report and "emAcquisitionMagnification: a maximum" in report
     assert "api/admin/datasetfield/load" in report and ":CVocConf" in report
+    # Every not-expressible line names a field of the block (or the dataset level): nothing is
+    # reported against a field the block does not have.
+    block = parse_block(em["block.tsv"].content)
+    section = report.split("Not expressible in a Dataverse block")[1].split("\n\n")[0]
+    named = [line.removeprefix("  - ").split(":")[0] for line in section.splitlines()[1:]]
+    assert named and all(name == "(dataset)" or block.field(name) is not None for name in named)
+
+
+def test_a_cross_field_rule_with_no_field_is_reported(bundled_client):
+    """atom-probe's 'pulse fraction required for voltage pulsing' is a node shape no field holds:
+    it stays enforced by the registry, and the report says so (before, it was dropped silently)."""
+    report = bundled_client.get(f"{AP}/report.txt").text
+    assert ("(dataset): node shape https://w3id.org/metsa/shapes/atom-probe/PulseFractionRequirement is not a "
+            "field of the block") in report
+
+
+def test_the_block_holds_the_profile_own_fields_not_its_ancestors(em):
+    """electron-microscopy extends research-dataset (Dataverse's citation block): none of the base
+    profile's properties is a field of the electron-microscopy block."""
+    import rdflib
+
+    from tests.conftest import REPO
+
+    block = parse_block(em["block.tsv"].content)
+    graph = rdflib.Graph()
+    for shapes in (REPO / "shapes" / "research-dataset" / "1.0.0").glob("*.ttl"):  # the bundled base profile
+        graph.parse(shapes, format="turtle")
+    base_paths = {str(o) for o in graph.objects(None, rdflib.SH.path) if isinstance(o, rdflib.URIRef)}
+    assert "http://purl.org/dc/terms/title" in base_paths
+    top_level = {f.term_uri for f in block.fields if not f.parent}
+    assert top_level and not (top_level & base_paths), top_level & base_paths
+    assert all(f.metadatablock_id == "electronMicroscopy" for f in block.fields)
+
+
+def test_cvoc_urls_come_from_the_configured_base_iri_not_the_request(bundled_client):
+    """A request through another host name (a proxy, a forged Host header) changes no URL of the
+    :CVocConf: only the registry's configured base IRI is ever written."""
+    for headers in ({"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"}):
+        cvoc = bundled_client.get(f"{EM}/cvoc.json", headers=headers).json()
+        assert cvoc
+        for entry in cvoc:
+            assert entry["cvoc-url"] == BASE and entry["retrieval-uri"] == BASE + "rest/v1/data?uri={0}"
+            assert "evil" not in json.dumps(entry)
 
 
 def test_small_flat_vocabularies_become_controlled_values_with_notations(bundled_client):
@@ -142,21 +194,56 @@ def test_prof_resource_descriptors_name_the_files(bundled_client):
     descriptors = {t.subject for t in triples if t.predicate == has_role and t.object == role}
     artifacts = {t.object.value for t in triples if t.predicate == artifact and t.subject in descriptors}
     assert artifacts == {BASE + "profiles/electron-microscopy/versions/1.0.0/dataverse/" + name
-                         for name in ("block.tsv", "block.properties", "block_fr.properties", "cvoc.json")}
+                         for name in ("block.tsv", "block.properties", "block_fr.properties", "cvoc.json", "report.txt")}
     for url in artifacts:  # every artifact resolves
         assert bundled_client.get(url.removeprefix(BASE.rstrip("/"))).status_code == 200
+    # The base profile is Dataverse's citation block: no descriptor names a file it never serves.
+    base = bundled_client.get("/profiles/research-dataset/versions/1.0.0", headers={"Accept": "application/n-triples"})
+    base_triples = list(ox.parse(base.content, format=ox.RdfFormat.N_TRIPLES))
+    assert any(t.predicate == has_role for t in base_triples)  # it has descriptors (its shapes)...
+    assert not [t for t in base_triples if t.predicate == has_role and t.object == role]  # ...none for Dataverse
+
+
+def _install_section(client, path: str):
+    import lxml.html
+
+    page = client.get(path, headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    sections = lxml.html.fromstring(page.text).xpath("//section[@aria-labelledby='dataverse']")
+    assert len(sections) == 1, page.text[:500]
+    return sections[0]
 
 
 def test_profile_page_has_install_in_dataverse(bundled_client):
-    page = bundled_client.get("/ui/profiles/electron-microscopy/1.0.0", headers={"Accept": "text/html"})
-    assert page.status_code == 200
-    assert "Install in Dataverse" in page.text
-    assert 'href="/profiles/electron-microscopy/versions/1.0.0/dataverse/cvoc.json"' in page.text
-    assert "api/dataverses/:root/metadatablocks" in page.text
-    french = bundled_client.get("/ui/profiles/electron-microscopy/1.0.0?lang=fr", headers={"Accept": "text/html"})
-    assert "Installer dans Dataverse" in french.text
-    base = bundled_client.get("/ui/profiles/research-dataset/1.0.0", headers={"Accept": "text/html"})
-    assert "citation" in base.text and "dataverse/block.tsv" not in base.text
+    from registry.dataverse.export import admin_calls
+
+    section = _install_section(bundled_client, "/ui/profiles/electron-microscopy/1.0.0")
+    assert section.xpath("string(h2)") == "Install in Dataverse"
+    # The five files, each a download link to its route, named as Dataverse wants them.
+    links = {a.get("href"): (a.get("download"), a.text_content()) for a in section.xpath(".//ul[@class='inline dataverse-files']//a")}
+    assert links == {f"{EM}/{generic}": (name, name) for generic, name in (
+        ("block.tsv", "electronMicroscopy.tsv"), ("block.properties", "electronMicroscopy.properties"),
+        ("block_fr.properties", "electronMicroscopy_fr.properties"), ("cvoc.json", "cvoc.json"),
+        ("report.txt", "report.txt"))}
+    for href in links:  # every link resolves to its file
+        assert bundled_client.get(href).status_code == 200
+    # The four admin API calls, in order, exactly as the report gives them.
+    calls = section.xpath(".//ol[@class='dataverse-calls']/li")
+    assert [li.xpath("string(.//code)") for li in calls] == [call for _, call in admin_calls("electronMicroscopy")]
+    assert len(calls) == 4
+    commands = " ".join(li.xpath("string(.//code)") for li in calls)
+    for endpoint in ("api/admin/datasetfield/load", "api/dataverses/:root/metadatablocks",
+                     "api/admin/index/solr/schema", "api/admin/settings/:CVocConf"):
+        assert endpoint in commands
+    french = _install_section(bundled_client, "/ui/profiles/electron-microscopy/1.0.0?lang=fr")
+    assert french.xpath("string(h2)") == "Installer dans Dataverse"
+    assert [li.text.strip() for li in french.xpath(".//ol[@class='dataverse-calls']/li")] == [
+        "Charger le bloc", "L'activer sur une collection", "Mettre à jour le schéma Solr",
+        "Configurer les vocabulaires externes"]
+    # The base profile: no block of its own, the reason says it is Dataverse's citation block.
+    base = _install_section(bundled_client, "/ui/profiles/research-dataset/1.0.0")
+    assert not base.xpath(".//a[contains(@href, 'dataverse/')]") and not base.xpath(".//ol")
+    assert "'citation' block" in base.text_content()
 
 
 def test_cli_export_block_writes_the_five_files(store_location, tmp_path):
@@ -207,3 +294,28 @@ def test_cli_export_block_of_an_unknown_profile_in_a_store_says_which(store_loca
     registry = Registry.build(Settings(store=store_location, base_iri=BASE, load_bundled=False), read_only=True)
     assert store_snapshot(registry.store) == before
     registry.close()
+
+
+def test_an_export_never_reads_a_cvoc_vocabulary_whole(bundled_client, monkeypatch):
+    """Large or hierarchical vocabularies are counted and probed in the store, never read: the only
+    concept lists read are those of small flat vocabularies (at most MAX_CONTROLLED_VALUES + 1 rows),
+    and the only graph read whole is the profile's shapes graph (benchmarks/dataverse.py measures
+    the memory on a 1M-triple vocabulary)."""
+    from registry.dataverse.export import MAX_CONTROLLED_VALUES, StoreVocabularies, export_block
+
+    registry = bundled_client.app.state.registry
+    listed, whole = [], []
+    concepts, triples = StoreVocabularies.concepts, registry.store.triples
+    monkeypatch.setattr(StoreVocabularies, "concepts",
+                        lambda self, facts, limit: listed.append((facts.vid, limit)) or concepts(self, facts, limit))
+    monkeypatch.setattr(registry.store, "triples", lambda graph, *a, **k: whole.append(graph) or triples(graph, *a, **k))
+    for pid in ("electron-microscopy", "atom-probe"):
+        exported = export_block(registry, pid, "1.0.0")
+        info = registry.catalog.version("profile", pid, "1.0.0")
+        assert whole == [info.graph]
+        whole.clear()
+        served = {vid for entry in exported.cvoc for vid in entry["vocabs"]}
+        assert not served & {vid for vid, _ in listed}
+        if pid == "electron-microscopy":
+            assert "technique" in served
+    assert listed and all(limit == MAX_CONTROLLED_VALUES for _, limit in listed)

@@ -150,3 +150,17 @@ def test_write_import_never_leaves_the_output(tmp_path):
     with pytest.raises(InvalidInput):
         write_import({"../escape.ttl": b"x"}, tmp_path / "out")
     assert not (tmp_path / "escape.ttl").exists()
+
+
+def test_write_import_refuses_a_symlink_leading_out_of_the_output(tmp_path):
+    """-o DIR may already exist: a link inside it to another directory is not followed to write
+    there."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "shapes").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(InvalidInput) as refused:
+        write_import({"shapes/demo/profile.toml": b"x"}, out)
+    assert refused.value.code == "path-outside-output"
+    assert list(outside.iterdir()) == []

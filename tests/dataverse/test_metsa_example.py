@@ -46,3 +46,19 @@ def test_committed_example_matches_a_fresh_export(bundled_client, pid):
     bundles = {"en": parse_properties(committed[f"{block.name}.properties"]),
                "fr": parse_properties(committed[f"{block.name}_fr.properties"])}
     assert errors(check_block(block, bundles=bundles)) == []
+
+
+def test_the_doc_shows_the_committed_example():
+    """docs/dataverse.md links every file of the example, and what it says of them holds."""
+    import re
+
+    doc = (REPO / "docs" / "dataverse.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\((dataverse-example/[^)]+)\)", doc))
+    assert linked and all((REPO / "docs" / link).is_file() for link in linked), linked
+    assert {link.split("/")[1] for link in linked} == {f"{pid}-{v}" for pid, v in PINNED.items()}
+    em = parse_block((EXAMPLE / "electron-microscopy-1.0.0" / "electronMicroscopy.tsv").read_bytes())
+    assert f"{len(em.fields)} fields —" in doc
+    import json
+
+    cvoc = json.loads((EXAMPLE / "electron-microscopy-1.0.0" / "cvoc.json").read_text(encoding="utf-8"))
+    assert len(cvoc) == 9 and "[cvoc.json](dataverse-example/electron-microscopy-1.0.0/cvoc.json): nine fields" in doc

@@ -50,8 +50,10 @@ def registry_server(tmp_path_factory):
     REGISTRY_TEST_BACKEND=remote, a real `oxigraph serve`)."""
     oxigraph = OxigraphServer().start() if BACKEND == "remote" else None
     try:
+        # Start-up loads every bundled profile and vocabulary (into `oxigraph serve` over HTTP on the
+        # remote backend): minutes on a shared CI machine, so the wait for the first answer is long.
         yield from (server.url for server in start_live_server(
-            tmp_path_factory.mktemp("dvregistry"), bundled=True, timeout=180,
+            tmp_path_factory.mktemp("dvregistry"), bundled=True, timeout=900,
             store=oxigraph.store_url if oxigraph is not None else None))
     finally:
         if oxigraph is not None:

@@ -228,7 +228,7 @@ def finding_text(t: i18n.Translator, finding: dict) -> dict:
     messages = finding.get("messages") or {}
     if messages.get(t.lang):  # the checks' own French messages get French typography too
         text = messages[t.lang]
-        return {"text": i18n.french_typography(text) if t.lang == "fr" else text, "original": None}
+        return {"text": i18n.french_typography(text) if t.lang == "fr" else text, "original": finding.get("original")}
     message = str(finding.get("message") or "")
     key = f"finding.{finding.get('code')}"
     if t.lang != "en" and key in i18n.MESSAGES:
