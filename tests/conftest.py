@@ -306,7 +306,7 @@ HTTPProxyEnabled = 0
 
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = {max_query_s}
 MaxQueryCostEstimationTime = 0
 """
 
@@ -316,8 +316,12 @@ class VirtuosoServer:
     with a fresh database in `directory`. The registry reaches it as an operator would configure it
     (docs/deployment.md): SPARQL and SPARQL Update at `/sparql-auth` with digest authentication."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, max_query_s: int = 60):
         self.directory = Path(directory)
+        #: the store's own time limit of one query (`MaxQueryExecutionTime`): past it Virtuoso
+        #: answers 500 "SR171: Transaction timed out"; a query the registry gave up on (a dropped
+        #: connection) runs on until then, as with `oxigraph serve --timeout-s`
+        self.max_query_s = max_query_s
         self.http_port = free_port()
         self.sql_port = free_port()
         self.process: subprocess.Popen | None = None
@@ -344,7 +348,8 @@ class VirtuosoServer:
             )
         self.directory.mkdir(parents=True, exist_ok=True)
         ini = self.directory / "virtuoso.ini"
-        ini.write_text(_VIRTUOSO_INI.format(dir=self.directory, sql_port=self.sql_port, http_port=self.http_port))
+        ini.write_text(_VIRTUOSO_INI.format(dir=self.directory, sql_port=self.sql_port, http_port=self.http_port,
+                                            max_query_s=self.max_query_s))
         # +foreground: the process is ours to stop; the database files are created on first start
         self.process = subprocess.Popen(
             [binary, "+foreground", "+configfile", str(ini)], cwd=self.directory,
@@ -406,10 +411,13 @@ class VirtuosoServer:
         self.process = None
 
 
-def start_remote_server(directory: Path | None = None, oxigraph_extra: tuple[str, ...] = ()):
-    """A fresh remote store server for the current backend (`oxigraph serve` or Virtuoso)."""
+def start_remote_server(directory: Path | None = None, oxigraph_extra: tuple[str, ...] = (),
+                        max_query_s: int | None = None):
+    """A fresh remote store server for the current backend (`oxigraph serve` or Virtuoso);
+    `max_query_s`: the store's own time limit of one query (Virtuoso's `MaxQueryExecutionTime`;
+    for `oxigraph serve`, pass `--timeout-s` in `oxigraph_extra`)."""
     if BACKEND == "virtuoso":
-        return VirtuosoServer(directory or Path(tempfile.mkdtemp(prefix="virtuoso-"))).start()
+        return VirtuosoServer(directory or Path(tempfile.mkdtemp(prefix="virtuoso-")), max_query_s or 60).start()
     return OxigraphServer(location=directory, extra=oxigraph_extra).start()
 
 

@@ -8,7 +8,7 @@ from .lint import check_iri_schemes, check_namespace, check_vocabulary_reference
 from .references import DOT_SEGMENT_HINTS, has_dot_segment
 from .resources import shapes_dir
 from .shacl_checks import check_shapes
-from .skos_checks import POLICIES as SKOS_POLICIES, check_scheme_count, check_vocabulary
+from .skos_checks import POLICIES as SKOS_POLICIES, check_scheme_count, check_vocabulary, check_vocabulary_facts
 
 __all__ = [
     "Finding",
@@ -22,6 +22,7 @@ __all__ = [
     "has_dot_segment",
     "DOT_SEGMENT_HINTS",
     "check_vocabulary",
+    "check_vocabulary_facts",
     "check_scheme_count",
     "SKOS_POLICIES",
     "shapes_dir",

@@ -23,6 +23,7 @@ from registry.iri_schemes import USUAL_SCHEME_SPARQL_REGEX
 from registry.rdf import UNSAFE_IRI_CHARS
 
 from .references import DOT_SEGMENT_HINTS
+from .skos_facts import PREDICATE_CODES, SUBJECT, SkosFacts
 
 #: what `check_namespace` gets at most (the first 20 are listed, one more says "and more")
 NAMESPACE_ROWS = 21
@@ -42,47 +43,66 @@ class IriScan:
     #: IRIs (subject, predicate or object) whose scheme is not http(s) or urn
     unusual: list[str] = field(default_factory=list)
     triples: int = 0
+    #: what the SKOS checks and the search index need (`registry.publishing.skos_facts`), when asked for
+    facts: SkosFacts | None = None
 
 
-def scan_iris(source: bytes | Path, fmt: ox.RdfFormat, namespaces: list[str]) -> IriScan:
+def scan_iris(source: bytes | Path, fmt: ox.RdfFormat, namespaces: list[str], *, skos: bool = False) -> IriScan:
     """Parse `source` once (as `Store.bulk_load` does: same parser, same options) and collect
-    what the IRI checks need. Raises the parser's `SyntaxError` on a bad document."""
+    what the IRI checks need, and with `skos` what the SKOS checks and the search index need
+    (`IriScan.facts`). Raises the parser's `SyntaxError` on a bad document."""
     prefixes = tuple(ns for ns in namespaces if ns)
     scan = IriScan()
     outside, unusual = scan.outside, scan.unusual
-    seen: set[str] = set()  # every IRI looked at (as any position)
-    subjects: set[str] = set()  # subject IRIs looked at
-    named = ox.NamedNode
+    # every IRI is interned once (its id says it was looked at); SUBJECT flags the subjects
+    facts = SkosFacts()
+    ids, intern, flags = facts.ids, facts.intern, facts.flags
+    codes = PREDICATE_CODES if skos else {}
+    named, blank = ox.NamedNode, ox.BlankNode
     kwargs = {"path": str(source)} if isinstance(source, Path) else {"input": source}
     count = 0
 
-    def look(iri: str) -> None:
-        seen.add(iri)
+    def look(iri: str) -> int:
         if scan.unsafe is None and UNSAFE_IRI_CHARS.search(iri):
             scan.unsafe = iri
         if len(unusual) < SCHEME_ROWS and not _USUAL.match(iri):
             unusual.append(iri)
+        return intern(iri)
 
     for triple in ox.parse(format=fmt, **kwargs):
         count += 1
         s = triple.subject
         if type(s) is named:
             v = s.value
-            if v not in subjects:
-                subjects.add(v)
-                if v not in seen:
-                    look(v)
+            sid = ids.get(v)
+            if sid is None:
+                sid = look(v)
+            if not flags[sid] & SUBJECT:
+                flags[sid] |= SUBJECT
                 if len(outside) < NAMESPACE_ROWS and (
                     not (prefixes and v.startswith(prefixes)) or any(h in v.lower() for h in DOT_SEGMENT_HINTS)
                 ):
                     outside.append(v)
-        v = triple.predicate.value
-        if v not in seen:
-            look(v)
+        elif type(s) is blank:
+            sid = facts.term_id(s) if skos else -1
+        else:
+            sid = -1
+        p = triple.predicate.value
+        if p not in ids:
+            look(p)
         o = triple.object
+        oid = None
         if type(o) is named:
             v = o.value
-            if v not in seen:
-                look(v)
+            oid = ids.get(v)
+            if oid is None:
+                oid = look(v)
+        code = codes.get(p)
+        if code is not None and sid >= 0:
+            facts.add(code, p, sid, o, oid)
     scan.triples = count
+    if skos:
+        facts.finish()
+        facts.triples = count
+        scan.facts = facts
     return scan

@@ -185,6 +185,10 @@ class PublishResult:
     findings: list[Finding] = field(default_factory=list)
     vocabularies: list["PublishResult"] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # what profile checks add to the answer
+    #: what the parse of a new vocabulary version collected (`registry.publishing.skos_facts`),
+    #: handed to the publication observers so that the search index is built without reading the
+    #: graph back (`IndexBuilder.from_facts`); not part of the answer, dropped once used
+    facts: Any = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -485,9 +489,9 @@ class PublicationService:
         self.store.drop_graph(graph)  # an orphan left by a crash
         loaded.append(graph)
         source = sub.source
-        # The IRI checks read the document with pyoxigraph's parser in a thread beside the bulk
-        # load (both release the GIL while parsing): one pass instead of three scans of the
-        # loaded graph (`registry.publishing.iri_scan`).
+        # The IRI and SKOS checks read the document with pyoxigraph's parser in a thread beside
+        # the bulk load (both release the GIL while parsing): one pass instead of scans of the
+        # loaded graph (`registry.publishing.iri_scan`, `registry.publishing.skos_facts`).
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iri-scan")
         try:
             data: bytes | Path
@@ -498,7 +502,7 @@ class PublicationService:
             else:
                 check_rdf_nesting(source, sub.format, max_depth=self.max_depth, what=sub.name)
                 data = source
-            scanning = pool.submit(scan_iris, data, sub.format, community.namespaces)
+            scanning = pool.submit(scan_iris, data, sub.format, community.namespaces, skos=True)
             self.store.load_graph(graph, data, sub.format)
             iri_scan = scanning.result()
         except SyntaxError as exc:
@@ -535,7 +539,11 @@ class PublicationService:
             findings.append(Finding("error", "vocabulary-too-many-schemes",
                                     f"the vocabulary has more than {MAX_SCHEMES} concept schemes",
                                     message_fr=f"le vocabulaire a plus de {MAX_SCHEMES} schémas de concepts"))
-        findings += publishing.check_vocabulary(lambda q: self.store.query(q, default_graph=[graph]), policy=policy)
+        # the SKOS checks, over what the same parse collected (`registry.publishing.skos_facts`):
+        # the findings of the SPARQL checks without reading the loaded graph back
+        assert iri_scan.facts is not None
+        findings += publishing.check_vocabulary_facts(
+            iri_scan.facts, lambda q: self.store.query(q, default_graph=[graph]), policy=policy)
         # the namespace and IRI-scheme checks, over what the parse beside the load collected
         findings += publishing.check_namespace(iri_scan.outside, community.namespaces)
         findings += publishing.check_iri_schemes(iri_scan.unusual)
@@ -549,7 +557,8 @@ class PublicationService:
         scheme = schemes[0] if len(schemes) == 1 else None
         staged.scheme = scheme
         staged.schemes = schemes
-        result = PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True, findings)
+        result = PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True, findings,
+                               facts=iri_scan.facts)
         staged.result = result
         if existing is not None:
             # Another document than last time; it may still hold the same graph (another syntax,

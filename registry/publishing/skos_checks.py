@@ -12,6 +12,12 @@ exactly the vocabulary being published (the caller binds the default graph to th
 so that checks stay fast on a 1M-triple vocabulary: nothing is copied into Python but the first
 offending rows. The queries are constants: no publisher-supplied text is ever spliced into them.
 
+A publication does not run these queries (issue 16, "Speed and size"): `check_vocabulary_facts`
+answers every check from what the one parse of the document collected
+(`registry.publishing.skos_facts`), with the same findings; the SPARQL checks are the reference
+it is tested against (`tests/publishing/test_skos_facts.py`) and serve any graph already in a
+store. Both list offenders sorted by their values (IRIs first), not in the store's order.
+
 References:
   * SKOS Simple Knowledge Organization System Reference, W3C Recommendation 18 August 2009,
     https://www.w3.org/TR/skos-reference/ (integrity conditions S9 §4.4, S13 and S14 §5.4,
@@ -30,6 +36,7 @@ from dataclasses import dataclass
 import pyoxigraph
 
 from .findings import Finding, Severity
+from .skos_facts import SCHEME as SCHEME_FLAG, SkosFacts, offending_rows, sorted_rows
 
 QueryFn = Callable[[str], "pyoxigraph.QuerySolutions"]
 
@@ -58,8 +65,8 @@ def _term(t) -> str | None:
     return str(t)
 
 
-def _rows(query: QueryFn, body: str, limit: int) -> Iterator[dict[str, str | None]]:
-    solutions = query(f"{PREFIXES}{body}\nLIMIT {int(limit)}")
+def _rows(query: QueryFn, body: str, limit: int | None) -> Iterator[dict[str, str | None]]:
+    solutions = query(f"{PREFIXES}{body}" + (f"\nLIMIT {int(limit)}" if limit is not None else ""))
     names = [v.value for v in solutions.variables]
     for sol in solutions:
         yield {n: _term(sol[n]) for n in names}
@@ -353,8 +360,8 @@ def hierarchy_path(query: QueryFn) -> str:
     return alternatives[0] if len(alternatives) == 1 else "(" + "|".join(alternatives) + ")"
 
 
-def _run_check(query: QueryFn, check: _Check, limit: int, count_cap: int,
-               hierarchy: str = BROADER_PATH, policy: str = "warn") -> list[Finding]:
+def _plan(check: _Check, limit: int, count_cap: int, policy: str) -> tuple[Severity, int, bool, int]:
+    """(severity, rows listed, bounded, rows read at most) of one check under a policy."""
     severity: Severity = check.severity
     if check.integrity:
         # An integrity condition names every offender (real thesauri break a few, each worth
@@ -363,14 +370,21 @@ def _run_check(query: QueryFn, check: _Check, limit: int, count_cap: int,
         limit = max(limit, count_cap) if severity == "warning" else limit
     bounded = severity == "error" or check.expensive or check.integrity
     cap = limit + 1 if bounded else max(count_cap, limit) + 1
-    rows: list[dict] = []
-    seen: set[tuple] = set()
-    sparql = check.sparql.replace("{H}", hierarchy)
-    for row in _rows(query, sparql, cap):
-        key = _dedupe_key(check, row)
-        if key not in seen:
-            seen.add(key)
-            rows.append(row)
+    return severity, limit, bounded, cap
+
+
+def _run_check(query: QueryFn, check: _Check, limit: int, count_cap: int,
+               hierarchy: str = BROADER_PATH, policy: str = "warn") -> list[Finding]:
+    severity, limit, bounded, cap = _plan(check, limit, count_cap, policy)
+    # Every offending row is read and sorted, so that the offenders listed (the first ones when
+    # there are more than `cap`) do not depend on the store's order: the reference the checks
+    # from the parse (`check_vocabulary_facts`) are compared with.
+    distinct = {_dedupe_key(check, row): row for row in _rows(query, check.sparql.replace("{H}", hierarchy), None)}
+    return _findings(check, sorted_rows(distinct.values())[:cap], severity, limit, bounded, cap)
+
+
+def _findings(check: _Check, rows: list[dict], severity: Severity, limit: int, bounded: bool, cap: int) -> list[Finding]:
+    """The findings of a check from its offending rows (at most `cap`, each once)."""
     more = len(rows) > limit if bounded else len(rows) >= cap
     if check.integrity or severity == "error" or (not check.always_aggregate and len(rows) <= limit):
         findings = [
@@ -452,4 +466,24 @@ def check_vocabulary(query: QueryFn, *, limit_per_check: int = 20,
         )
         for found in results:  # in the order of `checks`: errors first, stable output
             findings.extend(found)
+    return findings
+
+
+def check_vocabulary_facts(facts: SkosFacts, query: QueryFn, *, limit_per_check: int = 20,
+                           count_cap: int = DEFAULT_COUNT_CAP, policy: str = "warn") -> list[Finding]:
+    """`check_vocabulary` answered from what the parse of the document collected
+    (`registry.publishing.skos_facts`) instead of SPARQL over the loaded graph: the same
+    findings (offenders listed in IRI order, where the store listed them in its own order).
+    ``query`` only serves the message of a document with no concept scheme at all."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown SKOS integrity policy {policy!r}")
+    if next(facts.with_flag(SCHEME_FLAG), None) is not None:
+        findings: list[Finding] = []
+    else:
+        findings = check_scheme_count(query)
+    rows = offending_rows(facts)
+    for check in (BLANK_NODE,) + INTEGRITY_CHECKS + WARNING_CHECKS:
+        severity, limit, bounded, cap = _plan(check, limit_per_check, count_cap, policy)
+        findings.extend(_findings(check, rows[check.code][:cap], severity, limit, bounded, cap))
+        del rows[check.code]
     return findings

@@ -322,6 +322,60 @@ def without_dataset_clauses(text: str) -> str:
     return text
 
 
+def with_row_cap(text: str, cap: int) -> str:
+    """A SELECT query (codepoint escapes already expanded) that gives at most `cap` rows: its own
+    top-level LIMIT lowered to `cap` when higher, else `LIMIT cap` added after its solution
+    modifiers (before a trailing VALUES). The first `cap` rows are the same rows as without it
+    (LIMIT keeps a prefix of the solution sequence, OFFSET and ORDER BY included), so a row count
+    over `cap - 1` still tells a result over the cap; the store never builds or sends the rest.
+    Subqueries keep their own LIMIT. A query with an ORDER BY and no LIMIT of its own, or whose
+    shape is not recognised, comes back unchanged.
+    """
+    toks = list(_spans(text))
+    depth = 0
+    where_end = None
+    for i, (kind, _, _, _) in enumerate(toks):
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth == 0 and toks[i][1] == "}":
+                where_end = i  # the group of the WHERE clause closes at the top level
+                break
+    if where_end is None:
+        return text
+    values_at = None
+    ordered = False
+    depth = 0
+    for i in range(where_end + 1, len(toks)):
+        kind, value, start, end = toks[i]
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif depth == 0 and kind == "word":
+            word = value.upper()
+            if word == "LIMIT":
+                if i + 1 >= len(toks) or toks[i + 1][0] != "num":
+                    return text  # not a LIMIT we can read: the store says what is wrong
+                _, number, num_start, num_end = toks[i + 1]
+                if int(number) <= cap:
+                    return text
+                return text[:num_start] + str(cap) + text[num_end:]
+            if word == "VALUES" and values_at is None:
+                values_at = start
+            if word == "ORDER":
+                ordered = True
+    if ordered:
+        # the store sorts every row before the first anyway, and a sorted LIMIT may be refused
+        # past a store's own bound (Virtuoso 7.2: "SR353: Sorted TOP clause specifies more then
+        # 100001 rows to sort. Only 10000 are allowed"): the query goes as written
+        return text
+    if values_at is not None:
+        return text[:values_at] + f"LIMIT {cap}\n" + text[values_at:]
+    return text + f"\nLIMIT {cap}\n"  # on its own line: the query may end in a comment
+
+
 def with_absolute_bases(text: str, endpoint: str) -> str | None:
     """The query with each of its BASE declarations made absolute (resolved against `endpoint`
     and the BASE before it), or None when it declares no BASE. One BASE per query stays one:

@@ -31,7 +31,7 @@ from registry.conneg import RESULT_FORMATS, RESULT_SYNTAXES
 from registry.errors import RegistryError, StoreUnavailable, TooManyRequests
 from registry.fairness import ClientLimiter
 from registry.features import Feature
-from registry.sparql.guard import CheckedQuery, GuardLimits, with_absolute_bases, without_dataset_clauses
+from registry.sparql.guard import CheckedQuery, GuardLimits, with_absolute_bases, with_row_cap, without_dataset_clauses
 from registry.sparql.pool import PoolBusy, PoolOptions, QueryPool
 from registry.sparql.snapshots import Snapshots, open_snapshot
 from registry.sparql.worker import CappedWriter, QueryJob, QueryReply, finish_graph, finish_select
@@ -348,9 +348,15 @@ class RemoteExecutor(QueryExecutor):
         else:
             want = fmt
         accept = _REMOTE_ACCEPT.get(want) or _RESULT_MEDIA[want]
+        text = without_dataset_clauses(checked.text)
+        if checked.form == "SELECT":
+            # the store stops at one row past the cap (the row count below still tells a result
+            # over it): a store that builds its whole result before sending (Virtuoso 7.2: 17,689
+            # rows of a cross product took seconds) is not asked for rows the registry would refuse
+            text = with_row_cap(text, self.options.max_rows + 1)
         try:
             media, body = self.store.forward_query(
-                without_dataset_clauses(checked.text), default_graphs=defaults, named_graphs=named, accept=accept,
+                text, default_graphs=defaults, named_graphs=named, accept=accept,
                 timeout_s=self.options.timeout_s, max_bytes=self.options.max_bytes,
             )
         except SyntaxError as exc:

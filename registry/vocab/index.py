@@ -302,6 +302,117 @@ class IndexBuilder:
         index.top = sorted(top, key=lambda c: (fold(_best(pref[c], None)[0] or ""), iris[c]))
         return index
 
+    @classmethod
+    def from_facts(cls, version_iri: str, graph: str, facts) -> "IndexBuilder":
+        """The same as `read`, from what the parse of the published document collected
+        (`registry.publishing.skos_facts.SkosFacts`, issue 16 "Speed and size") instead of
+        SPARQL over the loaded graph: no row is read back from the store. The index answers
+        the same (`tests/vocab/test_index_facts.py`); only the order of its internal ids differs."""
+        from registry.publishing import skos_facts as sf
+
+        index = cls(version_iri, graph)
+        cid_of = index._cid
+        keys, flags, is_iri = facts.keys, facts.flags, facts.is_iri
+        for s in facts.with_flag(sf.CONCEPT):
+            if is_iri(s):
+                index.is_concept.add(cid_of(keys[s]))
+        for g in facts.with_flag(sf.COLLECTION | sf.ORDERED):
+            if is_iri(g):
+                index.groups.setdefault(cid_of(keys[g]), [])
+        for g, m in facts.pairs(sf.MEMBER):
+            if flags[g] & (sf.COLLECTION | sf.ORDERED) and is_iri(g) and is_iri(m):
+                gid, mid = cid_of(keys[g]), cid_of(keys[m])
+                members = index.groups[gid]
+                if mid not in members:
+                    members.append(mid)
+                    index.member_of.setdefault(mid, []).append(gid)
+        ids, pref, notation, groups, is_concept = index.ids, index.pref, index.notation, index.groups, index.is_concept
+        e_cid, e_kind, e_lang, e_text = index.e_cid, index.e_kind, index.e_lang, index.e_text
+        langs = [tag.lower() for tag in facts.langs]
+        literal_forms: dict[int, list[tuple[int, bytes]]] = {}  # SKOS-XL label resource → its literal forms
+        xl_links = [(x, kind) for kind, code in ((PREF, sf.XL_PREF), (ALT, sf.XL_ALT), (HIDDEN, sf.XL_HIDDEN))
+                    for x in [facts.links[code]]]
+        xl_wanted = {x for (pairs, _kind) in xl_links for x in pairs[1].tolist()}
+
+        def label(cid: int, kind: int, lang: str, text: str) -> None:
+            if cid not in is_concept:
+                if cid in groups and kind == PREF:  # a collection: its label, not searched
+                    pref[cid].setdefault(lang, text)
+                elif cid in groups and kind == NOTATION:
+                    notation.setdefault(cid, text)
+                return
+            if kind == PREF:
+                pref[cid].setdefault(lang, text)
+            elif kind == NOTATION:
+                notation.setdefault(cid, text)
+            e_cid.append(cid)
+            e_kind.append(kind)
+            e_lang.append(lang)
+            e_text.append(text)
+
+        for s, values in facts.labels_by_subject():
+            cid = ids.get(keys[s]) if is_iri(s) else None
+            for kind, lang, dt, text, _i in values:
+                if dt in (sf.DT_IRI, sf.DT_BLANK):
+                    continue
+                if kind == sf.LITERAL_FORM:
+                    if s in xl_wanted:
+                        literal_forms.setdefault(s, []).append((lang, text))
+                elif cid is not None:
+                    label(cid, kind, langs[lang], text.decode("utf-8"))
+        for (subjects, objects), kind in xl_links:
+            for s, x in zip(subjects.tolist(), objects.tolist()):
+                cid = ids.get(keys[s]) if is_iri(s) else None
+                if cid is not None:
+                    for lang, text in literal_forms.get(x, ()):
+                        label(cid, kind, langs[lang], text.decode("utf-8"))
+        del literal_forms
+        for c, b in list(facts.pairs(sf.BROADER)) + [(c, b) for b, c in facts.pairs(sf.NARROWER)]:
+            if is_iri(c) and is_iri(b):
+                ci, bi = cid_of(keys[c]), cid_of(keys[b])
+                if ci == bi:
+                    continue
+                ps = index.parents.setdefault(ci, [])
+                if bi not in ps:
+                    ps.append(bi)
+                    index.children.setdefault(bi, []).append(ci)
+        top: list[int] = []
+        seen_top: set[int] = set()
+        for c, sc in list(facts.pairs(sf.TOP_CONCEPT_OF)) + [(c, sc) for sc, c in facts.pairs(sf.HAS_TOP_CONCEPT)]:
+            if is_iri(c) and is_iri(sc):
+                cid = cid_of(keys[c])
+                tops = index.scheme_tops.setdefault(keys[sc], [])
+                if cid not in tops:
+                    tops.append(cid)
+                if cid not in seen_top:
+                    seen_top.add(cid)
+                    top.append(cid)
+        for c, sc in facts.pairs(sf.IN_SCHEME):
+            if is_iri(c) and is_iri(sc):
+                index.scheme_stated.setdefault(keys[sc], []).append(cid_of(keys[c]))
+        if not top:  # no declared top concepts: the concepts without a broader one
+            top = [cid for cid in index.is_concept if cid not in index.parents]
+        for s, _p, value, literal in sorted(facts.deprecation):
+            if literal and is_iri(s) and value.strip().lower() in ("true", "1"):
+                index.deprecated.add(cid_of(keys[s]))
+        for s, r in facts.pairs(sf.REPLACED_BY):
+            if is_iri(s) and is_iri(r):
+                index.replaced_by.setdefault(cid_of(keys[s]), []).append(keys[r])
+        # types other than skos:Concept, of concepts only (as `read`)
+        classes = ((sf.SCHEME, SKOS + "ConceptScheme"), (sf.COLLECTION, SKOS + "Collection"),
+                   (sf.ORDERED, SKOS + "OrderedCollection"))
+        for s in facts.with_flag(sf.CONCEPT):
+            if is_iri(s):
+                for flag, iri in classes:
+                    if flags[s] & flag:
+                        index.types.setdefault(cid_of(keys[s]), []).append(iri)
+        for s, t in sorted(facts.other_types):
+            if flags[s] & sf.CONCEPT and is_iri(s):
+                index.types.setdefault(cid_of(keys[s]), []).append(keys[t])
+        iris = index.iris
+        index.top = sorted(top, key=lambda c: (fold(_best(pref[c], None)[0] or ""), iris[c]))
+        return index
+
     def write(self, f: BinaryIO) -> None:
         """The index as one file: MAGIC, aligned sections, a JSON footer naming them, its length, _END."""
         w = _Writer(f)
@@ -364,17 +475,20 @@ class IndexBuilder:
         key_lengths = np.fromiter((min(len(k), 65535) for k in keys), dtype=np.uint16, count=len(keys))
         tables = []
         for group in (0, 1):
-            labels: list[tuple[str, str, int]] = []
-            words: list[tuple[str, str, int]] = []
+            # (folded key, IRI, then text, language and kind: two labels of one concept that fold
+            # alike rank in the same order whatever order the graph was read in, entry id last)
+            labels: list[tuple[str, str, str, str, int, int]] = []
+            words: list[tuple[str, str, str, str, int, int]] = []
+            e_kind, e_text, e_lang = self.e_kind, self.e_text, self.e_lang
             for e, key in enumerate(keys):
-                if not key or (self.e_kind[e] == PREF) != (group == 0):
+                if not key or (e_kind[e] == PREF) != (group == 0):
                     continue
                 iri = iris[self.e_cid[e]]
-                labels.append((key, iri, e))
-                if self.e_kind[e] != NOTATION:
+                labels.append((key, iri, e_text[e], e_lang[e], e_kind[e], e))
+                if e_kind[e] != NOTATION:
                     space = key.find(" ")
                     while space != -1:
-                        words.append((key[space + 1:], iri, e))
+                        words.append((key[space + 1:], iri, e_text[e], e_lang[e], e_kind[e], e))
                         space = key.find(" ", space + 1)
             for family, items in (("label", labels), ("word", words)):
                 items.sort()
@@ -382,13 +496,13 @@ class IndexBuilder:
                 count = len(items)
                 # the first 8 UTF-8 bytes of each key (numpy truncates to the dtype's width and
                 # pads with NUL), read as big-endian integers: their order is the keys' order
-                heads = np.array([k.encode("utf-8") for k, _, _ in items], dtype="S8")
+                heads = np.array([item[0].encode("utf-8") for item in items], dtype="S8")
                 w.raw(name + ".prefix", heads.view(">u8") if count else np.zeros(0, dtype=">u8"))
-                entries = np.fromiter((e for _, _, e in items), dtype=np.int32, count=count)
+                entries = np.fromiter((item[-1] for item in items), dtype=np.int32, count=count)
                 w.raw(name + ".entries", entries)
                 w.raw(name + ".length", key_lengths[entries])
                 if family == "word":
-                    own = np.fromiter((len(k) for k, _, _ in items), dtype=np.int64, count=count)
+                    own = np.fromiter((len(item[0]) for item in items), dtype=np.int64, count=count)
                     w.raw(name + ".start", (key_lengths[entries].astype(np.int64) - own).clip(0, 65535).astype(np.uint16))
                 tables.append(name)
                 items.clear()
@@ -932,6 +1046,12 @@ class VersionIndex:
                             continue
                     yield Hit(rank, e, (rank, length, key, iris[e_cid[e]]))
 
+    def _tie_broken(self, hit: Hit) -> tuple:
+        """A hit's rank key, then its text, language and kind: the order of the tables
+        (`IndexBuilder.write`), whatever order the graph was read in."""
+        e = hit.entry
+        return hit.sort_key + (self.e_text[e], self.e_lang[e], self.e_kind[e])
+
     def _ranked_within(self, q: str, mode: str, allowed: frozenset[int] | set[int]) -> Iterator[Hit]:
         """Same order as `_ranked`, computed from the entries of a small set of concepts."""
         hits = []
@@ -950,7 +1070,7 @@ class VersionIndex:
                 elif self.e_kind[e] != NOTATION and (" " + q) in key:
                     rank = 4 if other == 0 else 5
                     hits.append(Hit(rank, e, (rank, len(key), key, iris[cid])))
-        hits.sort(key=lambda h: h.sort_key)
+        hits.sort(key=self._tie_broken)
         return iter(hits)
 
     def _scan(self, q: str, mode: str) -> Iterator[Hit]:
@@ -962,7 +1082,7 @@ class VersionIndex:
             if (mode == "suffix" and key.endswith(q)) or (mode == "contains" and q in key):
                 rank = (0 if key == q else 1) + (0 if self.e_kind[e] == PREF else 2)
                 hits.append(Hit(rank, e, (rank, len(key), key, iris[self.e_cid[e]])))
-        hits.sort(key=lambda h: h.sort_key)
+        hits.sort(key=self._tie_broken)
         return iter(hits)
     def search(
         self,

@@ -237,10 +237,12 @@ class VocabService(Feature):
         concept schemes and content hash); a draft (the owning community's pages show it) as given."""
         return self.resolve(info.id, info.version) if info.public else info
 
-    def index(self, v: VersionInfo) -> VersionIndex:
+    def index(self, v: VersionInfo, facts=None) -> VersionIndex:
         """The label index of a version: built on first use, then cached by version IRI. A
         draft's (not public) is built afresh every time and never kept, since a draft's concepts
-        can still be replaced under the same version IRI."""
+        can still be replaced under the same version IRI. `facts`: what the parse of the version's
+        document collected at its publication (`registry.publishing.skos_facts`), to build the
+        index from instead of reading the graph back."""
         if v.status not in PUBLIC_STATUSES:
             return VersionIndex.build(self.store, v.iri, v.graph)
         index = self._indexes.get(v.iri)
@@ -254,7 +256,11 @@ class VocabService(Feature):
                 index = self.files.load(v.iri, v.graph, v.content_hash) if self.files is not None else None
                 source = "file"
                 if index is None:
-                    builder = IndexBuilder.read(self.store, v.iri, v.graph)
+                    if facts is not None:
+                        builder = IndexBuilder.from_facts(v.iri, v.graph, facts)
+                        facts.clear()  # the builder holds what the index needs: free the rest first
+                    else:
+                        builder = IndexBuilder.read(self.store, v.iri, v.graph)
                     source = "built"
                     if self.files is not None:
                         try:
@@ -274,9 +280,10 @@ class VocabService(Feature):
         """Whether the index of the version `iri` is built and cached (starts no build)."""
         return iri in self._indexes
 
-    def warm(self, vid: str, version: str | None = None) -> VersionIndex:
-        """Build (or fetch) the index of a version now; a publish hook calls this."""
-        return self.index(self.resolve(vid, version))
+    def warm(self, vid: str, version: str | None = None, facts=None) -> VersionIndex:
+        """Build (or fetch) the index of a version now; a publish hook calls this (with what the
+        publication's parse collected, `facts`)."""
+        return self.index(self.resolve(vid, version), facts)
 
     def warm_all(self) -> None:
         """Load (or build) the index of every vocabulary's latest version, in the background at
@@ -300,9 +307,11 @@ class VocabService(Feature):
         if result.kind != "vocabulary" or result.status != "published":
             return
 
+        facts, result.facts = result.facts, None  # the build below is the last one to need them
+
         def build() -> None:
             try:
-                self.warm(result.id, result.version)
+                self.warm(result.id, result.version, facts)
             except Exception:  # noqa: BLE001 - the first search will build it instead
                 pass
 

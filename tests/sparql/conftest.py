@@ -7,11 +7,13 @@ hostile query, and so that its query workers are the real thing.
 `REGISTRY_TEST_BACKEND=remote` (as in tests/conftest.py): the registry's store is a real
 `oxigraph serve` (in memory), started with its own query timeout (the registry's + 1 s) and a
 2 GiB address-space limit, as docs/deployment.md recommends for a remote store;
-`REGISTRY_TEST_BACKEND=virtuoso`: a fresh Virtuoso of its own.
+`REGISTRY_TEST_BACKEND=virtuoso`: a fresh Virtuoso of its own, with its own query time limit
+(`MaxQueryExecutionTime`, the registry's + 1 s) likewise.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import resource
 import socket
@@ -65,7 +67,9 @@ class RunningRegistry:
             limit_address_space(self.oxigraph.process.pid)
             self.store = self.oxigraph.store_url
         elif BACKEND == "virtuoso":
-            self.oxigraph = start_remote_server(tmp / "virtuoso")
+            # the store's own time limit, as for oxigraph serve above (Virtuoso's seconds are whole)
+            timeout = float(env.get("REGISTRY_QUERY_TIMEOUT_S", "30"))
+            self.oxigraph = start_remote_server(tmp / "virtuoso", max_query_s=math.ceil(timeout + 1))
             self.store = self.oxigraph.store_url
         else:
             self.store = str(tmp / "store")

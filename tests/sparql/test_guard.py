@@ -4,11 +4,12 @@ no server: the guard runs before any engine sees the query."""
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 
 from registry.sparql.guard import (
     GuardLimits, QueryRefused, UpdateRefused, check_query, dataset_clauses, scan, tokens, with_absolute_bases,
-    without_dataset_clauses,
+    with_row_cap, without_dataset_clauses,
 )
 
 PREFIX = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
@@ -230,3 +231,48 @@ def test_a_query_s_own_base_is_made_absolute_instead_of_a_second_base():
     # each BASE resolves against the one before it, as a parser reads them
     assert scan(with_absolute_bases("base <p/>\nBASE <q/> ASK {}", endpoint) or "")[0] == ["BASE", "BASE", "ASK"]
     assert "<http://h/p/q/>" in (with_absolute_bases("base <p/>\nBASE <q/> ASK {}", endpoint) or "")
+
+
+# --- the row cap of a query forwarded to a remote store -----------------------------------------
+
+
+def _rows(store: ox.Store, text: str) -> list[tuple]:
+    return [tuple(str(v) if v is not None else None for v in row) for row in store.query(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "\nLIMIT 11\n"),
+        ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o LIMIT 500 OFFSET 3", "LIMIT 11 OFFSET 3"),
+        ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o LIMIT 4", "LIMIT 4"),
+        ("SELECT * WHERE { ?s ?p ?o } # a comment at the end", "\nLIMIT 11\n"),
+        ("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER EXISTS { ?s ?p ?o } } GROUP BY ?s", "LIMIT 11"),
+        ("SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?o LIMIT 500 } }", "} }\nLIMIT 11\n"),
+        ("SELECT * WHERE { ?s ?p ?o } VALUES ?p { <http://e/p> }", "LIMIT 11\nVALUES"),
+    ],
+)
+def test_the_row_cap_keeps_the_first_rows_and_stops_the_rest(text, expected):
+    """What a remote store is asked (`with_row_cap`): at most the cap, the same first rows as the
+    query itself (checked on pyoxigraph: the same engine order), so a count over cap - 1 still
+    tells a result over the cap; a subquery's own LIMIT and a lower LIMIT of the query stay."""
+    store = ox.Store()
+    for i in range(30):
+        store.add(ox.Quad(ox.NamedNode(f"http://e/s{i % 7}"), ox.NamedNode("http://e/p"), ox.Literal(str(i))))
+    capped = with_row_cap(text, 11)
+    assert expected in capped, capped
+    original = _rows(store, text)
+    assert len(original) > 11 or "LIMIT 4" in text or "GROUP BY" in text
+    assert _rows(store, capped) == original[:11]
+
+
+def test_an_ordered_query_without_a_limit_goes_as_written():
+    """Sorting needs every row first anyway, and a store may refuse a sorted LIMIT past its own
+    bound (Virtuoso 7.2 refuses over 10,000: SR353)."""
+    text = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f"
+    assert with_row_cap(text, 100_001) == text
+
+
+def test_the_row_cap_leaves_an_unrecognised_query_to_the_store():
+    assert with_row_cap("SELECT * WHERE", 11) == "SELECT * WHERE"
+    assert with_row_cap("SELECT * WHERE { ?s ?p ?o } LIMIT ?x", 11) == "SELECT * WHERE { ?s ?p ?o } LIMIT ?x"
