@@ -77,9 +77,9 @@ class _Check:
     code: str
     severity: Severity  # under the strict policy; integrity conditions are warnings by default
     sparql: str
-    describe: Callable[[dict], str]  # one offending row -> message
+    describe: str  # one offending row -> message: a str.format template over the row's variables
     what: str  # plural noun phrase for the aggregated message
-    describe_fr: Callable[[dict], str]  # the same in French
+    describe_fr: str  # the same in French
     what_fr: str
     focus: str = "s"
     path: str | None = None
@@ -87,6 +87,30 @@ class _Check:
     always_aggregate: bool = False
     expensive: bool = False  # bounded at limit+1 rows even for warnings (no full count)
     integrity: bool = False  # a SKOS integrity condition: its weight is the policy's (see POLICIES)
+
+    def message(self, row: dict) -> str:
+        return self.describe.format_map(_Shown(row, "(none)"))
+
+    def message_fr(self, row: dict) -> str:
+        return self.describe_fr.format_map(_Shown(row, "(aucune)"))
+
+
+class _Shown(dict):
+    """A row's variables as the messages show them: the SKOS properties and classes of ?p, ?p1,
+    ?p2, ?t as compact names (skos:altLabel), the literals of ?n and ?lang as their lexical form
+    (`none` for an empty one), other terms as they are."""
+
+    def __init__(self, row: dict, none: str):
+        super().__init__(row)
+        self.none = none
+
+    def __getitem__(self, name: str) -> str:
+        value = super().__getitem__(name)
+        if name in ("p", "p1", "p2", "t"):
+            return _lbl(value)
+        if name in ("n", "lang"):
+            return _plain(value) or self.none
+        return value
 
 
 def _plain(v: str | None) -> str:
@@ -103,9 +127,9 @@ def _lbl(p: str | None) -> str:
 S9 = _Check(
     "skos-S9", "error",
     "SELECT ?s WHERE { ?s a skos:ConceptScheme . ?s a skos:Concept }",
-    lambda r: f"{r['s']} is both a skos:ConceptScheme and a skos:Concept (SKOS S9, §4.4).",
+    "{s} is both a skos:ConceptScheme and a skos:Concept (SKOS S9, §4.4).",
     "resources typed both skos:ConceptScheme and skos:Concept",
-    lambda r: f"{r['s']} est à la fois un skos:ConceptScheme et un skos:Concept (SKOS S9, §4.4).",
+    "{s} est à la fois un skos:ConceptScheme et un skos:Concept (SKOS S9, §4.4).",
     "ressources typées à la fois skos:ConceptScheme et skos:Concept",
     integrity=True,
 )
@@ -120,9 +144,9 @@ S13 = _Check(
   { ?s skos:hiddenLabel ?l BIND(skos:hiddenLabel AS ?p2)
     OPTIONAL { ?s ?p1 ?l VALUES ?p1 { skos:prefLabel skos:altLabel } }
     FILTER(BOUND(?p1)) } }""",
-    lambda r: f"{r['s']} has {r['l']} as both {_lbl(r['p1'])} and {_lbl(r['p2'])} (SKOS S13, §5.4).",
+    "{s} has {l} as both {p1} and {p2} (SKOS S13, §5.4).",
     "labels used with two of prefLabel/altLabel/hiddenLabel",
-    lambda r: f"{r['s']} a {r['l']} à la fois comme {_lbl(r['p1'])} et comme {_lbl(r['p2'])} (SKOS S13, §5.4).",
+    "{s} a {l} à la fois comme {p1} et comme {p2} (SKOS S13, §5.4).",
     "libellés employés comme deux de prefLabel/altLabel/hiddenLabel",
     path="p2", value="l", integrity=True,
 )
@@ -134,11 +158,9 @@ S14 = _Check(
     """SELECT ?s ?lang (COUNT(*) AS ?n) WHERE {
   ?s skos:prefLabel ?l BIND(LCASE(LANG(?l)) AS ?lang) }
 GROUP BY ?s ?lang HAVING (COUNT(*) > 1)""",
-    lambda r: f"{r['s']} has {_plain(r['n'])} skos:prefLabel values in language "
-              f"{_plain(r['lang']) or '(none)'} (SKOS S14, §5.4).",
+    "{s} has {n} skos:prefLabel values in language {lang} (SKOS S14, §5.4).",
     "resources with two prefLabels in one language",
-    lambda r: f"{r['s']} a {_plain(r['n'])} valeurs de skos:prefLabel dans la langue "
-              f"{_plain(r['lang']) or '(aucune)'} (SKOS S14, §5.4).",
+    "{s} a {n} valeurs de skos:prefLabel dans la langue {lang} (SKOS S14, §5.4).",
     "ressources ayant deux prefLabel dans une même langue",
     path=SKOS + "prefLabel", value="lang", integrity=True,
 )
@@ -150,11 +172,9 @@ S27 = _Check(
     """SELECT ?s ?o WHERE {
   ?s skos:related ?o .
   { ?s {H}+ ?o } UNION { ?o {H}+ ?s } }""",
-    lambda r: f"{r['s']} is skos:related to {r['o']}, which is also one of its broader or narrower "
-              "concepts (SKOS S27, §8.4).",
+    "{s} is skos:related to {o}, which is also one of its broader or narrower concepts (SKOS S27, §8.4).",
     "related concepts that are also hierarchically linked",
-    lambda r: f"{r['s']} est skos:related à {r['o']}, qui est aussi l'un de ses concepts génériques ou "
-              "spécifiques (SKOS S27, §8.4).",
+    "{s} est skos:related à {o}, qui est aussi l'un de ses concepts génériques ou spécifiques (SKOS S27, §8.4).",
     "concepts associés qui sont aussi liés hiérarchiquement",
     path=SKOS + "related", value="o", integrity=True,
 )
@@ -168,9 +188,9 @@ S37 = _Check(
     """SELECT ?s ?t WHERE {
   VALUES ?k { skos:Collection skos:OrderedCollection } ?s a ?k .
   VALUES ?t { skos:Concept skos:ConceptScheme } ?s a ?t }""",
-    lambda r: f"{r['s']} is a skos:Collection and also a {_lbl(r['t'])} (SKOS S37, §9.4).",
+    "{s} is a skos:Collection and also a {t} (SKOS S37, §9.4).",
     "collections typed as concept or concept scheme",
-    lambda r: f"{r['s']} est une skos:Collection et aussi un {_lbl(r['t'])} (SKOS S37, §9.4).",
+    "{s} est une skos:Collection et aussi un {t} (SKOS S37, §9.4).",
     "collections typées comme concept ou schéma de concepts",
     value="t", integrity=True,
 )
@@ -183,11 +203,9 @@ S46 = _Check(
   ?s skos:exactMatch ?o .
   VALUES ?p { skos:broadMatch skos:narrowMatch skos:relatedMatch }
   { ?s ?p ?o } UNION { ?o ?p ?s } }""",
-    lambda r: f"{r['s']} skos:exactMatch {r['o']} but they are also linked by {_lbl(r['p'])} "
-              "(SKOS S46, §10.4).",
+    "{s} skos:exactMatch {o} but they are also linked by {p} (SKOS S46, §10.4).",
     "exact matches that are also broad/narrow/related matches",
-    lambda r: f"{r['s']} skos:exactMatch {r['o']}, mais ils sont aussi liés par {_lbl(r['p'])} "
-              "(SKOS S46, §10.4).",
+    "{s} skos:exactMatch {o}, mais ils sont aussi liés par {p} (SKOS S46, §10.4).",
     "alignements exacts qui sont aussi des alignements génériques, spécifiques ou associatifs",
     path="p", value="o", integrity=True,
 )
@@ -198,11 +216,11 @@ broadMatch, S44-S45, so both directions are checked)."""
 BLANK_NODE = _Check(
     "skos-blank-node", "error",
     "SELECT ?s WHERE { VALUES ?t { skos:ConceptScheme skos:Concept } ?s a ?t FILTER(isBlank(?s)) }",
-    lambda r: f"{r['s']} is a concept scheme or concept without an IRI (a blank node): records, profiles and "
-              "other vocabularies can only point at concepts by IRI: give it one.",
+    "{s} is a concept scheme or concept without an IRI (a blank node): records, profiles and "
+    "other vocabularies can only point at concepts by IRI: give it one.",
     "concept schemes and concepts that are blank nodes",
-    lambda r: f"{r['s']} est un schéma de concepts ou un concept sans IRI (un nœud anonyme) : les enregistrements, "
-              "profils et autres vocabulaires ne désignent un concept que par son IRI : donnez-lui en une.",
+    "{s} est un schéma de concepts ou un concept sans IRI (un nœud anonyme) : les enregistrements, "
+    "profils et autres vocabulaires ne désignent un concept que par son IRI : donnez-lui en une.",
     "schémas de concepts et concepts qui sont des nœuds anonymes",
 )
 """Registry rule (issue 12: a blank-node scheme made the publication fail with a 500): concept
@@ -214,9 +232,9 @@ scheme (`skos:inScheme`), by IRI."""
 MISSING_PREFLABEL = _Check(
     "qskos-missing-preflabel", "warning",
     "SELECT ?s WHERE { ?s a skos:Concept FILTER NOT EXISTS { ?s skos:prefLabel ?l } }",
-    lambda r: f"Concept {r['s']} has no skos:prefLabel.",
+    "Concept {s} has no skos:prefLabel.",
     "concepts without skos:prefLabel",
-    lambda r: f"Le concept {r['s']} n'a pas de skos:prefLabel.",
+    "Le concept {s} n'a pas de skos:prefLabel.",
     "concepts sans skos:prefLabel",
 )
 """qSKOS "Missing Labels" (ml): a concept without a preferred label."""
@@ -229,9 +247,9 @@ ORPHAN = _Check(
   ?s skos:narrower|^skos:broader|^skos:narrower|skos:topConceptOf|^skos:hasTopConcept
      |skos:related|^skos:related|skos:broaderTransitive|skos:narrowerTransitive
      |^skos:broaderTransitive|^skos:narrowerTransitive ?y } }""",
-    lambda r: f"Concept {r['s']} is an orphan: no broader, narrower, related or top-concept link.",
+    "Concept {s} is an orphan: no broader, narrower, related or top-concept link.",
     "orphan concepts (no broader/narrower/related/top-concept link)",
-    lambda r: f"Le concept {r['s']} est orphelin : aucun lien générique, spécifique, associatif ni de tête.",
+    "Le concept {s} est orphelin : aucun lien générique, spécifique, associatif ni de tête.",
     "concepts orphelins (aucun lien générique, spécifique, associatif ni de tête)",
 )
 """qSKOS "Orphan Concepts" (oc): a concept with no hierarchical or associative relation and not
@@ -240,9 +258,9 @@ a top concept of a scheme."""
 CYCLE = _Check(
     "qskos-cyclic-hierarchy", "warning",
     "SELECT ?s WHERE { ?s {H} ?b . ?b {H}* ?s }",
-    lambda r: f"Concept {r['s']} is its own broader concept (cycle in the broader hierarchy).",
+    "Concept {s} is its own broader concept (cycle in the broader hierarchy).",
     "concepts on broader cycles",
-    lambda r: f"Le concept {r['s']} est son propre générique (cycle dans la hiérarchie).",
+    "Le concept {s} est son propre générique (cycle dans la hiérarchie).",
     "concepts sur des cycles de la hiérarchie",
     expensive=True,
 )
@@ -253,9 +271,9 @@ WHITESPACE = _Check(
     "qskos-label-whitespace", "warning",
     f"""SELECT ?s ?p ?l WHERE {{ VALUES ?p {{ {LABELS} }} ?s ?p ?l
   FILTER(isLiteral(?l) && REGEX(STR(?l), "^\\\\s|\\\\s$|\\\\s\\\\s")) }}""",
-    lambda r: f"{_lbl(r['p'])} {r['l']} of {r['s']} has leading, trailing or repeated whitespace.",
+    "{p} {l} of {s} has leading, trailing or repeated whitespace.",
     "labels with leading, trailing or repeated whitespace",
-    lambda r: f"{_lbl(r['p'])} {r['l']} de {r['s']} a des espaces au début, à la fin ou répétés.",
+    "{p} {l} de {s} a des espaces au début, à la fin ou répétés.",
     "libellés avec des espaces au début, à la fin ou répétés",
     path="p", value="l",
 )
@@ -267,9 +285,9 @@ NOT_IN_SCHEME = _Check(
     # one NOT EXISTS over a UNION (same concepts as two NOT EXISTS, a third less CPU at 1M triples)
     """SELECT ?s WHERE { ?s a skos:Concept
   FILTER NOT EXISTS { { VALUES ?in { skos:inScheme skos:topConceptOf } ?s ?in ?x } UNION { ?y skos:hasTopConcept ?s } } }""",
-    lambda r: f"Concept {r['s']} is in no concept scheme (no skos:inScheme or skos:topConceptOf).",
+    "Concept {s} is in no concept scheme (no skos:inScheme or skos:topConceptOf).",
     "concepts in no concept scheme",
-    lambda r: f"Le concept {r['s']} n'est dans aucun schéma (ni skos:inScheme ni skos:topConceptOf).",
+    "Le concept {s} n'est dans aucun schéma (ni skos:inScheme ni skos:topConceptOf).",
     "concepts dans aucun schéma de concepts",
 )
 """SKOS Reference §4 (Concept Schemes) and qSKOS "Omitted Top Concepts"/scheme membership:
@@ -279,9 +297,9 @@ NO_LANG = _Check(
     "qskos-missing-language-tag", "warning",
     f"""SELECT ?s ?p ?l WHERE {{ VALUES ?p {{ {LABELS} {NOTES} }} ?s ?p ?l
   FILTER(isLiteral(?l) && LANG(?l) = "") }}""",
-    lambda r: f"{_lbl(r['p'])} {r['l']} of {r['s']} has no language tag.",
+    "{p} {l} of {s} has no language tag.",
     "labels or notes without a language tag",
-    lambda r: f"{_lbl(r['p'])} {r['l']} de {r['s']} n'a pas d'étiquette de langue.",
+    "{p} {l} de {s} n'a pas d'étiquette de langue.",
     "libellés ou notes sans étiquette de langue",
     path="p", value="l",
 )
@@ -294,9 +312,9 @@ UNDOCUMENTED = _Check(
     # definition and no other note", 4x less CPU than a property-path alternative (1M triples)
     f"""SELECT ?s WHERE {{ ?s a skos:Concept
   FILTER NOT EXISTS {{ VALUES ?note {{ {NOTES} }} ?s ?note ?d }} }}""",
-    lambda r: f"Concept {r['s']} has no definition, scope note or other note.",
+    "Concept {s} has no definition, scope note or other note.",
     "concepts without documentation (skos:definition, skos:scopeNote or other skos:note)",
-    lambda r: f"Le concept {r['s']} n'a ni définition, ni note d'application, ni autre note.",
+    "Le concept {s} n'a ni définition, ni note d'application, ni autre note.",
     "concepts sans documentation (skos:definition, skos:scopeNote ou autre skos:note)",
     always_aggregate=True,
 )
@@ -306,9 +324,9 @@ TOP_WITH_BROADER = _Check(
     "qskos-top-concept-with-broader", "warning",
     """SELECT ?s ?o WHERE { { ?s skos:topConceptOf ?scheme } UNION { ?scheme skos:hasTopConcept ?s }
   ?s skos:broader|^skos:narrower ?o }""",
-    lambda r: f"Top concept {r['s']} has a broader concept {r['o']}.",
+    "Top concept {s} has a broader concept {o}.",
     "top concepts that have broader concepts",
-    lambda r: f"Le concept de tête {r['s']} a un concept générique {r['o']}.",
+    "Le concept de tête {s} a un concept générique {o}.",
     "concepts de tête ayant des concepts génériques",
     value="o",
 )
@@ -318,9 +336,9 @@ DEPRECATED = _Check(
     "deprecated-without-replacement", "warning",
     """SELECT ?s WHERE { ?s owl:deprecated ?d FILTER(STR(?d) IN ("true", "1"))
   FILTER NOT EXISTS { ?s dct:isReplacedBy ?r } }""",
-    lambda r: f"{r['s']} is owl:deprecated but has no dct:isReplacedBy (for information).",
+    "{s} is owl:deprecated but has no dct:isReplacedBy (for information).",
     "deprecated resources without dct:isReplacedBy",
-    lambda r: f"{r['s']} est owl:deprecated mais n'a pas de dct:isReplacedBy (pour information).",
+    "{s} est owl:deprecated mais n'a pas de dct:isReplacedBy (pour information).",
     "ressources obsolètes sans dct:isReplacedBy",
 )
 """Deprecation practice (SKOS Primer §4.6 / OWL 2 owl:deprecated, DCMI dct:isReplacedBy): a
@@ -388,8 +406,8 @@ def _findings(check: _Check, rows: list[dict], severity: Severity, limit: int, b
     more = len(rows) > limit if bounded else len(rows) >= cap
     if check.integrity or severity == "error" or (not check.always_aggregate and len(rows) <= limit):
         findings = [
-            Finding(severity, check.code, check.describe(r), focus=_field(r, check.focus),
-                    path=_field(r, check.path), value=_field(r, check.value), message_fr=check.describe_fr(r))
+            Finding(severity, check.code, check.message(r), focus=_field(r, check.focus),
+                    path=_field(r, check.path), value=_field(r, check.value), message_fr=check.message_fr(r))
             for r in rows[:limit]
         ]
         if len(rows) > limit:
