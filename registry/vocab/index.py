@@ -191,6 +191,24 @@ class IndexBuilder:
             self.pref.append({})
         return cid
 
+    def _label(self, cid: int, kind: int, lang: str, text: str) -> None:
+        """One label (or notation) of a resource: a concept's is searched; a collection's only
+        names it."""
+        if cid not in self.is_concept:
+            if cid in self.groups and kind == PREF:  # a collection: its label, not searched
+                self.pref[cid].setdefault(lang, text)
+            elif cid in self.groups and kind == NOTATION:
+                self.notation.setdefault(cid, text)
+            return
+        if kind == PREF:
+            self.pref[cid].setdefault(lang, text)
+        elif kind == NOTATION:
+            self.notation.setdefault(cid, text)
+        self.e_cid.append(cid)
+        self.e_kind.append(kind)
+        self.e_lang.append(lang)
+        self.e_text.append(text)
+
     @classmethod
     def read(cls, store, version_iri: str, graph: str) -> "IndexBuilder":
         """Read the concepts graph (a few SELECTs, results serialised as TSV).
@@ -218,10 +236,8 @@ class IndexBuilder:
                 if mid not in members:
                     members.append(mid)
                     index.member_of.setdefault(mid, []).append(gid)
-        e_cid, e_kind, e_lang, e_text = index.e_cid, index.e_kind, index.e_lang, index.e_text
-        ids, pref, notation = index.ids, index.pref, index.notation
+        ids, pref, label = index.ids, index.pref, index._label
         kinds = {f"<{p}>": k for p, k in _KIND_OF.items()}
-        groups, is_concept = index.groups, index.is_concept
         # plain labels, and SKOS-XL labels (Appendix A: skosxl:prefLabel/altLabel/hiddenLabel point
         # to a skosxl:Label whose skosxl:literalForm is the text), indexed alike
         for s, p, lit in rows(
@@ -241,21 +257,7 @@ class IndexBuilder:
             if parsed is None:
                 continue
             text, lang = parsed
-            kind = kinds[p]
-            if cid not in is_concept:
-                if cid in groups and kind == PREF:  # a collection: its label, not searched
-                    pref[cid].setdefault(lang, text)
-                elif cid in groups and kind == NOTATION:
-                    notation.setdefault(cid, text)
-                continue
-            if kind == PREF:
-                pref[cid].setdefault(lang, text)
-            elif kind == NOTATION:
-                notation.setdefault(cid, text)
-            e_cid.append(cid)
-            e_kind.append(kind)
-            e_lang.append(lang)
-            e_text.append(text)
+            label(cid, kinds[p], lang, text)
         for c, b in rows(f"SELECT ?c ?b WHERE {{ {{ ?c <{SKOS}broader> ?b }} UNION {{ ?b <{SKOS}narrower> ?c }} }}"):
             if c[0] == "<" and b[0] == "<":
                 ci, bi = cid_of(c[1:-1]), cid_of(b[1:-1])
@@ -326,29 +328,12 @@ class IndexBuilder:
                 if mid not in members:
                     members.append(mid)
                     index.member_of.setdefault(mid, []).append(gid)
-        ids, pref, notation, groups, is_concept = index.ids, index.pref, index.notation, index.groups, index.is_concept
-        e_cid, e_kind, e_lang, e_text = index.e_cid, index.e_kind, index.e_lang, index.e_text
+        ids, pref, label = index.ids, index.pref, index._label
         langs = [tag.lower() for tag in facts.langs]
         literal_forms: dict[int, list[tuple[int, bytes]]] = {}  # SKOS-XL label resource → its literal forms
         xl_links = [(x, kind) for kind, code in ((PREF, sf.XL_PREF), (ALT, sf.XL_ALT), (HIDDEN, sf.XL_HIDDEN))
                     for x in [facts.links[code]]]
         xl_wanted = {x for (pairs, _kind) in xl_links for x in pairs[1].tolist()}
-
-        def label(cid: int, kind: int, lang: str, text: str) -> None:
-            if cid not in is_concept:
-                if cid in groups and kind == PREF:  # a collection: its label, not searched
-                    pref[cid].setdefault(lang, text)
-                elif cid in groups and kind == NOTATION:
-                    notation.setdefault(cid, text)
-                return
-            if kind == PREF:
-                pref[cid].setdefault(lang, text)
-            elif kind == NOTATION:
-                notation.setdefault(cid, text)
-            e_cid.append(cid)
-            e_kind.append(kind)
-            e_lang.append(lang)
-            e_text.append(text)
 
         for s, values in facts.labels_by_subject():
             cid = ids.get(keys[s]) if is_iri(s) else None
