@@ -172,7 +172,8 @@ class IndexBuilder:
         self.types: dict[int, list[str]] = {}
         self.parents: dict[int, list[int]] = {}
         self.children: dict[int, list[int]] = {}
-        self.top: list[int] = []
+        self.top: list[int] = []  # while reading: the declared top concepts, first seen first
+        self._top_seen: set[int] = set()
         self.groups: dict[int, list[int]] = {}
         self.member_of: dict[int, list[int]] = {}
         self.scheme_tops: dict[str, list[int]] = {}
@@ -190,6 +191,37 @@ class IndexBuilder:
             self.iris.append(iri)
             self.pref.append({})
         return cid
+
+    def _member(self, group: int, member: int) -> None:
+        members = self.groups[group]
+        if member not in members:
+            members.append(member)
+            self.member_of.setdefault(member, []).append(group)
+
+    def _broader(self, child: int, parent: int) -> None:
+        """A hierarchical link (skos:broader, or skos:narrower read the other way); a resource's
+        link to itself is not kept."""
+        if child == parent:
+            return
+        parents = self.parents.setdefault(child, [])
+        if parent not in parents:
+            parents.append(parent)
+            self.children.setdefault(parent, []).append(child)
+
+    def _top_concept(self, cid: int, scheme: str) -> None:
+        tops = self.scheme_tops.setdefault(scheme, [])
+        if cid not in tops:
+            tops.append(cid)
+        if cid not in self._top_seen:
+            self._top_seen.add(cid)
+            self.top.append(cid)
+
+    def _finish(self) -> "IndexBuilder":
+        """The top concepts in label order: the declared ones, else the concepts without a broader one."""
+        top = self.top or [cid for cid in self.is_concept if cid not in self.parents]
+        pref, iris = self.pref, self.iris
+        self.top = sorted(top, key=lambda c: (fold(_best(pref[c], None)[0] or ""), iris[c]))
+        return self
 
     def _label(self, cid: int, kind: int, lang: str, text: str) -> None:
         """One label (or notation) of a resource: a concept's is searched; a collection's only
@@ -230,13 +262,10 @@ class IndexBuilder:
             if g[0] != "<":
                 continue
             gid = cid_of(g[1:-1])
-            members = index.groups.setdefault(gid, [])
+            index.groups.setdefault(gid, [])
             if m and m[0] == "<":
-                mid = cid_of(m[1:-1])
-                if mid not in members:
-                    members.append(mid)
-                    index.member_of.setdefault(mid, []).append(gid)
-        ids, pref, label = index.ids, index.pref, index._label
+                index._member(gid, cid_of(m[1:-1]))
+        ids, label = index.ids, index._label
         kinds = {f"<{p}>": k for p, k in _KIND_OF.items()}
         # plain labels, and SKOS-XL labels (Appendix A: skosxl:prefLabel/altLabel/hiddenLabel point
         # to a skosxl:Label whose skosxl:literalForm is the text), indexed alike
@@ -260,32 +289,16 @@ class IndexBuilder:
             label(cid, kinds[p], lang, text)
         for c, b in rows(f"SELECT ?c ?b WHERE {{ {{ ?c <{SKOS}broader> ?b }} UNION {{ ?b <{SKOS}narrower> ?c }} }}"):
             if c[0] == "<" and b[0] == "<":
-                ci, bi = cid_of(c[1:-1]), cid_of(b[1:-1])
-                if ci == bi:
-                    continue
-                ps = index.parents.setdefault(ci, [])
-                if bi not in ps:
-                    ps.append(bi)
-                    index.children.setdefault(bi, []).append(ci)
-        top: list[int] = []
-        seen_top: set[int] = set()
+                index._broader(cid_of(c[1:-1]), cid_of(b[1:-1]))
         # the top concepts of every scheme (a version may hold several: PhySH has 19)
         for c, sc in rows(
             f"""SELECT DISTINCT ?c ?sc WHERE {{ {{ ?c <{SKOS}topConceptOf> ?sc }} UNION {{ ?sc <{SKOS}hasTopConcept> ?c }} }}"""
         ):
             if c[0] == "<" and sc[0] == "<":
-                cid = cid_of(c[1:-1])
-                tops = index.scheme_tops.setdefault(sc[1:-1], [])
-                if cid not in tops:
-                    tops.append(cid)
-                if cid not in seen_top:
-                    seen_top.add(cid)
-                    top.append(cid)
+                index._top_concept(cid_of(c[1:-1]), sc[1:-1])
         for c, sc in rows(f"SELECT ?c ?sc WHERE {{ ?c <{SKOS}inScheme> ?sc }}"):
             if c[0] == "<" and sc[0] == "<":
                 index.scheme_stated.setdefault(sc[1:-1], []).append(cid_of(c[1:-1]))
-        if not top:  # no declared top concepts: the concepts without a broader one
-            top = [cid for cid in index.is_concept if cid not in index.parents]
         values = " ".join(f"<{p}>" for p in DEPRECATION_PREDICATES)
         for s, d in rows(f"SELECT ?s ?d WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?d }}"):
             parsed = _literal(d)
@@ -300,9 +313,7 @@ class IndexBuilder:
         for s, t in rows(f"SELECT ?s ?t WHERE {{ ?s a <{SKOS}Concept> ; a ?t FILTER(?t != <{SKOS}Concept>) }}"):
             if s[0] == "<" and t[0] == "<":
                 index.types.setdefault(cid_of(s[1:-1]), []).append(t[1:-1])
-        iris = index.iris
-        index.top = sorted(top, key=lambda c: (fold(_best(pref[c], None)[0] or ""), iris[c]))
-        return index
+        return index._finish()
 
     @classmethod
     def from_facts(cls, version_iri: str, graph: str, facts) -> "IndexBuilder":
@@ -323,12 +334,8 @@ class IndexBuilder:
                 index.groups.setdefault(cid_of(keys[g]), [])
         for g, m in facts.pairs(sf.MEMBER):
             if flags[g] & (sf.COLLECTION | sf.ORDERED) and is_iri(g) and is_iri(m):
-                gid, mid = cid_of(keys[g]), cid_of(keys[m])
-                members = index.groups[gid]
-                if mid not in members:
-                    members.append(mid)
-                    index.member_of.setdefault(mid, []).append(gid)
-        ids, pref, label = index.ids, index.pref, index._label
+                index._member(cid_of(keys[g]), cid_of(keys[m]))
+        ids, label = index.ids, index._label
         langs = [tag.lower() for tag in facts.langs]
         literal_forms: dict[int, list[tuple[int, bytes]]] = {}  # SKOS-XL label resource → its literal forms
         xl_links = [(x, kind) for kind, code in ((PREF, sf.XL_PREF), (ALT, sf.XL_ALT), (HIDDEN, sf.XL_HIDDEN))
@@ -354,29 +361,13 @@ class IndexBuilder:
         del literal_forms
         for c, b in list(facts.pairs(sf.BROADER)) + [(c, b) for b, c in facts.pairs(sf.NARROWER)]:
             if is_iri(c) and is_iri(b):
-                ci, bi = cid_of(keys[c]), cid_of(keys[b])
-                if ci == bi:
-                    continue
-                ps = index.parents.setdefault(ci, [])
-                if bi not in ps:
-                    ps.append(bi)
-                    index.children.setdefault(bi, []).append(ci)
-        top: list[int] = []
-        seen_top: set[int] = set()
+                index._broader(cid_of(keys[c]), cid_of(keys[b]))
         for c, sc in list(facts.pairs(sf.TOP_CONCEPT_OF)) + [(c, sc) for sc, c in facts.pairs(sf.HAS_TOP_CONCEPT)]:
             if is_iri(c) and is_iri(sc):
-                cid = cid_of(keys[c])
-                tops = index.scheme_tops.setdefault(keys[sc], [])
-                if cid not in tops:
-                    tops.append(cid)
-                if cid not in seen_top:
-                    seen_top.add(cid)
-                    top.append(cid)
+                index._top_concept(cid_of(keys[c]), keys[sc])
         for c, sc in facts.pairs(sf.IN_SCHEME):
             if is_iri(c) and is_iri(sc):
                 index.scheme_stated.setdefault(keys[sc], []).append(cid_of(keys[c]))
-        if not top:  # no declared top concepts: the concepts without a broader one
-            top = [cid for cid in index.is_concept if cid not in index.parents]
         for s, _p, value, literal in sorted(facts.deprecation):
             if literal and is_iri(s) and value.strip().lower() in ("true", "1"):
                 index.deprecated.add(cid_of(keys[s]))
@@ -394,9 +385,7 @@ class IndexBuilder:
         for s, t in sorted(facts.other_types):
             if flags[s] & sf.CONCEPT and is_iri(s):
                 index.types.setdefault(cid_of(keys[s]), []).append(keys[t])
-        iris = index.iris
-        index.top = sorted(top, key=lambda c: (fold(_best(pref[c], None)[0] or ""), iris[c]))
-        return index
+        return index._finish()
 
     def write(self, f: BinaryIO) -> None:
         """The index as one file: MAGIC, aligned sections, a JSON footer naming them, its length, _END."""
