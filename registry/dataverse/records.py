@@ -255,27 +255,75 @@ def _native_field(block: str, item: Any, where: str, parent: str | None, problem
     return out
 
 
-def _jsonld_fields(obj: dict, mapping: Mapping, prefixes: dict[str, str], where: str, parent: str | None,
-                   unknown: list) -> list[FieldValue]:
-    iris = mapping.field_by_iri()
+class _JsonLdNames:
+    """Which field a key of a JSON-LD form (OAI-ORE export, semantic API) names, over the first
+    mapping and the blocks exported from the profiles of the chain.
+
+    Dataverse's OAI-ORE writer (`OREMap`) keys a field that has a termURI by the field's own name,
+    and maps that name to the termURI in `@context`; a field without one by `<block>:<name>`, the
+    block prefix mapped to its namespace URI. Several fields may share one termURI (the unit of
+    every quantity is `qudt:unit`), so the name comes first, and only when `@context` maps it to
+    that field's IRI; then the IRI, among the children of the compound it is in, then the first
+    mapping's (its lift properties included), then the top-level fields of the other blocks."""
+
+    def __init__(self, mappings: list[Mapping]):
+        self.first = mappings[0]
+        self.first_iris = self.first.field_by_iri()
+        self.names: dict[str, tuple[str, str]] = {}
+        self.children: dict[tuple[str, str], dict[str, str]] = {}
+        self.top: dict[str, tuple[str, str]] = {}
+        for m in mappings:
+            for name, info in m.fields.items():
+                self.names.setdefault(name, (m.block, name))
+                parent = info.get("parent") or ""
+                for iri in self._iris(m, name):
+                    if parent:
+                        self.children.setdefault((m.block, parent), {}).setdefault(iri, name)
+                    else:
+                        self.top.setdefault(iri, (m.block, name))
+        self.by_block = {m.block: m for m in reversed(mappings)}
+
+    @staticmethod
+    def _iris(m: Mapping, name: str) -> list[str]:
+        term = m.fields.get(name, {}).get("term")
+        return [iri for iri in (term, m.block_uri + name if m.block_uri else None) if iri]
+
+    def find(self, key: str, iri: str, parent: tuple[str, str] | None) -> tuple[str, str] | None:
+        named = self.names.get(key)
+        if named is not None and iri in self._iris(self.by_block[named[0]], named[1]):
+            if parent is None or self.by_block[named[0]].fields[named[1]].get("parent") == parent[1]:
+                return named
+        if parent is not None:
+            name = self.children.get(parent, {}).get(iri)
+            if name is not None:
+                return parent[0], name
+        name = self.first_iris.get(iri)
+        if name is not None:
+            return self.first.block, name
+        return self.top.get(iri) if parent is None else None
+
+
+def _jsonld_fields(obj: dict, names: _JsonLdNames, prefixes: dict[str, str], where: str,
+                   parent: tuple[str, str] | None, unknown: list) -> list[FieldValue]:
     out: list[FieldValue] = []
     for key, value in obj.items():
         if key.startswith("@"):
             continue
-        iri = _expand(key, prefixes)
-        name = iris.get(iri)
+        found = names.find(key, _expand(key, prefixes), parent)
         at = f"{where}/{json_pointer([key])[1:]}"
-        if name is None:
+        if found is None:
             unknown.append((at, key))
             continue
+        block, name = found
         items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
         for j, v in items:
             here = at + (f"/{j}" if j is not None else "")
             if isinstance(v, dict) and "@value" not in v and "@id" not in v:
-                out.append(FieldValue(mapping.block, name, _jsonld_fields(v, mapping, prefixes, here, name, unknown), here, parent))
+                children = _jsonld_fields(v, names, prefixes, here, (block, name), unknown)
+                out.append(FieldValue(block, name, children, here, parent[1] if parent else None))
             else:
                 text = v.get("@value", v.get("@id")) if isinstance(v, dict) else v
-                out.append(FieldValue(mapping.block, name, str(text), here, parent))
+                out.append(FieldValue(block, name, str(text), here, parent[1] if parent else None))
     return out
 
 
@@ -538,8 +586,8 @@ def lift(document: dict, kind: str, mapping: Mapping | list[Mapping] | tuple | N
         if {"schema:Dataset", SCHEMA + "Dataset"} & {t for t in types if isinstance(t, str)}:
             top["datasetType"] = ("dataset", f"{where}/@type")  # the JSON-LD form of the native datasetType "dataset"
         subject_iri = body.get("@id") if isinstance(body.get("@id"), str) else None
-        values = _jsonld_fields({k: v for k, v in body.items() if full.get(k) not in DATASET_KEYS}, mapping, prefixes,
-                                where, None, unknown)
+        values = _jsonld_fields({k: v for k, v in body.items() if full.get(k) not in DATASET_KEYS},
+                                _JsonLdNames(mappings), prefixes, where, None, unknown)
         unknown = [u for u in unknown if not _expand(u[1], prefixes).startswith(NOT_FIELDS)]
         fields_pointer = where  # "" (RFC 6901): the whole document
     lifter = _Lifter(mapping, language, unknown, by_block)

@@ -34,3 +34,15 @@ def french_properties(block_name: str, variant: str = "fr_CA") -> Path:
 @pytest.fixture
 def dataverse_data() -> Path:
     return require_dataverse_data()
+
+
+@pytest.fixture(scope="module")
+def exported(bundled_client):
+    """The bundled electron-microscopy 1.0.0 exported as a Dataverse block: (block name, {field
+    name → its declaration})."""
+    from registry.dataverse.block import parse_block
+
+    r = bundled_client.get("/profiles/electron-microscopy/versions/1.0.0/dataverse/block.tsv")
+    assert r.status_code == 200, r.text
+    block = parse_block(r.content)
+    return block.name, {f.name: f for f in block.fields}

@@ -19,9 +19,7 @@ from __future__ import annotations
 import copy
 import json
 
-import pytest
 
-from registry.dataverse.block import parse_block
 
 PROFILE = "electron-microscopy"
 V = "https://w3id.org/metsa/vocab/"
@@ -99,14 +97,6 @@ def dataverse_field(block_fields, name, value):
             return {child: dataverse_field(block_fields, child, v) for child, v in item.items()}
         value = [one(v) for v in value] if isinstance(value, list) else one(value)
     return {"typeName": name, "multiple": declared.allow_multiples, "typeClass": type_class, "value": value}
-
-
-@pytest.fixture(scope="module")
-def exported(bundled_client):
-    r = bundled_client.get(f"/profiles/{PROFILE}/versions/1.0.0/dataverse/block.tsv")
-    assert r.status_code == 200, r.text
-    block = parse_block(r.content)
-    return block.name, {f.name: f for f in block.fields}
 
 
 def record(exported) -> dict:
