@@ -6,7 +6,6 @@ identifiers, order and alternates)."""
 from __future__ import annotations
 
 import dataclasses
-import os
 
 import pytest
 import rdflib
@@ -21,7 +20,7 @@ from registry.dataverse.export import export_block
 from registry.dataverse.importer import import_block, profile_id_of, write_import
 from registry.errors import InvalidInput
 from registry.services import Registry
-from tests.conftest import OxigraphServer
+from tests.conftest import REMOTE_BACKEND, start_remote_server
 
 from .conftest import BLOCKS, PROPERTIES, real_block_paths, require_dataverse_data
 
@@ -32,13 +31,15 @@ SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
-    """One store for the module's round trips (embedded, or a real `oxigraph serve`)."""
+    """One store for the module's round trips (embedded, or a real `oxigraph serve` or Virtuoso
+    of its own on the remote backends)."""
     server = None
-    if os.environ.get("REGISTRY_TEST_BACKEND", "embedded") == "remote":
-        server = OxigraphServer().start()
+    root = tmp_path_factory.mktemp("dvimport")
+    if REMOTE_BACKEND:
+        server = start_remote_server(root / "store-server")
         store = server.store_url
     else:
-        store = str(tmp_path_factory.mktemp("dvimport") / "store")
+        store = str(root / "store")
     services = Registry.build(Settings(store=store, base_iri="http://testserver/", load_bundled=False))
     yield services
     services.close()

@@ -24,7 +24,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from tests.conftest import BACKEND, SHARED_DATA, OxigraphServer, require_shared
+from tests.conftest import REMOTE_BACKEND, SHARED_DATA, require_shared, start_remote_server
 from tests.web.conftest import REPO, _free_port, start_live_server
 
 CVOC = SHARED_DATA / "dataverse" / "cvoc"
@@ -47,17 +47,18 @@ def _require_assets() -> None:
 @pytest.fixture(scope="module")
 def registry_server(tmp_path_factory):
     """A real registry with the bundled content, on the test backend's store (with
-    REGISTRY_TEST_BACKEND=remote, a real `oxigraph serve`)."""
-    oxigraph = OxigraphServer().start() if BACKEND == "remote" else None
+    REGISTRY_TEST_BACKEND=remote or virtuoso, a real `oxigraph serve` or Virtuoso of its own)."""
+    root = tmp_path_factory.mktemp("dvregistry")
+    store_server = start_remote_server(root / "store-server") if REMOTE_BACKEND else None
     try:
-        # Start-up loads every bundled profile and vocabulary (into `oxigraph serve` over HTTP on the
-        # remote backend): minutes on a shared CI machine, so the wait for the first answer is long.
+        # Start-up loads every bundled profile and vocabulary (into the store server over HTTP on the
+        # remote backends): minutes on a shared CI machine, so the wait for the first answer is long.
         yield from (server.url for server in start_live_server(
-            tmp_path_factory.mktemp("dvregistry"), bundled=True, timeout=900,
-            store=oxigraph.store_url if oxigraph is not None else None))
+            root, bundled=True, timeout=900,
+            store=store_server.store_url if store_server is not None else None))
     finally:
-        if oxigraph is not None:
-            oxigraph.stop()
+        if store_server is not None:
+            store_server.stop()
 
 
 def _input(entry: dict, element_id: str, lang: str, value: str) -> str:
