@@ -45,6 +45,7 @@ import pyoxigraph as ox
 from registry.conneg import RDF_FORMAT_BY_MEDIA, RESULT_SYNTAXES
 from registry.errors import StoreUnavailable
 from registry.store.base import QueryResult, RegistryStore
+from registry.store.literals import XSD, canonical_results, canonical_triple, canonical_value
 from registry.store.lease import (
     COORDINATION_GRAPH,
     REVISION_PREDICATE,
@@ -76,6 +77,9 @@ _ACCEPT = (
 
 _ACCEPT_XML = "application/sparql-results+xml, application/n-triples;q=0.9"
 _ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
+#: A double with more digits than a store that rounds doubles on output writes (`_keeps_double_digits`)
+_DOUBLE_PROBE = "0.1234567890123"
+_INEXACT = (XSD + "double", XSD + "float")
 _PROLOGUE = re.compile(r"\A(?:\s+|#[^\n]*\n|PREFIX\s+[^:\s]*:\s*<[^>]*>|BASE\s*<[^>]*>)*", re.IGNORECASE)
 
 
@@ -156,6 +160,7 @@ class RemoteSparqlStore(RegistryStore):
         self._server: str | None = None
         self._auto_union: str | None = None
         self._graph_listing: str | None = None  # how this store lists its graphs (probed once)
+        self._faithful_doubles: bool | None = None  # whether answers keep a double's digits (probed once)
         self._closed = False
 
     @classmethod
@@ -446,6 +451,8 @@ class RemoteSparqlStore(RegistryStore):
                     media = response.headers.get("content-type", "").split(";")[0].strip()
                     if media.lower() in _RESULT_FORMATS:  # any store's blank node labels, readable by pyoxigraph
                         body = portable_blank_nodes(body)
+                    if media.lower() in _RESULT_FORMATS or media.lower() == "application/n-triples":
+                        body = canonical_results(body)  # `true`, not `1`: literals as the embedded store writes them
                     return media, body
             except httpx.TimeoutException as exc:
                 raise StoreUnavailable(
@@ -473,9 +480,9 @@ class RemoteSparqlStore(RegistryStore):
                 # pyoxigraph's JSON results parser caps its buffer at 16 MiB (a 10 MB IRI in a
                 # hostile upload reaches it, lazily, while iterating); its XML parser does not.
                 return self._read_query(text, params, _ACCEPT_XML)
-            return ox.parse_query_results(portable_blank_nodes(body), format=_RESULT_FORMATS[media])
+            return ox.parse_query_results(canonical_results(portable_blank_nodes(body)), format=_RESULT_FORMATS[media])
         if media in _GRAPH_FORMATS:
-            return _as_query_triples(ox.parse(body, format=_GRAPH_FORMATS[media]))
+            return _as_query_triples(canonical_triple(q.triple) for q in ox.parse(body, format=_GRAPH_FORMATS[media]))
         raise StoreUnavailable(f"the remote store answered with an unexpected media type {media!r}", code="store-error")
 
     def _post_query(self, text: str, params: list[tuple[str, str]], accept: str = _ACCEPT) -> tuple[bytes, str, str]:
@@ -573,6 +580,21 @@ class RemoteSparqlStore(RegistryStore):
         }
 
     def triples(self, graph) -> Iterator[ox.Triple]:
+        if self._keeps_double_digits():
+            yield from self._stored_triples(graph)
+            return
+        # The store writes doubles and floats with fewer digits than it keeps (Virtuoso 7.2: six,
+        # `1.570796327` as `1.5708`; docs/deployment.md, quirk table): put back the digits it gives
+        # as the lexical form (`STR`), so a graph read is the graph written on every store.
+        precise = self._precise_numbers(graph)
+        if precise is None:  # two numbers written alike: read the graph with each one's digits
+            yield from self._triples_with_digits(graph)
+            return
+        for t in self._stored_triples(graph):
+            obj = precise.get(t.object) if isinstance(t.object, ox.Literal) else None
+            yield t if obj is None else ox.Triple(t.subject, t.predicate, obj)
+
+    def _stored_triples(self, graph) -> Iterator[ox.Triple]:
         g = ox.NamedNode(graph)
         if self.gsp_url is None:
             yield from self._read_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}", [])
@@ -584,9 +606,44 @@ class RemoteSparqlStore(RegistryStore):
             media = response.headers.get("content-type", "application/n-triples").split(";")[0].strip().lower()
             fmt = _GRAPH_FORMATS.get(media, ox.RdfFormat.N_TRIPLES)
             for quad in ox.parse(_ResponseReader(response), format=fmt):
-                yield quad.triple
+                yield canonical_triple(quad.triple)
         finally:
             response.close()
+
+    def _keeps_double_digits(self) -> bool:
+        """Whether the store writes a double with all its digits (probed once, by behaviour)."""
+        if self._faithful_doubles is None:
+            rows = self._read_query(f'SELECT ?d WHERE {{ VALUES ?d {{ "{_DOUBLE_PROBE}"^^<{XSD}double> }} }}', [])
+            written = [row["d"] for row in rows]
+            self._faithful_doubles = bool(written) and _as_float(written[0]) == float(_DOUBLE_PROBE)
+        return self._faithful_doubles
+
+    def _precise_numbers(self, graph) -> dict[ox.Literal, ox.Literal] | None:
+        """The graph's doubles and floats: as the store writes them -> with the digits it keeps;
+        None when two different numbers are written alike."""
+        rows = self._read_query(
+            f"SELECT DISTINCT ?o (STR(?o) AS ?lex) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o "
+            f"FILTER(isLiteral(?o) && (DATATYPE(?o) = <{XSD}double> || DATATYPE(?o) = <{XSD}float>)) }} }}", []
+        )
+        precise: dict[ox.Literal, ox.Literal] = {}
+        for row in rows:
+            written, lexical = row["o"], row["lex"]
+            if not isinstance(written, ox.Literal) or lexical is None:
+                continue
+            value = _with_digits(written, lexical.value)
+            if precise.setdefault(written, value) != value:
+                return None
+        return precise
+
+    def _triples_with_digits(self, graph) -> Iterator[ox.Triple]:
+        rows = self._read_query(
+            f"SELECT ?s ?p ?o (STR(?o) AS ?lex) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}", []
+        )
+        for row in rows:
+            obj = row["o"]
+            if isinstance(obj, ox.Literal) and obj.datatype.value in _INEXACT and row["lex"] is not None:
+                obj = _with_digits(obj, row["lex"].value)
+            yield ox.Triple(row["s"], row["p"], obj)
 
     def _gsp_get(self, graph: str) -> httpx.Response | None:
         request = self._http.build_request(
@@ -666,11 +723,24 @@ def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
         yield block
 
 
-def _as_query_triples(quads) -> ox.QueryTriples:
+def _as_query_triples(triples) -> ox.QueryTriples:
     """Wrap parsed triples in pyoxigraph's own `QueryTriples` (as the embedded store returns)."""
     scratch = ox.Store()
-    scratch.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+
+
+def _as_float(term) -> float | None:
+    try:
+        return float(term.value) if isinstance(term, ox.Literal) else None
+    except ValueError:
+        return None
+
+
+def _with_digits(written: ox.Literal, lexical: str) -> ox.Literal:
+    """A double or float with the digits of its lexical form, in the embedded store's form."""
+    datatype = written.datatype
+    return ox.Literal(canonical_value(lexical, datatype.value), datatype=datatype)
 
 
 def _on_host(query_url: str, url: str | None) -> str | None:
