@@ -3,7 +3,9 @@ next to `/sparql` (the union of every public version), on electron-microscopy 1.
 
 from __future__ import annotations
 
-from tests.conftest import BASE
+import pytest
+
+from tests.conftest import BACKEND, BASE
 
 QUERY = """PREFIX sh: <http://www.w3.org/ns/shacl#>
 SELECT ?g ?max WHERE { GRAPH ?g { <https://w3id.org/metsa/shapes/electron-microscopy/Acquisition-magnification>
@@ -29,7 +31,16 @@ def test_latest_dataset_has_one_version_per_series(evolution_client):
     # the default graph: each row once instead of once per version
     assert rows(evolution_client.get("/sparql", params={"query": COUNT}, headers=accept)) == [{"n": "3"}]
     assert rows(evolution_client.post("/sparql/latest", data={"query": COUNT}, headers=accept)) == [{"n": "1"}]
-    # the catalog and the other series' latest versions are there too
+
+
+@pytest.mark.xfail(
+    BACKEND == "virtuoso", strict=True,
+    reason="Virtuoso 7.2 answers ASK { GRAPH <g> { ?s ?p ?o } } true for any <g> outside the request's "
+    "named-graph-uri (docs/deployment.md, quirk table: not bridged)",
+)
+def test_latest_dataset_answers_ask_per_graph(evolution_client):
+    accept = {"Accept": "application/sparql-results+json"}
+    # the catalog and the other series' latest versions are there too; an older version is not
     ask = "ASK { GRAPH <%s> { ?s ?p ?o } }"
     for graph, expected in ((BASE + "catalog", True), (BASE + "profiles/research-dataset/1.0.0/shapes", True),
                             (BASE + "profiles/electron-microscopy/1.1.0", False)):
