@@ -26,7 +26,7 @@ def test_latest_dataset_has_one_version_per_series(evolution_client):
     assert [r["g"] for r in union] == [BASE + f"profiles/electron-microscopy/{v}/shapes" for v in ("1.0.0", "1.1.0", "2.0.0")]
     latest = rows(evolution_client.get("/sparql/latest", params={"query": QUERY}, headers=accept))
     # 2.0.0's bound, "1000000000"^^xsd:double, compared by value: a store may keep numbers as values
-    # and write them its own way (Virtuoso answers "1e+09": docs/deployment.md, quirk table)
+    # and write them its own way (docs/deployment.md, quirk table)
     assert [(r["g"], float(r["max"])) for r in latest] == [(BASE + "profiles/electron-microscopy/2.0.0/shapes", 1e9)]
     # the default graph: each row once instead of once per version
     assert rows(evolution_client.get("/sparql", params={"query": COUNT}, headers=accept)) == [{"n": "3"}]
