@@ -57,8 +57,11 @@ def test_a_block_becomes_a_draft_profile_shown_in_the_community_area(client):
     assert profile.status == "draft" and profile.title == {"en": "Journal Metadata", "fr": "Métadonnées liées à la revue"}
     vocabulary = registry.catalog.version("vocabulary", "journal-journal-article-type", "1.0.0")
     assert vocabulary.status == "draft"
-    # Drafts stay invisible to the public.
+    # Drafts stay invisible to the public, and so does their Dataverse block (published versions only).
     assert client.get("/profiles/journal/versions/1.0.0").status_code == 404
+    hidden = client.get("/profiles/journal/versions/1.0.0/dataverse/block.tsv")
+    assert hidden.status_code == 404 and hidden.headers["content-type"].startswith("application/problem+json")
+    assert "text/tab-separated-values" not in hidden.headers["content-type"]
 
 
 def test_a_broken_block_is_refused_with_line_and_column_and_nothing_stored(client, snapshot):
