@@ -319,3 +319,25 @@ def test_an_export_never_reads_a_cvoc_vocabulary_whole(bundled_client, monkeypat
         if pid == "electron-microscopy":
             assert "technique" in served
     assert listed and all(limit == MAX_CONTROLLED_VALUES for _, limit in listed)
+
+
+def test_every_export_is_checked_and_a_broken_one_is_refused(bundled_client, monkeypatch):
+    """The checker runs on every export: a planned field Dataverse's loader would refuse (here a
+    fieldType outside the guide's list) makes the export fail with the problem's column, rather than
+    hand out a TSV that breaks the load."""
+    from registry.dataverse import export
+    from registry.dataverse.block import BlockFormatError
+
+    dataset_field = export._dataset_field
+
+    def broken(f, plan, order):
+        out = dataset_field(f, plan, order)
+        if f.name == "emOperatorName":
+            out.field_type = "boolean"
+        return out
+
+    monkeypatch.setattr(export, "_dataset_field", broken)
+    with pytest.raises(BlockFormatError) as refused:
+        export.export_block(bundled_client.app.state.registry, "electron-microscopy", "1.0.0")
+    [problem] = refused.value.problems
+    assert (problem.rule, problem.column_name) == ("field-type", "fieldType") and "boolean" in problem.message
