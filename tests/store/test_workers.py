@@ -59,7 +59,9 @@ class Worker:
             env=env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        # 120 s, as the SPARQL test server's start-up: a node on Virtuoso at load ~20 was still
+        # in "Waiting for application startup" after 60 s (docs/deployment.md, Virtuoso in CI)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
