@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +38,8 @@ from registry.namespaces import (
 )
 from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, check_rdf_nesting
 from registry.publishing import Finding
-from registry.publishing.iri_scan import scan_iris
+from registry.publishing.iri_scan import IriScan, scan_iris
+from registry.publishing.skos_facts import SCHEME as SCHEME_FLAG
 from registry.rdf import (
     _syntax_error, content_hash, format_for_filename, parse_triples, prepare_input, refuse_unsafe_iri, to_rdflib_graph,
 )
@@ -175,6 +177,18 @@ class VocabularyCheck:
 
 
 @dataclass
+class IndexPrebuild:
+    """What a search index made beside the bulk load needs (`PublicationService.index_prebuilders`):
+    the version, its final concepts graph, the digest of its document, and what the parse of that
+    document collected (`registry.publishing.skos_facts.SkosFacts`; the hook may clear them)."""
+
+    version_iri: str
+    graph: str
+    content_hash: str
+    facts: Any
+
+
+@dataclass
 class PublishResult:
     kind: str
     id: str
@@ -189,6 +203,10 @@ class PublishResult:
     #: handed to the publication observers so that the search index is built without reading the
     #: graph back (`IndexBuilder.from_facts`); not part of the answer, dropped once used
     facts: Any = field(default=None, repr=False, compare=False)
+    #: what was made from the parse beside the bulk load before the commit (a search index file
+    #: written under a temporary name: `PublicationService.index_prebuilders`); the observers make
+    #: it live after the commit, and `_notify` discards whatever is left (`discard()`)
+    prebuilt: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -258,16 +276,22 @@ class PublicationService:
         self.profile_checks: list[Callable[[ProfileCheck], tuple[list[tuple], dict[str, Any]]]] = []
         #: The same for each new vocabulary version, called with a `VocabularyCheck`.
         self.vocabulary_checks: list[Callable[[VocabularyCheck], tuple[list[tuple], dict[str, Any]]]] = []
+        #: Called in the parse thread, beside the bulk load, with an `IndexPrebuild` for each new
+        #: published vocabulary version whose SKOS, namespace and IRI checks passed (issue 16: the
+        #: search index file is written while the store loads). Returns an object with `discard()`
+        #: (kept in `PublishResult.prebuilt`: made live by an observer after the commit, discarded
+        #: when the publication fails or once the observers ran) or None.
+        self.index_prebuilders: list[Callable[[IndexPrebuild], Any]] = []
 
     def _notify(self, results: list[PublishResult]) -> None:
         for result in results:
-            if not result.created:
-                continue
-            for observer in list(self.observers):
-                try:
-                    observer(result)
-                except Exception:  # noqa: BLE001 - an observer must not fail a committed publication
-                    log.exception("publication observer failed for %s %s", result.id, result.version)
+            if result.created:
+                for observer in list(self.observers):
+                    try:
+                        observer(result)
+                    except Exception:  # noqa: BLE001 - an observer must not fail a committed publication
+                        log.exception("publication observer failed for %s %s", result.id, result.version)
+            _discard_prebuilt([result])  # what no observer made live (a no-op publication, a draft)
 
     # --- public operations ---------------------------------------------------------------------
 
@@ -279,6 +303,7 @@ class PublicationService:
                 self._commit(staged)
             except BaseException:
                 self._discard(staged)
+                _discard_prebuilt([item.result for item in staged])
                 raise
         self._notify([staged[0].result])
         return staged[0].result
@@ -298,6 +323,7 @@ class PublicationService:
                 self._commit(staged)
             except BaseException:
                 self._discard(staged)
+                _discard_prebuilt([item.result for item in staged])
                 raise
         result = profile.result
         result.vocabularies = [s.result for s in staged[:-1]]
@@ -461,14 +487,18 @@ class PublicationService:
 
     def _stage_vocabulary(self, community: Community, sub: VocabularySubmission, _in_publication) -> _Staged:
         graphs: list[str] = []
+        prebuilt: list[Any] = []
         try:
-            return self._stage_vocabulary_into(community, sub, graphs)
+            return self._stage_vocabulary_into(community, sub, graphs, prebuilt)
         except BaseException:
             for graph in graphs:  # checks failed after the load: leave the store as it was
                 self.store.drop_graph(graph)
+            for made in prebuilt:  # an index written beside the load never goes live
+                made.discard()
             raise
 
-    def _stage_vocabulary_into(self, community: Community, sub: VocabularySubmission, loaded: list[str]) -> _Staged:
+    def _stage_vocabulary_into(self, community: Community, sub: VocabularySubmission, loaded: list[str],
+                               prebuilt: list[Any]) -> _Staged:
         _check_languages(sub.title, "title")
         _check_languages(sub.description, "description")
         owner, existing, previous = self._prepare(community, "vocabulary", sub.id, sub.version, sub.status)
@@ -489,9 +519,41 @@ class PublicationService:
         self.store.drop_graph(graph)  # an orphan left by a crash
         loaded.append(graph)
         source = sub.source
+        policy = sub.skos_integrity or community.skos_integrity
+        if policy not in publishing.SKOS_POLICIES:
+            raise InvalidInput(f"SKOS integrity policy {policy!r}: use one of {', '.join(publishing.SKOS_POLICIES)}",
+                               code="invalid-skos-integrity")
+        prebuild = (IndexPrebuild(version_iri, final_graph, digest, None)
+                    if sub.status == "published" and self.index_prebuilders else None)
+
+        def beside_load(data: bytes | Path) -> tuple[IriScan, list[Finding] | None]:
+            """The parse of the document, its checks and (when they pass) the search index file,
+            all in a thread beside the bulk load (issue 16: pyoxigraph releases the GIL while it
+            loads, `tests/publishing/test_beside_load.py`); None: the checks need the loaded graph."""
+            scan = scan_iris(data, sub.format, community.namespaces, skos=True)
+            facts = scan.facts
+            if scan.unsafe is not None or facts is None or next(facts.with_flag(SCHEME_FLAG), None) is None:
+                return scan, None  # refused after the load, or the no-scheme message asks the store
+            found = publishing.check_vocabulary_facts(facts, _no_query, policy=policy)
+            found += publishing.check_namespace(scan.outside, community.namespaces)
+            found += publishing.check_iri_schemes(scan.unusual)
+            if prebuild is not None and not publishing.has_errors(found):
+                prebuild.facts = facts
+                for hook in list(self.index_prebuilders):
+                    try:
+                        made = hook(prebuild)
+                    except Exception:  # noqa: BLE001 - the index is then built after the commit
+                        log.exception("could not prebuild the index of %s", version_iri)
+                        continue
+                    if made is not None:
+                        prebuilt.append(made)  # discarded by `_stage_vocabulary` if anything fails
+                log.debug("%s: index prebuilt beside the load at %.3f", version_iri, time.monotonic())
+            return scan, found
+
         # The IRI and SKOS checks read the document with pyoxigraph's parser in a thread beside
         # the bulk load (both release the GIL while parsing): one pass instead of scans of the
-        # loaded graph (`registry.publishing.iri_scan`, `registry.publishing.skos_facts`).
+        # loaded graph (`registry.publishing.iri_scan`, `registry.publishing.skos_facts`); the
+        # checks and the new search index file follow in the same thread.
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iri-scan")
         try:
             data: bytes | Path
@@ -502,9 +564,10 @@ class PublicationService:
             else:
                 check_rdf_nesting(source, sub.format, max_depth=self.max_depth, what=sub.name)
                 data = source
-            scanning = pool.submit(scan_iris, data, sub.format, community.namespaces, skos=True)
+            scanning = pool.submit(beside_load, data)
             self.store.load_graph(graph, data, sub.format)
-            iri_scan = scanning.result()
+            log.debug("%s: bulk load done at %.3f", version_iri, time.monotonic())
+            iri_scan, early = scanning.result()
         except SyntaxError as exc:
             self.store.drop_graph(graph)
             raise _syntax_error(exc, sub.name) from None
@@ -526,10 +589,6 @@ class PublicationService:
         if iri_scan.unsafe is not None:
             refuse_unsafe_iri(iri_scan.unsafe, sub.name)
         findings: list[Finding] = []
-        policy = sub.skos_integrity or community.skos_integrity
-        if policy not in publishing.SKOS_POLICIES:
-            raise InvalidInput(f"SKOS integrity policy {policy!r}: use one of {', '.join(publishing.SKOS_POLICIES)}",
-                               code="invalid-skos-integrity")
         scheme_rows = self.store.select(
             "SELECT DISTINCT ?s WHERE { ?s a <http://www.w3.org/2004/02/skos/core#ConceptScheme> "
             f"FILTER(isIRI(?s)) }} ORDER BY ?s LIMIT {MAX_SCHEMES + 1}",
@@ -539,14 +598,17 @@ class PublicationService:
             findings.append(Finding("error", "vocabulary-too-many-schemes",
                                     f"the vocabulary has more than {MAX_SCHEMES} concept schemes",
                                     message_fr=f"le vocabulaire a plus de {MAX_SCHEMES} schémas de concepts"))
-        # the SKOS checks, over what the same parse collected (`registry.publishing.skos_facts`):
-        # the findings of the SPARQL checks without reading the loaded graph back
-        assert iri_scan.facts is not None
-        findings += publishing.check_vocabulary_facts(
-            iri_scan.facts, lambda q: self.store.query(q, default_graph=[graph]), policy=policy)
-        # the namespace and IRI-scheme checks, over what the parse beside the load collected
-        findings += publishing.check_namespace(iri_scan.outside, community.namespaces)
-        findings += publishing.check_iri_schemes(iri_scan.unusual)
+        if early is not None:  # made beside the load
+            findings += early
+        else:
+            # the SKOS checks, over what the same parse collected (`registry.publishing.skos_facts`):
+            # the findings of the SPARQL checks without reading the loaded graph back
+            assert iri_scan.facts is not None
+            findings += publishing.check_vocabulary_facts(
+                iri_scan.facts, lambda q: self.store.query(q, default_graph=[graph]), policy=policy)
+            # the namespace and IRI-scheme checks, over what the parse beside the load collected
+            findings += publishing.check_namespace(iri_scan.outside, community.namespaces)
+            findings += publishing.check_iri_schemes(iri_scan.unusual)
         if publishing.has_errors(findings):
             raise CheckFailed(
                 f"vocabulary {sub.id} {sub.version} did not pass the checks",
@@ -557,8 +619,9 @@ class PublicationService:
         scheme = schemes[0] if len(schemes) == 1 else None
         staged.scheme = scheme
         staged.schemes = schemes
+        # the facts go to the observers unless an index was already made from them (which frees them)
         result = PublishResult("vocabulary", sub.id, sub.version, version_iri, sub.status, True, findings,
-                               facts=iri_scan.facts)
+                               facts=None if prebuilt else iri_scan.facts, prebuilt=prebuilt)
         staged.result = result
         if existing is not None:
             # Another document than last time; it may still hold the same graph (another syntax,
@@ -813,6 +876,20 @@ def _unchanged(staged: _Staged, existing: VersionInfo, same_content: Callable[[]
             code="immutable",
         )
     return False
+
+
+def _no_query(_query: str):
+    raise AssertionError("the checks beside the load run only when the document has a concept scheme")
+
+
+def _discard_prebuilt(results: list[PublishResult]) -> None:
+    for result in results:
+        for made in result.prebuilt:
+            try:
+                made.discard()
+            except Exception:  # noqa: BLE001 - a temporary file left is removed at a later start
+                log.exception("could not discard what was prebuilt for %s %s", result.id, result.version)
+        result.prebuilt = []
 
 
 def _source_digest(source: bytes | Path) -> str:

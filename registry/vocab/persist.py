@@ -73,6 +73,11 @@ class IndexFiles:
     def save(self, version_iri: str, graph: str, content: str | None, builder: IndexBuilder) -> VersionIndex:
         """Write the index file whole (temporary file, fsync, rename, fsync of the directory) and
         return the index read from it."""
+        return self.activate(self.write_temporary(version_iri, graph, content, builder), version_iri, graph, content)
+
+    def write_temporary(self, version_iri: str, graph: str, content: str | None, builder: IndexBuilder) -> Path:
+        """Write the index file under a temporary name (flushed and fsynced), which no `load`
+        reads: a publication writes it before its commit, `activate` makes it live after."""
         path = self.path(version_iri, graph, content)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
         try:
@@ -80,6 +85,16 @@ class IndexFiles:
                 builder.write(f)
                 f.flush()
                 os.fsync(f.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return tmp
+
+    def activate(self, tmp: Path, version_iri: str, graph: str, content: str | None) -> VersionIndex:
+        """Rename a file of `write_temporary` over its final name (atomic), fsync the directory,
+        and return the index read from it."""
+        path = self.path(version_iri, graph, content)
+        try:
             os.replace(tmp, path)
             fd = os.open(self.directory, os.O_RDONLY)
             try:

@@ -12,6 +12,7 @@ import logging
 import threading
 from dataclasses import replace
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -101,7 +102,8 @@ class VocabService(Feature):
         directory = index_dir(registry.settings)
         #: persisted indexes (registry.vocab.persist); None: built in memory only
         self.files = IndexFiles(directory) if directory is not None else None
-        #: version IRI → "file" or "built": where its index came from in this process
+        #: version IRI → "file", "built" or "prebuilt" (written beside its publication's bulk load):
+        #: where its index came from in this process
         self.index_source: dict[str, str] = {}
 
     # --- versions ------------------------------------------------------------------------------
@@ -237,12 +239,13 @@ class VocabService(Feature):
         concept schemes and content hash); a draft (the owning community's pages show it) as given."""
         return self.resolve(info.id, info.version) if info.public else info
 
-    def index(self, v: VersionInfo, facts=None) -> VersionIndex:
+    def index(self, v: VersionInfo, facts=None, prebuilt: "PrebuiltIndex | None" = None) -> VersionIndex:
         """The label index of a version: built on first use, then cached by version IRI. A
         draft's (not public) is built afresh every time and never kept, since a draft's concepts
         can still be replaced under the same version IRI. `facts`: what the parse of the version's
         document collected at its publication (`registry.publishing.skos_facts`), to build the
-        index from instead of reading the graph back."""
+        index from instead of reading the graph back. `prebuilt`: the index its publication wrote
+        beside the bulk load (`prebuild`), made live here when it is this very version's."""
         if v.status not in PUBLIC_STATUSES:
             return VersionIndex.build(self.store, v.iri, v.graph)
         index = self._indexes.get(v.iri)
@@ -255,6 +258,9 @@ class VocabService(Feature):
             if index is None:
                 index = self.files.load(v.iri, v.graph, v.content_hash) if self.files is not None else None
                 source = "file"
+                if index is None and prebuilt is not None and prebuilt.is_of(v):
+                    index = prebuilt.activate()
+                    source = "prebuilt"
                 if index is None:
                     if facts is not None:
                         builder = IndexBuilder.from_facts(v.iri, v.graph, facts)
@@ -300,12 +306,43 @@ class VocabService(Feature):
 
     def start(self) -> None:
         self.warm_all()  # persisted indexes load at start (issue 16, item 7)
+        self.registry.publication.index_prebuilders.append(self.prebuild)
+
+    def close(self) -> None:
+        hooks = self.registry.publication.index_prebuilders
+        if self.prebuild in hooks:
+            hooks.remove(self.prebuild)
+
+    def prebuild(self, request) -> "PrebuiltIndex":
+        """Publication hook (`PublicationService.index_prebuilders`), called beside the bulk load
+        once the checks passed (issue 16, "Speed and size"): build the new version's index from
+        the parse's facts and write its file under a temporary name; `published` makes it live
+        after the commit, so that nothing but the commit waits for the load."""
+        builder = IndexBuilder.from_facts(request.version_iri, request.graph, request.facts)
+        request.facts.clear()  # the builder holds what the index needs: free the rest first
+        made = PrebuiltIndex(self, request.version_iri, request.graph, request.content_hash)
+        if self.files is not None:
+            try:
+                made.tmp = self.files.write_temporary(request.version_iri, request.graph, request.content_hash, builder)
+                return made
+            except OSError as exc:  # a full disk must not fail the publication: kept in memory
+                log.warning("could not persist the index of %s: %s", request.version_iri, exc)
+        made.held = builder.to_index()
+        return made
 
     def published(self, result) -> None:
-        """Publication observer (`Feature.published`): build a new published
-        vocabulary version's index in the background, so the first search does not pay for it."""
+        """Publication observer (`Feature.published`): make live the index written beside the
+        load (`prebuild`), or build a new published vocabulary version's index in the
+        background, so the first search does not pay for it."""
         if result.kind != "vocabulary" or result.status != "published":
             return
+        mine = [made for made in result.prebuilt if isinstance(made, PrebuiltIndex) and made.service is self]
+        if mine:
+            try:
+                self.index(self.resolve(result.id, result.version), prebuilt=mine[0])
+            except Exception:  # noqa: BLE001 - the first search will build it instead
+                log.exception("could not make the index of %s %s live", result.id, result.version)
+            return  # `PublicationService._notify` discards what is left
 
         facts, result.facts = result.facts, None  # the build below is the last one to need them
 
@@ -768,3 +805,36 @@ def _pick(labels: dict[str, str], lang: str | None) -> tuple[str | None, str | N
 def _link(iri: str, labels: dict[str, str], lang: str | None) -> dict[str, Any]:
     label, label_lang = _pick(labels, lang)
     return {"iri": iri, "label": label, "lang": label_lang, "prefLabel": labels}
+
+
+class PrebuiltIndex:
+    """A version's index made before its publication's commit (`VocabService.prebuild`): a file
+    under a temporary name (`IndexFiles.write_temporary`), or the index in memory without an index
+    directory. Nothing reads it until `activate`, called after the commit; a kill -9 before
+    leaves only the temporary file, which no `load` reads (removed at a later start)."""
+
+    def __init__(self, service: VocabService, version_iri: str, graph: str, content_hash: str):
+        self.service = service
+        self.version_iri, self.graph, self.content_hash = version_iri, graph, content_hash
+        self.tmp: Path | None = None
+        self.held: VersionIndex | None = None
+
+    def is_of(self, v: VersionInfo) -> bool:
+        """Whether this is the index of the committed version `v` (same IRI, graph and content)."""
+        return (v.iri, v.graph, v.content_hash) == (self.version_iri, self.graph, self.content_hash) and (
+            self.tmp is not None or self.held is not None)
+
+    def activate(self) -> VersionIndex:
+        files = self.service.files
+        if self.tmp is not None and files is not None:
+            tmp, self.tmp = self.tmp, None
+            return files.activate(tmp, self.version_iri, self.graph, self.content_hash)
+        assert self.held is not None
+        index, self.held = self.held, None
+        return index
+
+    def discard(self) -> None:
+        if self.tmp is not None:
+            self.tmp.unlink(missing_ok=True)
+            self.tmp = None
+        self.held = None

@@ -97,6 +97,8 @@ PUBLISH = textwrap.dedent("""
                      f"'concept {i} fr'@fr ; skos:altLabel 'c{i}'@en .")
     registry = Registry.build(Settings(store=store, base_iri="http://testserver/", load_bundled=False,
                                        vocab_index_dir=indexes))
+    registry.start()
+    service_of(registry)  # as the app at start-up: the index file is written beside the bulk load
     registry.communities.create("test", "Test", ["https://w3id.org/test/"])
     community = registry.catalog.community("test")
     for version in ("1.0.0", "1.1.0"):

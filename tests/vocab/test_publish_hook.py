@@ -51,6 +51,6 @@ def test_publication_reads_nothing_back_for_its_checks_and_index(client, monkeyp
     while not service.has_index(iri):
         assert time.monotonic() < deadline, "the index was not built from the parse"
         time.sleep(0.05)
-    assert service.index_source[iri] == "built"
+    assert service.index_source[iri] == "prebuilt"  # written beside the bulk load (test_index_beside_load.py)
     hits = client.get("/search", params={"q": "tem"}).json()
     assert "https://w3id.org/test/technique/tem" in [r["iri"] for r in hits["results"]]
