@@ -156,6 +156,10 @@ class Hit:
 # --- building ------------------------------------------------------------------------------------
 
 
+#: how many ranges of their first character the inner words are sorted in (`IndexBuilder.write`)
+_WORD_RANGES = 4
+
+
 class IndexBuilder:
     """Reads a version's concepts graph into Python lists (`read`) and writes the index file (`write`)."""
 
@@ -448,44 +452,70 @@ class IndexBuilder:
         # entry, the folded label's length in characters, and for words where the word starts
         key_lengths = np.fromiter((min(len(k), 65535) for k in keys), dtype=np.uint16, count=len(keys))
         tables = []
+        e_kind, e_text, e_lang, e_cid = self.e_kind, self.e_text, self.e_lang, self.e_cid
+        # The inner words (~1.2M at 1M triples) are sorted in a few ranges of their first
+        # character, one range at a time: a range's order is the same as in the sort of all of
+        # them, and the tuples of one range only are held at once (issue 16: the index is written
+        # beside the bulk load, whose memory peaks at the same time).
+        firsts = sorted(k[0] for k in keys if k)
+        bounds = sorted({firsts[len(firsts) * i // _WORD_RANGES] for i in range(1, _WORD_RANGES)} if firsts else set())
+        ranges = list(zip([""] + bounds, bounds + [None]))
+        del firsts
         for group in (0, 1):
             # (folded key, IRI, then text, language and kind: two labels of one concept that fold
             # alike rank in the same order whatever order the graph was read in, entry id last)
             labels: list[tuple[str, str, str, str, int, int]] = []
-            words: list[tuple[str, str, str, str, int, int]] = []
-            e_kind, e_text, e_lang = self.e_kind, self.e_text, self.e_lang
             for e, key in enumerate(keys):
-                if not key or (e_kind[e] == PREF) != (group == 0):
-                    continue
-                iri = iris[self.e_cid[e]]
-                labels.append((key, iri, e_text[e], e_lang[e], e_kind[e], e))
-                if e_kind[e] != NOTATION:
+                if key and (e_kind[e] == PREF) == (group == 0):
+                    labels.append((key, iris[e_cid[e]], e_text[e], e_lang[e], e_kind[e], e))
+            labels.sort()
+            self._table(w, f"label{group}", [labels], key_lengths)
+            del labels
+
+            def words(low: str, high: str | None, group: int = group) -> list[tuple[str, str, str, str, int, int]]:
+                found: list[tuple[str, str, str, str, int, int]] = []
+                for e, key in enumerate(keys):
+                    if not key or (e_kind[e] == PREF) != (group == 0) or e_kind[e] == NOTATION:
+                        continue
                     space = key.find(" ")
                     while space != -1:
-                        words.append((key[space + 1:], iri, e_text[e], e_lang[e], e_kind[e], e))
+                        first = key[space + 1:space + 2]
+                        if low <= first and (high is None or first < high):
+                            found.append((key[space + 1:], iris[e_cid[e]], e_text[e], e_lang[e], e_kind[e], e))
                         space = key.find(" ", space + 1)
-            for family, items in (("label", labels), ("word", words)):
-                items.sort()
-                name = f"{family}{group}"
-                count = len(items)
-                # the first 8 UTF-8 bytes of each key (numpy truncates to the dtype's width and
-                # pads with NUL), read as big-endian integers: their order is the keys' order
-                heads = np.array([item[0].encode("utf-8") for item in items], dtype="S8")
-                w.raw(name + ".prefix", heads.view(">u8") if count else np.zeros(0, dtype=">u8"))
-                entries = np.fromiter((item[-1] for item in items), dtype=np.int32, count=count)
-                w.raw(name + ".entries", entries)
-                w.raw(name + ".length", key_lengths[entries])
-                if family == "word":
-                    own = np.fromiter((len(item[0]) for item in items), dtype=np.int64, count=count)
-                    w.raw(name + ".start", (key_lengths[entries].astype(np.int64) - own).clip(0, 65535).astype(np.uint16))
-                tables.append(name)
-                items.clear()
+                found.sort()
+                return found
+
+            self._table(w, f"word{group}", (words(low, high) for low, high in ranges), key_lengths)
+            tables += [f"label{group}", f"word{group}"]
         w.finish({
             "format": FORMAT, "version_iri": self.version_iri, "graph": self.graph,
             "concepts": len(self.is_concept), "langs": lang_table, "types": type_table, "stated": stated,
             "scheme_tops": self.scheme_tops, "replaced_by": {str(c): r for c, r in self.replaced_by.items()},
             "tables": tables,
         })
+
+    @staticmethod
+    def _table(w: "_Writer", name: str, parts, key_lengths: np.ndarray) -> None:
+        """One sorted table from its sorted parts (in order): the first 8 bytes of each key as a
+        big-endian integer, the entry, the folded label's length, and for words where it starts."""
+        heads, entries, own = [], [], []
+        for items in parts:
+            count = len(items)
+            # the first 8 UTF-8 bytes of each key (numpy truncates to the dtype's width and pads
+            # with NUL), read as big-endian integers: their order is the keys' order
+            heads.append(np.fromiter((item[0][:8].encode("utf-8") for item in items), dtype="S8", count=count))
+            entries.append(np.fromiter((item[-1] for item in items), dtype=np.int32, count=count))
+            own.append(np.fromiter((len(item[0]) for item in items), dtype=np.int64, count=count))
+            items.clear()
+        head = np.concatenate(heads) if heads else np.zeros(0, dtype="S8")
+        entry = np.concatenate(entries) if entries else np.zeros(0, dtype=np.int32)
+        w.raw(name + ".prefix", head.view(">u8") if len(head) else np.zeros(0, dtype=">u8"))
+        w.raw(name + ".entries", entry)
+        w.raw(name + ".length", key_lengths[entry])
+        if name.startswith("word"):
+            lengths = np.concatenate(own) if own else np.zeros(0, dtype=np.int64)
+            w.raw(name + ".start", (key_lengths[entry].astype(np.int64) - lengths).clip(0, 65535).astype(np.uint16))
 
     def to_index(self) -> "VersionIndex":
         """The index held in memory (no file: an in-memory or remote store without an index directory)."""
