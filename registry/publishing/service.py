@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -186,6 +187,8 @@ class IndexPrebuild:
     graph: str
     content_hash: str
     facts: Any
+    #: set once the bulk load ended (or failed): a hook may wait for it before using much memory
+    loaded: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -565,7 +568,11 @@ class PublicationService:
                 check_rdf_nesting(source, sub.format, max_depth=self.max_depth, what=sub.name)
                 data = source
             scanning = pool.submit(beside_load, data)
-            self.store.load_graph(graph, data, sub.format)
+            try:
+                self.store.load_graph(graph, data, sub.format)
+            finally:
+                if prebuild is not None:
+                    prebuild.loaded.set()
             log.debug("%s: bulk load done at %.3f", version_iri, time.monotonic())
             iri_scan, early = scanning.result()
         except SyntaxError as exc:

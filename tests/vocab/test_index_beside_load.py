@@ -41,6 +41,7 @@ def _files(indexes: Path) -> tuple[list[str], list[str]]:
 
 def test_index_file_is_written_beside_the_load_and_made_live_after_the_commit(started, monkeypatch):
     registry, indexes = started
+    service_of(registry).index_beside_load = True
     store = registry.store
     seen: dict[str, object] = {}
     load_graph, commit = store.load_graph, store.commit
@@ -62,7 +63,7 @@ def test_index_file_is_written_beside_the_load_and_made_live_after_the_commit(st
 
     monkeypatch.setattr(store, "load_graph", slow_load)
     monkeypatch.setattr(store, "commit", watched_commit)
-    monkeypatch.setattr(IndexBuilder, "write", _in_parse_thread(IndexBuilder.write, seen))
+    monkeypatch.setattr(IndexBuilder, "write", _recording_thread(IndexBuilder.write, seen))
     registry.publication.publish_vocabulary(registry.catalog.community("test"), _submission())
     # beside the load: a temporary file, not live; at the commit still not live; after it, live
     assert seen["during load"][0] == [] and len(seen["during load"][1]) == 1
@@ -77,7 +78,29 @@ def test_index_file_is_written_beside_the_load_and_made_live_after_the_commit(st
     assert [index.iris[index.e_cid[h.entry]] for _, index, h in hits] == ["https://w3id.org/test/voc/sem"]
 
 
-def _in_parse_thread(write, seen):
+def test_by_default_the_index_file_waits_for_the_end_of_the_load(started, monkeypatch):
+    """Writing the index while the store loads exceeds the 1 GB budget at 1M triples: by default
+    it is written beside the commit instead, and still made live only after it."""
+    registry, indexes = started
+    store = registry.store
+    seen: dict[str, object] = {}
+    load_graph = store.load_graph
+
+    def watched_load(graph, data, fmt):
+        load_graph(graph, data, fmt)
+        time.sleep(0.5)  # time for a build that would not wait
+        seen["end of load"] = _files(indexes)
+
+    monkeypatch.setattr(store, "load_graph", watched_load)
+    registry.publication.publish_vocabulary(registry.catalog.community("test"), _submission())
+    assert seen["end of load"] == ([], [])
+    final, temporary = _files(indexes)
+    assert len(final) == 1 and temporary == []
+    service = service_of(registry)
+    assert service.index_source[service.resolve("techniques").iri] == "prebuilt"
+
+
+def _recording_thread(write, seen):
     def wrapped(self, f):
         seen["writer thread"] = threading.current_thread().name
         return write(self, f)
