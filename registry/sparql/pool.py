@@ -89,6 +89,7 @@ class QueryPool:
         self._lock = threading.Lock()
         self.crashes = 0
         self.timeouts = 0
+        self.started = 0  # worker processes started (replacements and extra ones included)
 
     # --- workers ---------------------------------------------------------------------------
 
@@ -99,6 +100,7 @@ class QueryPool:
     def start(self) -> None:
         """Start the base workers (blocking; call from a thread or at start-up)."""
         for _ in range(self.options.size):
+            self.started += 1
             self.idle.append(QueryWorker(self.options.memory_bytes, self.options.prefixes))
 
     def warm(self) -> None:
@@ -116,6 +118,7 @@ class QueryPool:
 
     async def _spawn(self, extra: bool) -> QueryWorker:
         self.starting += 1
+        self.started += 1
         try:
             worker = await anyio.to_thread.run_sync(QueryWorker, self.options.memory_bytes, self.options.prefixes)
         finally:
@@ -142,16 +145,19 @@ class QueryPool:
         self.waiters.push(client, future)
         self._ensure_watchdog()
         try:
-            worker = await asyncio.wait_for(asyncio.shield(future), self.options.queue_timeout)
-        except asyncio.TimeoutError:
+            # `_hand_over` marks the worker busy before it wakes us: between the two it must still
+            # count in `total`, or the next `acquire` would start a worker the pool does not need
+            return await asyncio.wait_for(asyncio.shield(future), self.options.queue_timeout)
+        except BaseException as exc:  # the time in the queue ran out, or the request was cancelled
             if future.done() and not future.cancelled() and future.exception() is None:
-                self.release(future.result())
+                self.release(future.result())  # handed over (so marked busy) just too late
             else:
                 future.cancel()
-            raise PoolBusy("all query workers are busy") from None
+            if isinstance(exc, asyncio.TimeoutError):
+                raise PoolBusy("all query workers are busy") from None
+            raise
         finally:
             self.waiters.remove(client, future)
-        return self._mark_busy(worker)
 
     def _mark_busy(self, worker: QueryWorker) -> QueryWorker:
         worker.busy_since = time.monotonic()
@@ -181,7 +187,7 @@ class QueryPool:
         while (popped := self.waiters.pop()) is not None:
             _client, future = popped
             if not future.done():
-                future.set_result(worker)
+                future.set_result(self._mark_busy(worker))
                 return
         if self.effective > self.options.size:
             self._retire(worker)

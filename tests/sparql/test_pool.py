@@ -110,3 +110,29 @@ def test_a_worker_killed_mid_query_is_reported_as_died(snapshot):
         return caught.value.how
 
     assert run(scenario) == "SIGSEGV"
+
+
+def test_busy_clients_do_not_make_the_pool_start_workers_it_does_not_need(snapshot):
+    """A worker handed to a waiting job still counts as the pool's while the waiter wakes up: a
+    client whose job just ended and who asks again at once used to find the pool one worker short,
+    start another, and the pool then retired the spare (a process start and a snapshot open per
+    few queries: the hierarchy rows of benchmarks/sparql.py, issue 19)."""
+
+    async def scenario(pool):
+        async def client(name: str) -> list[QueryReply]:
+            return [await pool.run(job(snapshot, f"ASK {{ ?s ?p {i} }}"), 60, name) for i in range(15)]
+
+        replies = await asyncio.gather(*(client(f"client-{c}") for c in range(6)))
+        return replies, pool.started, pool.total
+
+    async def main():
+        pool = QueryPool(PoolOptions(prefixes=dict(PREFIXES), size=2, extra=0, queue_timeout=60))
+        try:
+            return await scenario(pool)
+        finally:
+            pool.close()
+
+    replies, started, total = asyncio.run(main())
+    answers = [json.loads(r.body)["boolean"] for per_client in replies for r in per_client]
+    assert answers == [True] * 90  # every client's every job answered (s0..s14 hold 0..14)
+    assert (started, total) == (2, 2)
