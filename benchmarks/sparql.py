@@ -282,8 +282,15 @@ def _tree(pid: int) -> list[int]:
 
 
 def cpu_seconds(pid: int | None) -> float:
-    """CPU time (user + system) used so far by a server process and its descendants (workers):
-    what a request costs the machine, which the load of other processes does not change much."""
+    """CPU time (user + system) used so far by a server process and its descendants (workers),
+    those that ended included: what a request costs the machine, which the load of other processes
+    does not change much.
+
+    Each process of the tree counts its own time (proc(5) fields 14-15, utime and stime) and that
+    of its children it has reaped (fields 16-17, cutime and cstime): a worker replaced during a cell
+    moves from the first sum to its parent's second when the parent reaps it, instead of taking its
+    CPU out of the total (which made the hierarchy rows' CPU negative). The parent is read before its
+    children, so a worker reaped in between is missed once rather than counted twice."""
     if pid is None:
         return 0.0
     ticks = os.sysconf("SC_CLK_TCK")
@@ -292,7 +299,7 @@ def cpu_seconds(pid: int | None) -> float:
         try:
             with open(f"/proc/{member}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
         except (OSError, IndexError, ValueError):
             continue
     return total / ticks

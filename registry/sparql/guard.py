@@ -64,6 +64,7 @@ class CheckedQuery:
     has_dataset: bool = False  # FROM / FROM NAMED in the query
     cheap: bool = False  # one range scan: see `cheap_shape`
     limit: int | None = None  # the LIMIT of a cheap query
+    has_base: bool = True  # a BASE keyword in the query (False: `with_absolute_bases` has nothing to do)
 
     @property
     def is_graph(self) -> bool:
@@ -433,4 +434,6 @@ def check_query(text: str, limits: GuardLimits = GuardLimits()) -> CheckedQuery:
     if form is None:
         raise QueryRefused("no query form found (SELECT, ASK, CONSTRUCT or DESCRIBE)", code="query-syntax")
     cheap, limit = (False, None) if escaped else cheap_shape(toks)
-    return CheckedQuery(text=text, form=form, depth=depth, has_dataset="FROM" in found, cheap=cheap, limit=limit)
+    return CheckedQuery(
+        text=text, form=form, depth=depth, has_dataset="FROM" in found, cheap=cheap, limit=limit, has_base="BASE" in found,
+    )

@@ -437,14 +437,15 @@ class ResultCache:
         self.size = 0
 
 
-def with_base(query: str, endpoint: str) -> str:
+def with_base(query: str, endpoint: str, has_base: bool = True) -> str:
     """The query with the endpoint's URL as its base IRI (SPARQL 1.1 Query §4.1.1.1, RFC 3986
     §5.1: the base is the retrieval URI of the request, as Fuseki and Oxigraph server use): relative
     IRIs, `<catalog>`, resolve against `{base}sparql`. Written as a `BASE` line in front, so a
     `BASE` of the query itself still wins (and a relative one resolves against the endpoint), and
     the same on every back-end (the remote store would use its own URL). `unshift_positions` puts
-    the parser's line numbers back."""
-    own = with_absolute_bases(query, endpoint)
+    the parser's line numbers back. `has_base=False` (the guard found no BASE keyword, as text or
+    escaped) skips a second tokenization of the query."""
+    own = with_absolute_bases(query, endpoint) if has_base else None
     if own is not None:
         # the query's own BASE made absolute instead of a second BASE (refused by some stores);
         # the line break keeps positions where `unshift_positions` expects them
@@ -533,7 +534,7 @@ class SparqlService(Feature):
     async def answer(self, checked: CheckedQuery, default_graphs, named_graphs, kind: str, fmt: str, client: str) -> bytes:
         self.limiter.enter(client)
         try:
-            based = replace(checked, text=with_base(checked.text, self.registry.iris.sparql))
+            based = replace(checked, text=with_base(checked.text, self.registry.iris.sparql, checked.has_base))
             try:
                 scope, body = await self.executor.run(based, default_graphs, named_graphs, kind, fmt, client)
             except QueryFailed as exc:

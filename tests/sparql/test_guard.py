@@ -276,3 +276,19 @@ def test_an_ordered_query_without_a_limit_goes_as_written():
 def test_the_row_cap_leaves_an_unrecognised_query_to_the_store():
     assert with_row_cap("SELECT * WHERE", 11) == "SELECT * WHERE"
     assert with_row_cap("SELECT * WHERE { ?s ?p ?o } LIMIT ?x", 11) == "SELECT * WHERE { ?s ?p ?o } LIMIT ?x"
+
+def test_the_guard_says_whether_a_base_needs_making_absolute():
+    """`has_base` lets `with_base` skip a second tokenization; it must never be False for a query
+    `with_absolute_bases` would rewrite (any case, escaped, or after a comment)."""
+    from registry.sparql.service import with_base
+
+    endpoint = "http://h/sparql"
+    for query in ("base <p/> ASK {}", "# c\nBASE <p/> ASK {}", "\\u0042ASE <p/> ASK {}", "PREFIX a: <x> BASE <p/> ASK {}"):
+        checked = check_query(query)
+        assert checked.has_base is True, query
+        assert with_base(query, endpoint, checked.has_base) == with_base(query, endpoint)
+    for query in ("ASK { <base> ?p 'BASE <x>' }", "SELECT ?base { ?base a <b> }", "ASK {} # BASE <p/>"):
+        checked = check_query(query)
+        assert checked.has_base is False, query
+        assert with_absolute_bases(query, endpoint) is None
+        assert with_base(query, endpoint, False) == f"BASE <{endpoint}>\n{query}"
