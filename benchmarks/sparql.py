@@ -350,6 +350,10 @@ APP_FACTORY = os.environ.get("REGISTRY_APP_FACTORY", "registry.web.app:create_ap
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     middle = len(ordered) // 2
@@ -367,7 +371,8 @@ def main() -> None:
     except ImportError:
         with_rdflib = False
     try:
-        print(f"# SPARQL endpoint benchmark — {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+        print(f"# SPARQL endpoint benchmark — {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+              f"load average {_load()} (1, 5, 15 min)")
         t = time.monotonic()
         nt = work / "vocab.nt"
         generated = generate(nt)
@@ -470,6 +475,8 @@ def main() -> None:
                 if name.startswith("registry"):
                     reg = [c["cpu_ms"] for c in rounds[(kind, name)]]
                     print(f"  {kind:<20} {name:<18} {_median([o / r for r, o in zip(reg, oxs)]):5.2f}x oxigraph")
+        print(f"\nload average at the end: {_load()} (1, 5, 15 min; the machine is shared: rates are comparable "
+              "within a round, CPU per request across runs)")
     finally:
         for p in procs:
             if p.poll() is None:

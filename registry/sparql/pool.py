@@ -302,6 +302,9 @@ class QueryPool:
         finally:
             timer.cancel()
             loop.remove_reader(fd)
+            # uvloop leaves a watched descriptor non-blocking: a reply longer than the pipe's buffer
+            # would then fail half-read (EAGAIN) and look like a dead worker
+            os.set_blocking(fd, True)
         if not answered:
             await anyio.to_thread.run_sync(worker.kill, "deadline")
             raise WorkerTimedOut()

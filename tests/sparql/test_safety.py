@@ -206,7 +206,7 @@ def test_row_cap(registry_server):
     r = httpx.post(
         registry_server.sparql, data={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 1000"}, headers=JSON, timeout=30
     )
-    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 1000
+    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 1000, r.text[:500]
     r = httpx.post(
         registry_server.sparql, data={"query": "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f }"},
         headers={"Accept": "text/turtle"}, timeout=30,
