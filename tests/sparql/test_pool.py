@@ -136,3 +136,27 @@ def test_busy_clients_do_not_make_the_pool_start_workers_it_does_not_need(snapsh
     answers = [json.loads(r.body)["boolean"] for per_client in replies for r in per_client]
     assert answers == [True] * 90  # every client's every job answered (s0..s14 hold 0..14)
     assert (started, total) == (2, 2)
+
+
+def test_a_reply_longer_than_the_pipe_buffer_is_read_whole_under_uvloop(snapshot):
+    """The parent waits for a reply with the loop watching the worker's pipe; uvloop leaves a
+    watched descriptor non-blocking, and a reply longer than the pipe's buffer then failed
+    half-read (EAGAIN), reported as a dead worker (400 query-aborted for a 1,000-row result)."""
+    uvloop = pytest.importorskip("uvloop", reason="uvloop is the loop `registry serve` runs on")
+    query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } LIMIT 20000"
+
+    async def main():
+        pool = QueryPool(PoolOptions(prefixes=dict(PREFIXES), size=1, extra=0, queue_timeout=30))
+        try:
+            first = await pool.run(QueryJob(snapshot, query, None, None, "results", "json", 20000, 64 << 20, False), 60)
+            second = await pool.run(job(snapshot, "ASK { ?s ?p ?o }"), 60)
+            return first, second, pool.crashes, pool.timeouts
+        finally:
+            pool.close()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        first, second, crashes, timeouts = runner.run(main())
+    assert first.code is None and len(first.body) > 1 << 20  # well over any pipe buffer
+    assert len(json.loads(first.body)["results"]["bindings"]) == 20000
+    assert json.loads(second.body)["boolean"] is True
+    assert (crashes, timeouts) == (0, 0)  # (a heavy job's worker may be demoted and replaced: not a crash)
