@@ -277,6 +277,7 @@ def test_the_row_cap_leaves_an_unrecognised_query_to_the_store():
     assert with_row_cap("SELECT * WHERE", 11) == "SELECT * WHERE"
     assert with_row_cap("SELECT * WHERE { ?s ?p ?o } LIMIT ?x", 11) == "SELECT * WHERE { ?s ?p ?o } LIMIT ?x"
 
+
 def test_the_guard_says_whether_a_base_needs_making_absolute():
     """`has_base` lets `with_base` skip a second tokenization; it must never be False for a query
     `with_absolute_bases` would rewrite (any case, escaped, or after a comment)."""
