@@ -40,15 +40,18 @@ def job(snapshot: str, query: str, *, max_rows: int = 1000, kind: str = "results
     return QueryJob(snapshot, query, None, None, kind, "json", max_rows, 1 << 20, False)
 
 
-def run(coroutine_factory):
+def run(coroutine_factory, *, size: int = 1, queue_timeout: float = 30, loop_factory=None):
+    """`coroutine_factory(pool)` on a fresh pool of `size` workers, closed after; on the event loop
+    `loop_factory` makes (asyncio's default loop when None)."""
     async def main():
-        pool = QueryPool(PoolOptions(prefixes=dict(PREFIXES), size=1, extra=0, queue_timeout=30))
+        pool = QueryPool(PoolOptions(prefixes=dict(PREFIXES), size=size, extra=0, queue_timeout=queue_timeout))
         try:
             return await coroutine_factory(pool)
         finally:
             pool.close()
 
-    return asyncio.run(main())
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        return runner.run(main())
 
 
 def test_a_job_gets_a_typed_reply(snapshot):
@@ -125,14 +128,7 @@ def test_busy_clients_do_not_make_the_pool_start_workers_it_does_not_need(snapsh
         replies = await asyncio.gather(*(client(f"client-{c}") for c in range(6)))
         return replies, pool.started, pool.total
 
-    async def main():
-        pool = QueryPool(PoolOptions(prefixes=dict(PREFIXES), size=2, extra=0, queue_timeout=60))
-        try:
-            return await scenario(pool)
-        finally:
-            pool.close()
-
-    replies, started, total = asyncio.run(main())
+    replies, started, total = run(scenario, size=2, queue_timeout=60)
     answers = [json.loads(r.body)["boolean"] for per_client in replies for r in per_client]
     assert answers == [True] * 90  # every client's every job answered (s0..s14 hold 0..14)
     assert (started, total) == (2, 2)
@@ -142,20 +138,16 @@ def test_a_reply_longer_than_the_pipe_buffer_is_read_whole_under_uvloop(snapshot
     """The parent waits for a reply with the loop watching the worker's pipe; uvloop leaves a
     watched descriptor non-blocking, and a reply longer than the pipe's buffer then failed
     half-read (EAGAIN), reported as a dead worker (400 query-aborted for a 1,000-row result)."""
-    uvloop = pytest.importorskip("uvloop", reason="uvloop is the loop `registry serve` runs on")
+    import uvloop  # installed with uvicorn[standard], the loop `registry serve` runs on
+
     query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } LIMIT 20000"
 
-    async def main():
-        pool = QueryPool(PoolOptions(prefixes=dict(PREFIXES), size=1, extra=0, queue_timeout=30))
-        try:
-            first = await pool.run(QueryJob(snapshot, query, None, None, "results", "json", 20000, 64 << 20, False), 60)
-            second = await pool.run(job(snapshot, "ASK { ?s ?p ?o }"), 60)
-            return first, second, pool.crashes, pool.timeouts
-        finally:
-            pool.close()
+    async def scenario(pool):
+        first = await pool.run(QueryJob(snapshot, query, None, None, "results", "json", 20000, 64 << 20, False), 60)
+        second = await pool.run(job(snapshot, "ASK { ?s ?p ?o }"), 60)
+        return first, second, pool.crashes, pool.timeouts
 
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        first, second, crashes, timeouts = runner.run(main())
+    first, second, crashes, timeouts = run(scenario, loop_factory=uvloop.new_event_loop)
     assert first.code is None and len(first.body) > 1 << 20  # well over any pipe buffer
     assert len(json.loads(first.body)["results"]["bindings"]) == 20000
     assert json.loads(second.body)["boolean"] is True
