@@ -148,9 +148,8 @@ def profile_part(lines: list[str]) -> None:
 
             class Unkept(EvolutionService):  # the models built from the shapes graphs, as before
                 def profile_model(self, info):
-                    if info.iri not in self._models:
-                        self._models[info.iri] = self.build_profile_model(info)
-                    return self._models[info.iri]
+                    cached = self._models.get(info.iri)
+                    return cached if cached is not None else self._models.put(info.iri, self.build_profile_model(info))
 
             from_shapes, _ = median_ms(lambda: Unkept(registry).profile_diff(pid, older, newer), 20)
             cold, diff = median_ms(lambda: EvolutionService(registry).profile_diff(pid, older, newer), 20)
