@@ -86,6 +86,9 @@ def start_workers(store_url: str, workers: int, load_bundled: bool) -> tuple[sub
         # one load generator = one client address: lift the public per-client cap, which would
         # otherwise answer most of the SPARQL mix with 429 (it is what a proxy's per-user limit does)
         "REGISTRY_QUERY_MAX_CONCURRENCY_PER_CLIENT": "64",
+        # the same for validation (issue 12's per-client cap of 4 in flight): this benchmark
+        # measures what the workers sustain, not the fairness of one client against the others
+        "REGISTRY_VALIDATION_MAX_CONCURRENCY_PER_CLIENT": "64",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "registry.web.app:create_app", "--host", "127.0.0.1",
