@@ -94,15 +94,16 @@ def main() -> None:
         for pool in (old, new):  # warm: workers started, shapes compiled
             time_pool(pool, shapes, records)
         results = {"before": [], "after": []}
-        for _ in range(ROUNDS):
-            results["before"].append(time_pool(old, shapes, records))
-            results["after"].append(time_pool(new, shapes, records))
+        for round_ in range(ROUNDS):  # the order flips every round: the second pool of a round
+            order = [("before", old), ("after", new)]  # runs with the first one's worker just idle
+            for name, pool in order if round_ % 2 == 0 else order[::-1]:
+                results[name].append(time_pool(pool, shapes, records))
     finally:
         old.close()
         new.close()
     print(f"# Validation pool hot path, before ({REV}) vs after (the working tree: the last change of the pool)")
     print(f"# {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; load average at the end "
-          f"{os.getloadavg()[0]:.1f}; {ROUNDS} interleaved rounds of {SINGLES} single records + {CHUNKS} chunks of 8")
+          f"{os.getloadavg()[0]:.1f}; {ROUNDS} interleaved rounds (order flipped every round) of {SINGLES} single records + {CHUNKS} chunks of 8")
     print(f"{'pool':<8} {'single p50 ms (median of rounds)':>34} {'chunks of 8, rec/s (median)':>30}")
     summary = {}
     for name, rows in results.items():
