@@ -509,7 +509,8 @@ class PublicationService:
         final_graph = self.iris.concepts_graph(version_iri)
         # A new version loads straight into its final graph (nothing references it yet); replacing
         # a draft loads beside it first, so the old draft stays whole until the switch.
-        digest = _source_digest(sub.source)
+        # the digest of a new version's document is taken in the parse thread, beside the load
+        digest = _source_digest(sub.source) if existing is not None else None
         if existing is not None and existing.content_hash == digest and existing.status == sub.status:
             # the very same document again (e.g. `registry load` run twice): nothing to load
             result = PublishResult("vocabulary", sub.id, sub.version, version_iri, existing.status, False)
@@ -526,17 +527,21 @@ class PublicationService:
         if policy not in publishing.SKOS_POLICIES:
             raise InvalidInput(f"SKOS integrity policy {policy!r}: use one of {', '.join(publishing.SKOS_POLICIES)}",
                                code="invalid-skos-integrity")
-        prebuild = (IndexPrebuild(version_iri, final_graph, digest, None)
+        prebuild = (IndexPrebuild(version_iri, final_graph, digest or "", None)
                     if sub.status == "published" and self.index_prebuilders else None)
 
-        def beside_load(data: bytes | Path) -> tuple[IriScan, list[Finding] | None]:
-            """The parse of the document, its checks and (when they pass) the search index file,
-            all in a thread beside the bulk load (issue 16: pyoxigraph releases the GIL while it
-            loads, `tests/publishing/test_beside_load.py`); None: the checks need the loaded graph."""
+        def beside_load(data: bytes | Path) -> tuple[IriScan, list[Finding] | None, str]:
+            """The digest and parse of the document, its checks and (when they pass) the search
+            index file, all in a thread beside the bulk load (issue 16: pyoxigraph releases the GIL
+            while it loads, `tests/publishing/test_beside_load.py`); None: the checks need the
+            loaded graph."""
+            source_digest = digest if digest is not None else _source_digest(sub.source)
+            if prebuild is not None:
+                prebuild.content_hash = source_digest
             scan = scan_iris(data, sub.format, community.namespaces, skos=True)
             facts = scan.facts
             if scan.unsafe is not None or facts is None or next(facts.with_flag(SCHEME_FLAG), None) is None:
-                return scan, None  # refused after the load, or the no-scheme message asks the store
+                return scan, None, source_digest  # refused after the load, or the no-scheme message asks the store
             found = publishing.check_vocabulary_facts(facts, _no_query, policy=policy)
             found += publishing.check_namespace(scan.outside, community.namespaces)
             found += publishing.check_iri_schemes(scan.unusual)
@@ -551,7 +556,7 @@ class PublicationService:
                     if made is not None:
                         prebuilt.append(made)  # discarded by `_stage_vocabulary` if anything fails
                 log.debug("%s: index prebuilt beside the load at %.3f", version_iri, time.monotonic())
-            return scan, found
+            return scan, found, source_digest
 
         # The IRI and SKOS checks read the document with pyoxigraph's parser in a thread beside
         # the bulk load (both release the GIL while parsing): one pass instead of scans of the
@@ -574,7 +579,7 @@ class PublicationService:
                 if prebuild is not None:
                     prebuild.loaded.set()
             log.debug("%s: bulk load done at %.3f", version_iri, time.monotonic())
-            iri_scan, early = scanning.result()
+            iri_scan, early, digest = scanning.result()
         except SyntaxError as exc:
             self.store.drop_graph(graph)
             raise _syntax_error(exc, sub.name) from None

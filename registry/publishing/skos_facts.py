@@ -104,6 +104,7 @@ class SkosFacts:
         self.deprecation: set[tuple[int, int, str, bool]] = set()  # (subject, predicate index, STR(value), is literal)
         self.notes_without_lang: set[tuple[int, str, int]] = set()  # (subject, predicate, literal id)
         self.triples = 0
+        self._distinct: np.ndarray | None = None  # `distinct_labels`, once computed
 
     # --- collecting --------------------------------------------------------------------------------
 
@@ -228,27 +229,61 @@ class SkosFacts:
         lang = self.langs[self.l_lang[i]]
         return f'"{text}"@{lang}' if lang else f'"{text}"'
 
+    def label_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The label values as numpy arrays: (subject, kind, language id, datatype id, offsets
+        into `l_blob`, one more than values)."""
+
+        def column(values: array, dtype) -> np.ndarray:
+            return np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype=dtype)
+
+        return (column(self.l_s, np.int32), column(self.l_kind, np.int8), column(self.l_lang, np.uint16),
+                column(self.l_dt, np.uint16), column(self.l_off, np.uint64).astype(np.int64))
+
+    def distinct_labels(self) -> np.ndarray:
+        """The indexes of the label values, subject by subject (in document order for each), each
+        value once (same subject, kind, language, datatype and text: the store keeps a triple once)."""
+        if self._distinct is not None:
+            return self._distinct
+        subjects, kinds, langs, dts, off = self.label_columns()
+        count = len(subjects)
+        keep = np.ones(count, dtype=bool)
+        if count > 1:
+            # two values can only be the same if they agree on all but their text, its length included
+            length = off[1:] - off[:-1]
+            columns = (subjects, kinds, langs, dts, length)
+            order = np.lexsort((np.arange(count),) + columns[::-1])
+            same = np.ones(count - 1, dtype=bool)
+            for c in columns:
+                ordered = c[order]
+                same &= ordered[1:] == ordered[:-1]
+            if same.any():
+                blob = self.l_blob
+                edges = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))))
+                for a, b in zip(edges[0::2].tolist(), edges[1::2].tolist()):
+                    seen: set[bytes] = set()
+                    for i in sorted(order[a:b + 1].tolist()):  # the first of equal values is kept
+                        text = bytes(blob[off[i]:off[i + 1]])
+                        if text in seen:
+                            keep[i] = False
+                        seen.add(text)
+        by_subject = np.argsort(subjects, kind="stable")
+        self._distinct = by_subject[keep[by_subject]]
+        return self._distinct
+
     def labels_by_subject(self) -> Iterator[tuple[int, list[tuple[int, int, int, bytes, int]]]]:
         """(subject id, its distinct label values as (kind, language id, datatype id, UTF-8 text,
         value index)), subject by subject, each value once (as the store keeps a triple once)."""
-        subjects = np.frombuffer(self.l_s, dtype=np.int32) if len(self.l_s) else np.zeros(0, dtype=np.int32)
-        order = np.argsort(subjects, kind="stable").tolist()
-        subjects_list = self.l_s
-        kinds, langs, dts, off = self.l_kind, self.l_lang, self.l_dt, self.l_off
+        subjects_list, kinds, langs, dts, off = self.l_s, self.l_kind, self.l_lang, self.l_dt, self.l_off
         blob = self.l_blob if isinstance(self.l_blob, bytes) else bytes(self.l_blob)
         current = -1
         values: list[tuple[int, int, int, bytes, int]] = []
-        seen: set[tuple[int, int, int, bytes]] = set()
-        for i in order:
+        for i in self.distinct_labels().tolist():
             s = subjects_list[i]
             if s != current:
                 if values:
                     yield current, values
-                current, values, seen = s, [], set()
-            key = (kinds[i], langs[i], dts[i], blob[off[i]:off[i + 1]])
-            if key not in seen:
-                seen.add(key)
-                values.append(key + (i,))
+                current, values = s, []
+            values.append((kinds[i], langs[i], dts[i], blob[off[i]:off[i + 1]], i))
         if values:
             yield current, values
 
@@ -279,12 +314,34 @@ class _Hierarchy:
         parents = [facts.links[BROADER][1], facts.links[NARROWER][0], facts.links[BROADER_T][1], facts.links[NARROWER_T][0]]
         child = np.concatenate(children)
         parent = np.concatenate(parents)
+        self.edges = (child, parent)
         order = np.argsort(child, kind="stable")
         child, parent = child[order], parent[order]
         nodes, starts = np.unique(child, return_index=True)
         ends = np.append(starts[1:], len(child))
         self.parent = parent.tolist()
         self.span = {n: (a, b) for n, a, b in zip(nodes.tolist(), starts.tolist(), ends.tolist())}
+
+    def _not_peeled(self) -> set[int]:
+        """The nodes left once nodes without a child or without a parent are taken away, again
+        and again: a node on a cycle has both, so every one is left (and in a hierarchy without
+        cycles, none: Tarjan's walk below then visits nothing)."""
+        child, parent = self.edges
+        if not len(child):
+            return set()
+        size = int(max(child.max(), parent.max())) + 1
+        alive = np.ones(len(child), dtype=bool)
+        for _round in range(64):  # a hierarchy deeper than 128 levels: Tarjan walks what is left
+            c, p = child[alive], parent[alive]
+            has_parent = np.zeros(size, dtype=bool)
+            has_parent[c] = True
+            has_child = np.zeros(size, dtype=bool)
+            has_child[p] = True
+            keep = has_parent[p] & has_child[c]  # both ends can still be on a cycle
+            if keep.all():
+                break
+            alive[np.flatnonzero(alive)[~keep]] = False
+        return set(np.concatenate((child[alive], parent[alive])).tolist())
 
     def parents(self, node: int) -> list[int]:
         span = self.span.get(node)
@@ -312,8 +369,9 @@ class _Hierarchy:
         stack: list[int] = []
         found: list[int] = []
         counter = 0
+        cyclic = self._not_peeled()
         for root in self.span:
-            if root in index:
+            if root in index or root not in cyclic:
                 continue
             work = [(root, 0)]
             while work:
@@ -353,6 +411,65 @@ class _Hierarchy:
         return found
 
 
+#: UTF-8 encodings of `_WS`
+_WS_BYTES = [ch.encode("utf-8") for ch in _WS]
+_ASCII_WS = np.zeros(256, dtype=bool)
+_ASCII_WS[[w[0] for w in _WS_BYTES if len(w) == 1]] = True
+
+
+def _white_space_pairs(data: np.ndarray) -> np.ndarray:
+    """Where two white space characters (`_WS`) follow each other in the UTF-8 bytes `data`."""
+    length = np.zeros(len(data) + 4, dtype=np.uint8)  # of the white space character starting there, or 0
+    length[:len(data)][_ASCII_WS[data]] = 1
+    last = len(data) - 1
+    for encoded in _WS_BYTES:  # the multi-byte ones (U+0085, U+00A0, U+1680, U+2000…U+3000)
+        if len(encoded) > 1:
+            at = np.flatnonzero(data == encoded[0])
+            for k in range(1, len(encoded)):
+                at = at[data[np.minimum(at + k, last)] == encoded[k]]
+                at = at[at + k <= last]
+            length[at] = len(encoded)
+    starts = np.flatnonzero(length)
+    return starts[length[starts + length[starts]] > 0]
+
+
+def _bad_whitespace(blob: bytes | bytearray, off: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The values among `rows` that start or end with white space or hold two white space
+    characters in a row (`_BAD_WHITESPACE`): numpy picks the candidates (an ASCII white space or
+    a non-ASCII byte at either end, a pair found in the blob), the regex decides."""
+    rows = rows[off[rows + 1] > off[rows]]
+    if not len(rows):
+        return rows
+    data = np.frombuffer(blob, dtype=np.uint8)
+    first, last = data[off[rows]], data[off[rows + 1] - 1]
+    candidate = _ASCII_WS[first] | (first >= 0x80) | _ASCII_WS[last] | (last >= 0x80)
+    paired = _white_space_pairs(data)
+    if len(paired):
+        holding = np.searchsorted(off, paired, "right") - 1
+        candidate |= np.isin(rows, holding)
+    found = [i for i in rows[candidate].tolist() if _BAD_WHITESPACE.search(blob[off[i]:off[i + 1]].decode("utf-8"))]
+    return np.array(found, dtype=np.int64)
+
+
+def _listed(rows: np.ndarray, subjects: np.ndarray, kinds: np.ndarray) -> Iterator[tuple[int, int, int]]:
+    """(value index, subject, kind) of each of `rows`."""
+    return zip(rows.tolist(), subjects[rows].tolist(), kinds[rows].tolist())
+
+
+def _runs(rows: np.ndarray, columns: tuple[np.ndarray, ...]) -> Iterator[np.ndarray]:
+    """The groups of two or more of `rows` equal on every one of `columns`."""
+    if len(rows) < 2:
+        return
+    order = rows[np.lexsort(tuple(c[rows] for c in columns[::-1]))]
+    same = np.ones(len(order) - 1, dtype=bool)
+    for c in columns:
+        ordered = c[order]
+        same &= ordered[1:] == ordered[:-1]
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))))
+    for a, b in zip(edges[0::2].tolist(), edges[1::2].tolist()):
+        yield order[a:b + 1]
+
+
 def offending_rows(facts: SkosFacts) -> dict[str, list[dict[str, str | None]]]:
     """check code → the rows its SPARQL query (`registry.publishing.skos_checks`) would select
     over the loaded graph, each once, sorted."""
@@ -371,38 +488,46 @@ def offending_rows(facts: SkosFacts) -> dict[str, list[dict[str, str | None]]]:
     rows["skos-S37"] = s37
     rows["skos-blank-node"] = [{"s": r(s)} for s in facts.with_flag(CONCEPT | SCHEME) if facts.keys[s].startswith("_:")]
 
-    # the labels, subject by subject
-    s13, s14, whitespace, no_lang = [], [], [], []
-    with_pref: set[int] = set()
+    # the labels (prefLabel, altLabel, hiddenLabel), each value once: numpy selects the few values
+    # that can offend, Python looks at those only
+    subjects, kinds, langs, dts, off = facts.label_columns()
+    values = facts.distinct_labels()
+    values = values[kinds[values] <= HIDDEN]
+    blob = facts.l_blob
     label_term = facts.label_term
-    for s, values in facts.labels_by_subject():
+    literal = values[(dts[values] != DT_IRI) & (dts[values] != DT_BLANK)]
+    no_lang = [{"s": r(s), "p": _LABEL_IRIS[k], "l": label_term(i)}
+               for i, s, k in _listed(literal[langs[literal] == 0], subjects, kinds)]
+    whitespace = [{"s": r(s), "p": _LABEL_IRIS[k], "l": label_term(i)}
+                  for i, s, k in _listed(_bad_whitespace(blob, off, literal), subjects, kinds)]
+    # S13: one value under two of the label properties of a subject (same language, datatype and
+    # text; candidates: same subject, language, datatype and length)
+    s13 = []
+    pairs = ((PREF, ALT), (PREF, HIDDEN), (ALT, HIDDEN))
+    for run in _runs(values, (subjects, langs, dts, off[1:] - off[:-1])):
+        if len(set(kinds[run].tolist())) < 2:
+            continue
         by_kind: tuple[dict, dict, dict] = ({}, {}, {})
-        for kind, lang, dt, text, i in values:
-            if kind > HIDDEN:
-                continue
-            by_kind[kind][(lang, dt, text)] = i
-            literal = dt not in (DT_IRI, DT_BLANK)
-            if literal and _BAD_WHITESPACE.search(text.decode("utf-8")):
-                whitespace.append({"s": r(s), "p": _LABEL_IRIS[kind], "l": label_term(i)})
-            if literal and lang == 0:
-                no_lang.append({"s": r(s), "p": _LABEL_IRIS[kind], "l": label_term(i)})
-        pref, alt, hidden = by_kind
-        if pref:
-            with_pref.add(s)
-        for value, i in alt.items():
-            if value in pref:
-                s13.append({"s": r(s), "p1": _LABEL_IRIS[PREF], "p2": _LABEL_IRIS[ALT], "l": label_term(i)})
-        for value, i in hidden.items():
-            for kind, same in ((PREF, pref), (ALT, alt)):
-                if value in same:
-                    s13.append({"s": r(s), "p1": _LABEL_IRIS[kind], "p2": _LABEL_IRIS[HIDDEN], "l": label_term(i)})
-        groups: dict[str | None, int] = {}
-        for lang, dt, _text in pref:
-            tag = None if dt in (DT_IRI, DT_BLANK) else facts.langs[lang].lower()
-            groups[tag] = groups.get(tag, 0) + 1
-        for tag, n in groups.items():
-            if n > 1:
-                s14.append({"s": r(s), "lang": None if tag is None else f'"{tag}"', "n": f'"{n}"'})
+        for i in run.tolist():
+            by_kind[kinds[i]].setdefault(bytes(blob[off[i]:off[i + 1]]), i)
+        for first, second in pairs:
+            for text, i in by_kind[second].items():
+                if text in by_kind[first]:
+                    s13.append({"s": r(int(subjects[i])), "p1": _LABEL_IRIS[first], "p2": _LABEL_IRIS[second],
+                                "l": label_term(i)})
+    # S14: two prefLabels in one language (IRI and blank-node values: one group of their own)
+    pref = values[kinds[values] == PREF]
+    with_pref = set(np.unique(subjects[pref]).tolist())
+    lowered = {tag.lower() for tag in facts.langs}
+    tag_ids = {tag: i for i, tag in enumerate(sorted(lowered))}
+    tag_of = np.array([tag_ids[tag.lower()] for tag in facts.langs], dtype=np.int64)
+    tags = np.where((dts[pref] == DT_IRI) | (dts[pref] == DT_BLANK), -1, tag_of[langs[pref]])
+    grouped, counts = np.unique(np.stack([subjects[pref].astype(np.int64), tags]), axis=1, return_counts=True) \
+        if len(pref) else (np.zeros((2, 0), dtype=np.int64), np.zeros(0, dtype=np.int64))
+    tag_names = sorted(lowered)
+    s14 = [{"s": r(s), "lang": None if tag < 0 else f'"{tag_names[tag]}"', "n": f'"{n}"'}
+           for s, tag, n in zip(grouped[0][counts > 1].tolist(), grouped[1][counts > 1].tolist(),
+                                counts[counts > 1].tolist())]
     for s, predicate, lit in facts.notes_without_lang:
         no_lang.append({"s": r(s), "p": predicate, "l": r(lit)})
     rows["skos-S13"], rows["skos-S14"] = s13, s14

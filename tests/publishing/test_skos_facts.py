@@ -38,6 +38,7 @@ EXTRAS = [
     'skos:broader ex:b . ex:b a skos:Concept ; skos:inScheme ex:scheme ; skos:prefLabel "b"@en ; '
     'skos:definition "d"@en ; skos:broader ex:a . ex:c a skos:Concept ; skos:broaderTransitive ex:c .',
     'ex:sem skos:altLabel " SEM imaging"@en, "SEM  imaging"@en, "SEM\u00a0"@en .',
+    'ex:tem skos:altLabel "T\u00a0\u00a0E"@en, "T\u2028\u3000M"@fr, "\u3000TEM"@de, "TEM\u1680"@it, "T E M"@es, "Tém\u00e9"@pt .',
     'ex:n a skos:Concept ; skos:broader ex:sem ; skos:prefLabel "n"@en ; skos:definition "d"@en .',
     'ex:sem skos:altLabel "S.E.M." ; skos:scopeNote "no language" ; skos:notation "N1"^^xsd:token .',
     'ex:n a skos:Concept ; skos:inScheme ex:scheme ; skos:broader ex:sem ; skos:prefLabel "n"@en .',
@@ -47,6 +48,9 @@ EXTRAS = [
     'ex:sem skos:prefLabel "SEM microscopy"@en, "SEM microscopy"@en ; skos:broader ex:microscopy .',
     "".join(f'ex:n{i} a skos:Concept ; skos:inScheme ex:scheme ; skos:prefLabel "n{i}"@en, "m{i}"@en .\n'
             for i in range(30)),
+    # a chain deeper than the cycle search peels (`_Hierarchy._not_peeled`) below a cycle
+    "".join(f"ex:d{i} skos:broader ex:d{i + 1} .\n" for i in range(200))
+    + "ex:d200 skos:broader ex:c1 . ex:c1 skos:broader ex:c2 . ex:c2 skos:narrower ex:c1 . ex:c2 skos:broader ex:c1 .",
 ]
 
 
