@@ -53,7 +53,7 @@ from typing import Any, BinaryIO, Generic, TypeVar
 import numpy as np
 import pyoxigraph as ox
 
-from registry.vocab.normalize import fold
+from registry.vocab.normalize import fold, fold_all
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -154,10 +154,6 @@ class Hit:
 
 
 # --- building ------------------------------------------------------------------------------------
-
-
-#: how many ranges of their first character the inner words are sorted in (`IndexBuilder.write`)
-_WORD_RANGES = 4
 
 
 class IndexBuilder:
@@ -329,13 +325,23 @@ class IndexBuilder:
 
         index = cls(version_iri, graph)
         cid_of = index._cid
-        keys, flags, is_iri = facts.keys, facts.flags, facts.is_iri
-        for s in facts.with_flag(sf.CONCEPT):
-            if is_iri(s):
-                index.is_concept.add(cid_of(keys[s]))
-        for g in facts.with_flag(sf.COLLECTION | sf.ORDERED):
-            if is_iri(g):
-                index.groups.setdefault(cid_of(keys[g]), [])
+        keys, flags = facts.keys, facts.flags
+        # which terms are IRIs (not blank nodes, not literals), as `SkosFacts.is_iri` says
+        iri_terms = np.fromiter((not (k.startswith("_:") or k.startswith("\0")) for k in keys), dtype=bool,
+                                count=len(keys))
+
+        def is_iri(term: int) -> bool:
+            return bool(iri_terms[term])
+
+        def iris_among(terms: np.ndarray) -> list[int]:
+            return terms[iri_terms[terms]].tolist()
+
+        flag_array = np.frombuffer(flags, dtype=np.uint8)
+        concept_terms = np.flatnonzero(flag_array & sf.CONCEPT)
+        for s in iris_among(concept_terms):
+            index.is_concept.add(cid_of(keys[s]))
+        for g in iris_among(np.flatnonzero(flag_array & (sf.COLLECTION | sf.ORDERED))):
+            index.groups.setdefault(cid_of(keys[g]), [])
         for g, m in facts.pairs(sf.MEMBER):
             if flags[g] & (sf.COLLECTION | sf.ORDERED) and is_iri(g) and is_iri(m):
                 index._member(cid_of(keys[g]), cid_of(keys[m]))
@@ -346,16 +352,48 @@ class IndexBuilder:
                     for x in [facts.links[code]]]
         xl_wanted = {x for (pairs, _kind) in xl_links for x in pairs[1].tolist()}
 
-        for s, values in facts.labels_by_subject():
-            cid = ids.get(keys[s]) if is_iri(s) else None
-            for kind, lang, dt, text, _i in values:
-                if dt in (sf.DT_IRI, sf.DT_BLANK):
-                    continue
-                if kind == sf.LITERAL_FORM:
-                    if s in xl_wanted:
-                        literal_forms.setdefault(s, []).append((lang, text))
-                elif cid is not None:
-                    label(cid, kind, langs[lang], text.decode("utf-8"))
+        # the literal label values, subject by subject, each once (`SkosFacts.distinct_labels`)
+        label_subjects, kinds, value_langs, datatypes, off = facts.label_columns()
+        rows = facts.distinct_labels()
+        rows = rows[(datatypes[rows] != sf.DT_IRI) & (datatypes[rows] != sf.DT_BLANK)]
+        blob = facts.l_blob
+        forms = rows[kinds[rows] == sf.LITERAL_FORM]
+        for i, s, lang in zip(forms.tolist(), label_subjects[forms].tolist(), value_langs[forms].tolist()):
+            if s in xl_wanted:
+                literal_forms.setdefault(s, []).append((lang, blob[off[i]:off[i + 1]]))
+        # the other labels of the resources the index holds: a concept's are searched (entries), its
+        # first prefLabel in each language and first notation name it; a collection's only name it
+        # (what `_label` does, value by value, in the same order)
+        cid_of_term = np.full(len(keys), -1, dtype=np.int64)
+        for iri, known in ids.items():
+            cid_of_term[facts.ids[iri]] = known
+        rows = rows[kinds[rows] != sf.LITERAL_FORM]
+        cids = cid_of_term[label_subjects[rows]]
+        del cid_of_term
+        is_concept = np.zeros(len(index.iris), dtype=bool)
+        is_concept[list(index.is_concept)] = True
+        is_group = np.zeros(len(index.iris), dtype=bool)
+        is_group[list(index.groups)] = True
+        naming = (kinds[rows] == PREF) | (kinds[rows] == NOTATION)
+        known = cids >= 0
+        concept_row = known & is_concept[np.maximum(cids, 0)]
+        wanted = concept_row | (known & naming & is_group[np.maximum(cids, 0)])
+        rows, cids, concept_row = rows[wanted], cids[wanted], concept_row[wanted]
+        texts = [blob[a:b].decode("utf-8") for a, b in zip(off[rows].tolist(), off[rows + 1].tolist())]
+        row_kinds = kinds[rows].tolist()
+        row_langs = [langs[lang] for lang in value_langs[rows].tolist()]
+        pref, notation = index.pref, index.notation
+        for i, (c, k) in enumerate(zip(cids.tolist(), row_kinds)):
+            if k == PREF:
+                pref[c].setdefault(row_langs[i], texts[i])
+            elif k == NOTATION:
+                notation.setdefault(c, texts[i])
+        entries = np.flatnonzero(concept_row).tolist()
+        index.e_cid.extend(cids[concept_row].tolist())
+        index.e_kind.extend([row_kinds[i] for i in entries])
+        index.e_lang.extend([row_langs[i] for i in entries])
+        index.e_text.extend([texts[i] for i in entries])
+        del rows, cids, texts, row_kinds, row_langs, entries
         for (subjects, objects), kind in xl_links:
             for s, x in zip(subjects.tolist(), objects.tolist()):
                 cid = ids.get(keys[s]) if is_iri(s) else None
@@ -381,11 +419,10 @@ class IndexBuilder:
         # types other than skos:Concept, of concepts only (as `read`)
         classes = ((sf.SCHEME, SKOS + "ConceptScheme"), (sf.COLLECTION, SKOS + "Collection"),
                    (sf.ORDERED, SKOS + "OrderedCollection"))
-        for s in facts.with_flag(sf.CONCEPT):
-            if is_iri(s):
-                for flag, iri in classes:
-                    if flags[s] & flag:
-                        index.types.setdefault(cid_of(keys[s]), []).append(iri)
+        for s in iris_among(concept_terms[flag_array[concept_terms] & (sf.SCHEME | sf.COLLECTION | sf.ORDERED) > 0]):
+            for flag, iri in classes:
+                if flags[s] & flag:
+                    index.types.setdefault(cid_of(keys[s]), []).append(iri)
         for s, t in sorted(facts.other_types):
             if flags[s] & sf.CONCEPT and is_iri(s):
                 index.types.setdefault(cid_of(keys[s]), []).append(keys[t])
@@ -401,7 +438,7 @@ class IndexBuilder:
         order = np.argsort(hashes, kind="stable")
         w.raw("ids.hash", hashes[order])
         w.raw("ids.cid", order.astype("<i4"))
-        w.strings("pref", [json.dumps(p, ensure_ascii=False, separators=(",", ":")) if p else "" for p in self.pref])
+        w.strings("pref", [_PREF_JSON(p) if p else "" for p in self.pref])
         flags = bytearray(n)
         for c in self.is_concept:
             flags[c] |= _CONCEPT
@@ -432,61 +469,63 @@ class IndexBuilder:
         lang_table = sorted(set(self.e_lang))
         lang_ids = {tag: i for i, tag in enumerate(lang_table)}
         w.ints("e_lang", [lang_ids[tag] for tag in self.e_lang], "H")
-        w.strings("e_text", self.e_text)
-        cache: dict[str, str] = {}
-        keys: list[str] = []
-        for text in self.e_text:
-            key = cache.get(text)
-            if key is None:
-                key = cache[text] = fold(text)
-            keys.append(key)
-        del cache
-        w.strings("e_key", keys)
-        c_entries: dict[int, list[int]] = {}
-        for e, cid in enumerate(self.e_cid):
-            c_entries.setdefault(cid, []).append(e)
-        w.lists("c_entries", c_entries, n)
-        del c_entries
+        text_blob, text_off = _utf8_blob(self.e_text)
+        w.raw("e_text.data", text_blob)
+        w.raw("e_text.off", text_off)
+        keys = fold_all(self.e_text)
+        key_blob, key_off = _utf8_blob(keys)
+        w.raw("e_key.data", key_blob)
+        w.raw("e_key.off", key_off)
+        e_cid = np.frombuffer(array("i", self.e_cid), dtype=np.int32) if self.e_cid else np.zeros(0, dtype=np.int32)
+        order = np.argsort(e_cid, kind="stable")  # the entries of each concept, in entry order
+        starts = np.zeros(n + 1, dtype="<u8")
+        np.cumsum(np.bincount(e_cid, minlength=n), out=starts[1:])
+        w.raw("c_entries.off", starts)
+        w.raw("c_entries.data", order.astype("<i4"))
+        del order, starts
         # one table per (labels or inner words) × (prefLabels or other labels), sorted by
-        # (folded key, concept IRI): the first 8 bytes of the key as a big-endian integer, the
-        # entry, the folded label's length in characters, and for words where the word starts
+        # (folded key, concept IRI, then text, language and kind: two labels of one concept that
+        # fold alike rank in the same order whatever order the graph was read in; entry id last):
+        # the first 8 bytes of the key as a big-endian integer, the entry, the folded label's length
+        # in characters, and for words where the word starts. Sorted with numpy over the keys'
+        # UTF-8 bytes and the ranks of the rest (`_sorted_rows`): no Python object per row.
         key_lengths = np.fromiter((min(len(k), 65535) for k in keys), dtype=np.uint16, count=len(keys))
+        del keys
+        tie = _tie_ranks(iris, e_cid, (np.frombuffer(text_blob, dtype=np.uint8),
+                                       np.frombuffer(text_off, dtype=np.uint64).astype(np.int64)), self.e_lang, self.e_kind)
+        del text_blob, text_off
+        data = np.frombuffer(key_blob, dtype=np.uint8)
+        windows = _windows(data)
+        offsets = np.frombuffer(key_off, dtype=np.uint64).astype(np.int64)
+        kinds = np.frombuffer(array("b", self.e_kind), dtype=np.int8) if self.e_kind else np.zeros(0, dtype=np.int8)
+        # the bytes that continue a UTF-8 character (to count the characters of a word's key)
+        continuing = np.flatnonzero((data & 0xC0) == 0x80)
+        spaces = np.flatnonzero(data == 0x20)
+        entry_of_space = np.searchsorted(offsets, spaces, "right") - 1
+        word_starts = spaces + 1
+        del spaces
         tables = []
-        e_kind, e_text, e_lang, e_cid = self.e_kind, self.e_text, self.e_lang, self.e_cid
-        # The inner words (~1.2M at 1M triples) are sorted in a few ranges of their first
-        # character, one range at a time: a range's order is the same as in the sort of all of
-        # them, and the tuples of one range only are held at once (issue 16: the index is written
-        # beside the bulk load, whose memory peaks at the same time).
-        firsts = sorted(k[0] for k in keys if k)
-        bounds = sorted({firsts[len(firsts) * i // _WORD_RANGES] for i in range(1, _WORD_RANGES)} if firsts else set())
-        ranges = list(zip([""] + bounds, bounds + [None]))
-        del firsts
         for group in (0, 1):
-            # (folded key, IRI, then text, language and kind: two labels of one concept that fold
-            # alike rank in the same order whatever order the graph was read in, entry id last)
-            labels: list[tuple[str, str, str, str, int, int]] = []
-            for e, key in enumerate(keys):
-                if key and (e_kind[e] == PREF) == (group == 0):
-                    labels.append((key, iris[e_cid[e]], e_text[e], e_lang[e], e_kind[e], e))
-            labels.sort()
-            self._table(w, f"label{group}", [labels], key_lengths)
-            del labels
-
-            def words(low: str, high: str | None, group: int = group) -> list[tuple[str, str, str, str, int, int]]:
-                found: list[tuple[str, str, str, str, int, int]] = []
-                for e, key in enumerate(keys):
-                    if not key or (e_kind[e] == PREF) != (group == 0) or e_kind[e] == NOTATION:
-                        continue
-                    space = key.find(" ")
-                    while space != -1:
-                        first = key[space + 1:space + 2]
-                        if low <= first and (high is None or first < high):
-                            found.append((key[space + 1:], iris[e_cid[e]], e_text[e], e_lang[e], e_kind[e], e))
-                        space = key.find(" ", space + 1)
-                found.sort()
-                return found
-
-            self._table(w, f"word{group}", (words(low, high) for low, high in ranges), key_lengths)
+            in_group = (kinds == PREF) if group == 0 else (kinds != PREF)
+            labelled = np.flatnonzero(in_group & (offsets[1:] > offsets[:-1]))
+            rows = _sorted_rows(data, windows, offsets[labelled], offsets[labelled + 1], tie[labelled])
+            entry = labelled[rows]
+            w.raw(f"label{group}.prefix", _heads(windows, offsets[entry], offsets[entry + 1]))
+            w.raw(f"label{group}.entries", entry.astype(np.int32))
+            w.raw(f"label{group}.length", key_lengths[entry])
+            del labelled, rows, entry
+            wanted = (in_group & (kinds != NOTATION))[entry_of_space]
+            entry, begin = entry_of_space[wanted], word_starts[wanted]
+            rows = _sorted_rows(data, windows, begin, offsets[entry + 1], tie[entry])
+            entry, begin = entry[rows], begin[rows]
+            end = offsets[entry + 1]
+            w.raw(f"word{group}.prefix", _heads(windows, begin, end))
+            w.raw(f"word{group}.entries", entry.astype(np.int32))
+            w.raw(f"word{group}.length", key_lengths[entry])
+            word_chars = (end - begin) - (np.searchsorted(continuing, end) - np.searchsorted(continuing, begin))
+            w.raw(f"word{group}.start",
+                  (key_lengths[entry].astype(np.int64) - word_chars).clip(0, 65535).astype(np.uint16))
+            del wanted, entry, begin, rows, end, word_chars
             tables += [f"label{group}", f"word{group}"]
         w.finish({
             "format": FORMAT, "version_iri": self.version_iri, "graph": self.graph,
@@ -495,33 +534,99 @@ class IndexBuilder:
             "tables": tables,
         })
 
-    @staticmethod
-    def _table(w: "_Writer", name: str, parts, key_lengths: np.ndarray) -> None:
-        """One sorted table from its sorted parts (in order): the first 8 bytes of each key as a
-        big-endian integer, the entry, the folded label's length, and for words where it starts."""
-        heads, entries, own = [], [], []
-        for items in parts:
-            count = len(items)
-            # the first 8 UTF-8 bytes of each key (numpy truncates to the dtype's width and pads
-            # with NUL), read as big-endian integers: their order is the keys' order
-            heads.append(np.fromiter((item[0][:8].encode("utf-8") for item in items), dtype="S8", count=count))
-            entries.append(np.fromiter((item[-1] for item in items), dtype=np.int32, count=count))
-            own.append(np.fromiter((len(item[0]) for item in items), dtype=np.int64, count=count))
-            items.clear()
-        head = np.concatenate(heads) if heads else np.zeros(0, dtype="S8")
-        entry = np.concatenate(entries) if entries else np.zeros(0, dtype=np.int32)
-        w.raw(name + ".prefix", head.view(">u8") if len(head) else np.zeros(0, dtype=">u8"))
-        w.raw(name + ".entries", entry)
-        w.raw(name + ".length", key_lengths[entry])
-        if name.startswith("word"):
-            lengths = np.concatenate(own) if own else np.zeros(0, dtype=np.int64)
-            w.raw(name + ".start", (key_lengths[entry].astype(np.int64) - lengths).clip(0, 65535).astype(np.uint16))
-
     def to_index(self) -> "VersionIndex":
         """The index held in memory (no file: an in-memory or remote store without an index directory)."""
         out = io.BytesIO()
         self.write(out)
         return VersionIndex.open(out.getvalue())
+
+
+#: `json.dumps(labels, ensure_ascii=False, separators=(",", ":"))`, without a new encoder per call
+_PREF_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: the key bytes compared at once by `_sorted_rows` (longer keys equal on them are sorted in Python)
+_SORT_WIDTH = 32
+
+
+def _utf8_blob(values: list[str]) -> tuple[bytes, np.ndarray]:
+    """The UTF-8 text of `values` one after the other, and the offsets of each (as `_Writer.strings`)."""
+    blob = "".join(values).encode("utf-8")
+    offsets = np.zeros(len(values) + 1, dtype="<u8")
+    np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)), out=offsets[1:])
+    if int(offsets[-1]) != len(blob):  # not all ASCII: lengths in bytes
+        np.cumsum(np.fromiter((len(v.encode("utf-8")) for v in values), dtype=np.int64, count=len(values)),
+                  out=offsets[1:])
+    return blob, offsets
+
+
+_MASKS = np.array([0] + [((1 << (8 * n)) - 1) << (8 * (8 - n)) for n in range(1, 9)], dtype=np.uint64)
+
+
+def _windows(data: np.ndarray) -> np.ndarray:
+    """Every 8 bytes of `data` from each position (a strided view over a NUL-padded copy)."""
+    padded = np.concatenate((data, np.zeros(8, dtype=np.uint8)))
+    return np.lib.stride_tricks.as_strided(padded, shape=(len(data) + 1, 8), strides=(1, 1), writeable=False)
+
+
+def _columns(windows: np.ndarray, begin: np.ndarray, end: np.ndarray, first: int) -> np.ndarray:
+    """Bytes `first` to `first + 8` of each key `data[begin:end]` (`windows` of the data), NUL-padded,
+    as big-endian unsigned integers (their order is the order of the bytes)."""
+    at = np.minimum(begin + first, len(windows) - 1)
+    values = np.ascontiguousarray(windows[at]).view(">u8").ravel().astype(np.uint64)
+    return values & _MASKS[np.clip(end - begin - first, 0, 8)]
+
+
+def _heads(windows: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """The first 8 bytes of each key, NUL-padded, as big-endian integers (a table's `.prefix`)."""
+    return _columns(windows, begin, end, 0).astype(">u8")
+
+
+def _tie_ranks(iris: list[str], e_cid: np.ndarray, texts: tuple[np.ndarray, np.ndarray], langs: list[str],
+               kinds: list[int]) -> np.ndarray:
+    """Each entry's rank in the order (concept IRI, text, language, kind, entry id); `texts`: the
+    entries' texts as UTF-8 bytes and offsets."""
+    count = len(e_cid)
+    if not count:
+        return np.zeros(0, dtype=np.int64)
+
+    def ranks(values: list[str]) -> np.ndarray:
+        table = {value: i for i, value in enumerate(sorted(set(values)))}
+        return np.fromiter((table[v] for v in values), dtype=np.int64, count=len(values))
+
+    def rank_of(order: np.ndarray) -> np.ndarray:
+        rank = np.empty(count, dtype=np.int64)
+        rank[order] = np.arange(count)
+        return rank
+
+    rest = rank_of(np.lexsort((np.arange(count), np.asarray(kinds, dtype=np.int64), ranks(langs))))
+    data, offsets = texts
+    text_rest = rank_of(_sorted_rows(data, _windows(data), offsets[:-1], offsets[1:], rest))
+    return rank_of(np.lexsort((text_rest, ranks(iris)[e_cid])))
+
+
+def _sorted_rows(data: np.ndarray, windows: np.ndarray, begin: np.ndarray, end: np.ndarray,
+                 tie: np.ndarray) -> np.ndarray:
+    """The order of the rows by (key bytes `data[begin:end]`, `tie`): numpy over the first
+    `_SORT_WIDTH` bytes, then Python for rows equal on those whose keys are longer."""
+    if not len(begin):
+        return np.zeros(0, dtype=np.int64)
+    columns = [_columns(windows, begin, end, first) for first in range(0, _SORT_WIDTH, 8)]
+    order = np.lexsort([tie] + columns[::-1])
+    long_key = (end - begin)[order] > _SORT_WIDTH
+    if not long_key.any():
+        return order
+    same = np.ones(len(order) - 1, dtype=bool)
+    for column in columns:
+        ordered = column[order]
+        same &= ordered[1:] == ordered[:-1]
+    # runs of rows equal on the first bytes: sorted again on the whole key where one is longer
+    bounds = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))))
+    blob = data.tobytes()
+    for a, b in zip(bounds[0::2].tolist(), bounds[1::2].tolist()):
+        run = order[a:b + 1]
+        if long_key[a:b + 1].any():
+            order[a:b + 1] = sorted(run.tolist(), key=lambda r: (blob[begin[r]:end[r]], tie[r]))
+    return order
+
 
 
 class _Writer:
@@ -545,15 +650,8 @@ class _Writer:
         self.raw(name, array(code, values))
 
     def strings(self, name: str, values: list[str]) -> None:
-        offsets = array("Q", [0])
-        parts = []
-        total = 0
-        for value in values:
-            data = value.encode("utf-8")
-            parts.append(data)
-            total += len(data)
-            offsets.append(total)
-        self.raw(name + ".data", b"".join(parts))
+        data, offsets = _utf8_blob(values)
+        self.raw(name + ".data", data)
         self.raw(name + ".off", offsets)
 
     def lists(self, name: str, mapping: dict[int, list[int]], n: int, code: str = "i") -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from registry.store.oxigraph import OxigraphStore
 from registry.vocab.index import RANK_NAMES, IndexBuilder, VersionIndex
-from registry.vocab.normalize import fold
+from registry.vocab.normalize import fold, fold_all
 from registry.vocab.persist import IndexFiles
 
 V = "https://w3id.org/unit/v/"
@@ -213,3 +213,52 @@ def test_the_registry_store_builds_the_same_index(services, index):
     assert built.concept_count == index.concept_count
     for q in ("electron", "coeur", "spectro", "tem"):
         assert ranks(built, q) == ranks(index, q)
+
+
+def _reference_tables(b: IndexBuilder) -> dict[str, tuple[list[int], list[bytes], list[int], list[int] | None]]:
+    """The search tables as a plain Python sort of (folded key, IRI, text, language, kind, entry)
+    tuples builds them (what `IndexBuilder.write` did before it sorted with numpy)."""
+    keys = [fold(t) for t in b.e_text]
+    tables = {}
+    for group in (0, 1):
+        mine = [e for e, k in enumerate(keys) if k and (b.e_kind[e] == 0) == (group == 0)]
+        rows = sorted((keys[e], b.iris[b.e_cid[e]], b.e_text[e], b.e_lang[e], b.e_kind[e], e, 0) for e in mine)
+        words = sorted((keys[e][i + 1:], b.iris[b.e_cid[e]], b.e_text[e], b.e_lang[e], b.e_kind[e], e, i + 1)
+                       for e in mine if b.e_kind[e] != 3 for i, ch in enumerate(keys[e]) if ch == " ")
+        for name, items in ((f"label{group}", rows), (f"word{group}", words)):
+            tables[name] = ([r[5] for r in items], [r[0].encode()[:8].ljust(8, b"\0") for r in items],
+                            [len(keys[r[5]]) for r in items], [r[6] for r in items] if name.startswith("word") else None)
+    return tables
+
+
+def test_search_tables_are_sorted_like_the_python_sort(tmp_path):
+    """Keys longer than the bytes numpy compares at once and equal on them, accents, labels that
+    fold alike on one concept, duplicates across concepts: the tables are in the reference order."""
+    long = "a very long label that shares its first thirty-two bytes with others "
+    labels = [f'"{long}{tail}"@en' for tail in ("zeta", "alpha", "alpha beta", "Alpha", "ALPHA")]
+    labels += ['"Électron énergie"@fr', '"electron energie"@fr', '"élan vital"@fr', '"Zèbre à rayures"@fr',
+               '"a b c d e f g h"@en', '"same words"@en', '"Same Words"@de', '"日本 語 ラベル"@ja', '"x"']
+    turtle = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n" + "".join(
+        f'<{V}c{i % 7}> a skos:Concept ; skos:{("prefLabel", "altLabel", "hiddenLabel")[i % 3]} {label} .\n'
+        for i, label in enumerate(labels + labels[::-1]))
+    turtle += "".join(f'<{V}c{i}> skos:notation "N {i} x" .\n' for i in range(3))
+    store = OxigraphStore()
+    store.load_graph(GRAPH, turtle.encode(), ox.RdfFormat.TURTLE)
+    b = IndexBuilder.read(store, VERSION, GRAPH)
+    index = b.to_index()
+    reference = _reference_tables(b)
+    assert sum(len(t[0]) for t in reference.values()) > 60
+    for name, (entries, heads, lengths, starts) in reference.items():
+        prefix, table_entries, table_lengths, table_starts = index._tables[name]
+        assert table_entries.tolist() == entries, name
+        assert [int(p).to_bytes(8, "big") for p in prefix.tolist()] == heads, name
+        assert table_lengths.tolist() == lengths, name
+        if starts is not None:
+            assert table_starts.tolist() == starts, name
+
+
+def test_fold_all_folds_each_text_as_fold_does():
+    texts = ["Electron  Microscopy", "  _x_y-z_ ", "", "A\x00B c", "Électron énergie", "ŒUVRE", "straße",
+             "T-1", "e.e.l.s.", "!!!", "日本 語", "MiXeD 42 case", " trailing ", "tab\there"]
+    assert fold_all(texts) == [fold(t) for t in texts]
+    assert fold_all(texts)[0] == "electron microscopy" and fold_all(texts)[3] == "a b c"
