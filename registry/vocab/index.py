@@ -620,11 +620,12 @@ def _sorted_rows(data: np.ndarray, windows: np.ndarray, begin: np.ndarray, end: 
         same &= ordered[1:] == ordered[:-1]
     # runs of rows equal on the first bytes: sorted again on the whole key where one is longer
     bounds = np.flatnonzero(np.diff(np.concatenate(([0], same.astype(np.int8), [0]))))
+    firsts, lasts = bounds[0::2], bounds[1::2]
+    longs = np.concatenate(([0], np.cumsum(long_key)))
+    with_long = longs[lasts + 1] > longs[firsts]  # the runs holding a longer key
     blob = data.tobytes()
-    for a, b in zip(bounds[0::2].tolist(), bounds[1::2].tolist()):
-        run = order[a:b + 1]
-        if long_key[a:b + 1].any():
-            order[a:b + 1] = sorted(run.tolist(), key=lambda r: (blob[begin[r]:end[r]], tie[r]))
+    for a, b in zip(firsts[with_long].tolist(), lasts[with_long].tolist()):
+        order[a:b + 1] = sorted(order[a:b + 1].tolist(), key=lambda r: (blob[begin[r]:end[r]], tie[r]))
     return order
 
 
