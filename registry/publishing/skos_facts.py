@@ -319,8 +319,14 @@ class _Hierarchy:
         child, parent = child[order], parent[order]
         nodes, starts = np.unique(child, return_index=True)
         ends = np.append(starts[1:], len(child))
-        self.parent = parent.tolist()
-        self.span = {n: (a, b) for n, a, b in zip(nodes.tolist(), starts.tolist(), ends.tolist())}
+        # node → its parents: parent[first[node]:last[node]] (compact arrays, not a dict of tuples:
+        # the checks run beside the bulk load, whose memory peaks at the same time)
+        size = int(nodes[-1]) + 1 if len(nodes) else 0
+        first, last = np.zeros(size, dtype=np.int32), np.zeros(size, dtype=np.int32)
+        first[nodes], last[nodes] = starts, ends
+        self.nodes = nodes
+        self.first, self.last = array("i", first.tobytes()), array("i", last.tobytes())
+        self.parent = array("i", parent.astype(np.int32).tobytes())
 
     def _not_peeled(self) -> set[int]:
         """The nodes left once nodes without a child or without a parent are taken away, again
@@ -344,8 +350,10 @@ class _Hierarchy:
         return set(np.concatenate((child[alive], parent[alive])).tolist())
 
     def parents(self, node: int) -> list[int]:
-        span = self.span.get(node)
-        return self.parent[span[0]:span[1]] if span else []
+        if node >= len(self.first):
+            return []
+        a, b = self.first[node], self.last[node]
+        return self.parent[a:b].tolist() if b > a else []
 
     def reaches(self, start: int, target: int) -> bool:
         """`start` {H}+ `target`: one or more steps up from `start` reach `target`."""
@@ -370,7 +378,7 @@ class _Hierarchy:
         found: list[int] = []
         counter = 0
         cyclic = self._not_peeled()
-        for root in self.span:
+        for root in self.nodes.tolist():
             if root in index or root not in cyclic:
                 continue
             work = [(root, 0)]
@@ -417,20 +425,25 @@ _ASCII_WS = np.zeros(256, dtype=bool)
 _ASCII_WS[[w[0] for w in _WS_BYTES if len(w) == 1]] = True
 
 
-def _white_space_pairs(data: np.ndarray) -> np.ndarray:
-    """Where two white space characters (`_WS`) follow each other in the UTF-8 bytes `data`."""
-    length = np.zeros(len(data) + 4, dtype=np.uint8)  # of the white space character starting there, or 0
-    length[:len(data)][_ASCII_WS[data]] = 1
-    last = len(data) - 1
-    for encoded in _WS_BYTES:  # the multi-byte ones (U+0085, U+00A0, U+1680, U+2000…U+3000)
-        if len(encoded) > 1:
-            at = np.flatnonzero(data == encoded[0])
-            for k in range(1, len(encoded)):
-                at = at[data[np.minimum(at + k, last)] == encoded[k]]
-                at = at[at + k <= last]
-            length[at] = len(encoded)
-    starts = np.flatnonzero(length)
-    return starts[length[starts + length[starts]] > 0]
+def _white_space_pairs(data: np.ndarray, block: int = 1 << 20) -> np.ndarray:
+    """Where two white space characters (`_WS`) follow each other in the UTF-8 bytes `data`
+    (looked at a block at a time: a few MB of temporary arrays whatever the size)."""
+    found = []
+    for lo in range(0, len(data), block):
+        part = data[lo:lo + block + 8]  # a pair starting in the block may end after it
+        length = np.zeros(len(part) + 4, dtype=np.uint8)  # of the white space character starting there, or 0
+        length[:len(part)][_ASCII_WS[part]] = 1
+        last = len(part) - 1
+        for encoded in _WS_BYTES:  # the multi-byte ones (U+0085, U+00A0, U+1680, U+2000…U+3000)
+            if len(encoded) > 1:
+                at = np.flatnonzero(part == encoded[0])
+                for k in range(1, len(encoded)):
+                    at = at[part[np.minimum(at + k, last)] == encoded[k]]
+                    at = at[at + k <= last]
+                length[at] = len(encoded)
+        starts = np.flatnonzero(length[:min(block, len(part))])
+        found.append(lo + starts[length[starts + length[starts]] > 0])
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def _bad_whitespace(blob: bytes | bytearray, off: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -476,10 +489,14 @@ def offending_rows(facts: SkosFacts) -> dict[str, list[dict[str, str | None]]]:
     r = facts.render
     flags = facts.flags
     rows: dict[str, list[Any]] = {}  # check code → its rows (dicts of str, or None for an unbound column)
-    concepts = list(facts.with_flag(CONCEPT))
+    flag_array = np.frombuffer(flags, dtype=np.uint8)
+    concepts = np.flatnonzero(flag_array & CONCEPT)  # numpy arrays, not sets: checked beside the load
+
+    def listed(ids: np.ndarray) -> list[dict[str, str | None]]:
+        return [{"s": r(s)} for s in ids.tolist()]
 
     # the types
-    rows["skos-S9"] = [{"s": r(s)} for s in concepts if flags[s] & SCHEME]
+    rows["skos-S9"] = listed(concepts[flag_array[concepts] & SCHEME > 0])
     s37 = []
     for s in facts.with_flag(COLLECTION | ORDERED):
         for flag, cls in ((CONCEPT, SKOS + "Concept"), (SCHEME, SKOS + "ConceptScheme")):
@@ -517,7 +534,7 @@ def offending_rows(facts: SkosFacts) -> dict[str, list[dict[str, str | None]]]:
                                 "l": label_term(i)})
     # S14: two prefLabels in one language (IRI and blank-node values: one group of their own)
     pref = values[kinds[values] == PREF]
-    with_pref = set(np.unique(subjects[pref]).tolist())
+    with_pref = np.unique(subjects[pref])
     lowered = {tag.lower() for tag in facts.langs}
     tag_ids = {tag: i for i, tag in enumerate(sorted(lowered))}
     tag_of = np.array([tag_ids[tag.lower()] for tag in facts.langs], dtype=np.int64)
@@ -532,7 +549,8 @@ def offending_rows(facts: SkosFacts) -> dict[str, list[dict[str, str | None]]]:
         no_lang.append({"s": r(s), "p": predicate, "l": r(lit)})
     rows["skos-S13"], rows["skos-S14"] = s13, s14
     rows["qskos-label-whitespace"], rows["qskos-missing-language-tag"] = whitespace, no_lang
-    rows["qskos-missing-preflabel"] = [{"s": r(s)} for s in concepts if s not in with_pref]
+    rows["qskos-missing-preflabel"] = listed(concepts[~np.isin(concepts, with_pref)])
+    del subjects, kinds, langs, dts, off, values, literal, pref, with_pref, tags, grouped, counts
 
     # the links
     hierarchy = _Hierarchy(facts)
@@ -549,15 +567,23 @@ def offending_rows(facts: SkosFacts) -> dict[str, list[dict[str, str | None]]]:
                 if (s, o) in mapped or (o, s) in mapped:
                     s46.append({"s": r(s), "p": LINK_PREDICATES[code], "o": r(o)})
     rows["skos-S46"] = s46
-    has_broader = facts.subjects_of(BROADER)
-    linked = facts.subjects_of(NARROWER, TOP_CONCEPT_OF, RELATED, BROADER_T, NARROWER_T) | facts.objects_of(
-        BROADER, NARROWER, HAS_TOP_CONCEPT, RELATED, BROADER_T, NARROWER_T)
-    rows["qskos-orphan-concept"] = [{"s": r(s)} for s in concepts if s not in has_broader and s not in linked]
-    del has_broader, linked
-    in_scheme = facts.subjects_of(IN_SCHEME, TOP_CONCEPT_OF) | facts.objects_of(HAS_TOP_CONCEPT)
-    rows["concept-not-in-scheme"] = [{"s": r(s)} for s in concepts if s not in in_scheme]
-    del in_scheme
-    rows["qskos-undocumented-concept"] = [{"s": r(s)} for s in concepts if not flags[s] & HAS_NOTE]
+    links = facts.links
+
+    def among(ids: np.ndarray, subjects_of: tuple[int, ...], objects_of: tuple[int, ...] = ()) -> np.ndarray:
+        """Which of `ids` are the subject of one of the links `subjects_of` or the object of one
+        of `objects_of`."""
+        found = np.zeros(len(ids), dtype=bool)
+        for code in subjects_of:
+            found |= np.isin(ids, links[code][0])
+        for code in objects_of:
+            found |= np.isin(ids, links[code][1])
+        return found
+
+    rows["qskos-orphan-concept"] = listed(concepts[~among(
+        concepts, (BROADER, NARROWER, TOP_CONCEPT_OF, RELATED, BROADER_T, NARROWER_T),
+        (BROADER, NARROWER, HAS_TOP_CONCEPT, RELATED, BROADER_T, NARROWER_T))])
+    rows["concept-not-in-scheme"] = listed(concepts[~among(concepts, (IN_SCHEME, TOP_CONCEPT_OF), (HAS_TOP_CONCEPT,))])
+    rows["qskos-undocumented-concept"] = listed(concepts[flag_array[concepts] & HAS_NOTE == 0])
     tops = facts.subjects_of(TOP_CONCEPT_OF) | facts.objects_of(HAS_TOP_CONCEPT)
     rows["qskos-top-concept-with-broader"] = (
         [{"s": r(s), "o": r(o)} for s, o in facts.pairs(BROADER) if s in tops]

@@ -178,8 +178,8 @@ class IndexBuilder:
         self.member_of: dict[int, list[int]] = {}
         self.scheme_tops: dict[str, list[int]] = {}
         self.scheme_stated: dict[str, list[int]] = {}
-        self.e_cid: list[int] = []
-        self.e_kind: list[int] = []
+        self.e_cid = array("i")  # compact: a million entries are not a million int objects
+        self.e_kind = array("b")
         self.e_lang: list[str] = []
         self.e_text: list[str] = []
 
@@ -389,7 +389,7 @@ class IndexBuilder:
             elif k == NOTATION:
                 notation.setdefault(c, texts[i])
         entries = np.flatnonzero(concept_row).tolist()
-        index.e_cid.extend(cids[concept_row].tolist())
+        index.e_cid.frombytes(cids[concept_row].astype(np.int32).tobytes())
         index.e_kind.extend([row_kinds[i] for i in entries])
         index.e_lang.extend([row_langs[i] for i in entries])
         index.e_text.extend([texts[i] for i in entries])
@@ -476,7 +476,7 @@ class IndexBuilder:
         key_blob, key_off = _utf8_blob(keys)
         w.raw("e_key.data", key_blob)
         w.raw("e_key.off", key_off)
-        e_cid = np.frombuffer(array("i", self.e_cid), dtype=np.int32) if self.e_cid else np.zeros(0, dtype=np.int32)
+        e_cid = np.frombuffer(self.e_cid, dtype=np.int32) if self.e_cid else np.zeros(0, dtype=np.int32)
         order = np.argsort(e_cid, kind="stable")  # the entries of each concept, in entry order
         starts = np.zeros(n + 1, dtype="<u8")
         np.cumsum(np.bincount(e_cid, minlength=n), out=starts[1:])
@@ -497,7 +497,7 @@ class IndexBuilder:
         data = np.frombuffer(key_blob, dtype=np.uint8)
         windows = _windows(data)
         offsets = np.frombuffer(key_off, dtype=np.uint64).astype(np.int64)
-        kinds = np.frombuffer(array("b", self.e_kind), dtype=np.int8) if self.e_kind else np.zeros(0, dtype=np.int8)
+        kinds = np.frombuffer(self.e_kind, dtype=np.int8) if self.e_kind else np.zeros(0, dtype=np.int8)
         # the bytes that continue a UTF-8 character (to count the characters of a word's key)
         continuing = np.flatnonzero((data & 0xC0) == 0x80)
         spaces = np.flatnonzero(data == 0x20)
@@ -581,7 +581,7 @@ def _heads(windows: np.ndarray, begin: np.ndarray, end: np.ndarray) -> np.ndarra
 
 
 def _tie_ranks(iris: list[str], e_cid: np.ndarray, texts: tuple[np.ndarray, np.ndarray], langs: list[str],
-               kinds: list[int]) -> np.ndarray:
+               kinds: array) -> np.ndarray:
     """Each entry's rank in the order (concept IRI, text, language, kind, entry id); `texts`: the
     entries' texts as UTF-8 bytes and offsets."""
     count = len(e_cid)
