@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from registry import publishing
 from registry.auth import require_owner
 from registry.catalog import Catalog, Community, VersionInfo, now_literal, resource_descriptor, version_description
-from registry.errors import CheckFailed, Conflict, InvalidInput, NotFound, RdfSyntaxError
+from registry.errors import CheckFailed, Conflict, InvalidInput, NotFound, RdfSyntaxError, StoreUnavailable
 from registry.ids import SemVer, check_id
 from registry.namespaces import (
     ADMS, DCAT, DCTERMS, FOAF, PROF, RDF, REG, ROLE, STATUS_IRIS, SYSTEM_GRAPH, VOID, XSD, IriScheme, node as _n,
@@ -575,6 +575,12 @@ class PublicationService:
             scanning = pool.submit(beside_load, data)
             try:
                 self.store.load_graph(graph, data, sub.format)
+            except StoreUnavailable:
+                # A document the checks refuse without the store gets their answer (4xx, as on
+                # every store), not the store's failure to load it: Virtuoso refuses an N-Triples
+                # upload whose first IRI is over ~10 KB (docs/deployment.md, quirk table).
+                _refuse_without_store(scanning, community, sub)
+                raise
             finally:
                 if prebuild is not None:
                     prebuild.loaded.set()
@@ -892,6 +898,24 @@ def _unchanged(staged: _Staged, existing: VersionInfo, same_content: Callable[[]
 
 def _no_query(_query: str):
     raise AssertionError("the checks beside the load run only when the document has a concept scheme")
+
+
+def _refuse_without_store(scanning, community: Community, sub: VocabularySubmission) -> None:
+    """After the store failed to load a vocabulary: raise what the checks that need no store
+    (unsafe IRIs, namespaces, IRI schemes, the SKOS checks made beside the load) say against the
+    document, if anything; return when they find nothing (the store's failure is then the answer)."""
+    try:
+        iri_scan, early, _ = scanning.result()
+    except Exception:  # noqa: BLE001 - the parse failed as well: the store's failure stands
+        return
+    if iri_scan.unsafe is not None:
+        refuse_unsafe_iri(iri_scan.unsafe, sub.name)
+    findings = early if early is not None else (
+        publishing.check_namespace(iri_scan.outside, community.namespaces) + publishing.check_iri_schemes(iri_scan.unusual)
+    )
+    if publishing.has_errors(findings):
+        raise CheckFailed(f"vocabulary {sub.id} {sub.version} did not pass the checks",
+                          findings=[f.to_json() for f in findings])
 
 
 def _discard_prebuilt(results: list[PublishResult]) -> None:
