@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NoReturn
 
 from registry.errors import Forbidden, RegistryError
+from registry.lru import Lru
 
 
 class QueryRefused(RegistryError):
@@ -437,3 +439,49 @@ def check_query(text: str, limits: GuardLimits = GuardLimits()) -> CheckedQuery:
     return CheckedQuery(
         text=text, form=form, depth=depth, has_dataset="FROM" in found, cheap=cheap, limit=limit, has_base="BASE" in found,
     )
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """A refusal kept by `GuardDecisions`: enough to raise the same problem again (a new exception
+    each time: an exception object raised by two requests would share its traceback)."""
+
+    error: type[RegistryError]
+    detail: str
+    code: str
+
+    def raise_again(self) -> NoReturn:
+        raise self.error(self.detail, code=self.code)
+
+
+class GuardDecisions:
+    """`check_query` with its decisions for recent query texts kept (a bounded LRU, `registry.lru`).
+
+    The decision depends on the text and the limits alone (the dataset parameters of a request are
+    applied after it, per request), so the key is the exact text, the limits being fixed per
+    instance: the same text gets the same decision, accepted (the same `CheckedQuery`, immutable)
+    or refused (the same problem, raised anew). Texts longer than `max_text` are checked every
+    time, which bounds what the cache holds (`entries` x `max_text` characters); `entries=0` turns
+    it off. Only the guard's own refusals are kept: nothing else can be raised by `check_query`.
+    """
+
+    def __init__(self, limits: GuardLimits = GuardLimits(), entries: int = 2048, max_text: int = 4096):
+        self.limits = limits
+        self.max_text = max_text
+        self._decisions: Lru[str, CheckedQuery | _Refusal] | None = Lru(entries) if entries > 0 else None
+
+    def check(self, text: str) -> CheckedQuery:
+        decisions = self._decisions
+        if decisions is None or len(text) > self.max_text:
+            return check_query(text, self.limits)
+        decision = decisions.get(text)
+        if decision is None:
+            try:
+                decision = check_query(text, self.limits)
+            except (QueryRefused, UpdateRefused) as exc:
+                decisions.put(text, _Refusal(type(exc), exc.detail, exc.code))
+                raise
+            decisions.put(text, decision)
+        if isinstance(decision, _Refusal):
+            decision.raise_again()
+        return decision

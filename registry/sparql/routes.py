@@ -19,7 +19,6 @@ from registry.conneg import negotiate_rdf, prefers_html, requested_media
 from registry.errors import NotAcceptable
 from registry.namespaces import PREFIXES
 from registry.sparql.description import service_description
-from registry.sparql.guard import check_query
 from registry.sparql.page import query_page
 from registry.sparql.protocol import (
     ProtocolError,
@@ -104,7 +103,7 @@ async def sparql_endpoint(request: Request) -> Response:
             raise ProtocolError("the request has no query parameter", code="query-missing")
         service = get_service(request)
         accept = request.headers.get("accept")
-        checked = check_query(query_request.query, service.options.guard)
+        checked = service.guard.check(query_request.query)
         if request.url.path == LATEST_PATH:
             query_request.default_graphs = query_request.named_graphs = await _latest_dataset(request, query_request, checked)
         kind, media_type, fmt = choose_format(accept, checked.form)
@@ -231,7 +230,7 @@ async def _plain_get(scope, receive, send) -> bool:
         service = registry.features.get("sparql")
         if service is None:
             return False  # the first query makes the service (get_service)
-        checked = check_query(query_request.query, service.options.guard)
+        checked = service.guard.check(query_request.query)
         kind, media_type, fmt = choose_format(accept, checked.form)
         body = service.cached(checked.text, query_request.default_graphs, query_request.named_graphs, fmt)
         if body is None:

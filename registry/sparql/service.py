@@ -31,15 +31,14 @@ from registry.conneg import RESULT_FORMATS, RESULT_SYNTAXES
 from registry.errors import RegistryError, StoreUnavailable, TooManyRequests
 from registry.fairness import ClientLimiter
 from registry.features import Feature
-from registry.sparql.guard import CheckedQuery, GuardLimits, with_absolute_bases, with_row_cap, without_dataset_clauses
+from registry.sparql.guard import (
+    CheckedQuery, GuardDecisions, GuardLimits, with_absolute_bases, with_row_cap, without_dataset_clauses,
+)
 from registry.sparql.pool import PoolBusy, PoolOptions, QueryPool
 from registry.sparql.snapshots import Snapshots, open_snapshot
-from registry.sparql.worker import CappedWriter, QueryJob, QueryReply, finish_graph, finish_select
+from registry.sparql.worker import MIN_ROW_BYTES, CappedWriter, QueryJob, QueryReply, finish_graph, finish_solutions
 from registry.workers import WorkerDied, WorkerTimedOut
 
-# the fewest bytes one result row takes in each format (an empty solution): a body shorter than
-# (max_rows + 1) rows of this size cannot hold more than max_rows rows
-MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
 #: the most output a cheap query may produce on the event loop itself (`EmbeddedExecutor._run_inline`)
 INLINE_BYTES = 64 * 1024
 
@@ -80,6 +79,11 @@ class SparqlOptions:
     guard: GuardLimits = GuardLimits()
     cache_bytes: int = 64 * 1024 * 1024
     cache_entry_bytes: int = 1024 * 1024
+    #: the guard's decisions kept for this many recent query texts (`GuardDecisions`; 0: none)
+    guard_cache_entries: int = 2048
+    #: SELECT results written by the worker in the requested format (`worker.finish_solutions`);
+    #: False: always through TSV (the comparison of benchmarks/sparql.py)
+    direct_results: bool = True
 
     @classmethod
     def from_settings(cls, settings) -> "SparqlOptions":
@@ -251,7 +255,7 @@ class EmbeddedExecutor(QueryExecutor):
                 self.snapshots.collect(self.held_snapshots())
         job = QueryJob(
             snapshot, checked.text, default_graphs, named_graphs, kind, fmt, self.options.max_rows,
-            self.options.max_bytes, checked.has_dataset,
+            self.options.max_bytes, checked.has_dataset, self.options.direct_results,
         )
         try:
             reply = await self.pool.run(job, self.options.timeout_s, client)
@@ -277,8 +281,8 @@ class EmbeddedExecutor(QueryExecutor):
         self.snapshots.close()
 
 
-# what the remote store is asked for: SELECT results as SPARQL XML, parsed and written as TSV here
-# (rows counted exactly, then converted, as the workers do): stores write their own TSV differently
+# what the remote store is asked for: SELECT results as SPARQL XML, parsed and written in the format
+# asked for here, within the row cap, as the workers do (`finish_solutions`): stores write their own TSV differently
 # (Virtuoso heads the columns `"g"`, not `?g`), while the XML results format leaves no such freedom
 # (and pyoxigraph's XML parser has no buffer cap, unlike its JSON one); graphs as N-Triples; ASK
 # in the format asked for
@@ -382,7 +386,10 @@ class RemoteExecutor(QueryExecutor):
                 if isinstance(table, ox.QueryBoolean):
                     reply = QueryReply(_results_bytes(table, fmt))
                 else:
-                    reply = finish_select(_results_bytes(table, "tsv"), fmt, self.options.max_rows)
+                    reply = finish_solutions(
+                        lambda: cast(ox.QuerySolutions, ox.parse_query_results(body, ox.QueryResultsFormat.XML)),
+                        fmt, self.options.max_rows, self.options.max_bytes, self.options.direct_results,
+                    )
             except (SyntaxError, ValueError) as exc:
                 raise StoreUnavailable(f"the remote store's results could not be read: {exc}", code="store-error") from None
         elif want == "ntriples" and kind == "graph":
@@ -485,6 +492,7 @@ class SparqlService(Feature):
         self.registry = registry
         self.options = options or SparqlOptions.from_settings(settings)
         self.cache = ResultCache(self.options.cache_bytes, self.options.cache_entry_bytes)
+        self.guard = GuardDecisions(self.options.guard, self.options.guard_cache_entries)
         self.limiter = ClientLimiter(self.options.per_client)
         store = registry.store
         self.executor: QueryExecutor

@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, cast
 
@@ -55,6 +56,7 @@ class QueryJob:
     max_rows: int
     max_bytes: int
     has_dataset: bool
+    direct: bool = True  # SELECT results written in `fmt` at once (`finish_solutions`)
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,55 @@ def finish_select(tsv: bytes, fmt_name: str, max_rows: int) -> QueryReply:
     return QueryReply(table.serialize(format=RESULT_FORMATS[fmt_name]))
 
 
+#: the fewest bytes one result row takes in each format (an empty solution): a body shorter than
+#: (max_rows + 1) rows of this size cannot hold more than max_rows rows
+MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 1}
+
+
+def _too_large(exceeded: str | None, max_rows: int, max_bytes: int) -> QueryReply | None:
+    if exceeded == "rows":
+        return QueryReply.error("result-too-large", f"the result has more than {max_rows} rows; add a LIMIT")
+    if exceeded == "bytes":
+        return QueryReply.error("result-too-large", f"the result is larger than {max_bytes} bytes; add a LIMIT")
+    return None
+
+
+def finish_solutions(
+    solutions: Callable[[], ox.QuerySolutions], fmt_name: str, max_rows: int, max_bytes: int, direct: bool = True
+) -> QueryReply:
+    """SELECT results (`solutions()` evaluates them, lazily) in the requested format, within the
+    row and byte caps, or the cap's error.
+
+    `direct`: written in `fmt_name` at once by pyoxigraph's serializer, into a sink that stops it
+    (and the lazy evaluation) past (max_rows + 1) of the format's smallest rows (`MIN_ROW_BYTES`)
+    or max_bytes: a body under that bound cannot hold more than max_rows rows, so no row count is
+    needed. That is every answer of up to ~300 KB of JSON at the default cap, one serialization
+    instead of TSV, a TSV parse and a second serialization (benchmarks/sparql.py measures both).
+    A longer answer is made again through TSV, whose lines count the rows exactly
+    (`finish_select`): its query runs twice, the first time stopped at that bound. Not `direct`:
+    always through TSV."""
+    if direct and fmt_name != "tsv":
+        budget = min(max_bytes, MIN_ROW_BYTES[fmt_name] * (max_rows + 1) - 1)
+        sink = CappedWriter(1 << 62, budget)
+        try:
+            solutions().serialize(cast(IO[bytes], sink), format=RESULT_FORMATS[fmt_name])
+            return QueryReply(sink.value())
+        except Exception:  # noqa: BLE001 - the sink's cap comes back as the serializer's error
+            if sink.exceeded is None:
+                raise
+        if budget >= max_bytes:
+            return QueryReply.error("result-too-large", f"the result is larger than {max_bytes} bytes; add a LIMIT")
+    sink = CappedWriter(max_rows + 1, max_bytes)  # + the header line
+    try:
+        solutions().serialize(cast(IO[bytes], sink), format=ox.QueryResultsFormat.TSV)
+    except Exception:  # noqa: BLE001
+        refusal = _too_large(sink.exceeded, max_rows, max_bytes)
+        if refusal is None:
+            raise
+        return refusal
+    return finish_select(sink.value(), fmt_name, max_rows)
+
+
 def finish_graph(nt: bytes, fmt_name: str, max_rows: int, prefixes: dict[str, str] | None) -> QueryReply:
     """N-Triples (one line per triple) → the reply in the requested format, or the cap error."""
     if nt.count(b"\n") > max_rows:
@@ -146,6 +197,7 @@ def execute(store: ox.Store, public: set[str], job: QueryJob, prefixes: dict[str
     """Run one job on an opened store; return the reply (never raises for query errors)."""
     query, default_graphs, named_graphs, kind = job.query, job.default_graphs, job.named_graphs, job.kind
     fmt_name, max_rows, max_bytes, has_dataset = job.fmt, job.max_rows, job.max_bytes, job.has_dataset
+    first = True
     kwargs: dict = {}
     if default_graphs is not None or named_graphs is not None:
         # SPARQL 1.1 Protocol 2.1.4: a dataset given in the request replaces the query's
@@ -164,9 +216,15 @@ def execute(store: ox.Store, public: set[str], job: QueryJob, prefixes: dict[str
         if isinstance(result, ox.QuerySolutions):
             if kind != "results":
                 return QueryReply.error("wrong-form", "a SELECT query gives a table of results")
-            sink = CappedWriter(max_rows + 1, max_bytes)  # + the header line
-            result.serialize(cast(IO[bytes], sink), format=ox.QueryResultsFormat.TSV)
-            return finish_select(sink.value(), fmt_name, max_rows)
+
+            def solutions() -> ox.QuerySolutions:
+                nonlocal first
+                if first:  # the result evaluated above, then the query again (a long answer)
+                    first = False
+                    return cast(ox.QuerySolutions, result)
+                return cast(ox.QuerySolutions, store.query(query, **kwargs))
+
+            return finish_solutions(solutions, fmt_name, max_rows, max_bytes, job.direct)
         if kind != "graph":
             return QueryReply.error("wrong-form", "a CONSTRUCT or DESCRIBE query gives a graph")
         sink = CappedWriter(max_rows, max_bytes)
@@ -175,11 +233,9 @@ def execute(store: ox.Store, public: set[str], job: QueryJob, prefixes: dict[str
     except SyntaxError as exc:
         return QueryReply.error("query-syntax", str(exc))
     except Exception as exc:  # noqa: BLE001 - the cap is reported through the sink
-        sink_exceeded = getattr(locals().get("sink"), "exceeded", None)
-        if sink_exceeded == "rows":
-            return QueryReply.error("result-too-large", f"the result has more than {max_rows} rows; add a LIMIT")
-        if sink_exceeded == "bytes":
-            return QueryReply.error("result-too-large", f"the result is larger than {max_bytes} bytes; add a LIMIT")
+        refusal = _too_large(getattr(locals().get("sink"), "exceeded", None), max_rows, max_bytes)
+        if refusal is not None:
+            return refusal
         if isinstance(exc, MemoryError):
             return QueryReply.error("query-out-of-memory", "the query needed more memory than a query may use")
         return QueryReply.error("query-failed", f"{type(exc).__name__}: {exc}")

@@ -293,3 +293,71 @@ def test_the_guard_says_whether_a_base_needs_making_absolute():
         assert checked.has_base is False, query
         assert with_absolute_bases(query, endpoint) is None
         assert with_base(query, endpoint, False) == f"BASE <{endpoint}>\n{query}"
+
+
+# --- kept decisions (GuardDecisions) ---------------------------------------------------------------
+
+
+ACCEPTED = [
+    "SELECT ?p ?o WHERE { <https://example.org/c1> ?p ?o }",
+    PREFIX + "SELECT ?a WHERE { <https://example.org/c1> skos:broader+ ?a }",
+    "CONSTRUCT { ?s ?p ?o } FROM <http://example.org/g> WHERE { ?s ?p ?o }",
+    "BASE <http://example.org/> ASK { <x> ?p ?o }",
+]
+REFUSED = [
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { SERV\\u0049CE <http://example.org/sparql> { ?s ?p ?o } }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "SELECT * WHERE " + "{" * 70 + "?s ?p ?o" + "}" * 70,
+    "PREFIX ex: <http://example.org/>",
+]
+
+
+@pytest.mark.parametrize("text", ACCEPTED)
+def test_a_kept_decision_to_accept_is_the_fresh_one(text):
+    from registry.sparql.guard import GuardDecisions
+
+    decisions = GuardDecisions()
+    first, again = decisions.check(text), decisions.check(text)
+    assert first == again == check_query(text)
+    assert again is first  # the second answer came from the cache
+
+
+@pytest.mark.parametrize("text", REFUSED)
+def test_a_kept_refusal_is_the_fresh_one(text):
+    from registry.sparql.guard import GuardDecisions
+
+    decisions = GuardDecisions()
+    problems = []
+    for _ in range(2):
+        with pytest.raises((QueryRefused, UpdateRefused)) as caught:
+            decisions.check(text)
+        problems.append((type(caught.value), caught.value.to_problem()))
+    assert problems[0] == problems[1] == (type(_fresh_refusal(text)), refused(text))
+    assert text in decisions._decisions  # kept
+
+
+def _fresh_refusal(text: str) -> Exception:
+    try:
+        check_query(text)
+    except (QueryRefused, UpdateRefused) as exc:
+        return exc
+    raise AssertionError("not refused")
+
+
+def test_kept_decisions_follow_the_limits_and_stay_bounded():
+    from registry.sparql.guard import GuardDecisions
+
+    strict = GuardDecisions(GuardLimits(max_depth=1), entries=2, max_text=200)
+    text = "SELECT * WHERE { { ?s ?p ?o } }"
+    assert GuardDecisions().check(text).depth == 2
+    with pytest.raises(QueryRefused) as caught:
+        strict.check(text)
+    assert caught.value.code == "query-too-deep"
+    for i in range(5):
+        strict.check(f"SELECT * WHERE {{ ?s ?p {i} }}")
+    assert len(strict._decisions) == 2
+    long_text = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 300
+    assert strict.check(long_text).form == "SELECT" and long_text not in strict._decisions
+    off = GuardDecisions(entries=0)
+    assert off.check(text) == check_query(text) and off._decisions is None
