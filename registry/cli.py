@@ -98,22 +98,27 @@ def serve(
             "$FORWARDED_ALLOW_IPS or 127.0.0.1). Per-client limits then apply to the real client."
         ),
     ] = None,
+    server: Annotated[
+        str,
+        typer.Option(
+            "--server",
+            help="HTTP server: granian (a Rust server, the default: faster, see benchmarks/results/sparql-options.txt) "
+            "or uvicorn",
+        ),
+    ] = "granian",
 ) -> None:
     """Serve the API (and pages) on the embedded store; an empty store gets the bundled profiles."""
-    import uvicorn
+    from registry import serving
 
-    from registry.web.app import create_app
-
+    if server not in serving.SERVERS:
+        _fail(f"--server {server!r}: one of {', '.join(serving.SERVERS)}")
     # Issue 12: the base no longer follows --port (minted IRIs must not depend on it). A new store
     # takes --base-iri / REGISTRY_BASE_IRI or the default http://localhost:8000/; an existing store
     # keeps the base it was created under, and another one given explicitly is refused.
     settings = _settings(store, base_iri, **({"load_bundled": False} if no_bundled else {}))
     _check_base_iri(settings)
-    typer.echo(f"registry on {settings.base_iri} (store: {settings.store})", err=True)
-    uvicorn.run(
-        create_app(settings), host=host, port=port, access_log=False, log_level="info",
-        proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
-    )
+    typer.echo(f"registry on {settings.base_iri} (store: {settings.store}; {server})", err=True)
+    serving.run(server, settings, host, port, forwarded_allow_ips)
 
 
 def _check_base_iri(settings: Settings) -> None:
