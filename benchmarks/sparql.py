@@ -5,8 +5,11 @@ rdflib-endpoint, on the same data, in the same run, on loopback.
 
 Servers, measured in interleaved rounds (BENCH_ROUNDS, default 3; BENCH_SECONDS per cell, default
 8): the registry under each ASGI server of BENCH_ASGI (default `uvicorn,granian`, each on its own
-copy of the store), a raw `oxigraph serve` (found next to the running Python), and rdflib-endpoint
-when it is installed; with BENCH_BEFORE=<checkout>, also that checkout's registry under uvicorn.
+copy of the store, configured as `registry serve --server NAME` runs it), the options of the SPARQL
+service side by side (VARIANTS: the registry with one option off, under BENCH_VARIANT_SERVER,
+default granian; BENCH_VARIANTS chooses, empty for none), a raw `oxigraph serve` (found next to the
+running Python), and rdflib-endpoint when it is installed; with BENCH_BEFORE=<checkout>, also that
+checkout's registry under uvicorn.
 
 Data: a synthetic SKOS vocabulary (generated here, same shape as real thesauri: en/fr labels,
 altLabels, definitions, a broader hierarchy, notations) of >= 1M triples, plus a few small
@@ -19,7 +22,9 @@ Mix, each run for a fixed time with 16 keep-alive connections (an asyncio HTTP/1
 uvloop, in its own process; 4 loopback source addresses x 4 connections = 4 clients, so the
 registry's default per-client cap of 4 concurrent queries applies but does not throttle): concept lookup (a different random concept IRI per request, out of
 128k, so a result cache cannot answer most of them), label prefix search (random prefixes),
-hierarchy (`skos:broader+` of a random concept), list profiles with their resources.
+hierarchy (`skos:broader+` of a random concept), list profiles with their resources, and a repeated
+lookup (500 distinct texts, the case of a page's fixed queries, where the result cache answers).
+Each round draws its own random queries (every server the same ones within a round).
 Safety features stay on in the registry (guard, worker processes, time limit, caps).
 Needs: `oxigraph` (PyPI package, the server), granian (a dependency), optionally `rdflib-endpoint`.
 """
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import multiprocessing
 import os
 import random
@@ -223,14 +229,17 @@ async def _one_connection(index, port, make_path, deadline, latencies, errors):
         writer.close()
 
 
-def run_load(port: int, prefix: str, kind: str, seconds: float, queue) -> None:
+def run_load(port: int, prefix: str, kind: str, seconds: float, queue, seed: int) -> None:
     try:
         import uvloop
 
         uvloop.install()
     except ImportError:
         pass
-    rng = random.Random(7)
+    # a seed per round: a server never gets a query sequence it has answered before, so its result
+    # cache answers only what repeats within a cell (with one seed for every cell, rounds 2 and 3
+    # replayed round 1's queries, answered from the registry's result cache)
+    rng = random.Random(seed)
     queries = make_queries(kind, rng)
 
     def make_path():
@@ -253,6 +262,8 @@ def make_queries(kind: str, rng):
         i = rng.randrange(CONCEPTS)
         if kind == "lookup":
             yield f"SELECT ?p ?o WHERE {{ <{SCHEME}c{i}> ?p ?o }}"
+        elif kind == "repeated lookup":  # the same few texts again and again (a page's fixed queries)
+            yield f"SELECT ?p ?o WHERE {{ <{SCHEME}c{i % REPEATED}> ?p ?o }}"
         elif kind == "label search":
             prefix = f"{rng.choice(WORDS)} {rng.choice(WORDS)[:rng.randrange(1, 4)]}"  # as typed in a search box
             yield (f"PREFIX skos: <{SKOS}> SELECT ?c ?l WHERE {{ ?c skos:prefLabel ?l "
@@ -305,10 +316,10 @@ def cpu_seconds(pid: int | None) -> float:
     return total / ticks
 
 
-def measure(port: int, prefix: str, kind: str, seconds: float, pid: int | None = None) -> dict:
+def measure(port: int, prefix: str, kind: str, seconds: float, pid: int | None = None, seed: int = 0) -> dict:
     cpu_before = cpu_seconds(pid)
     queue = multiprocessing.get_context("spawn").Queue()
-    proc = multiprocessing.get_context("spawn").Process(target=run_load, args=(port, prefix, kind, seconds, queue))
+    proc = multiprocessing.get_context("spawn").Process(target=run_load, args=(port, prefix, kind, seconds, queue, seed))
     proc.start()
     latencies, errors, elapsed = queue.get(timeout=seconds + 300)
     proc.join(timeout=30)
@@ -337,17 +348,49 @@ def oxigraph_binary() -> str:
     return found
 
 
-#: the ASGI servers compared for the registry (item 3 of issue 19): the same app, same store copy
+#: the ASGI servers compared for the registry (item 3 of issue 19): the same app, same store copy, as
+#: `registry serve --server NAME` runs it (`registry.serving`: uvicorn's proxy-headers middleware in both)
 ASGI_SERVERS = {
-    "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY, "--host", "127.0.0.1",
-                             "--port", str(port), "--no-access-log", "--log-level", "warning",
-                             "--loop", "uvloop", "--http", "httptools"],
-    "granian": lambda port: [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", APP_FACTORY,
-                             "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "1",
-                             "--no-ws", "--log-level", "warning", "--workers", "1"],
+    "uvicorn": lambda port, factory: [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
+                                      "--port", str(port), "--no-access-log", "--log-level", "warning",
+                                      "--loop", "uvloop", "--http", "httptools"],
+    "granian": lambda port, factory: [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", factory,
+                                      "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "1",
+                                      "--no-ws", "--log-level", "warning", "--workers", "1"],
 }
-APP_FACTORY = os.environ.get("REGISTRY_APP_FACTORY", "registry.web.app:create_app")
+#: the app factory per server (REGISTRY_APP_FACTORY: another one for both)
+APP_FACTORIES = {"uvicorn": "registry.web.app:create_app", "granian": "registry.serving:granian_app"}
+if os.environ.get("REGISTRY_APP_FACTORY"):
+    APP_FACTORIES = dict.fromkeys(APP_FACTORIES, os.environ["REGISTRY_APP_FACTORY"])
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+REPEATED = 500  # distinct texts of the "repeated lookup" mix
+#: the options of the SPARQL service compared side by side (issue 19 item 3), each a registry with
+#: one option turned off against the registry with its defaults, under BENCH_VARIANT_SERVER
+#: (default granian); BENCH_VARIANTS chooses (comma-separated names, empty: none)
+VARIANTS = {
+    "no guard cache": {"guard_cache_entries": 0},
+    "TSV in workers": {"direct_results": False},
+}
+
+
+def variant_app():
+    """The app with the SPARQL options of $BENCH_SPARQL_OPTIONS (JSON) changed: the factory the
+    variants run (`granian --factory benchmarks.sparql:variant_app`), otherwise the app of
+    APP_FACTORIES under $BENCH_SERVER."""
+    import dataclasses
+
+    from registry import serving
+    from registry.sparql import service
+    from registry.web.app import create_app
+
+    changes = json.loads(os.environ.get("BENCH_SPARQL_OPTIONS", "{}"))
+    defaults = service.SparqlOptions.from_settings
+
+    def from_settings(settings):
+        return dataclasses.replace(defaults(settings), **changes)
+
+    service.SparqlOptions.from_settings = from_settings  # type: ignore[method-assign]
+    return serving.granian_app() if os.environ.get("BENCH_SERVER") == "granian" else create_app()
 
 
 def _load() -> str:
@@ -391,16 +434,21 @@ def main() -> None:
         # BENCH_BEFORE: a checkout of the registry before a change, run under uvicorn beside the
         # current code (same run, same data), so the change is measured side by side
         before = os.environ.get("BENCH_BEFORE")
-        runs = [(f"registry {name}", name, ROOT, ports[name]) for name in asgi]
+        runs = [(f"registry {name}", name, ROOT, ports[name], APP_FACTORIES[name], {}) for name in asgi]
         if before:
-            runs.insert(0, ("registry before", "uvicorn", Path(before), free_port()))
-        for label, name, tree, port in runs:
+            runs.insert(0, ("registry before", "uvicorn", Path(before), free_port(), "registry.web.app:create_app", {}))
+        variant_server = os.environ.get("BENCH_VARIANT_SERVER", "granian")
+        chosen = [v for v in os.environ.get("BENCH_VARIANTS", ",".join(VARIANTS)).split(",") if v]
+        for variant in chosen:
+            runs.append((f"registry {variant_server}, {variant}", variant_server, ROOT, free_port(),
+                         "benchmarks.sparql:variant_app", VARIANTS[variant]))
+        for label, name, tree, port, factory, changes in runs:
             # the embedded store has one process: each registry server gets its own copy of the store
             store = work / f"store-{label.replace(' ', '-')}"
             shutil.copytree(work / "store", store)
             env = dict(os.environ, REGISTRY_STORE=str(store), REGISTRY_BASE_IRI=base, REGISTRY_LOAD_BUNDLED="false",
-                       PYTHONPATH=str(tree))
-            procs.append(subprocess.Popen(ASGI_SERVERS[name](port), env=env, cwd=tree))
+                       PYTHONPATH=str(tree), BENCH_SPARQL_OPTIONS=json.dumps(changes), BENCH_SERVER=name)
+            procs.append(subprocess.Popen(ASGI_SERVERS[name](port, factory), env=env, cwd=tree))
             wait_port(port, procs[-1])
             servers.append((label, port, "/sparql"))
             pids[label] = procs[-1].pid
@@ -426,7 +474,8 @@ def main() -> None:
         # warm-up: start the registry's workers, make its snapshot, touch the caches of all
         for _, port, prefix in servers:
             measure(port, prefix, "lookup", 1.0)
-        kinds = [k for k in os.environ.get("BENCH_KINDS", "lookup,label search,hierarchy,profiles+resources").split(",") if k]
+        kinds = [k for k in os.environ.get(
+            "BENCH_KINDS", "lookup,label search,hierarchy,profiles+resources,repeated lookup").split(",") if k]
         # Interleaved: every round measures every server on every query, one after the other, so a
         # change in the machine's load (it is shared) hits all servers alike; medians over rounds.
         rounds: dict[tuple[str, str], list[dict]] = {}
@@ -435,12 +484,12 @@ def main() -> None:
                 # each round starts with another server, so none is always measured first
                 for name, port, prefix in servers[r % len(servers):] + servers[:r % len(servers)]:
                     seconds = DURATION if name != "rdflib-endpoint" or kind in ("lookup", "profiles+resources") else DURATION / 2
-                    rounds.setdefault((kind, name), []).append(measure(port, prefix, kind, seconds, pids.get(name)))
+                    rounds.setdefault((kind, name), []).append(measure(port, prefix, kind, seconds, pids.get(name), seed=r + 1))
         print(f"\n{CONNECTIONS} connections from {CLIENTS} loopback addresses, {ROUNDS} interleaved rounds of "
               f"{DURATION:g} s per cell (medians; rdflib-endpoint heavy cells {DURATION / 2:g} s), request timeout "
               f"{REQUEST_TIMEOUT:g} s; client: asyncio/uvloop HTTP/1.1 in its own process; registry with its defaults "
               "(2 workers, 30 s limit, caps, guard)\n")
-        header = f"{'query':<20}{'server':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>11}{'n':>8}  errors"
+        header = f"{'query':<18}{'server':<34}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>11}{'n':>8}  errors"
         print(header)
         print("-" * len(header))
         for kind in kinds:
@@ -450,7 +499,7 @@ def main() -> None:
                 for cell in cells:
                     for key, count in cell["errors"].items():
                         errors[key] = errors.get(key, 0) + count
-                print(f"{kind:<20}{name:<20}{_median([c['rps'] for c in cells]):>9.0f}"
+                print(f"{kind:<18}{name:<34}{_median([c['rps'] for c in cells]):>8.0f}"
                       f"{_median([c['p50'] for c in cells]):>9.1f}{_median([c['p99'] for c in cells]):>9.1f}"
                       f"{_median([c['cpu_ms'] for c in cells]):>11.3f}"
                       f"{sum(c['n'] for c in cells):>8}  {errors or ''}")
@@ -462,7 +511,7 @@ def main() -> None:
                 if not name.startswith("registry"):
                     continue
                 reg = [c["rps"] for c in rounds[(kind, name)]]
-                line = f"  {kind:<20} {name:<18} {_median([r / o for r, o in zip(reg, oxs)]):5.2f}x oxigraph"
+                line = f"  {kind:<18} {name:<34} {_median([r / o for r, o in zip(reg, oxs)]):5.2f}x oxigraph"
                 if with_rdflib:
                     rl = [c["rps"] for c in rounds[(kind, "rdflib-endpoint")]]
                     line += f"   {_median([r / x if x else float('inf') for r, x in zip(reg, rl)]):6.1f}x rdflib-endpoint"
@@ -474,7 +523,17 @@ def main() -> None:
             for name, _, _ in servers:
                 if name.startswith("registry"):
                     reg = [c["cpu_ms"] for c in rounds[(kind, name)]]
-                    print(f"  {kind:<20} {name:<18} {_median([o / r for r, o in zip(reg, oxs)]):5.2f}x oxigraph")
+                    print(f"  {kind:<18} {name:<34} {_median([o / r for r, o in zip(reg, oxs)]):5.2f}x oxigraph")
+        if chosen:
+            print(f"\noptions (issue 19 item 3): each variant against `registry {variant_server}` with every option on, "
+                  "median over rounds of the ratio within each round (requests/s; CPU per request, on / off)")
+            for kind in kinds:
+                base_cells = rounds[(kind, f"registry {variant_server}")]
+                for variant in chosen:
+                    cells = rounds[(kind, f"registry {variant_server}, {variant}")]
+                    rate = _median([b["rps"] / c["rps"] for b, c in zip(base_cells, cells)])
+                    cpu = _median([c["cpu_ms"] / b["cpu_ms"] for b, c in zip(base_cells, cells)])
+                    print(f"  {kind:<18} {variant:<16} on: {rate:5.2f}x the rate, {cpu:5.2f}x less CPU per request than off")
         print(f"\nload average at the end: {_load()} (1, 5, 15 min; the machine is shared: rates are comparable "
               "within a round, CPU per request across runs)")
     finally:
