@@ -23,6 +23,7 @@ from __future__ import annotations
 
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -78,7 +79,10 @@ def _search_response(service: VocabService, q: str, *, vids, version, lang, pare
     })
 
 
-def concept_search(
+# The two parameter sets below are dependencies of their routes: `async def`, because they only
+# gather their parameters; a plain `def` dependency costs a hop through the threadpool on every
+# search before the handler's own (benchmarks/vocab.py).
+async def concept_search(
     q: SearchQuery,
     lang: LangQuery = None,
     parent: Annotated[str | None, Query(max_length=4096, description="only concepts below this concept")] = None,
@@ -93,7 +97,7 @@ def concept_search(
                 limit=limit, scheme=scheme)
 
 
-def skosmos_search(
+async def skosmos_search(
     query: Annotated[str | None, Query(max_length=4096)] = None,
     lang: LangQuery = None,
     labellang: LangQuery = None,
@@ -401,3 +405,18 @@ def install(app: FastAPI, settings) -> None:
     background, and loads the persisted indexes when the registry starts (issue 16, item 7)."""
     app.include_router(build_router(settings))
     app.state.startup_features["vocab"] = VocabService
+    app.state.warm_up.append(warm_up_paths)
+
+
+def warm_up_paths(registry) -> list[str]:
+    """The searches the app answers once before serving (`registry.web.app.warm_up`): on the
+    first vocabulary whose index is open, so that the first search after a restart finds the
+    search routes, the hit encoding and the Skosmos namespaces ready. None when no index is
+    open: a warm-up never builds one (the background build does)."""
+    service = service_of(registry)
+    for vid, versions in service.all_versions().items():
+        index = service.cached_index(service.latest(versions))
+        if index is not None and len(index.e_key):
+            q = quote(index.e_key[0][:2])  # the start of a label it has: the search finds hits and encodes them
+            return [f"/vocabularies/{vid}/search?q={q}&limit=20", f"/rest/v1/search?vocab={vid}&query={q}*&maxhits=20"]
+    return []

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 import registry
 from registry.config import Settings
@@ -15,8 +17,31 @@ from registry.web import api_docs
 from registry.web.cors import PublicReadCors
 from registry.web.errors import install_error_handlers
 from registry.web.limits import BodyLimitMiddleware
+from registry.web.route_index import RouteIndex
 from registry.web.routes import catalog, publish
 from registry.web.security_headers import SecurityHeadersMiddleware
+
+log = logging.getLogger("registry")
+
+
+class RegistryAPI(FastAPI):
+    """FastAPI, with the routes of an included router put in the app's own route list.
+
+    FastAPI (0.165) keeps an included router as one route that walks its routes on every request,
+    twice (to match, then to handle), with scope bookkeeping for each route it tries: a request
+    to the vocabulary routes went through ten of those walks, and a 404 through all of them
+    (benchmarks/vocab.py). The routes of a router included as it is (no prefix, tags,
+    dependencies or other options: every `install` here) are the same routes, in the same
+    order, matched once; anything else is left to FastAPI."""
+
+    def include_router(self, router: APIRouter, **options: Any) -> None:  # type: ignore[override]
+        if options or router.on_startup or router.on_shutdown or type(router.lifespan_context) is not _PLAIN_LIFESPAN:
+            super().include_router(router, **options)
+            return
+        self.router.routes.extend(router.routes)
+
+
+_PLAIN_LIFESPAN = type(APIRouter().lifespan_context)  # what a router made without a lifespan has
 
 
 def create_app(settings: Settings | None = None, *, store: RegistryStore | None = None) -> FastAPI:
@@ -35,13 +60,13 @@ def create_app(settings: Settings | None = None, *, store: RegistryStore | None 
             services.close(close_store=owns_store)
             raise
         app.state.registry = services
-        await warm_routes(app)
+        app.state.warmed_up = await warm_up(app)
         try:
             yield
         finally:
             services.close(close_store=owns_store)  # every feature closed once, on both paths
 
-    app = FastAPI(
+    app = RegistryAPI(
         title="Research metadata profile registry",
         version=registry.__version__,
         description="Profiles (SHACL + SKOS, described with W3C PROF and DCAT): publish, validate, query.",
@@ -52,6 +77,8 @@ def create_app(settings: Settings | None = None, *, store: RegistryStore | None 
     app.state.settings = settings
     #: features made before the registry starts (feature name → factory), added by `install`s
     app.state.startup_features = {}
+    #: paths to request once before serving (`warm_up`): functions of the started registry
+    app.state.warm_up = []
     install_error_handlers(app)
     app.add_middleware(
         BodyLimitMiddleware, default_limit=settings.max_body_bytes, large_limit=settings.max_vocabulary_bytes
@@ -65,6 +92,8 @@ def create_app(settings: Settings | None = None, *, store: RegistryStore | None 
     # the 204 answer of its preflight (which also gets the security headers, being inside them).
     app.add_middleware(PublicReadCors)
     app.add_middleware(SecurityHeadersMiddleware)  # last added = outermost: every response, /sparql included
+    if app.router.middleware_stack == app.router.app:  # no router-level middleware to keep in front
+        app.router.middleware_stack = RouteIndex(app.router)  # the walk over the routes of the path's first segment
     return app
 
 
@@ -75,26 +104,40 @@ def _extensions():
         yield module.install
 
 
-async def warm_routes(app: FastAPI) -> None:
-    """Build every route's request models before the first request (issue 16: the first search
-    after a restart as fast as any other). FastAPI (0.165) builds a route's parameter and body
-    models lazily, when a request first walks the route list: the first request after a start
-    paid for all of them (about a second on a loaded machine). One request that matches no route
-    walks them all, here, in the process, before the server accepts connections."""
-    from starlette.exceptions import HTTPException
+WARM_UP_404 = "/.well-known/registry-route-warm-up"  # a path no route serves
 
-    path = "/.well-known/registry-route-warm-up"
+
+async def warm_up(app: FastAPI) -> list[tuple[str, int]]:
+    """Answer a few requests in the process, through the whole app, before the server accepts
+    connections (issue 16: the first search after a restart as fast as any other), and return
+    (path, status) of each. What a first request pays for is set up lazily: FastAPI builds a
+    route's context on its first request and the routes of an included router on the first walk
+    over them, the threadpool starts its first thread, the vocabulary service reads the catalog.
+    A path no route serves walks every route; the features add theirs (`app.state.warm_up`:
+    functions of the started registry giving paths, e.g. a search on a vocabulary whose index is
+    open). A warm-up that fails is logged, never fatal: the request it stood for will pay."""
+    paths = [WARM_UP_404] + [path for source in app.state.warm_up for path in source(app.state.registry)]
+    return [(target, await _answer_in_process(app, target)) for target in paths]
+
+
+async def _answer_in_process(app: FastAPI, target: str) -> int:
+    """The status of a GET of `target` answered by the whole app, in the process (500 if it raised)."""
+    path, _, query = target.partition("?")
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": [],
-             "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80), "app": app, "state": {}}
+             "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+             "headers": [(b"host", b"localhost")], "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80),
+             "state": {}}
+    status = []
 
     async def receive() -> dict:
         return {"type": "http.request", "body": b"", "more_body": False}
 
     async def send(message: dict) -> None:
-        return None
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
 
     try:
-        await app.router(scope, receive, send)
-    except HTTPException:  # the 404 of the path nothing serves
-        pass
+        await app(scope, receive, send)
+    except Exception:  # noqa: BLE001 - logged; the first real request will pay instead
+        log.warning("warm-up request %s failed", target, exc_info=True)
+    return status[0] if status else 500

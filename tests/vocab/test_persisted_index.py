@@ -166,3 +166,26 @@ def test_kill_9_during_publication_leaves_no_partial_index(tmp_path):
         _run(store, indexes, full * fraction, n)
         _check_files(store, indexes)
         assert not [p for p in indexes.glob("*") if not p.name.endswith((".index", ".tmp"))]
+
+
+def test_start_opens_the_persisted_index_before_returning(settings, tmp_path):
+    """Issue 16 item 7: when the registry has started (the app serves right after), the latest
+    version's index is open from its file, not left to a background thread a first search could
+    overtake."""
+    settings = settings.model_copy(update={"vocab_index_dir": str(tmp_path / "indexes")})
+    registry = Registry.build(settings)
+    try:
+        _publish(registry)
+        service_of(registry).warm("techniques")  # the file, as after a publication through the API
+        v = service_of(registry).resolve("techniques")
+    finally:
+        registry.close()
+    registry = Registry.build(settings)
+    try:
+        service = service_of(registry)  # made before the start, as the app's feature is
+        assert not service.has_index(v.iri)
+        registry.start()
+        assert service.has_index(v.iri) and service.index_source[v.iri] == "file"
+        assert service.cached_index(service.resolve("techniques")) is not None
+    finally:
+        registry.close()

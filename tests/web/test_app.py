@@ -1,0 +1,151 @@
+"""The app factory (registry/web/app.py) and its route index (registry/web/route_index.py): the
+route the index picks is the one the router's whole walk picks, for every route and its
+neighbours; included routers keep their routes and their order; the warm-up answers a search
+before the server accepts connections (issue 16: the first search after a restart as fast as any
+other)."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+from starlette.responses import PlainTextResponse
+from starlette.routing import Mount
+
+from registry.publishing.service import VocabularySubmission
+from registry.services import Registry
+from registry.vocab.service import service_of
+from registry.web.app import WARM_UP_404, RegistryAPI, create_app
+from registry.web.route_index import RouteIndex
+from tests.vocab.conftest import VERSIONED_1
+
+PARAMETER = re.compile(r"\{([^}:]+)(:[^}]+)?\}")
+
+
+def _paths(app) -> list[str]:
+    """Every route's path with its parameters filled in, its neighbours (trailing slash added or
+    dropped, one more segment, the first segment alone) and paths no route serves."""
+    paths = {"/", "//", "/nothing-here", "/nothing-here/", "/static", "/static/", "/rest", "/rest/v1", "/rest/v1/",
+             "/ui", "/ui/", "/vocabularies", "/vocabularies/", "/sparql/", WARM_UP_404}
+    for route in app.routes:
+        path = getattr(route, "path", None)
+        if not path:
+            continue
+        if isinstance(route, Mount):
+            path += "/{path:path}"
+        filled = PARAMETER.sub(lambda m: "a/b.css" if m.group(2) == ":path" else "x1", path)
+        first = "/" + filled[1:].split("/", 1)[0]
+        paths.update({filled, filled.rstrip("/") or "/", filled + "/", filled + "/more", first, first + "/"})
+    return sorted(paths)
+
+
+async def _route_of(app, method: str, path: str) -> tuple:
+    """(endpoint the router picked, status, Location) of one request through the whole app."""
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"testserver"), (b"accept", b"application/json")],
+             "client": ("127.0.0.1", 1), "server": ("testserver", 80), "state": {}}
+    answer: dict = {}
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+            answer["location"] = dict(message.get("headers", [])).get(b"location")
+
+    await app(scope, receive, send)
+    endpoint = scope.get("endpoint")
+    return getattr(endpoint, "__qualname__", repr(endpoint)), answer.get("status"), answer.get("location")
+
+
+def test_the_route_index_picks_the_route_the_whole_walk_picks(client):
+    app = client.app
+    index = app.router.middleware_stack
+    assert isinstance(index, RouteIndex)
+    paths = _paths(app)
+    assert len(paths) > 200
+    requests = [(method, path) for path in paths for method in ("GET", "POST", "DELETE")]
+    indexed = [client.portal.call(_route_of, app, method, path) for method, path in requests]
+    app.router.middleware_stack = app.router.app  # the router's own walk over every route
+    try:
+        walked = [client.portal.call(_route_of, app, method, path) for method, path in requests]
+    finally:
+        app.router.middleware_stack = index
+    differences = [(request, a, b) for request, a, b in zip(requests, indexed, walked) if a != b]
+    assert not differences
+    statuses = {status for _, status, _ in walked}
+    assert {200, 404, 405} <= statuses and any(location for _, _, location in walked)  # the cases the walk has
+
+
+def test_the_route_index_sees_routes_added_later(client):
+    assert client.get("/late-route/1").status_code == 404  # the index is built by now
+
+    async def late(request):
+        return PlainTextResponse(f"late {request.path_params['x']}")
+
+    client.app.router.add_route("/late-route/{x}", late, methods=["GET"])
+    response = client.get("/late-route/1")
+    assert response.status_code == 200 and response.text == "late 1"
+
+
+def test_included_routers_keep_their_routes_and_order():
+    """`RegistryAPI.include_router` puts the routes in the app's list, in order; what a plain
+    FastAPI app would answer (status, body, OpenAPI operations) is unchanged."""
+    router = APIRouter(tags=["t"])
+
+    @router.get("/items/{item}")
+    def item(item: int) -> dict:
+        return {"item": item}
+
+    @router.get("/items/special")  # after /items/{item}: never reached, in both apps
+    def special() -> dict:
+        return {"special": True}
+
+    ours, plain = RegistryAPI(), FastAPI()
+    ours.include_router(router)
+    plain.include_router(router)
+    assert [r.path for r in ours.router.routes[-2:]] == ["/items/{item}", "/items/special"]
+    with TestClient(ours) as a, TestClient(plain) as b:
+        for path in ("/items/3", "/items/special", "/items/x", "/items"):
+            assert (a.get(path).status_code, a.get(path).json()) == (b.get(path).status_code, b.get(path).json())
+    assert ours.openapi()["paths"] == plain.openapi()["paths"]
+
+
+def test_the_app_searches_once_before_serving(settings, tmp_path):
+    """Issue 16 item 7: when the server starts accepting connections, the persisted index of the
+    vocabulary is open and one search of each kind has been answered in the process (FastAPI's
+    per-route set-up, the threadpool, the catalog read are done), so the first search of a
+    client finds everything ready."""
+    settings = settings.model_copy(update={"vocab_index_dir": str(tmp_path / "indexes")})
+    registry = Registry.build(settings)
+    try:
+        registry.communities.create("test", "Test community", ["https://w3id.org/test/"])
+        registry.publication.publish_vocabulary(
+            registry.catalog.community("test"),
+            VocabularySubmission(id="techniques", version="1.0.0", source=VERSIONED_1.encode(), format=ox.RdfFormat.TURTLE),
+        )
+        service_of(registry).warm("techniques")  # its index file, as after a publication through the API
+        iri = service_of(registry).resolve("techniques").iri
+    finally:
+        registry.close()
+    app = create_app(settings)
+    with TestClient(app):
+        service = service_of(app.state.registry)
+        assert service.has_index(iri) and service.index_source[iri] == "file"
+        warmed = app.state.warmed_up
+        assert [status for _, status in warmed] == [404, 200, 200]
+        assert warmed[0][0] == WARM_UP_404
+        assert warmed[1][0].startswith("/vocabularies/techniques/search?q=")
+        assert warmed[2][0].startswith("/rest/v1/search?vocab=techniques&query=")
+        # the warm-up searched for the start of a label the vocabulary has: it found and encoded hits
+        q = warmed[1][0].split("q=", 1)[1].split("&")[0]
+        hits, _ = service.search(q, vids=["techniques"])
+        assert hits
+
+
+def test_an_app_without_vocabularies_warms_up_its_routes_only(client):
+    assert client.app.state.warmed_up == [(WARM_UP_404, 404)]
