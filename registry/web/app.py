@@ -128,9 +128,10 @@ async def _answer_in_process(app: FastAPI, target: str) -> int:
              "headers": [(b"host", b"localhost")], "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80),
              "state": {}}
     status = []
+    messages = iter([{"type": "http.request", "body": b"", "more_body": False}])
 
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
+    async def receive() -> dict:  # the empty body, then the client gone (a streamed answer stops there)
+        return next(messages, {"type": "http.disconnect"})
 
     async def send(message: dict) -> None:
         if message["type"] == "http.response.start":
