@@ -524,8 +524,43 @@ def session_store(tmp_path_factory, name: str):
 
 
 @pytest.fixture(scope="session")
-def bundled_settings(tmp_path_factory) -> Settings:
-    """A store with the bundled profiles and vocabularies loaded once for the session."""
+def bundled_store_template(tmp_path_factory) -> Path:
+    """An embedded store holding the bundled profiles and vocabularies (base IRI `BASE`), made
+    once for the run by `registry load <checkout>` (the CLI, in this process) and closed. The load
+    publishes every bundled version with its checks and validates the example records: minutes on
+    a loaded machine, the most expensive setup of the suite. A test or fixture that needs an
+    embedded store of its own with that content copies this one (`copy_store`: 10 MB of files)
+    instead of loading again, and may change its copy as it likes."""
+    from typer.testing import CliRunner
+
+    from registry.cli import app
+
+    location = tmp_path_factory.mktemp("bundled-template") / "store"
+    loaded = CliRunner().invoke(app, ["load", str(REPO), "--store", str(location), "--base-iri", BASE])
+    assert loaded.exit_code == 0, loaded.output
+    assert '"unchanged": []' in loaded.output and '"profile research-dataset 1.0.0"' in loaded.output, loaded.output
+    return location
+
+
+def copy_store(template: Path, location: Path) -> str:
+    """A copy at `location` of a closed embedded store and of its persisted vocabulary search
+    indexes (`<store>.vocab-index`, named by content: valid in the copy)."""
+    shutil.copytree(template, location)
+    indexes = Path(f"{template}.vocab-index")
+    if indexes.is_dir():
+        shutil.copytree(indexes, Path(f"{location}.vocab-index"))
+    return str(location)
+
+
+@pytest.fixture(scope="session")
+def bundled_settings(tmp_path_factory, request) -> Settings:
+    """A store with the bundled profiles and vocabularies loaded once for the session: on the
+    embedded backend a copy of `bundled_store_template`, on the remote ones a real remote store."""
+    if not REMOTE_BACKEND:
+        template = request.getfixturevalue("bundled_store_template")
+        location = copy_store(template, tmp_path_factory.mktemp("bundled") / "store")
+        yield Settings(store=location, base_iri=BASE, load_bundled=True)
+        return
     with session_store(tmp_path_factory, "bundled") as location:
         yield Settings(store=location, base_iri=BASE, load_bundled=True)
 

@@ -246,12 +246,18 @@ def test_profile_page_has_install_in_dataverse(bundled_client):
     assert "'citation' block" in base.text_content()
 
 
-def test_cli_export_block_writes_the_five_files(store_location, tmp_path):
-    from tests.conftest import REPO
+def test_cli_export_block_writes_the_five_files(store_location, tmp_path, request):
+    from pathlib import Path
+
+    from tests.conftest import REMOTE_BACKEND, REPO, copy_store
 
     store = store_location
-    loaded = CliRunner().invoke(app, ["load", str(REPO), "--store", store, "--base-iri", BASE])
-    assert loaded.exit_code == 0, loaded.output
+    if REMOTE_BACKEND:
+        loaded = CliRunner().invoke(app, ["load", str(REPO), "--store", store, "--base-iri", BASE])
+        assert loaded.exit_code == 0, loaded.output
+    else:
+        # the same `registry load` of the checkout, made once for the run (the fixture asserts it), copied
+        copy_store(request.getfixturevalue("bundled_store_template"), Path(store))
     result = CliRunner().invoke(app, ["dataverse", "export-block", "atom-probe@1.0.0", "-o", str(tmp_path / "out"),
                                       "--store", store, "--base-iri", BASE])
     assert result.exit_code == 0, result.output

@@ -222,21 +222,17 @@ def test_explicit_format_and_not_a_dataverse_document(bundled_client):
     assert r.status_code == 422 and r.json()["code"] == "not-dataverse"
 
 
-def test_cli_reports_a_dataverse_native_json_as_not_conforming(tmp_path):
-    """The CLI's local mode on its own store with the bundled content: exit 1, each result with its
-    Dataverse field and JSON Pointer."""
+def test_cli_reports_a_dataverse_native_json_as_not_conforming(bundled_store_template, tmp_path):
+    """The CLI's local mode on its own store with the bundled content (a copy of the run's): exit 1,
+    each result with its Dataverse field and JSON Pointer."""
     from typer.testing import CliRunner
 
     from registry.cli import app
-    from registry.config import Settings
-    from registry.services import Registry
+    from tests.conftest import copy_store
 
     record = require_shared(RECORDS / "cars.datasetJson.json")
-    location = tmp_path / "store"
-    registry = Registry.build(Settings(store=str(location), base_iri="http://testserver/", load_bundled=True))
-    registry.start()
-    registry.close()
-    result = CliRunner().invoke(app, ["validate", str(record), "--profile", "research-dataset", "--store", str(location),
+    location = copy_store(bundled_store_template, tmp_path / "store")
+    result = CliRunner().invoke(app, ["validate", str(record), "--profile", "research-dataset", "--store", location,
                                       "--base-iri", "http://testserver/"])
     assert result.exit_code == 1, result.output
     assert "does NOT conform (3 violation(s), 1 warning(s), 1 info)" in result.stdout

@@ -14,9 +14,7 @@ import pyoxigraph as ox
 from typer.testing import CliRunner
 
 from registry.cli import app
-from registry.config import Settings
-from registry.services import Registry
-from tests.conftest import SHARED_DATA, require_shared
+from tests.conftest import SHARED_DATA, copy_store, require_shared
 from tests.validation.conftest import read
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
@@ -116,14 +114,11 @@ def test_kit_sem_json_is_not_conforming_on_electron_microscopy(bundled_client):
     assert looks_for[("class", "http://www.w3.org/ns/dcat#Dataset")]["fr"] == "Jeu de données de microscopie électronique"
 
 
-def test_kit_sem_json_cli_exits_2_with_the_message(tmp_path):
-    """The CLI's local mode, on its own on-disk store with the bundled content."""
+def test_kit_sem_json_cli_exits_2_with_the_message(bundled_store_template, tmp_path):
+    """The CLI's local mode, on its own on-disk store with the bundled content (a copy of the run's)."""
     record = shared_file("records", "KIT_SEM_SCEO5_00.json")
-    location = tmp_path / "store"
-    registry = Registry.build(Settings(store=str(location), base_iri="http://testserver/", load_bundled=True))
-    registry.start()
-    registry.close()
-    result = CliRunner().invoke(app, ["validate", str(record), "--profile", "electron-microscopy", "--store", str(location),
+    location = copy_store(bundled_store_template, tmp_path / "store")
+    result = CliRunner().invoke(app, ["validate", str(record), "--profile", "electron-microscopy", "--store", location,
                                       "--base-iri", "http://testserver/", "--lang", "fr"])
     assert result.exit_code == 2, result.output
     assert "Rien n'a été vérifié : le profil electron-microscopy 2.1.0 cherche des nœuds de classe dcat:Dataset" in result.output

@@ -45,20 +45,23 @@ def _require_assets() -> None:
 
 
 @pytest.fixture(scope="module")
-def registry_server(tmp_path_factory):
-    """A real registry with the bundled content, on the test backend's store (with
-    REGISTRY_TEST_BACKEND=remote or virtuoso, a real `oxigraph serve` or Virtuoso of its own)."""
+def registry_server(tmp_path_factory, request):
+    """A real registry with the bundled content, on the test backend's store: on the embedded
+    backend the run's `bundled_live_server` (tests/web/conftest.py; these tests only read), with
+    REGISTRY_TEST_BACKEND=remote or virtuoso a server of its own on a real `oxigraph serve` or
+    Virtuoso of its own."""
+    if not REMOTE_BACKEND:
+        yield request.getfixturevalue("bundled_live_server").url
+        return
     root = tmp_path_factory.mktemp("dvregistry")
-    store_server = start_remote_server(root / "store-server") if REMOTE_BACKEND else None
+    store_server = start_remote_server(root / "store-server")
     try:
         # Start-up loads every bundled profile and vocabulary (into the store server over HTTP on the
         # remote backends): minutes on a shared CI machine, so the wait for the first answer is long.
         yield from (server.url for server in start_live_server(
-            root, bundled=True, timeout=900,
-            store=store_server.store_url if store_server is not None else None))
+            root, bundled=True, timeout=900, store=store_server.store_url))
     finally:
-        if store_server is not None:
-            store_server.stop()
+        store_server.stop()
 
 
 def _input(entry: dict, element_id: str, lang: str, value: str) -> str:
