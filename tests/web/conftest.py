@@ -8,6 +8,10 @@
 * `browser` / `page`: Debian's chromium driven headless by Playwright (installed by
   `.ci/install-browser`; a Playwright browser download does not work here). Screenshots go to
   `test-artifacts/screenshots/` (gitignored).
+* `crawled`: the pages of `live_server` walked by chromium from the home page
+  (tests/web/crawl.py) once per language and window width for the whole run, with what the page
+  tests of issue 15 check on each page (sideways scrolling, weight on the wire) measured during
+  that one walk.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -231,3 +236,67 @@ def community_sign_in(browser, server, lang: str):
     page.get_by_role("button", name=t["community.sign_in"], exact=True).click()
     page.locator("#u-id").wait_for()
     return page, context, t
+
+
+# -- The page crawls of issue 15 (tests/web/crawl.py), one per language and window width ----------
+#
+# Two tests walk every page of `live_server` reachable from the home page: no sideways scrolling
+# (French and English, 390 and 1280 px) and the weight on the wire (English, 1280 px). A walk
+# costs a page load per page (dozens of pages), so each language and width is walked once for the
+# run, measuring on each page what both tests ask, and the tests assert on the pages recorded
+# (`crawled(lang, width)`). (The French test walks a server with more content of its own.)
+
+#: (language, width) of the walk that also weighs each page (the browser cache off)
+WEIGHED_CRAWL = ("en", 1280)
+
+
+@dataclass
+class CrawledPage:
+    url: str
+    scroll_width: int  #: document.documentElement.scrollWidth
+    too_wide: list[str]  #: when wider than the window: up to 3 elements of <main> past its right edge
+    weight: int | None  #: bytes on the wire, the cache off (the WEIGHED_CRAWL only)
+
+
+_PAST_THE_EDGE = """width => [...document.querySelectorAll('main *')]
+    .filter(e => e.getBoundingClientRect().right > width + 1)
+    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ')[0] : ''))
+    .slice(0, 3)"""
+
+
+def crawl_pages(browser, server, lang: str, width: int) -> list[CrawledPage]:
+    """One walk of the server's pages in `lang` at `width` px (a phone below 600 px), measuring on
+    each page what the page tests check."""
+    from tests.web.crawl import crawl
+    from tests.web.weight import WireWeight
+
+    context = browser.new_context(
+        locale="fr-FR" if lang == "fr" else "en-GB", viewport={"width": width, "height": 900}, is_mobile=width < 600
+    )
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    wire = WireWeight(context, page) if (lang, width) == WEIGHED_CRAWL else None
+    pages = []
+    try:
+        for url, _ in crawl(page, server.url, lang, before_each=wire.reset if wire is not None else None):
+            weight = wire.total() if wire is not None else None
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            too_wide = page.evaluate(_PAST_THE_EDGE, width) if scroll > width else []
+            pages.append(CrawledPage(url, scroll, too_wide, weight))
+    finally:
+        context.close()
+    return pages
+
+
+@pytest.fixture(scope="session")
+def crawled(browser, live_server):
+    """`crawled(lang, width)`: the pages of `live_server` walked in `lang` at `width` px, walked
+    once for the run (the first test that asks pays for the walk)."""
+    walks: dict[tuple[str, int], list[CrawledPage]] = {}
+
+    def pages(lang: str, width: int) -> list[CrawledPage]:
+        if (lang, width) not in walks:
+            walks[lang, width] = crawl_pages(browser, live_server, lang, width)
+        return walks[lang, width]
+
+    return pages
