@@ -16,6 +16,7 @@ from registry.store.base import RegistryStore
 from registry.web import api_docs
 from registry.web.cors import PublicReadCors
 from registry.web.errors import install_error_handlers
+from registry.web.head import HeadAsGetMiddleware
 from registry.web.limits import BodyLimitMiddleware
 from registry.web.route_index import RouteIndex
 from registry.web.routes import catalog, publish
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *, store: RegistryStore | None 
     # the 204 answer of its preflight (which also gets the security headers, being inside them).
     app.add_middleware(PublicReadCors)
     app.add_middleware(SecurityHeadersMiddleware)  # last added = outermost: every response, /sparql included
+    app.add_middleware(HeadAsGetMiddleware)  # outermost: HEAD runs as GET everywhere, the content dropped
     if app.router.middleware_stack == app.router.app:  # no router-level middleware to keep in front
         app.router.middleware_stack = RouteIndex(app.router)  # the walk over the routes of the path's first segment
     return app
