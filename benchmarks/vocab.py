@@ -213,7 +213,13 @@ def _serve_registry(store_dir: str, base: str, port: int) -> None:
     from registry.config import Settings
     from registry.web.app import create_app
 
-    _serve_app(create_app(Settings(store=store_dir, base_iri=base, load_bundled=False)), port)
+    # as `registry serve` builds it (registry/serving.py), the start-up's garbage collected
+    settings = Settings(store=store_dir, base_iri=base, load_bundled=False)
+    try:
+        app = create_app(settings, settle_garbage=True)
+    except TypeError:  # the code of a checkout from before settle_garbage (--baseline-code)
+        app = create_app(settings)
+    _serve_app(app, port)
 
 
 def _serve_registry_from(code: str, store_dir: str, base: str, port: int) -> None:

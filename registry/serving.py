@@ -46,7 +46,7 @@ def run(server: str, settings: Settings, host: str, port: int, forwarded_allow_i
         from registry.web.app import create_app
 
         uvicorn.run(
-            create_app(settings),
+            create_app(settings, settle_garbage=True),
             host=host,
             port=port,
             access_log=False,
@@ -101,7 +101,7 @@ def granian_app():
 
     _die_with(int(os.environ.get(_PARENT_ENV, "0")))
     return ProxyHeadersMiddleware(
-        create_app(Settings()), trusted_hosts=os.environ.get(_FORWARDED_ENV) or DEFAULT_FORWARDED_ALLOW_IPS
+        create_app(Settings(), settle_garbage=True), trusted_hosts=os.environ.get(_FORWARDED_ENV) or DEFAULT_FORWARDED_ALLOW_IPS
     )
 
 

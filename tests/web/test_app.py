@@ -6,6 +6,8 @@ other)."""
 
 from __future__ import annotations
 
+import gc
+import inspect
 import re
 
 import pyoxigraph as ox
@@ -14,6 +16,7 @@ from fastapi.testclient import TestClient
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount
 
+from registry import serving
 from registry.publishing.service import VocabularySubmission
 from registry.services import Registry
 from registry.vocab.service import service_of
@@ -153,3 +156,33 @@ def test_the_app_searches_once_before_serving(settings, tmp_path):
 
 def test_an_app_without_vocabularies_warms_up_its_routes_only(client):
     assert client.app.state.warmed_up == [(WARM_UP_404, 404)]
+
+
+def test_the_servers_collect_the_start_up_garbage_before_serving(settings):
+    """`registry serve` builds the app with `settle_garbage` (registry/serving.py): one full
+    collection of the cyclic garbage collector after the warm-up, before the server accepts
+    connections, so that the first requests after a restart do not pay for the start-up's
+    garbage. A gen-2 collection is seen once the warm-up is done, and the app still serves."""
+    app = create_app(settings, settle_garbage=True)
+    after_warm_up: list[bool] = []
+
+    def watch(phase: str, info: dict) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            after_warm_up.append(hasattr(app.state, "warmed_up"))
+
+    gc.callbacks.append(watch)
+    try:
+        with TestClient(app) as client:
+            seen = list(after_warm_up)
+            answer = client.get("/vocabularies")
+    finally:
+        gc.callbacks.remove(watch)
+    assert True in seen
+    assert answer.status_code == 200 and answer.json() == []
+
+
+def test_the_servers_build_the_app_that_settles_its_garbage():
+    """Both servers of `registry serve` ask for it (uvicorn in `run`, granian in `granian_app`)."""
+    source = inspect.getsource(serving)
+    assert source.count("settle_garbage=True") == 2
+    assert "create_app(settings)" not in source and "create_app(Settings())" not in source
