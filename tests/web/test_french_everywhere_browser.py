@@ -154,3 +154,20 @@ def test_publication_check_findings_read_french(server, browser, values, tmp_pat
     finally:
         context.close()
     assert not english, "English on French pages:\n" + "\n".join(f"{u}\n    " + "\n    ".join(s) for u, s in english.items())
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_concept_titled_by_its_iri_does_not_widen_the_page(server, browser, lang):
+    """A concept without a label is titled by its IRI (quality.ttl's :c), an unbreakable word in
+    the page's largest font: at 390 px the page was 477 px wide (the h1's text overflowed it). The
+    heading now breaks the IRI where it must; the whole IRI is still shown."""
+    iri = "https://w3id.org/test/vocab/quality/c"
+    context = browser.new_context(locale=lang, viewport={"width": 390, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/ui/concept?iri={iri}&vocabulary=quality&lang={lang}")
+        assert page.locator("h1").inner_text().replace("\n", "") == iri
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.evaluate("(() => { const h = document.querySelector('h1'); return h.scrollWidth <= h.clientWidth; })()")
+    finally:
+        context.close()
