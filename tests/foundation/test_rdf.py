@@ -75,3 +75,30 @@ def test_content_hash_ignores_order_and_blank_node_labels():
     b = parse_triples(b'_:y <http://q> "1" . <http://a> <http://p> _:y .', ox.RdfFormat.TURTLE)
     c = parse_triples(b'_:y <http://q> "2" . <http://a> <http://p> _:y .', ox.RdfFormat.TURTLE)
     assert content_hash(a) == content_hash(b) != content_hash(c)
+
+
+def test_json_results_read_whole_tells_a_token_pyoxigraph_refuses():
+    """registry.rdf.json_results_read_whole: remote stores' SELECT answers are read as SPARQL JSON
+    (pyoxigraph's XML results parser trims literals' outer white space), and asked for again as
+    XML only when pyoxigraph's JSON parser would refuse a token (8 MiB or more: a 10 MB IRI).
+    A large answer of ordinary rows is read whole; one with a 10 MB IRI is not, and the parser
+    does refuse it, so the check is about the parser, not a size rule."""
+    import json
+
+    import pyoxigraph as ox
+
+    from registry.rdf import JSON_RESULTS_TOKEN_CAP, json_results_read_whole
+
+    def results(values: list[dict]) -> bytes:
+        return json.dumps({"head": {"vars": ["v"]}, "results": {"bindings": [{"v": v} for v in values]}}).encode()
+
+    small = results([{"type": "literal", "value": "Computer Vision "}])
+    assert json_results_read_whole(small)
+    many = results([{"type": "literal", "value": f" label {i} " * 3, "xml:lang": "en"} for i in range(300_000)])
+    assert len(many) > JSON_RESULTS_TOKEN_CAP and json_results_read_whole(many)
+    huge = results([{"type": "uri", "value": "https://example.org/" + "x" * (10 * 1024 * 1024)}])
+    assert not json_results_read_whole(huge)
+    with pytest.raises(MemoryError):
+        list(ox.parse_query_results(huge, format=ox.QueryResultsFormat.JSON))
+    boolean = json.dumps({"head": {}, "boolean": True}).encode()
+    assert json_results_read_whole(boolean)
