@@ -9,7 +9,7 @@ interleaved, so both see the same load):
 2. its search index built from the store (`IndexBuilder.read`: what a registry process does for a
    version it did not publish itself, e.g. another node or the start-up warm-up);
 3. the index's label query alone, the store asked for SPARQL JSON and for SPARQL XML results
-   (why the registry asks for XML first: docs/deployment.md, quirk table).
+   (why the registry asks for JSON, not the faster XML: docs/deployment.md, quirk table).
 
 Prints medians per store and the ratio Virtuoso / `oxigraph serve`.
 Run:  python benchmarks/remote_vocab.py [--rounds 3] | tee benchmarks/results/remote_vocab.txt
