@@ -50,6 +50,8 @@ print = functools.partial(print, flush=True)  # noqa: A001 - progress shows in `
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from registry.workers import process_tree  # noqa: E402 - after the path
+
 CONCEPTS = 128_000
 SCHEME = "https://w3id.org/bench/vocab/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -277,21 +279,6 @@ def make_queries(kind: str, rng):
                    f"?r prof:hasRole ?role ; prof:hasArtifact ?artifact }} ORDER BY ?profile # {rng.randrange(10**9)}")
 
 
-def _tree(pid: int) -> list[int]:
-    """A process and all its descendants (Linux /proc)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as f:
-                    todo.extend(int(child) for child in f.read().split())
-        except OSError:
-            continue
-    return found
-
-
 def cpu_seconds(pid: int | None) -> float:
     """CPU time (user + system) used so far by a server process and its descendants (workers),
     those that ended included: what a request costs the machine, which the load of other processes
@@ -306,7 +293,7 @@ def cpu_seconds(pid: int | None) -> float:
         return 0.0
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for member in _tree(pid):
+    for member in process_tree(pid):
         try:
             with open(f"/proc/{member}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()

@@ -55,6 +55,22 @@ def process_cpu_seconds(pid: int | None) -> float | None:
         return None
 
 
+def process_tree(pid: int) -> set[int]:
+    """A process and all its descendants, from `/proc/<pid>/task/<tid>/children` (proc(5));
+    a process that ended meanwhile is left out of the walk below it."""
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        found.add(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    todo.extend(int(child) for child in f.read().split())
+        except OSError:
+            continue
+    return found
+
+
 class WorkerDied(Exception):
     """The worker process ended (crash, memory limit) or its pipe broke."""
 

@@ -24,6 +24,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from registry.workers import process_tree
 from tests.conftest import STORE_SETTINGS_ENV
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,21 +37,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _tree(pid: int) -> set[int]:
-    """A process and all its descendants (Linux /proc)."""
-    found, todo = set(), [pid]
-    while todo:
-        current = todo.pop()
-        found.add(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as f:
-                    todo.extend(int(child) for child in f.read().split())
-        except OSError:
-            continue
-    return found
 
 
 def _running(pids: set[int]) -> set[int]:
@@ -165,7 +151,7 @@ def test_keep_alive_then_sigterm_stops_every_process_of_the_server(serve, server
             answers.append((head.split(b" ")[1], body))
     assert answers == [(b"200", b"[]")] * 3
     assert running.query() == {"head": {}, "boolean": False}  # starts the SPARQL query workers
-    tree = _tree(running.process.pid)
+    tree = process_tree(running.process.pid)
     assert len(tree) >= 3, tree  # registry serve, and (granian's worker and) query workers
     running.process.send_signal(signal.SIGTERM)
     # uvicorn re-raises the signal once it has shut down (its exit status says SIGTERM); granian exits 0
@@ -179,7 +165,7 @@ def test_keep_alive_then_sigterm_stops_every_process_of_the_server(serve, server
 def test_kill_9_leaves_no_process_holding_the_store(serve, server):
     running = serve(server)
     running.query()
-    tree = _tree(running.process.pid)
+    tree = process_tree(running.process.pid)
     os.kill(running.process.pid, signal.SIGKILL)
     running.process.wait(30)
     assert _wait_gone(tree) == set()
