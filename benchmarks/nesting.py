@@ -16,6 +16,7 @@ Medians of BENCH_ROUNDS (default 7) timings each. Run:
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -106,4 +107,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # no options (the knobs are environment variables, above): --help prints this text and runs nothing
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

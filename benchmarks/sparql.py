@@ -31,6 +31,7 @@ Needs: `oxigraph` (PyPI package, the server), granian (a dependency), optionally
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import functools
 import json
@@ -535,4 +536,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # no options (the knobs are environment variables, above): --help prints this text and runs nothing
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()

@@ -49,6 +49,7 @@ Run:  python benchmarks/validate.py > benchmarks/results/validate.txt   (about 6
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -626,4 +627,6 @@ def report(rows, elapsed, skipped=(), dataverse=None) -> None:
 
 
 if __name__ == "__main__":
+    # no options (the knobs are environment variables, above): --help prints this text and runs nothing
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     main()
