@@ -40,6 +40,7 @@ from registry.namespaces import (
 from registry.nesting import DEFAULT_MAX_NESTING_DEPTH, check_rdf_nesting
 from registry.publishing import Finding
 from registry.publishing.iri_scan import IriScan, scan_iris
+from registry.publishing.pieces import PIECE_BYTES, ntriples_pieces
 from registry.publishing.skos_facts import SCHEME as SCHEME_FLAG
 from registry.rdf import (
     _syntax_error, content_hash, format_for_filename, parse_triples, prepare_input, refuse_unsafe_iri, to_rdflib_graph,
@@ -285,6 +286,9 @@ class PublicationService:
         #: (kept in `PublishResult.prebuilt`: made live by an observer after the commit, discarded
         #: when the publication fails or once the observers ran) or None.
         self.index_prebuilders: list[Callable[[IndexPrebuild], Any]] = []
+        #: the size of the pieces a large N-Triples document is bulk-loaded in on the embedded store
+        #: (`registry.publishing.pieces`)
+        self.load_piece_bytes = PIECE_BYTES
 
     def _notify(self, results: list[PublishResult]) -> None:
         for result in results:
@@ -462,6 +466,30 @@ class PublicationService:
                                  bindings={"v": _n(version_iri)}, default_graph=[version_iri])
         return [row["g"].value for row in rows]
 
+    def _load_vocabulary(self, graph: str, data: bytes | Path, fmt: ox.RdfFormat, scanning) -> None:
+        """Bulk-load a vocabulary document into `graph`; a large N-Triples file on the embedded
+        store in pieces of whole lines (`registry.publishing.pieces`: pyoxigraph's loader holds a
+        whole batch of quads in this process). `scanning`: the parse of the whole document
+        beside the load, whose syntax error is the one reported (its line numbers count from the
+        start of the document, those of a piece's load from the start of the piece)."""
+        raw = getattr(self.store, "raw", None)
+        ranges = (ntriples_pieces(data, self.load_piece_bytes) if isinstance(data, Path) and fmt == ox.RdfFormat.N_TRIPLES
+                  and isinstance(raw, ox.Store) else [])
+        if len(ranges) < 2:
+            self.store.load_graph(graph, data, fmt)
+            return
+        target = ox.NamedNode(graph)
+        with data.open("rb") as f:
+            for start, end in ranges:
+                f.seek(start)
+                piece: bytes | None = f.read(end - start)
+                try:
+                    raw.bulk_load(piece, format=fmt, to_graph=target)
+                except SyntaxError:
+                    scanning.result()  # raises the same error, placed in the whole document
+                    raise
+                piece = None  # freed before the next one is read
+
     def _prepare_input(self, data: bytes, sub: VocabularySubmission) -> bytes:
         return prepare_input(data, sub.format, max_depth=self.max_depth, what=sub.name)
 
@@ -574,7 +602,7 @@ class PublicationService:
                 data = source
             scanning = pool.submit(beside_load, data)
             try:
-                self.store.load_graph(graph, data, sub.format)
+                self._load_vocabulary(graph, data, sub.format, scanning)
             except StoreUnavailable:
                 # A document the checks refuse without the store gets their answer (4xx, as on
                 # every store), not the store's failure to load it: Virtuoso refuses an N-Triples
