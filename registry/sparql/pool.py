@@ -1,7 +1,7 @@
 """The pool of query worker processes (the snapshots they read: `registry.sparql.snapshots`).
 
-* `QueryPool.run(job, timeout)` hands a job to an idle worker and waits for its reply in a
-  thread (the event loop never blocks). Past the time limit the worker is killed (SIGKILL),
+* `QueryPool.run(job, timeout)` hands a job to an idle worker and waits for its reply on the
+  event loop, which watches the worker's pipe (no thread per query; the loop never blocks). Past the time limit the worker is killed (SIGKILL),
   which really stops the query and frees everything it held; a worker that dies on its own
   (SIGSEGV, SIGABRT) is noticed the same way (`registry.workers`). Either way it is replaced
   and only that request gets an error.
@@ -19,6 +19,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import struct
 import threading
 import time
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 import anyio
 
 from registry.fairness import FairQueue
-from registry.sparql.worker import QueryJob, QueryReply, WorkerReady, worker_main
+from registry.sparql.worker import STOP, QueryJob, QueryReply, WorkerReady, decode_reply, encode_job, worker_main
 from registry.workers import WorkerDied, WorkerProcess, WorkerTimedOut
 
 
@@ -45,6 +46,31 @@ def _sigkill(worker: WorkerProcess) -> None:
 
 _ctx = multiprocessing.get_context("spawn")
 
+#: how much of a reply is read from the pipe per system call
+_READ_CHUNK = 1 << 18
+
+
+def _frame_length(received: bytearray) -> int | None:
+    """The payload length of the frame in `received` once it is whole (the framing of
+    `multiprocessing.connection`: a 4-byte big-endian length, or -1 and an 8-byte length for a
+    payload over 2 GiB), else None."""
+    if len(received) < 4:
+        return None
+    (length,) = struct.unpack_from("!i", received)
+    header = 4
+    if length == -1:
+        if len(received) < 12:
+            return None
+        (length,) = struct.unpack_from("!Q", received, 4)
+        header = 12
+    return length if len(received) >= header + length else None
+
+
+def _give_up(future: asyncio.Future) -> None:
+    """A query's time in the pool's queue ran out."""
+    if not future.done():
+        future.set_exception(PoolBusy("all query workers are busy"))
+
 
 class QueryWorker(WorkerProcess):
     def __init__(self, memory_bytes: int | None, prefixes: dict[str, str], ready_timeout: float = 60.0):
@@ -60,20 +86,51 @@ class QueryWorker(WorkerProcess):
         self.snapshot: str | None = None  # the snapshot the worker has (or will have) open
         self.busy_since: float | None = None
         self.extra = False
+        #: the worker's CPU time when it sent its last reply (None before the first): it is idle
+        #: since, so that is its CPU at the start of its next job
+        self.idle_cpu: float | None = None
+        # the parent's end of the pipe, non-blocking once the event loop has watched it (`_call`)
+        self.fd = self.conn.fileno()
+        self.nonblocking = False
 
-    def call(self, job: QueryJob, timeout: float) -> QueryReply:
-        """Blocking: send a job, wait for the reply; kill the worker past `timeout`
-        (`WorkerTimedOut`); `WorkerDied` if it died."""
-        deadline = time.monotonic() + timeout
-        self.send(job)
-        return self.wait(deadline)
+    def write_frame(self, payload: bytes) -> None:
+        """One frame as `multiprocessing.connection` writes it (a 4-byte big-endian length, then the
+        payload: the worker reads it with `recv_bytes`). On a non-blocking pipe a frame longer than
+        the pipe's buffer (a job is at most the guard's 256 KiB) is finished blocking: an idle worker
+        is always reading. A broken pipe: `WorkerDied`."""
+        frame = struct.pack("!i", len(payload)) + payload
+        try:
+            try:
+                written = os.write(self.fd, frame)
+            except BlockingIOError:
+                written = 0
+            if written < len(frame):
+                os.set_blocking(self.fd, True)
+                try:
+                    view = memoryview(frame)[written:]
+                    while view:
+                        view = view[os.write(self.fd, view) :]
+                finally:
+                    os.set_blocking(self.fd, not self.nonblocking)
+        except OSError:
+            raise self.died() from None
+
+    def stop(self, stop_message: object = STOP, grace: float = 2.0) -> None:
+        """Ask the worker to end (the `STOP` frame), wait `grace` seconds, then kill it."""
+        if not self.dead:
+            self.send_stop()
+            self.process.join(timeout=grace)
+        self.kill()
+
+    def send_stop(self) -> None:
+        try:
+            self.conn.send_bytes(STOP)  # through the connection: it knows when it is closed
+        except OSError:
+            pass
 
     def stop_now(self) -> None:
         """Ask the worker to end even when it is already marked for retirement, then kill it."""
-        try:
-            self.conn.send(None)
-        except (OSError, BrokenPipeError):
-            pass
+        self.send_stop()
         self.process.join(timeout=2)
         self.kill()
 
@@ -123,7 +180,7 @@ class QueryPool:
     async def _warm_one(self) -> None:
         worker = await self._spawn(extra=False)
         if self.closed:
-            worker.stop(None)
+            worker.stop()
             return
         self._hand_over(worker)
 
@@ -152,27 +209,30 @@ class QueryPool:
             worker.died()  # logged; replaced below or by the next release
         if self.total < self.options.size:
             return self._mark_busy(await self._spawn(extra=False))
-        future = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[QueryWorker] = loop.create_future()
         self.waiters.push(client, future)
         self._ensure_watchdog()
+        # a timer rather than asyncio.wait_for(shield(...)): two tasks and futures less per queued
+        # query (benchmarks/sparql_pool.py)
+        timer = loop.call_later(self.options.queue_timeout, _give_up, future)
         try:
             # `_hand_over` marks the worker busy before it wakes us: between the two it must still
             # count in `total`, or the next `acquire` would start a worker the pool does not need
-            return await asyncio.wait_for(asyncio.shield(future), self.options.queue_timeout)
-        except BaseException as exc:  # the time in the queue ran out, or the request was cancelled
+            return await future
+        except BaseException:  # the time in the queue ran out (PoolBusy), or the request was cancelled
             if future.done() and not future.cancelled() and future.exception() is None:
                 self.release(future.result())  # handed over (so marked busy) just too late
             else:
                 future.cancel()
-            if isinstance(exc, asyncio.TimeoutError):
-                raise PoolBusy("all query workers are busy") from None
             raise
         finally:
+            timer.cancel()
             self.waiters.remove(client, future)
 
     def _mark_busy(self, worker: QueryWorker) -> QueryWorker:
         worker.busy_since = time.monotonic()
-        worker.job_started()
+        worker.job_started(worker.idle_cpu)
         self.busy.add(worker)
         self._ensure_watchdog()
         return worker
@@ -216,7 +276,7 @@ class QueryPool:
             return
         worker = await self._spawn(extra=False)
         if self.closed:
-            worker.stop(None)
+            worker.stop()
             return
         self._hand_over(worker)
 
@@ -234,8 +294,12 @@ class QueryPool:
             for worker in list(self.busy):
                 # CPU used, not time waited (see registry.workers): under load a cheap lookup waits
                 # for a core, and demoting it would retire a warm worker for a cold one
-                if (not worker.demoted and worker.busy_since and now - worker.busy_since > self.options.heavy_after
-                        and worker.job_cpu_seconds() > self.options.heavy_after):
+                if (
+                    not worker.demoted
+                    and worker.busy_since
+                    and now - worker.busy_since > self.options.heavy_after
+                    and worker.job_cpu_seconds() > self.options.heavy_after
+                ):
                     worker.demote()
             demoted = sum(1 for w in self.busy if w.demoted)
             if (
@@ -247,7 +311,7 @@ class QueryPool:
             ):
                 worker = await self._spawn(extra=True)
                 if self.closed:
-                    worker.stop(None)
+                    worker.stop()
                     return
                 self._hand_over(worker)
             await asyncio.sleep(0.05)
@@ -272,25 +336,45 @@ class QueryPool:
     async def _call(worker: QueryWorker, job: QueryJob, timeout: float) -> QueryReply:
         """Send a job and wait for its reply on the event loop itself: the loop watches the pipe
         (`add_reader`), so no thread is woken per query (the thread hop was ~0.1 ms of CPU per
-        query, benchmarks/results/sparql-issue19.txt). The same guarantees as `QueryWorker.call`:
-        past `timeout` the worker is killed (`WorkerTimedOut`); a worker that died, `WorkerDied`.
+        query, benchmarks/results/sparql-issue19.txt), and reads the reply as it arrives, without
+        blocking. Past `timeout` the worker is killed (`WorkerTimedOut`); a worker that died (its
+        pipe closed), `WorkerDied`. Killing and reaping run in a thread (they may wait).
 
-        The job is written on the loop: an idle worker is always blocked reading its pipe, and a
-        job is at most the guard's 256 KiB. The reply is read on the loop once it starts to arrive:
-        the worker writes it in one go, and it is at most the byte cap (a bigger result is
-        refused by the worker). Killing and reaping run in a thread (they may wait)."""
+        The pipe stays non-blocking from the first job on (uvloop makes a watched descriptor
+        non-blocking anyway): the reply is read in chunks by `readable` until its frame is whole,
+        so a reply longer than the pipe's buffer is never read half; the job is written at once
+        (`QueryWorker.write_frame`)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        worker.send(job)  # a broken pipe: WorkerDied
-        fd = worker.conn.fileno()
+        fd = worker.fd
+        if not worker.nonblocking:
+            os.set_blocking(fd, False)
+            worker.nonblocking = True
+        worker.write_frame(encode_job(job))
         ready: asyncio.Future[bool] = loop.create_future()
+        received = bytearray()
 
-        def arrived(value: bool) -> None:
+        def readable() -> None:
+            try:
+                while True:
+                    chunk = os.read(fd, _READ_CHUNK)
+                    if not chunk:  # the worker closed its end: it died
+                        break
+                    received.extend(chunk)
+                    if _frame_length(received) is not None:
+                        break
+            except BlockingIOError:
+                return  # more to come
+            except OSError:
+                pass  # a broken pipe: the worker died
             if not ready.done():
-                ready.set_result(value)
+                ready.set_result(True)
 
-        timer = loop.call_at(deadline, arrived, False)
-        loop.add_reader(fd, arrived, True)
+        def expired() -> None:
+            if not ready.done():
+                ready.set_result(False)
+
+        timer = loop.call_at(loop.time() + timeout, expired)
+        loop.add_reader(fd, readable)
         try:
             answered = await ready
         except BaseException:
@@ -302,13 +386,15 @@ class QueryPool:
         finally:
             timer.cancel()
             loop.remove_reader(fd)
-            # uvloop leaves a watched descriptor non-blocking: a reply longer than the pipe's buffer
-            # would then fail half-read (EAGAIN) and look like a dead worker
-            os.set_blocking(fd, True)
         if not answered:
             await anyio.to_thread.run_sync(worker.kill, "deadline")
             raise WorkerTimedOut()
-        return worker.receive()
+        length = _frame_length(received)
+        if length is None:
+            raise await anyio.to_thread.run_sync(worker.died)
+        header = 12 if length > 0x7FFFFFFF else 4
+        reply, worker.idle_cpu = decode_reply(memoryview(received)[header : header + length])
+        return reply
 
     def close(self) -> None:
         self.closed = True
@@ -316,6 +402,6 @@ class QueryPool:
             if not future.done():
                 future.cancel()
         for worker in list(self.idle) + list(self.busy):
-            worker.stop(None)
+            worker.stop()
         self.idle.clear()
         self.busy.clear()

@@ -14,8 +14,10 @@ checkpoint (`Store.backup`) after each publication; workers open checkpoints rea
 graphs a query may see (the public graphs) are computed here, from the same snapshot, so the
 dataset and the list of public graphs can never disagree.
 
-The messages on the pipe are the dataclasses below: `WorkerReady` once, then a `QueryJob` →
-`QueryReply` per query; `None` ends the worker. Spawning, resource limits, killing on the
+The messages on the pipe: `WorkerReady` once (pickled), then a `QueryJob` → `QueryReply` per
+query as `marshal` frames (`encode_job` / `decode_reply`, the pipe's own length-prefixed framing,
+no pickle: the dataclasses' pickling was ~25 µs of the ~0.25 ms the round trip costs the
+registry, benchmarks/sparql_pool.py); an empty frame (`STOP`) ends the worker. Spawning, resource limits, killing on the
 deadline and replacing dead workers are `registry.workers`'; snapshots are
 `registry.sparql.snapshots`'.
 
@@ -25,8 +27,10 @@ deadline and replacing dead workers are `registry.workers`'; snapshots are
 from __future__ import annotations
 
 import io
+import marshal
 import os
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, cast
@@ -75,6 +79,44 @@ class QueryReply:
 @dataclass(frozen=True)
 class WorkerReady:
     pid: int
+
+
+#: the frame that ends a worker
+STOP = b""
+
+
+def encode_job(job: QueryJob) -> bytes:
+    """A job as one frame's payload (strings, lists, numbers: `marshal`, same interpreter both ends)."""
+    return marshal.dumps(
+        (
+            job.snapshot,
+            job.query,
+            job.default_graphs,
+            job.named_graphs,
+            job.kind,
+            job.fmt,
+            job.max_rows,
+            job.max_bytes,
+            job.has_dataset,
+            job.direct,
+        )
+    )
+
+
+def decode_job(payload: bytes) -> QueryJob:
+    return QueryJob(*marshal.loads(payload))
+
+
+def encode_reply(reply: QueryReply, cpu_seconds: float) -> bytes:
+    """A reply and the CPU time the worker has used so far (`time.process_time()`: at the end of a
+    job it is the worker's CPU at the start of the next one, so the pool needs no /proc read to
+    tell a long job, `registry.workers.WorkerProcess.job_started`)."""
+    return marshal.dumps((reply.body, reply.code, reply.message, cpu_seconds))
+
+
+def decode_reply(payload: bytes | memoryview) -> tuple[QueryReply, float]:
+    body, code, message, cpu_seconds = marshal.loads(payload)
+    return QueryReply(body, code, message), cpu_seconds
 
 
 class CapExceeded(Exception):
@@ -256,11 +298,12 @@ def worker_main(conn, memory_bytes: int | None, prefixes: dict[str, str]) -> Non
     conn.send(WorkerReady(os.getpid()))
     while True:
         try:
-            job = conn.recv()
+            payload = conn.recv_bytes()
         except (EOFError, OSError):
             break
-        if job is None:
+        if payload == STOP:
             break
+        job = decode_job(payload)
         snapshot = job.snapshot
         if snapshot != current:
             store = None
@@ -270,8 +313,10 @@ def worker_main(conn, memory_bytes: int | None, prefixes: dict[str, str]) -> Non
                 current = snapshot
             except Exception as exc:  # noqa: BLE001
                 current = None
-                conn.send(QueryReply.error("snapshot-unavailable", f"cannot open the query snapshot: {exc}"))
+                reply = QueryReply.error("snapshot-unavailable", f"cannot open the query snapshot: {exc}")
+                conn.send_bytes(encode_reply(reply, time.process_time()))
                 continue
         assert store is not None  # opened above, or the loop went on
-        conn.send(execute(store, public, job, prefixes))
+        reply = execute(store, public, job, prefixes)
+        conn.send_bytes(encode_reply(reply, time.process_time()))
     os._exit(0)

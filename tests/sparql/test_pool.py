@@ -43,6 +43,7 @@ def job(snapshot: str, query: str, *, max_rows: int = 1000, kind: str = "results
 def run(coroutine_factory, *, size: int = 1, queue_timeout: float = 30, loop_factory=None):
     """`coroutine_factory(pool)` on a fresh pool of `size` workers, closed after; on the event loop
     `loop_factory` makes (asyncio's default loop when None)."""
+
     async def main():
         pool = QueryPool(PoolOptions(prefixes=dict(PREFIXES), size=size, extra=0, queue_timeout=queue_timeout))
         try:
@@ -152,3 +153,67 @@ def test_a_reply_longer_than_the_pipe_buffer_is_read_whole_under_uvloop(snapshot
     assert len(json.loads(first.body)["results"]["bindings"]) == 20000
     assert json.loads(second.body)["boolean"] is True
     assert (crashes, timeouts) == (0, 0)  # (a heavy job's worker may be demoted and replaced: not a crash)
+
+
+@pytest.mark.parametrize("loop_factory", [None, "uvloop"])
+def test_a_job_longer_than_the_pipe_buffer_reaches_the_worker_whole(snapshot, loop_factory):
+    """The parent's end of the pipe is non-blocking once the loop has watched it; a job longer
+    than the pipe's buffer (a query up to the guard's 256 KiB) is finished writing blocking, not cut."""
+    import uvloop
+
+    literal = "x" * (600 * 1024)  # over a socket pair's default buffer (~208 KiB)
+
+    async def scenario(pool):
+        small = await pool.run(job(snapshot, "ASK { ?s ?p ?o }"), 60)  # the pipe is non-blocking from here
+        long = await pool.run(job(snapshot, f'SELECT (STRLEN("{literal}") AS ?n) WHERE {{}}'), 60)
+        after = await pool.run(job(snapshot, "ASK { ?s ?p 3 }"), 60)
+        return small, long, after, pool.crashes
+
+    small, long, after, crashes = run(scenario, loop_factory=uvloop.new_event_loop if loop_factory else None)
+    assert json.loads(small.body)["boolean"] is True
+    assert json.loads(long.body)["results"]["bindings"][0]["n"]["value"] == str(len(literal))
+    assert json.loads(after.body)["boolean"] is True
+    assert crashes == 0
+
+
+def test_a_query_that_waits_past_the_queue_limit_gets_pool_busy_and_the_pool_goes_on(snapshot):
+    """The time in the queue is a timer on the waiting future (no wait_for task): past it the query
+    gets `PoolBusy`, leaves the queue, and the pool serves the next query once a worker is free."""
+    from registry.sparql.pool import PoolBusy
+
+    async def scenario(pool):
+        slow = asyncio.ensure_future(pool.run(job(snapshot, SLOW), 2.0, "heavy"))
+        await asyncio.sleep(0.3)
+        with pytest.raises(PoolBusy):
+            await pool.run(job(snapshot, "ASK { ?s ?p ?o }"), 60, "other")
+        waiting = len(pool.waiters)
+        with pytest.raises(WorkerTimedOut):
+            await slow
+        for _ in range(600):  # the killed worker's replacement starts (longer than the queue limit under load)
+            if pool.idle:
+                break
+            await asyncio.sleep(0.05)
+        return waiting, await pool.run(job(snapshot, "ASK { ?s ?p ?o }"), 60, "other")
+
+    waiting, reply = run(scenario, queue_timeout=0.5)
+    assert waiting == 0
+    assert json.loads(reply.body)["boolean"] is True
+
+
+def test_the_cpu_a_worker_reports_with_its_reply_is_its_cpu_at_the_next_job(snapshot):
+    """The pool marks a job's start with the CPU time the worker sent with its last reply instead
+    of reading /proc per job: it must agree with /proc (to its clock tick), or a long job would be
+    demoted too early or never."""
+    from registry.workers import process_cpu_seconds
+
+    async def scenario(pool):
+        for i in range(20):
+            await pool.run(job(snapshot, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(?o != {i}) }}"), 60)
+        (worker,) = pool.idle
+        worker.job_started(worker.idle_cpu)
+        return worker.idle_cpu, process_cpu_seconds(worker.pid), worker.job_cpu_seconds()
+
+    reported, from_proc, used_since = run(scenario)
+    assert reported is not None and from_proc is not None
+    assert abs(reported - from_proc) < 0.05  # /proc counts clock ticks (10 ms)
+    assert -0.05 < used_since < 0.05  # an idle worker uses no CPU
