@@ -313,11 +313,13 @@ class Upload:
 
 #: pyoxigraph's SPARQL JSON results parser (0.5) refuses a token of 8 MiB or more (its buffer,
 #: grown by doubling, is capped at 16 MiB: a 10 MB IRI in a hostile upload), lazily, while the rows
-#: are iterated. Its XML results parser has no such cap but trims the white space at both ends of a
-#: literal (a store that writes `<literal>Computer Vision </literal>`, as Virtuoso 7.2 does, loses
-#: the space; `oxigraph serve` writes it `&#32;`). So results from a remote store are asked for as
-#: JSON, and as XML only when a JSON answer holds a token over the cap.
+#: are iterated. Results from a remote store are asked for as JSON all the same: pyoxigraph's XML
+#: results parser trims the white space at both ends of a literal (Virtuoso 7.2 writes
+#: `<literal>Computer Vision </literal>` as is), and Virtuoso's XML writer puts `0` in place of a
+#: literal of more than 4 MB. A JSON answer pyoxigraph cannot read whole is read here instead
+#: (`readable_results`).
 JSON_RESULTS_TOKEN_CAP = 8 * 1024 * 1024
+SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
 def json_results_read_whole(body: bytes) -> bool:
@@ -326,6 +328,78 @@ def json_results_read_whole(body: bytes) -> bool:
     (0.4 s for 39 MB)."""
     if len(body) < JSON_RESULTS_TOKEN_CAP:
         return True
+    try:
+        results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        if isinstance(results, ox.QuerySolutions):
+            for _ in results:
+                pass
+    except MemoryError:
+        return False
+    return True
+
+
+def readable_results(body: bytes, fmt: ox.QueryResultsFormat) -> tuple[bytes, ox.QueryResultsFormat]:
+    """SPARQL results as pyoxigraph's parsers read them whole: `body` as it is, or, for a JSON
+    answer with a token over pyoxigraph's cap (`JSON_RESULTS_TOKEN_CAP`), the same results
+    written in SPARQL XML (SPARQL 1.1 Query Results XML Format) from Python's JSON parser, with
+    every white-space character of a value as a character reference, so that the XML parser's
+    trimming finds none. One request to the store either way: asking the store again for XML lost
+    the literal on Virtuoso (see above)."""
+    if fmt != ox.QueryResultsFormat.JSON or json_results_read_whole(body):
+        return body, fmt
+    return _json_results_as_xml(body), ox.QueryResultsFormat.XML
+
+
+def _xml_text(value: str) -> str:
+    return "".join(_XML_ESCAPES.get(ch) or (f"&#{ord(ch)};" if ch.isspace() else ch) for ch in value)
+
+
+_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+
+
+def _xml_term(term: dict) -> str:
+    """One RDF term of SPARQL JSON results (SPARQL 1.1 Query Results JSON Format §3.2.2, and the
+    `triple` of RDF 1.2's results) as SPARQL XML results write it."""
+    kind = term.get("type")
+    if kind == "uri":
+        return f"<uri>{_xml_text(term['value'])}</uri>"
+    if kind == "bnode":
+        return f"<bnode>{_xml_text(term['value'])}</bnode>"
+    if kind in ("literal", "typed-literal"):
+        attributes = ""
+        if "xml:lang" in term:
+            attributes = f' xml:lang="{_xml_text(term["xml:lang"])}"'
+        elif "datatype" in term:
+            attributes = f' datatype="{_xml_text(term["datatype"])}"'
+        return f"<literal{attributes}>{_xml_text(term['value'])}</literal>"
+    if kind == "triple":
+        parts = term["value"]
+        return ("<triple>" + "".join(f"<{role}>{_xml_term(parts[role])}</{role}>"
+                                     for role in ("subject", "predicate", "object")) + "</triple>")
+    raise ValueError(f"unknown RDF term type {kind!r} in SPARQL JSON results")
+
+
+def _json_results_as_xml(body: bytes) -> bytes:
+    import json
+
+    try:
+        document = json.loads(body)
+        parts = [f'<?xml version="1.0"?>\n<sparql xmlns="{SPARQL_RESULTS_NS}"><head>']
+        parts += [f'<variable name="{_xml_text(name)}"/>' for name in document.get("head", {}).get("vars", [])]
+        parts.append("</head>")
+        if "boolean" in document:
+            parts.append(f"<boolean>{'true' if document['boolean'] else 'false'}</boolean>")
+        else:
+            parts.append("<results>")
+            for row in document["results"]["bindings"]:
+                parts.append("<result>")
+                parts += [f'<binding name="{_xml_text(name)}">{_xml_term(term)}</binding>' for name, term in row.items()]
+                parts.append("</result>")
+            parts.append("</results>")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SyntaxError(f"SPARQL JSON results that cannot be read: {exc}") from None
+    parts.append("</sparql>")
+    return "".join(parts).encode()
     try:
         results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         if isinstance(results, ox.QuerySolutions):

@@ -30,7 +30,7 @@ from registry.namespaces import PREFIXES
 from registry.conneg import RESULT_FORMATS, RESULT_SYNTAXES
 from registry.errors import RegistryError, StoreUnavailable, TooManyRequests
 from registry.fairness import ClientLimiter
-from registry.rdf import json_results_read_whole
+from registry.rdf import readable_results
 from registry.features import Feature
 from registry.sparql.guard import (
     CheckedQuery, GuardDecisions, GuardLimits, with_absolute_bases, with_row_cap, without_dataset_clauses,
@@ -286,12 +286,10 @@ class EmbeddedExecutor(QueryExecutor):
 # format, parsed and written in the format asked for here, within the row cap, as the workers do
 # (`finish_solutions`): stores write their own TSV differently (Virtuoso heads the columns `"g"`,
 # not `?g`). As JSON, not XML: pyoxigraph's XML results parser trims a literal's outer white space
-# (Virtuoso writes it as is); XML only for a JSON answer pyoxigraph cannot read whole
-# (`registry.rdf.JSON_RESULTS_TOKEN_CAP`). Graphs as N-Triples.
+# (Virtuoso writes it as is), and Virtuoso's XML writer loses a literal of more than 4 MB
+# (`registry.rdf.readable_results` reads a JSON answer pyoxigraph's parser cannot). Graphs as
+# N-Triples.
 _REMOTE_ACCEPT = {"table": "application/sparql-results+json", "ntriples": "application/n-triples"}
-_REMOTE_XML_TABLE = "application/sparql-results+xml"
-_TABLE_FORMAT = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
-                 _REMOTE_XML_TABLE: ox.QueryResultsFormat.XML}
 _RESULT_MEDIA = {s.name: s.media_type for s in RESULT_SYNTAXES}
 #: An empty store whose only use is to parse queries bound for a remote store (see RemoteExecutor).
 _SYNTAX_CHECK = ox.Store()
@@ -368,12 +366,6 @@ class RemoteExecutor(QueryExecutor):
                 text, default_graphs=defaults, named_graphs=named, accept=accept,
                 timeout_s=self.options.timeout_s, max_bytes=self.options.max_bytes,
             )
-            if want == "table" and media.lower() == accept and not json_results_read_whole(body):
-                accept = _REMOTE_XML_TABLE  # a token over pyoxigraph's JSON cap: the same query as XML
-                media, body = self.store.forward_query(
-                    text, default_graphs=defaults, named_graphs=named, accept=accept,
-                    timeout_s=self.options.timeout_s, max_bytes=self.options.max_bytes,
-                )
         except SyntaxError as exc:
             raise QueryFailed(str(exc)) from None
         except StoreUnavailable as exc:
@@ -393,7 +385,8 @@ class RemoteExecutor(QueryExecutor):
             raise StoreUnavailable(f"the remote store answered {media!r} for {accept!r}", code="store-error")
         if want == "table":
             try:
-                table_format = _TABLE_FORMAT[accept]
+                # a JSON token over pyoxigraph's cap is read by Python's JSON parser (registry.rdf)
+                body, table_format = readable_results(body, ox.QueryResultsFormat.JSON)
                 table = ox.parse_query_results(body, table_format)
                 if isinstance(table, ox.QueryBoolean):
                     reply = QueryReply(_results_bytes(table, fmt))

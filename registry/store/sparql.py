@@ -44,7 +44,7 @@ import pyoxigraph as ox
 
 from registry.conneg import RDF_FORMAT_BY_MEDIA, RESULT_SYNTAXES
 from registry.errors import StoreUnavailable
-from registry.rdf import json_results_read_whole
+from registry.rdf import readable_results
 from registry.store.base import QueryResult, RegistryStore
 from registry.store.literals import XSD, canonical_results, canonical_triple, canonical_value
 from registry.store.lease import (
@@ -75,14 +75,12 @@ _GRAPH_FORMATS = RDF_FORMAT_BY_MEDIA
 #: faster (UNESCO's 43,950 labels: 6.2 s as JSON, 2.5 s as XML; `oxigraph serve` 0.38 s / 0.44 s):
 #: pyoxigraph's XML results parser (0.5) trims the white space at both ends of a literal, so
 #: "Computer Vision " came back as "Computer Vision" (a controlled value of Dataverse's customGSD
-#: block: tests/store/test_virtuoso.py, tests/dataverse/test_import.py on Virtuoso); see
-#: `registry.rdf.JSON_RESULTS_TOKEN_CAP` for the one case where XML is asked for
+#: block: tests/store/test_virtuoso.py, tests/dataverse/test_import.py on Virtuoso), and Virtuoso's
+#: XML writer loses a literal of more than 4 MB; see `registry.rdf.readable_results`
 _ACCEPT = (
     "application/sparql-results+json, application/n-triples, "
     "application/sparql-results+xml;q=0.8, text/turtle;q=0.8, application/rdf+xml;q=0.5"
 )
-
-_ACCEPT_XML = "application/sparql-results+xml, application/n-triples;q=0.9"
 _ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
 #: A double with more digits than a store that rounds doubles on output writes (`_keeps_double_digits`)
 _DOUBLE_PROBE = "0.1234567890123"
@@ -482,10 +480,9 @@ class RemoteSparqlStore(RegistryStore):
             self._server = server or ""
         media = content_type.split(";")[0].strip().lower()
         if media in _RESULT_FORMATS:
-            if (_RESULT_FORMATS[media] == ox.QueryResultsFormat.JSON and accept != _ACCEPT_XML
-                    and not json_results_read_whole(body)):
-                return self._read_query(text, params, _ACCEPT_XML)  # a token over the cap: registry.rdf
-            return ox.parse_query_results(canonical_results(portable_blank_nodes(body)), format=_RESULT_FORMATS[media])
+            # a JSON token over pyoxigraph's cap is read by Python's JSON parser (registry.rdf)
+            readable, fmt = readable_results(canonical_results(portable_blank_nodes(body)), _RESULT_FORMATS[media])
+            return ox.parse_query_results(readable, format=fmt)
         if media in _GRAPH_FORMATS:
             return _as_query_triples(canonical_triple(q.triple) for q in ox.parse(body, format=_GRAPH_FORMATS[media]))
         raise StoreUnavailable(f"the remote store answered with an unexpected media type {media!r}", code="store-error")

@@ -102,3 +102,49 @@ def test_json_results_read_whole_tells_a_token_pyoxigraph_refuses():
         list(ox.parse_query_results(huge, format=ox.QueryResultsFormat.JSON))
     boolean = json.dumps({"head": {}, "boolean": True}).encode()
     assert json_results_read_whole(boolean)
+
+
+def test_readable_results_reads_a_json_token_over_the_cap_whole():
+    """registry.rdf.readable_results: a JSON answer pyoxigraph reads whole is kept as it is; one
+    with a token over its cap is written as SPARQL XML from Python's JSON parser, with every term
+    as it was: white space at the ends and inside (XML's line-end rule and the XML parser's
+    trimming would change it), markup characters, language tags, datatypes, blank nodes, triple
+    terms, unbound variables."""
+    import json
+
+    import pyoxigraph as ox
+
+    from registry.rdf import readable_results
+
+    def results(rows: list[dict]) -> bytes:
+        return json.dumps({"head": {"vars": ["v", "w"]}, "results": {"bindings": rows}}).encode()
+
+    small = results([{"v": {"type": "literal", "value": "Computer Vision "}}])
+    assert readable_results(small, ox.QueryResultsFormat.JSON) == (small, ox.QueryResultsFormat.JSON)
+    long_value = " \r\n<x> & \"y\"\t" + "z" * (9 * 1024 * 1024) + "\u00a0 "
+    rows = [
+        {"v": {"type": "literal", "value": long_value, "xml:lang": "fr"}},
+        {"v": {"type": "uri", "value": "https://example.org/a?b=1&c=2"},
+         "w": {"type": "typed-literal", "value": "007", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}},
+        {"w": {"type": "bnode", "value": "b0"}},
+        {"v": {"type": "triple", "value": {"subject": {"type": "uri", "value": "https://example.org/s"},
+                                           "predicate": {"type": "uri", "value": "https://example.org/p"},
+                                           "object": {"type": "literal", "value": "  o  "}}}},
+    ]
+    body, fmt = readable_results(results(rows), ox.QueryResultsFormat.JSON)
+    assert fmt == ox.QueryResultsFormat.XML
+    solutions = ox.parse_query_results(body, format=fmt)
+    assert isinstance(solutions, ox.QuerySolutions)
+    assert [str(v) for v in solutions.variables] == ["?v", "?w"]
+    read = list(solutions)
+    assert len(read) == 4
+    assert read[0]["v"] == ox.Literal(long_value, language="fr") and read[0]["w"] is None
+    assert read[1]["v"] == ox.NamedNode("https://example.org/a?b=1&c=2")
+    assert read[1]["w"] == ox.Literal("007", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    assert isinstance(read[2]["w"], ox.BlankNode) and read[2]["v"] is None
+    assert read[3]["v"] == ox.Triple(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"),
+                                     ox.Literal("  o  "))
+    # an unknown term type is a SyntaxError, whichever parser meets it first
+    unknown = results([{"v": {"type": "literal", "value": "x" * (12 * 1024 * 1024)}}, {"v": {"type": "graph", "value": "g"}}])
+    with pytest.raises(SyntaxError, match="term type.*'graph'"):
+        readable_results(unknown, ox.QueryResultsFormat.JSON)
