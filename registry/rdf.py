@@ -400,11 +400,3 @@ def _json_results_as_xml(body: bytes) -> bytes:
         raise SyntaxError(f"SPARQL JSON results that cannot be read: {exc}") from None
     parts.append("</sparql>")
     return "".join(parts).encode()
-    try:
-        results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        if isinstance(results, ox.QuerySolutions):
-            for _ in results:
-                pass
-    except MemoryError:
-        return False
-    return True
