@@ -350,11 +350,16 @@ def readable_results(body: bytes, fmt: ox.QueryResultsFormat) -> tuple[bytes, ox
     return _json_results_as_xml(body), ox.QueryResultsFormat.XML
 
 
+#: markup characters as entities, every white-space character (str.isspace: none is above U+3000)
+#: as a character reference
+_XML_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+    | {chr(code): f"&#{code};" for code in range(0x3001) if chr(code).isspace()}
+)
+
+
 def _xml_text(value: str) -> str:
-    return "".join(_XML_ESCAPES.get(ch) or (f"&#{ord(ch)};" if ch.isspace() else ch) for ch in value)
-
-
-_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+    return value.translate(_XML_ESCAPES)
 
 
 def _xml_term(term: dict) -> str:
