@@ -20,7 +20,8 @@ one place that:
 
 The pools keep what differs between them: the validation pool borrows workers from threads
 (`threading.Event`), the query pool from the event loop (futures); both queue waiting clients in
-`registry.fairness.FairQueue`. Messages on the pipes are the pools' own dataclasses.
+`registry.fairness.FairQueue`. Messages on the pipes are the pools' own: the validation pool's
+dataclasses (pickled), the query pool's `marshal` frames (`registry.sparql.worker.encode_job`).
 """
 
 from __future__ import annotations
