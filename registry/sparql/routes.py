@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
 from registry.errors import NotFound, RegistryError
 from registry.conneg import negotiate_rdf, prefers_html, requested_media
@@ -26,10 +26,13 @@ from registry.sparql.protocol import (
     build_request,
     choose_format,
     parse_media_type,
+    query_parameters,
     read_post_body,
 )
 from registry.sparql.service import SparqlService
+from registry.web.cors import with_public_read_cors
 from registry.web.errors import problem_from
+from registry.web.security_headers import with_security_headers
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "yasgui"
 STATIC_FILES = {"yasgui.min.js": "text/javascript", "yasgui.min.css": "text/css",
@@ -76,10 +79,7 @@ async def sparql_endpoint(request: Request) -> Response:
         return Response(status_code=204, headers=PREFLIGHT | {"Allow": ALLOW})
     try:
         if method in ("GET", "HEAD"):
-            try:
-                params = _collect(parse_qsl(request.url.query, keep_blank_values=True, errors="strict"))
-            except UnicodeDecodeError:
-                raise ProtocolError("the query string is not valid UTF-8", code="bad-encoding") from None
+            params = query_parameters(request.scope.get("query_string", b""))
             if not params or set(params) <= {"_mediatype"}:
                 return await describe(request)
             query_request = build_request(params)
@@ -167,7 +167,8 @@ async def static_file(request: Request) -> Response:
 class SparqlShortcut:
     """ASGI middleware in front of the app: `/sparql` goes straight to the endpoint (through the
     same body limit), skipping the other middleware and the router's walk over every API route.
-    Errors are answered by the endpoint itself (problem+json with CORS)."""
+    Errors are answered by the endpoint itself (problem+json with CORS). A plain GET query does
+    not get here: `SparqlFrontLane` answers it before the middleware stack."""
 
     def __init__(self, app, *, default_limit: int, large_limit: int):
         from starlette.routing import request_response
@@ -181,73 +182,99 @@ class SparqlShortcut:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["path"] in ("/sparql", LATEST_PATH):
-            if scope["method"] == "GET" and scope["path"] == "/sparql" and await _plain_get(scope, receive, send):
-                return
             return await self.endpoint(scope, receive, send)
         return await self.app(scope, receive, send)
+
+
+def _public_read_headers(headers) -> list[tuple[bytes, bytes]]:
+    """What the middleware outside the endpoint makes of its response headers (CORS of a public
+    read, then the security headers: `registry.web.app.create_app`'s order), for the front lane."""
+    return with_security_headers(with_public_read_cors(headers))
 
 
 _RESPONSE_HEADERS: dict[str, list[tuple[bytes, bytes]]] = {}
 
 
 def _response_headers(media_type: str, length: int) -> list[tuple[bytes, bytes]]:
-    """What `Response(body, media_type=…, headers=CORS | {"Vary": "Accept"})` sends, precomputed."""
+    """What the whole app sends for `Response(body, media_type=…, headers=CORS | {"Vary": "Accept"})`
+    of the endpoint (the middleware's CORS and security headers added), precomputed."""
     fixed = _RESPONSE_HEADERS.get(media_type)
     if fixed is None:
         content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
-        fixed = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (CORS | {"Vary": "Accept"}).items()]
-        fixed.append((b"content-type", content_type.encode("latin-1")))
-        _RESPONSE_HEADERS[media_type] = fixed
+        own = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (CORS | {"Vary": "Accept"}).items()]
+        own.append((b"content-type", content_type.encode("latin-1")))
+        fixed = _RESPONSE_HEADERS[media_type] = _public_read_headers(own)
     return [(b"content-length", str(length).encode("ascii")), *fixed]
 
 
-async def _plain_get(scope, receive, send) -> bool:
-    """A GET query on /sparql, answered in plain ASGI: no Request / Response objects and no
-    exception wrappers, which are a good part of a cheap query's cost (benchmarks/sparql.py).
-    The same steps and the same answer as `sparql_endpoint`; returns False, having sent
-    nothing, for anything else it handles (a body, the service description, errors are
-    answered here the same way)."""
-    raw = scope.get("query_string", b"")
-    if not raw:
-        return False
-    accept = None
-    for name, value in scope["headers"]:
-        if name in (b"content-length", b"content-encoding", b"transfer-encoding"):
-            return False  # a GET with a body: the body limits of the full path apply
-        if name == b"accept" and accept is None:
-            accept = value.decode("latin-1")
-    try:
-        try:
-            params = _collect(parse_qsl(raw.decode(), keep_blank_values=True, errors="strict"))
-        except UnicodeDecodeError:
-            raise ProtocolError("the query string is not valid UTF-8", code="bad-encoding") from None
-        if not params or set(params) <= {"_mediatype"}:
+class SparqlFrontLane:
+    """A GET query on /sparql, answered in plain ASGI before the middleware stack
+    (`RegistryAPI.front_lanes`): no Request / Response objects, no exception wrappers, no
+    middleware layers, which were a good part of a cheap query's cost (benchmarks/sparql.py).
+    The same steps and the same answer as `sparql_endpoint` behind the middleware: the headers the
+    middleware adds (CORS, security) are added here by the same functions, precomputed per media
+    type; a problem (4xx/5xx) is the endpoint's, with the same headers; an unexpected exception is
+    answered 500 and raised again, as Starlette's ServerErrorMiddleware does. Returns False,
+    having sent nothing, for anything else (HEAD, a body, the service description, the first
+    query, which makes the service): the whole stack answers it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> bool:
+        if scope["method"] != "GET" or scope["path"] != "/sparql":
             return False
-        query_request = build_request(params)
-        if query_request.query is None:
-            raise ProtocolError("the request has no query parameter", code="query-missing")
-        registry = scope["app"].state.registry
-        service = registry.features.get("sparql")
+        raw = scope.get("query_string", b"")
+        if not raw:
+            return False
+        accept = None
+        for name, value in scope["headers"]:
+            if name in (b"content-length", b"content-encoding", b"transfer-encoding"):
+                return False  # a GET with a body: the body limits of the full path apply
+            if name == b"accept" and accept is None:
+                accept = value.decode("latin-1")
+        service = self.app.state.registry.features.get("sparql")
         if service is None:
             return False  # the first query makes the service (get_service)
-        checked = service.guard.check(query_request.query)
-        kind, media_type, fmt = choose_format(accept, checked.form)
-        body = service.cached(checked.text, query_request.default_graphs, query_request.named_graphs, fmt)
-        if body is None:
-            client = scope.get("client")
-            body = await service.answer(
-                checked, query_request.default_graphs, query_request.named_graphs, kind, fmt,
-                client[0] if client else "unknown",
-            )
-    except RegistryError as exc:
-        await _problem(exc)(scope, receive, send)
+        started = False
+        try:
+            query_request = build_request(query_parameters(raw))
+            if not query_request.params or query_request.params.keys() <= {"_mediatype"}:
+                return False  # the service description
+            if query_request.query is None:
+                raise ProtocolError("the request has no query parameter", code="query-missing")
+            checked = service.guard.check(query_request.query)
+            kind, media_type, fmt = choose_format(accept, checked.form)
+            body = service.cached(checked.text, query_request.default_graphs, query_request.named_graphs, fmt)
+            if body is None:
+                client = scope.get("client")
+                body = await service.answer(
+                    checked, query_request.default_graphs, query_request.named_graphs, kind, fmt,
+                    client[0] if client else "unknown",
+                )
+            started = True
+            await send({"type": "http.response.start", "status": 200, "headers": _response_headers(media_type, len(body))})
+            await send({"type": "http.response.body", "body": body})
+        except RegistryError as exc:
+            await _problem(exc)(scope, receive, _public_read_send(send))
+        except Exception:
+            if not started:
+                await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
+            raise
         return True
-    await send({"type": "http.response.start", "status": 200, "headers": _response_headers(media_type, len(body))})
-    await send({"type": "http.response.body", "body": body})
-    return True
+
+
+def _public_read_send(send):
+    async def send_public_read(message):
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": _public_read_headers(message.get("headers", []))}
+        await send(message)
+
+    return send_public_read
 
 
 def install(app, settings) -> None:
+    app.front_lanes.append(SparqlFrontLane(app))
     app.add_middleware(
         SparqlShortcut, default_limit=settings.max_body_bytes, large_limit=settings.max_vocabulary_bytes
     )

@@ -39,6 +39,17 @@ def public_read(method: str, path: str) -> bool:
     return method == "POST" and CROSS_ORIGIN_POST.fullmatch(path) is not None
 
 
+def with_public_read_cors(headers) -> list[tuple[bytes, bytes]]:
+    """The header list of a public read's response with its CORS headers: a response's own
+    `Access-Control-Allow-Origin` / `-Allow-Credentials` replaced by `*` and the exposed headers.
+    What `PublicReadCors` sends; also used by the `/sparql` lane in front of the middleware
+    (`registry.sparql.routes.SparqlFrontLane`), which precomputes its header lists."""
+    out = [(k, v) for k, v in headers if k.lower() not in (b"access-control-allow-origin", b"access-control-allow-credentials")]
+    out.append((b"access-control-allow-origin", b"*"))
+    out.append((b"access-control-expose-headers", EXPOSED_HEADERS.encode()))
+    return out
+
+
 class PublicReadCors:
     """ASGI middleware adding the CORS headers of public reads (see the module docstring)."""
 
@@ -76,11 +87,7 @@ class PublicReadCors:
 
         async def send_with_cors(message):
             if message["type"] == "http.response.start":
-                out = [(k, v) for k, v in message.get("headers", [])
-                       if k.lower() not in (b"access-control-allow-origin", b"access-control-allow-credentials")]
-                out.append((b"access-control-allow-origin", b"*"))
-                out.append((b"access-control-expose-headers", EXPOSED_HEADERS.encode()))
-                message = {**message, "headers": out}
+                message = {**message, "headers": with_public_read_cors(message.get("headers", []))}
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
