@@ -219,8 +219,11 @@ class QueryPool:
         try:
             # `_hand_over` marks the worker busy before it wakes us: between the two it must still
             # count in `total`, or the next `acquire` would start a worker the pool does not need
-            return await future
+            return await future  # handed over: `_hand_over` took it out of the queue
         except BaseException:  # the time in the queue ran out (PoolBusy), or the request was cancelled
+            # (taken out of the queue here only: a future no longer there costs deque.remove a
+            # ValueError whose message holds the future's repr, ~20 µs, benchmarks/sparql_pool.py)
+            self.waiters.remove(client, future)
             if future.done() and not future.cancelled() and future.exception() is None:
                 self.release(future.result())  # handed over (so marked busy) just too late
             else:
@@ -228,7 +231,6 @@ class QueryPool:
             raise
         finally:
             timer.cancel()
-            self.waiters.remove(client, future)
 
     def _mark_busy(self, worker: QueryWorker) -> QueryWorker:
         worker.busy_since = time.monotonic()
