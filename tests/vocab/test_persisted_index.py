@@ -21,7 +21,7 @@ from registry.vocab.index import VersionIndex
 from registry.vocab.persist import IndexFiles
 from registry.vocab.service import service_of
 
-from .conftest import VERSIONED_1
+from .conftest import VERSIONED_1, VERSIONED_2
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -187,5 +187,35 @@ def test_start_opens_the_persisted_index_before_returning(settings, tmp_path):
         registry.start()
         assert service.has_index(v.iri) and service.index_source[v.iri] == "file"
         assert service.cached_index(service.resolve("techniques")) is not None
+    finally:
+        registry.close()
+
+
+def test_start_opens_the_persisted_index_of_every_published_version(settings, tmp_path):
+    """Issue 16 item 7: an older version is searched too (`version=`): when the registry has
+    started, its index is open from its file like the latest's, so that no first search of any
+    version reads or builds one."""
+    settings = settings.model_copy(update={"vocab_index_dir": str(tmp_path / "indexes")})
+    registry = Registry.build(settings)
+    try:
+        _publish(registry)
+        registry.publication.publish_vocabulary(
+            registry.catalog.community("test"),
+            VocabularySubmission(id="techniques", version="2.0.0", source=VERSIONED_2.encode(), format=ox.RdfFormat.TURTLE),
+        )
+        service = service_of(registry)
+        versions = [service.resolve("techniques", v) for v in ("1.0.0", "2.0.0")]
+        for v in versions:
+            service.index(v)  # the files, as after publications through the API
+    finally:
+        registry.close()
+    registry = Registry.build(settings)
+    try:
+        service = service_of(registry)
+        assert not any(service.has_index(v.iri) for v in versions)
+        registry.start()
+        assert all(service.has_index(v.iri) and service.index_source[v.iri] == "file" for v in versions)
+        hits, _ = service.search("microscopy", vids=["techniques"], version="1.0.0", limit=10)
+        assert hits and all(index is service.cached_index(versions[0]) for _, index, _ in hits)
     finally:
         registry.close()
