@@ -373,6 +373,7 @@ class VirtuosoServer:
                 raise RuntimeError(f"virtuoso did not answer on {self.http_port}")
             time.sleep(0.1)
         self._initial_graphs = self.graphs()
+        STORE_OWN_GRAPHS.update(self._initial_graphs)
         return self
 
     def _client(self):
@@ -572,10 +573,23 @@ def bundled_client(bundled_settings):
         yield test_client
 
 
+#: The graphs a fresh store server holds before the registry ever writes (Virtuoso's own system
+#: graphs, recorded by `VirtuosoServer.start`; none on the Oxigraph stores).
+STORE_OWN_GRAPHS: set[str] = set()
+
+
 def store_snapshot(store) -> list[str]:
-    """Every quad of the store as sorted N-Quads lines: equal snapshots mean an unchanged store."""
+    """Every quad of the store as sorted N-Quads lines: equal snapshots mean an unchanged store.
+
+    A graph of the store server's own (`STORE_OWN_GRAPHS`: Virtuoso's `virtrdf#`, 2,479 triples,
+    445 KB, which the registry never writes) is counted, not read: reading it took most of a
+    snapshot on Virtuoso, and a snapshot is taken twice in most tests of refused requests."""
     lines = []
     for graph in sorted(store.graph_names()):
+        if graph in STORE_OWN_GRAPHS:
+            [row] = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            lines.append(f"<{graph}> holds {row['n'].value} triples")
+            continue
         lines.extend(f"{t} <{graph}>" for t in store.triples(graph))
     return sorted(lines)
 

@@ -587,14 +587,25 @@ class RemoteSparqlStore(RegistryStore):
             return
         # The store writes doubles and floats with fewer digits than it keeps (Virtuoso 7.2: six,
         # `1.570796327` as `1.5708`; docs/deployment.md, quirk table): put back the digits it gives
-        # as the lexical form (`STR`), so a graph read is the graph written on every store.
-        precise = self._precise_numbers(graph)
-        if precise is None:  # two numbers written alike: read the graph with each one's digits
-            yield from self._triples_with_digits(graph)
-            return
+        # as the lexical form (`STR`), so a graph read is the graph written on every store. The
+        # digits are asked for at the graph's first double or float only: most graphs have none,
+        # and are read in one request.
+        precise: dict[ox.Literal, ox.Literal] | None = None
+        collided = False
         for t in self._stored_triples(graph):
-            obj = precise.get(t.object) if isinstance(t.object, ox.Literal) else None
-            yield t if obj is None else ox.Triple(t.subject, t.predicate, obj)
+            if not _is_inexact(t.object):
+                yield t
+                continue
+            if collided:
+                continue
+            if precise is None:
+                precise = self._precise_numbers(graph)
+                if precise is None:  # two numbers written alike: those are read with their own digits
+                    collided = True
+                    continue
+            yield ox.Triple(t.subject, t.predicate, precise.get(t.object, t.object))
+        if collided:
+            yield from self._inexact_triples_with_digits(graph)
 
     def _stored_triples(self, graph) -> Iterator[ox.Triple]:
         g = ox.NamedNode(graph)
@@ -637,13 +648,15 @@ class RemoteSparqlStore(RegistryStore):
                 return None
         return precise
 
-    def _triples_with_digits(self, graph) -> Iterator[ox.Triple]:
+    def _inexact_triples_with_digits(self, graph) -> Iterator[ox.Triple]:
+        """The graph's triples whose object is a double or a float, each with its own digits."""
         rows = self._read_query(
-            f"SELECT ?s ?p ?o (STR(?o) AS ?lex) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}", []
+            f"SELECT ?s ?p ?o (STR(?o) AS ?lex) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o "
+            f"FILTER(isLiteral(?o) && (DATATYPE(?o) = <{XSD}double> || DATATYPE(?o) = <{XSD}float>)) }} }}", []
         )
         for row in rows:
             obj = row["o"]
-            if isinstance(obj, ox.Literal) and obj.datatype.value in _INEXACT and row["lex"] is not None:
+            if _is_inexact(obj) and row["lex"] is not None:
                 obj = _with_digits(obj, row["lex"].value)
             yield ox.Triple(row["s"], row["p"], obj)
 
@@ -737,6 +750,11 @@ def _as_float(term) -> float | None:
         return float(term.value) if isinstance(term, ox.Literal) else None
     except ValueError:
         return None
+
+
+def _is_inexact(term) -> bool:
+    """A double or a float: the literals a store may write with fewer digits than it keeps."""
+    return isinstance(term, ox.Literal) and term.datatype.value in _INEXACT
 
 
 def _with_digits(written: ox.Literal, lexical: str) -> ox.Literal:
