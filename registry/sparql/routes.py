@@ -233,9 +233,10 @@ class SparqlFrontLane:
                 return False  # a GET with a body: the body limits of the full path apply
             if name == b"accept" and accept is None:
                 accept = value.decode("latin-1")
-        service = self.app.state.registry.features.get("sparql")
+        registry = getattr(self.app.state, "registry", None)
+        service = registry.features.get("sparql") if registry is not None else None
         if service is None:
-            return False  # the first query makes the service (get_service)
+            return False  # the first query makes the service (get_service); an app not started answers as before
         started = False
         try:
             query_request = build_request(query_parameters(raw))
