@@ -45,6 +45,10 @@ class RegistryAPI(FastAPI):
     #: /sparql, for which the stack's layers were ~1/5 of a cheap lookup's Python time.
     front_lanes: list[Callable[[dict, Any, Any], Awaitable[bool]]]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.front_lanes = []
+
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
             for lane in self.front_lanes:
@@ -103,7 +107,6 @@ def create_app(settings: Settings | None = None, *, store: RegistryStore | None 
         docs_url=None,  # served by registry.web.api_docs, without a CDN (issue 12)
         redoc_url=None,
     )
-    app.front_lanes = []
     app.state.settings = settings
     #: features made before the registry starts (feature name → factory), added by `install`s
     app.state.startup_features = {}
