@@ -147,6 +147,11 @@ def build_registry_store(store_dir: Path, base: str, nt: Path) -> None:
         ]
         registry.store.commit(insert=quads)
     registry.store.flush()
+    # its search index built and persisted now, as a publication does (beside the store: each
+    # server's copy takes it), so no server builds it in the background while it is measured
+    from registry.vocab.service import VocabService
+
+    VocabService(registry).warm("bench-vocab")
     registry.close()
 
 
@@ -434,6 +439,7 @@ def main() -> None:
             # the embedded store has one process: each registry server gets its own copy of the store
             store = work / f"store-{label.replace(' ', '-')}"
             shutil.copytree(work / "store", store)
+            shutil.copytree(work / "store.vocab-index", store.with_name(store.name + ".vocab-index"))
             env = dict(os.environ, REGISTRY_STORE=str(store), REGISTRY_BASE_IRI=base, REGISTRY_LOAD_BUNDLED="false",
                        PYTHONPATH=str(tree), BENCH_SPARQL_OPTIONS=json.dumps(changes), BENCH_SERVER=name)
             procs.append(subprocess.Popen(ASGI_SERVERS[name](port, factory), env=env, cwd=tree))
