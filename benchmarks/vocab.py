@@ -607,6 +607,9 @@ def restart_section(ctx, store_dir: str, base: str, terms: list[str], index_s: f
     firsts: dict[str, list[float]] = {"ours": [], "baseline": []}
     first_cpu: dict[str, list[float]] = {"ours": [], "baseline": []}
     listening, after, next_cpu = [], [], []
+    # the first search's own request again once the server is warm, on the same connection and
+    # on a new one: what that search costs when nothing is cold, and what a new connection adds
+    warm: dict[str, list[float]] = {"same": [], "same_cpu": [], "new": [], "new_cpu": []}
     for restart in range(restarts):
         first_term = terms[restart * 7 % len(terms)]
         for who in ("ours", "baseline") if baseline is not None else ("ours",):
@@ -626,6 +629,15 @@ def restart_section(ctx, store_dir: str, base: str, terms: list[str], index_s: f
                 for request in requests:
                     _timed(client, request, 200)
                 next_cpu.append((_task_cpu_ms(server.pid) - cpu) / len(requests))
+                first_request = client.encode("/vocabularies/synthetic/search", {"q": first_term, "limit": 20})
+                cpu = _task_cpu_ms(server.pid)
+                warm["same"].append(_timed(client, first_request, 200))
+                warm["same_cpu"].append(_task_cpu_ms(server.pid) - cpu)
+                fresh = KeepAlive(port)
+                cpu = _task_cpu_ms(server.pid)
+                warm["new"].append(_timed(fresh, first_request, 200))
+                warm["new_cpu"].append(_task_cpu_ms(server.pid) - cpu)
+                fresh.close()
             if who == "ours" and restart == restarts - 1:
                 for term in terms:
                     after.append(_timed(client, client.encode("/vocabularies/synthetic/search", {"q": term, "limit": 20}), 200))
@@ -652,6 +664,13 @@ def restart_section(ctx, store_dir: str, base: str, terms: list[str], index_s: f
               f"({', '.join(f'{c:.2f}' for c in first_cpu['baseline'])})")
     print(f"server CPU, the next 20 searches (mean)      {statistics.median(next_cpu):7.2f} ms  (median of {restarts}); "
           f"first / next: {statistics.median(first_cpu['ours']) / statistics.median(next_cpu):.2f} x")
+    print(f"the first search's request again, warm         {statistics.median(warm['same']):7.2f} ms  (same connection; "
+          f"server CPU {statistics.median(warm['same_cpu']):.2f} ms; medians of {restarts})")
+    print(f"  the same on a new connection, warm           {statistics.median(warm['new']):7.2f} ms  "
+          f"(server CPU {statistics.median(warm['new_cpu']):.2f} ms): a new connection's first request, no restart")
+    print(f"first search after a restart / the same, warm on a new connection: "
+          f"{first / statistics.median(warm['new']):.2f} x (wall), "
+          f"{statistics.median(first_cpu['ours']) / statistics.median(warm['new_cpu']):.2f} x (server CPU)")
     return {"first_search_after_restart_ms": round(first, 2), "restart_listening_s": round(statistics.median(listening), 2),
             "first_search_cpu_ms": round(statistics.median(first_cpu["ours"]), 2),
             "next_search_cpu_ms": round(statistics.median(next_cpu), 2)}
