@@ -93,16 +93,23 @@ def run(server: str, settings: Settings, host: str, port: int, forwarded_allow_i
     ).serve()
 
 
+def served_app():
+    """The app as `registry serve` builds it, for another server to run (`uvicorn --factory
+    registry.serving:served_app`, gunicorn's `'registry.serving:served_app()'`; docs/deployment.md):
+    settings from the environment, and the start-up's garbage collected before the server accepts
+    connections (`create_app(settle_garbage=True)`), which `create_app` alone leaves to the first
+    requests."""
+    from registry.web.app import create_app
+
+    return create_app(Settings(), settle_garbage=True)
+
+
 def granian_app():
     """The app in granian's worker process (`Server(..., factory=True)` calls it there)."""
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    from registry.web.app import create_app
-
     _die_with(int(os.environ.get(_PARENT_ENV, "0")))
-    return ProxyHeadersMiddleware(
-        create_app(Settings(), settle_garbage=True), trusted_hosts=os.environ.get(_FORWARDED_ENV) or DEFAULT_FORWARDED_ALLOW_IPS
-    )
+    return ProxyHeadersMiddleware(served_app(), trusted_hosts=os.environ.get(_FORWARDED_ENV) or DEFAULT_FORWARDED_ALLOW_IPS)
 
 
 def _die_with(parent: int) -> None:

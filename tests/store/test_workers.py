@@ -37,7 +37,7 @@ RECORD = b"""@prefix dcat: <http://www.w3.org/ns/dcat#> .
 
 
 class Worker:
-    """`python -m uvicorn --factory registry.web.app:create_app` on a free port."""
+    """`python -m uvicorn --factory registry.serving:served_app` (docs/deployment.md's recipe) on a free port."""
 
     def __init__(self, store_url: str, log: Path, **settings: str):
         self.port = free_port()
@@ -54,7 +54,7 @@ class Worker:
         }
         self.log = log.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "registry.web.app:create_app",
+            [sys.executable, "-m", "uvicorn", "--factory", "registry.serving:served_app",
              "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
             env=env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
         )
