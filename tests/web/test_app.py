@@ -188,8 +188,14 @@ def test_the_servers_collect_the_start_up_garbage_before_serving(settings):
     assert answer.status_code == 200 and answer.json() == []
 
 
-def test_the_servers_build_the_app_that_settles_its_garbage():
-    """Both servers of `registry serve` ask for it (uvicorn in `run`, granian in `granian_app`)."""
+def test_the_servers_build_the_app_that_settles_its_garbage(monkeypatch):
+    """Both servers of `registry serve` ask for it (uvicorn in `run`, granian through
+    `served_app`), and so does `served_app`, the factory docs/deployment.md gives other servers."""
+    made = []
+    monkeypatch.setattr("registry.web.app.create_app", lambda *args, **options: made.append(options) or "app")
+    assert serving.served_app() == "app"
+    assert made == [{"settle_garbage": True}]
+    assert "served_app()" in inspect.getsource(serving.granian_app)
+    assert "create_app(settings, settle_garbage=True)" in inspect.getsource(serving.run)
     source = inspect.getsource(serving)
-    assert source.count("settle_garbage=True") == 2
     assert "create_app(settings)" not in source and "create_app(Settings())" not in source
