@@ -150,7 +150,12 @@ async def warm_up(app: FastAPI) -> list[tuple[str, int]]:
     A path no route serves walks every route; the features add theirs (`app.state.warm_up`:
     functions of the started registry giving paths, e.g. a search on a vocabulary whose index is
     open). A warm-up that fails is logged, never fatal: the request it stood for will pay."""
-    paths = [WARM_UP_404] + [path for source in app.state.warm_up for path in source(app.state.registry)]
+    paths = [WARM_UP_404]
+    for source in app.state.warm_up:
+        try:  # a source reads the store (e.g. the vocabularies): a store that fails here must not stop start-up
+            paths += source(app.state.registry)
+        except Exception:  # noqa: BLE001 - never fatal, see above
+            log.warning("warm-up paths from %s failed; started without them", getattr(source, "__name__", source), exc_info=True)
     return [(target, await _answer_in_process(app, target)) for target in paths]
 
 

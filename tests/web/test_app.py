@@ -199,3 +199,20 @@ def test_the_servers_build_the_app_that_settles_its_garbage(monkeypatch):
     assert "create_app(settings, settle_garbage=True)" in inspect.getsource(serving.run)
     source = inspect.getsource(serving)
     assert "create_app(settings)" not in source and "create_app(Settings())" not in source
+
+
+def test_a_warm_up_source_that_fails_never_stops_the_start_up(settings):
+    """The start-up warm-up reads the store for its paths (the vocabularies); a store error there
+    (CI, 7 December 2026: Virtuoso answered a SELECT "SR172: Transaction deadlocked") stopped the
+    server's start-up. The warm-up is an optimisation: the app starts without those paths."""
+    from registry.errors import StoreUnavailable
+
+    def failing(registry):
+        raise StoreUnavailable("the remote store failed: HTTP 500: SR172: Transaction deadlocked", code="store-error")
+
+    app = create_app(settings)
+    app.state.warm_up.insert(0, failing)
+    with TestClient(app) as client:
+        assert client.app.state.warmed_up[0] == (WARM_UP_404, 404)
+        answer = client.get("/vocabularies")
+        assert answer.status_code == 200 and isinstance(answer.json(), (list, dict))
